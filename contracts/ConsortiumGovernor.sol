@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
+import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
+import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
+import {GovernorPreventLateQuorum} from "@openzeppelin/contracts/governance/extensions/GovernorPreventLateQuorum.sol";
+import {GovernorVotesQuorumFraction} from "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
+import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
+import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
+import {GovernorMemberVotes} from "./governance/GovernorMemberVotes.sol";
+import {GovernorTieredCounting} from "./governance/GovernorTieredCounting.sol";
+import {GovernorProposalKinds} from "./governance/GovernorProposalKinds.sol";
+import {GovernorRecusal} from "./governance/GovernorRecusal.sol";
+import {GovernorBatchBallots} from "./governance/GovernorBatchBallots.sol";
+
+/**
+ * @title ConsortiumGovernor
+ * @notice The consortium's decision engine. Composes OZ Governor, GovernorSettings, GovernorVotes (over
+ * the MemberRegistry), GovernorVotesQuorumFraction, GovernorTimelockControl and GovernorPreventLateQuorum
+ * with our extensions: tiered counting with a weight cap, proposal kinds, recusal and batched signed
+ * ballots. This contract only composes them; the behaviour lives in contracts/governance/.
+ */
+contract ConsortiumGovernor is
+    GovernorSettings,
+    GovernorVotesQuorumFraction,
+    GovernorProposalKinds,
+    GovernorRecusal,
+    GovernorBatchBallots,
+    GovernorTimelockControl,
+    GovernorPreventLateQuorum
+{
+    /// @notice Every tunable the governor starts with; all of them change later only by constitutional vote.
+    struct Settings {
+        uint48 votingDelay;
+        uint32 votingPeriod;
+        uint48 lateQuorumExtension;
+        uint256 quorumNumerator;
+        uint256 constitutionalQuorumNumerator;
+        uint256 weightCapBps;
+    }
+
+    constructor(
+        string memory name_,
+        IMemberRegistry registry_,
+        TimelockController timelock_,
+        Settings memory settings,
+        ConstitutionalCall[] memory constitutionalCalls
+    )
+        Governor(name_)
+        GovernorSettings(settings.votingDelay, settings.votingPeriod, 0)
+        GovernorMemberVotes(registry_)
+        GovernorVotesQuorumFraction(settings.quorumNumerator)
+        GovernorTieredCounting(settings.weightCapBps)
+        GovernorProposalKinds(settings.constitutionalQuorumNumerator, constitutionalCalls)
+        GovernorTimelockControl(timelock_)
+        GovernorPreventLateQuorum(settings.lateQuorumExtension)
+    {}
+
+    // ───────────── override glue only ─────────────
+
+    function quorumDenominator()
+        public
+        view
+        override(GovernorVotesQuorumFraction, GovernorProposalKinds)
+        returns (uint256)
+    {
+        return super.quorumDenominator();
+    }
+
+    function state(uint256 proposalId) public view override(Governor, GovernorTimelockControl) returns (ProposalState) {
+        return super.state(proposalId);
+    }
+
+    function proposalDeadline(
+        uint256 proposalId
+    ) public view override(Governor, GovernorPreventLateQuorum) returns (uint256) {
+        return super.proposalDeadline(proposalId);
+    }
+
+    function proposalThreshold() public view override(Governor, GovernorSettings) returns (uint256) {
+        return super.proposalThreshold();
+    }
+
+    function proposalNeedsQueuing(
+        uint256 proposalId
+    ) public view override(Governor, GovernorTimelockControl) returns (bool) {
+        return super.proposalNeedsQueuing(proposalId);
+    }
+
+    function _propose(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        string memory description,
+        address proposer
+    ) internal override(Governor, GovernorMemberVotes, GovernorProposalKinds) returns (uint256) {
+        return super._propose(targets, values, calldatas, description, proposer);
+    }
+
+    function _castVote(
+        uint256 proposalId,
+        address account,
+        uint8 support,
+        string memory reason,
+        bytes memory params
+    ) internal override(Governor, GovernorTieredCounting) returns (uint256) {
+        return super._castVote(proposalId, account, support, reason, params);
+    }
+
+    function _tallyUpdated(uint256 proposalId) internal override(Governor, GovernorPreventLateQuorum) {
+        super._tallyUpdated(proposalId);
+    }
+
+    function _queueOperations(
+        uint256 proposalId,
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) returns (uint48) {
+        return super._queueOperations(proposalId, targets, values, calldatas, descriptionHash);
+    }
+
+    function _executeOperations(
+        uint256 proposalId,
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) {
+        super._executeOperations(proposalId, targets, values, calldatas, descriptionHash);
+    }
+
+    function _cancel(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) returns (uint256) {
+        return super._cancel(targets, values, calldatas, descriptionHash);
+    }
+
+    function _executor() internal view override(Governor, GovernorTimelockControl) returns (address) {
+        return super._executor();
+    }
+}

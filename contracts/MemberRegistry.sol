@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
+
+/**
+ * @title MemberRegistry
+ * @notice The consortium's roll. Implements ERC-5805 (IVotes) and ERC-6372 with a timestamp clock, so an
+ * OpenZeppelin Governor reads weight at a proposal's snapshot.
+ *
+ * How it differs from OZ `Votes`:
+ * - Weight belongs to a member, not to an address. A member speaks through a seat (an EOA or a
+ *   contract wallet) that it may rotate; the new seat inherits the member's whole history and the old
+ *   one keeps none, so a retired key cannot vote even on proposals snapshotted before the rotation.
+ * - Weight is derived: a member's tier and standing are checkpointed, and each tier's weight is
+ *   checkpointed, so governance re-weighs a whole tier in O(1). The total is checkpointed too.
+ * - Nothing is transferable or delegable: those entry points revert with {RegistryWeightNotTransferable}.
+ *
+ * Every lifecycle change except a member's own resignation, seat rotation and metadata update is
+ * governance-only (the timelock). The deployer may admit the founding roll once, before
+ * {endBootstrap}; after that no externally owned account holds any power here.
+ */
+contract MemberRegistry is IMemberRegistry {
+    using Checkpoints for Checkpoints.Trace208;
+    using SafeCast for uint256;
+
+    /// @notice Tier ids are 0 .. MAX_TIERS-1, so governors can tally per tier in bounded loops.
+    uint8 public constant MAX_TIERS = 16;
+
+    /// @dev One slot: a tier's current state, with the time of its last change for the fast path.
+    struct TierRecord {
+        uint32 weight;
+        uint48 updatedAt;
+        bool canPropose;
+        bool canVote;
+        bool exists;
+    }
+
+    /// @dev One slot per seat: the member's current tier and standing, and when they last changed.
+    /// A governor reading a snapshot taken at or after `updatedAt` needs this slot alone.
+    struct Seat {
+        uint32 memberId;
+        uint8 tier;
+        bool active;
+        uint48 updatedAt;
+    }
+
+    struct MemberRecord {
+        address seat;
+        uint8 tier;
+        Status status;
+        uint48 joinedAt;
+        bytes32 metadataHash;
+        string metadataURI;
+    }
+
+    address private immutable _governance;
+    address private _bootstrapper;
+
+    uint8 private _tierCount;
+    mapping(uint8 tierId => TierRecord) private _tiers;
+    mapping(uint8 tierId => string) private _tierNames;
+    mapping(uint8 tierId => Checkpoints.Trace208) private _tierWeightHistory;
+    mapping(uint8 tierId => uint256) private _activeInTier;
+
+    uint32 private _memberCount;
+    mapping(uint256 memberId => MemberRecord) private _members;
+    mapping(address seat => Seat) private _seats;
+    /// @dev Checkpointed standing of a member: (active ? 1 << 8 : 0) | tier.
+    mapping(uint256 memberId => Checkpoints.Trace208) private _standingHistory;
+    Checkpoints.Trace208 private _totalWeight;
+
+    modifier onlyGovernance() {
+        if (msg.sender != _governance) revert RegistryUnauthorized(msg.sender);
+        _;
+    }
+
+    /// @param governance_ the timelock that executes member votes
+    /// @param tiers the initial tier table, ids 0, 1, 2, … in order
+    constructor(address governance_, Tier[] memory tiers) {
+        if (governance_ == address(0)) revert RegistryUnauthorized(address(0));
+        _governance = governance_;
+        _bootstrapper = msg.sender;
+        for (uint256 i = 0; i < tiers.length; ++i) {
+            _setTier(i.toUint8(), tiers[i]);
+        }
+    }
+
+    // ───────────────────────────── ERC-6372 clock ─────────────────────────────
+
+    /// @inheritdoc IMemberRegistry
+    function governance() external view returns (address) {
+        return _governance;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function bootstrapper() external view returns (address) {
+        return _bootstrapper;
+    }
+
+    /// @notice The timestamp clock (ERC-6372).
+    function clock() public view returns (uint48) {
+        return uint48(block.timestamp);
+    }
+
+    /// @notice Machine-readable description of the clock (ERC-6372).
+    // solhint-disable-next-line func-name-mixedcase
+    function CLOCK_MODE() external pure returns (string memory) {
+        return "mode=timestamp";
+    }
+
+    // ───────────────────────────── IVotes ─────────────────────────────
+
+    /// @notice The current voting weight of the member seated at `account`.
+    function getVotes(address account) external view returns (uint256) {
+        Seat memory s = _seats[account];
+        return s.active ? _votingWeight(_tiers[s.tier]) : 0;
+    }
+
+    /// @notice The voting weight at `timepoint` of the member seated at `account` now.
+    function getPastVotes(address account, uint256 timepoint) external view returns (uint256) {
+        return voterAt(account, timepoint).weight;
+    }
+
+    /// @notice The sum of all members' voting weight at `timepoint`.
+    function getPastTotalSupply(uint256 timepoint) external view returns (uint256) {
+        _checkPast(timepoint);
+        return _totalWeight.upperLookupRecent(uint48(timepoint));
+    }
+
+    /// @notice The sum of all members' voting weight now.
+    function totalWeight() external view returns (uint256) {
+        return _totalWeight.latest();
+    }
+
+    /// @notice Members vote for themselves: a seat is its own delegate.
+    function delegates(address account) external view returns (address) {
+        return _seats[account].memberId == 0 ? address(0) : account;
+    }
+
+    /// @notice Always reverts: voting weight cannot be delegated.
+    function delegate(address) external pure {
+        revert RegistryWeightNotTransferable();
+    }
+
+    /// @notice Always reverts: voting weight cannot be delegated.
+    function delegateBySig(address, uint256, uint256, uint8, bytes32, bytes32) external pure {
+        revert RegistryWeightNotTransferable();
+    }
+
+    /// @notice Always reverts: present so that token tooling gets a clear answer.
+    function transfer(address, uint256) external pure returns (bool) {
+        revert RegistryWeightNotTransferable();
+    }
+
+    /// @notice Always reverts: present so that token tooling gets a clear answer.
+    function transferFrom(address, address, uint256) external pure returns (bool) {
+        revert RegistryWeightNotTransferable();
+    }
+
+    // ───────────────────────────── reads ─────────────────────────────
+
+    /// @inheritdoc IMemberRegistry
+    function tierCount() external view returns (uint8) {
+        return _tierCount;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function tier(uint8 tierId) external view returns (Tier memory) {
+        TierRecord memory t = _tiers[tierId];
+        if (!t.exists) revert RegistryUnknownTier(tierId);
+        return Tier(_tierNames[tierId], t.weight, t.canPropose, t.canVote);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function memberCount() external view returns (uint256) {
+        return _memberCount;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function member(uint256 memberId) external view returns (Member memory) {
+        MemberRecord storage m = _record(memberId);
+        return Member(m.seat, m.tier, m.status, m.joinedAt, m.metadataURI, m.metadataHash);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function memberIdOf(address seat) external view returns (uint256) {
+        return _seats[seat].memberId;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function canPropose(address account) external view returns (bool) {
+        Seat memory s = _seats[account];
+        return s.active && _tiers[s.tier].canPropose;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function voterAt(address seat, uint256 timepoint) public view returns (Voter memory voter) {
+        _checkPast(timepoint);
+        Seat memory s = _seats[seat];
+        if (s.memberId == 0) return voter;
+        bool active;
+        (voter.tier, active) = s.updatedAt <= timepoint ? (s.tier, s.active) : _standingAt(s.memberId, timepoint);
+        voter.memberId = s.memberId;
+        voter.weight = active ? _tierWeightAt(voter.tier, timepoint) : 0;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function memberWeightAt(uint256 memberId, uint256 timepoint) external view returns (uint256) {
+        _checkPast(timepoint);
+        (uint8 tierId, bool active) = _standingAt(memberId, timepoint);
+        return active ? _tierWeightAt(tierId, timepoint) : 0;
+    }
+
+    // ───────────────────────────── governance ─────────────────────────────
+
+    /// @inheritdoc IMemberRegistry
+    function setTier(
+        uint8 tierId,
+        string calldata name,
+        uint32 weight,
+        bool canPropose_,
+        bool canVote
+    ) external onlyGovernance {
+        _setTier(tierId, Tier(name, weight, canPropose_, canVote));
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function admit(Admission calldata admission) external onlyGovernance returns (uint256) {
+        return _admit(admission);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function bootstrapAdmit(Admission[] calldata admissions) external {
+        _checkBootstrapper();
+        for (uint256 i = 0; i < admissions.length; ++i) {
+            _admit(admissions[i]);
+        }
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function endBootstrap() external {
+        _checkBootstrapper();
+        emit BootstrapEnded(_bootstrapper);
+        delete _bootstrapper;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function changeTier(uint256 memberId, uint8 newTier) external onlyGovernance {
+        MemberRecord storage m = _record(memberId);
+        _requireStatus(memberId, m.status == Status.Active || m.status == Status.Suspended);
+        if (!_tiers[newTier].exists) revert RegistryUnknownTier(newTier);
+        uint8 oldTier = m.tier;
+        _setStanding(memberId, newTier, m.status);
+        emit MemberTierChanged(memberId, oldTier, newTier);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function suspend(uint256 memberId, string calldata reason) external onlyGovernance {
+        MemberRecord storage m = _record(memberId);
+        _requireStatus(memberId, m.status == Status.Active);
+        _setStanding(memberId, m.tier, Status.Suspended);
+        emit MemberSuspended(memberId, reason);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function reinstate(uint256 memberId) external onlyGovernance {
+        MemberRecord storage m = _record(memberId);
+        _requireStatus(memberId, m.status == Status.Suspended);
+        _setStanding(memberId, m.tier, Status.Active);
+        emit MemberReinstated(memberId);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function expel(uint256 memberId, string calldata reason) external onlyGovernance {
+        MemberRecord storage m = _record(memberId);
+        _requireStatus(memberId, m.status == Status.Active || m.status == Status.Suspended);
+        _setStanding(memberId, m.tier, Status.Expelled);
+        emit MemberExpelled(memberId, reason);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function rotateSeatOf(uint256 memberId, address newSeat) external onlyGovernance {
+        MemberRecord storage m = _record(memberId);
+        _requireStatus(memberId, m.status == Status.Active || m.status == Status.Suspended);
+        _moveSeat(memberId, m, newSeat);
+    }
+
+    // ───────────────────────────── the member's own actions ─────────────────────────────
+
+    /// @inheritdoc IMemberRegistry
+    function resign() external {
+        uint256 memberId = _callerMemberId();
+        _setStanding(memberId, _members[memberId].tier, Status.Resigned);
+        emit MemberResigned(memberId);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function rotateSeat(address newSeat) external {
+        uint256 memberId = _callerMemberId();
+        _moveSeat(memberId, _members[memberId], newSeat);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function updateMetadata(string calldata metadataURI, bytes32 metadataHash) external {
+        uint256 memberId = _callerMemberId();
+        MemberRecord storage m = _members[memberId];
+        m.metadataURI = metadataURI;
+        m.metadataHash = metadataHash;
+        emit MetadataUpdated(memberId, metadataURI, metadataHash);
+    }
+
+    // ───────────────────────────── internals ─────────────────────────────
+
+    function _setTier(uint8 tierId, Tier memory t) internal virtual {
+        // Ids are dense so that tallies loop over 0 .. tierCount-1; a voting tier must carry weight.
+        if (tierId >= MAX_TIERS || tierId > _tierCount || (t.canVote && t.weight == 0)) {
+            revert RegistryInvalidTier(tierId);
+        }
+        TierRecord storage r = _tiers[tierId];
+        uint256 oldWeight = _votingWeight(r);
+        if (!r.exists) {
+            r.exists = true;
+            ++_tierCount;
+        }
+        (r.weight, r.canPropose, r.canVote, r.updatedAt) = (t.weight, t.canPropose, t.canVote, clock());
+        _tierNames[tierId] = t.name;
+        uint256 newWeight = _votingWeight(r);
+        _tierWeightHistory[tierId].push(clock(), newWeight.toUint208());
+        uint256 active = _activeInTier[tierId];
+        _updateTotal(oldWeight * active, newWeight * active);
+        emit TierSet(tierId, t.name, t.weight, t.canPropose, t.canVote);
+    }
+
+    function _admit(Admission calldata a) internal virtual returns (uint256 memberId) {
+        if (a.seat == address(0)) revert RegistryInvalidSeat(a.seat);
+        if (_seats[a.seat].memberId != 0) revert RegistrySeatTaken(a.seat);
+        if (!_tiers[a.tier].exists) revert RegistryUnknownTier(a.tier);
+        memberId = ++_memberCount;
+        MemberRecord storage m = _members[memberId];
+        (m.seat, m.joinedAt, m.metadataURI, m.metadataHash) = (a.seat, clock(), a.metadataURI, a.metadataHash);
+        _setStanding(memberId, a.tier, Status.Active);
+        emit MemberAdmitted(memberId, a.seat, a.tier, a.metadataURI, a.metadataHash);
+    }
+
+    /// @dev The one place a member's tier or status changes: keeps the record, the seat slot, the
+    /// standing history, the per-tier active count and the checkpointed total in step.
+    function _setStanding(uint256 memberId, uint8 newTier, Status newStatus) internal virtual {
+        MemberRecord storage m = _members[memberId];
+        bool wasActive = m.status == Status.Active;
+        bool isActive = newStatus == Status.Active;
+        uint256 oldWeight = wasActive ? _votingWeight(_tiers[m.tier]) : 0;
+        uint256 newWeight = isActive ? _votingWeight(_tiers[newTier]) : 0;
+        if (wasActive) --_activeInTier[m.tier];
+        if (isActive) ++_activeInTier[newTier];
+        (m.tier, m.status) = (newTier, newStatus);
+
+        _standingHistory[memberId].push(clock(), _encodeStanding(newTier, isActive));
+        if (newStatus == Status.Active || newStatus == Status.Suspended) {
+            _seats[m.seat] = Seat(uint32(memberId), newTier, isActive, clock());
+        } else {
+            delete _seats[m.seat];
+        }
+        _updateTotal(oldWeight, newWeight);
+    }
+
+    function _moveSeat(uint256 memberId, MemberRecord storage m, address newSeat) internal virtual {
+        if (newSeat == address(0)) revert RegistryInvalidSeat(newSeat);
+        if (_seats[newSeat].memberId != 0) revert RegistrySeatTaken(newSeat);
+        address oldSeat = m.seat;
+        _seats[newSeat] = _seats[oldSeat];
+        delete _seats[oldSeat];
+        m.seat = newSeat;
+        emit SeatRotated(memberId, oldSeat, newSeat);
+    }
+
+    function _updateTotal(uint256 removed, uint256 added) private {
+        if (removed == added) return;
+        uint256 oldTotal = _totalWeight.latest();
+        uint256 newTotal = oldTotal - removed + added;
+        _totalWeight.push(clock(), newTotal.toUint208());
+        emit TotalWeightChanged(oldTotal, newTotal);
+    }
+
+    function _standingAt(uint256 memberId, uint256 timepoint) private view returns (uint8 tierId, bool active) {
+        uint256 standing = _standingHistory[memberId].upperLookupRecent(uint48(timepoint));
+        return (uint8(standing), standing >> 8 == 1);
+    }
+
+    function _tierWeightAt(uint8 tierId, uint256 timepoint) private view returns (uint32) {
+        TierRecord memory t = _tiers[tierId];
+        if (t.updatedAt <= timepoint) return _votingWeight(t);
+        // Safe: every value pushed to a tier's history came from a uint32 weight.
+        return uint32(_tierWeightHistory[tierId].upperLookupRecent(uint48(timepoint)));
+    }
+
+    function _votingWeight(TierRecord memory t) private pure returns (uint32) {
+        return t.canVote ? t.weight : 0;
+    }
+
+    function _encodeStanding(uint8 tierId, bool active) private pure returns (uint208) {
+        return (active ? uint208(1) << 8 : 0) | tierId;
+    }
+
+    function _checkPast(uint256 timepoint) private view {
+        if (timepoint >= clock()) revert RegistryFutureLookup(timepoint, clock());
+    }
+
+    function _checkBootstrapper() private view {
+        if (_bootstrapper == address(0)) revert RegistryBootstrapOver();
+        if (msg.sender != _bootstrapper) revert RegistryUnauthorized(msg.sender);
+    }
+
+    function _callerMemberId() private view returns (uint256 memberId) {
+        memberId = _seats[msg.sender].memberId;
+        if (memberId == 0) revert RegistryNotMember(msg.sender);
+    }
+
+    function _record(uint256 memberId) private view returns (MemberRecord storage) {
+        if (memberId == 0 || memberId > _memberCount) revert RegistryUnknownMember(memberId);
+        return _members[memberId];
+    }
+
+    function _requireStatus(uint256 memberId, bool allowed) private view {
+        if (!allowed) revert RegistryInvalidStatus(memberId, _members[memberId].status);
+    }
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
+import {GovernorMemberVotes} from "./GovernorMemberVotes.sol";
+
+/**
+ * @title GovernorTieredCounting
+ * @notice For / Against / Abstain counting with tallies per tier and a per-member weight cap.
+ *
+ * Differs from OZ {GovernorCountingSimple}:
+ * - Tallies are kept per tier: one storage word per (proposal, tier) packs against, for and abstain as
+ *   three 80-bit fields. A tier's sum is at most 2^32 members × 2^32 weight < 2^80, so fields never spill.
+ * - "Has voted" is a bitmap keyed by member id, two bits per member (voted, recused): 128 members share
+ *   a word, so most ballots update a warm-able non-zero word instead of setting a fresh slot.
+ * - No member counts for more than the cap: a share (in basis points) of the total weight at the
+ *   snapshot, rounded up. The cap in force at the snapshot applies; it is computed once per proposal.
+ * - Voters are members, identified by member id, so a member that rotates its seat cannot vote twice.
+ */
+abstract contract GovernorTieredCounting is GovernorMemberVotes {
+    using Checkpoints for Checkpoints.Trace208;
+    using SafeCast for uint256;
+
+    uint256 internal constant BPS = 10_000;
+    uint8 internal constant SUPPORT_ABSTAIN = 2;
+    uint256 internal constant VOTED = 1;
+    uint256 internal constant RECUSED = 2;
+    uint256 private constant FIELD_BITS = 80;
+    uint256 private constant FIELD_MASK = (1 << FIELD_BITS) - 1;
+
+    mapping(uint256 proposalId => mapping(uint256 word => uint256)) private _marks;
+    mapping(uint256 proposalId => mapping(uint8 tierId => uint256)) private _tierTallies;
+    /// @dev The cap in weight units plus one; zero means "not computed yet".
+    mapping(uint256 proposalId => uint256) private _capWeightPlusOne;
+    Checkpoints.Trace208 private _capBpsHistory;
+
+    constructor(uint256 initialCapBps) {
+        _setWeightCap(initialCapBps);
+    }
+
+    /// @inheritdoc IGovernor
+    // solhint-disable-next-line func-name-mixedcase
+    function COUNTING_MODE() public pure virtual override returns (string memory) {
+        return "support=bravo&quorum=for,abstain&tiers=true&cap=bps";
+    }
+
+    /// @notice The weight cap now, in basis points of total weight.
+    function weightCap() public view virtual returns (uint256) {
+        return _capBpsHistory.latest();
+    }
+
+    /// @notice The weight cap in force at `timepoint`, in basis points of total weight.
+    function weightCap(uint256 timepoint) public view virtual returns (uint256) {
+        return _capBpsHistory.upperLookupRecent(timepoint.toUint48());
+    }
+
+    /// @notice The most weight one member can count for on `proposalId` (cap at the snapshot).
+    function proposalWeightCap(uint256 proposalId) public view virtual returns (uint256) {
+        uint256 snapshot = proposalSnapshot(proposalId);
+        return Math.mulDiv(_totalWeightAt(snapshot), weightCap(snapshot), BPS, Math.Rounding.Ceil);
+    }
+
+    /// @notice Governance sets the cap, in basis points of total weight (1 .. 10,000; 10,000 = no cap).
+    function setWeightCap(uint256 newCapBps) public virtual onlyGovernance {
+        _setWeightCap(newCapBps);
+    }
+
+    /// @notice The tallies of one tier, in OZ's order.
+    function proposalTierVotes(
+        uint256 proposalId,
+        uint8 tierId
+    ) public view virtual returns (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) {
+        return _unpack(_tierTallies[proposalId][tierId]);
+    }
+
+    /// @notice The tallies summed over all tiers, in OZ's order.
+    function proposalVotes(
+        uint256 proposalId
+    ) public view virtual returns (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) {
+        uint256 packed;
+        uint8 tiers = registry().tierCount();
+        for (uint8 t = 0; t < tiers; ++t) {
+            // Cannot spill between fields: the sum over all tiers is bounded like one tier's (see header).
+            packed += _tierTallies[proposalId][t];
+        }
+        return _unpack(packed);
+    }
+
+    /// @inheritdoc IGovernor
+    function hasVoted(uint256 proposalId, address account) public view virtual override returns (bool) {
+        return _marksOf(proposalId, registry().memberIdOf(account)) & VOTED != 0;
+    }
+
+    /// @notice Whether member `memberId` has voted on `proposalId`.
+    function hasMemberVoted(uint256 proposalId, uint256 memberId) public view virtual returns (bool) {
+        return _marksOf(proposalId, memberId) & VOTED != 0;
+    }
+
+    /// @notice Whether member `memberId` has recused itself from `proposalId`.
+    function hasMemberRecused(uint256 proposalId, uint256 memberId) public view virtual returns (bool) {
+        return _marksOf(proposalId, memberId) & RECUSED != 0;
+    }
+
+    /**
+     * @dev Replaces OZ's cast path so the registry is asked once per ballot (member id, tier and weight in
+     * one read) instead of once for weight and again for identity. Vote params are not supported.
+     */
+    function _castVote(
+        uint256 proposalId,
+        address account,
+        uint8 support,
+        string memory reason,
+        bytes memory params
+    ) internal virtual override returns (uint256 counted) {
+        if (params.length != 0) revert GovernorInvalidVoteParams();
+        _validateStateBitmap(proposalId, _encodeStateBitmap(ProposalState.Active));
+        counted = _countVote(proposalId, account, support, 0, params);
+        emit VoteCast(account, proposalId, support, counted, reason);
+        _tallyUpdated(proposalId);
+    }
+
+    /// @dev The weight argument is ignored: the registry answers it together with the member's tier.
+    function _countVote(
+        uint256 proposalId,
+        address account,
+        uint8 support,
+        uint256,
+        bytes memory
+    ) internal virtual override returns (uint256 counted) {
+        if (support > SUPPORT_ABSTAIN) revert GovernorInvalidVoteType();
+        IMemberRegistry.Voter memory voter = _voterAt(account, proposalSnapshot(proposalId));
+        if (voter.weight == 0) revert GovernorIneligibleVoter(account);
+        (uint256 word, uint256 shift) = _markPosition(voter.memberId);
+        uint256 marks = _marks[proposalId][word];
+        _requireUnmarked(marks >> shift, account);
+        _marks[proposalId][word] = marks | (VOTED << shift);
+        counted = Math.min(voter.weight, _capWeight(proposalId));
+        _tierTallies[proposalId][voter.tier] += _packVote(support, counted);
+    }
+
+    /// @dev Reverts with the reason a member's marks forbid another ballot.
+    function _requireUnmarked(uint256 memberMarks, address account) internal pure virtual {
+        if (memberMarks & VOTED != 0) revert GovernorAlreadyCastVote(account);
+        if (memberMarks & RECUSED != 0) revert GovernorVoterRecused(account);
+    }
+
+    /// @dev The cap in weight units for `proposalId`, computed and stored on first use.
+    function _capWeight(uint256 proposalId) internal virtual returns (uint256) {
+        uint256 stored = _capWeightPlusOne[proposalId];
+        if (stored == 0) {
+            stored = proposalWeightCap(proposalId) + 1;
+            _capWeightPlusOne[proposalId] = stored;
+        }
+        return stored - 1;
+    }
+
+    /// @dev Which bitmap word holds a member's marks, and at which bit they start.
+    function _markPosition(uint256 memberId) internal pure returns (uint256 word, uint256 shift) {
+        return (memberId >> 7, (memberId & 127) << 1);
+    }
+
+    function _loadMarks(uint256 proposalId, uint256 word) internal view returns (uint256) {
+        return _marks[proposalId][word];
+    }
+
+    function _storeMarks(uint256 proposalId, uint256 word, uint256 marks) internal {
+        _marks[proposalId][word] = marks;
+    }
+
+    /// @dev Adds packed (against, for, abstain) weight to a tier's tally.
+    function _addTierVotes(uint256 proposalId, uint8 tierId, uint256 packedVotes) internal {
+        _tierTallies[proposalId][tierId] += packedVotes;
+    }
+
+    /// @dev `weight` placed in the field of `support` (0 against, 1 for, 2 abstain).
+    function _packVote(uint8 support, uint256 weight) internal pure returns (uint256) {
+        return weight << (uint256(support) * FIELD_BITS);
+    }
+
+    function _marksOf(uint256 proposalId, uint256 memberId) private view returns (uint256) {
+        if (memberId == 0) return 0;
+        (uint256 word, uint256 shift) = _markPosition(memberId);
+        return (_marks[proposalId][word] >> shift) & 3;
+    }
+
+    function _unpack(uint256 packed) private pure returns (uint256, uint256, uint256) {
+        return (packed & FIELD_MASK, (packed >> FIELD_BITS) & FIELD_MASK, packed >> (2 * FIELD_BITS));
+    }
+
+    function _setWeightCap(uint256 newCapBps) internal virtual {
+        if (newCapBps == 0 || newCapBps > BPS) revert GovernorInvalidWeightCap(newCapBps);
+        uint256 oldCapBps = _capBpsHistory.latest();
+        _capBpsHistory.push(clock(), newCapBps.toUint208());
+        emit WeightCapSet(oldCapBps, newCapBps);
+    }
+}

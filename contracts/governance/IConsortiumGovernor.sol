@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/**
+ * @title IConsortiumGovernor
+ * @notice Types, errors and events of the consortium's own Governor extensions (contracts/governance/).
+ * Errors and events that OpenZeppelin's IGovernor already defines are reused, not redeclared.
+ */
+interface IConsortiumGovernor {
+    /// @notice Ordinary: simple majority of cast weight. Constitutional: two thirds of cast weight and a
+    /// majority in every tier that cast votes, under its own quorum. Derived from the calls.
+    enum ProposalKind {
+        Ordinary,
+        Constitutional
+    }
+
+    /// @notice Why the batch entry point skipped a signed ballot instead of counting it.
+    enum BallotRejection {
+        InvalidSupport,
+        InvalidSignature,
+        NotEligible,
+        AlreadyVoted,
+        Recused
+    }
+
+    /// @notice One (target, selector) pair that makes a proposal constitutional.
+    struct ConstitutionalCall {
+        address target;
+        bytes4 selector;
+    }
+
+    /// @notice A ballot signed off-chain (EIP-712 `MemberBallot`) for {castVoteBatch}.
+    struct SignedBallot {
+        address voter;
+        uint8 support;
+        string reason;
+        bytes signature;
+    }
+
+    error GovernorProposerWithoutRight(address proposer);
+    error GovernorIneligibleVoter(address voter);
+    error GovernorVoterRecused(address voter);
+    error GovernorAlreadyRecused(address voter);
+    error GovernorNotMember(address account);
+    error GovernorInvalidWeightCap(uint256 capBps);
+    error GovernorInvalidConstitutionalQuorum(uint256 numerator, uint256 denominator);
+
+    event WeightCapSet(uint256 oldCapBps, uint256 newCapBps);
+    event ConstitutionalQuorumSet(uint256 oldNumerator, uint256 newNumerator);
+    event ConstitutionalCallSet(address indexed target, bytes4 indexed selector, bool constitutional);
+    event ProposalClassified(uint256 indexed proposalId, ProposalKind kind);
+    event VoterRecused(uint256 indexed proposalId, uint256 indexed memberId, address indexed seat, string reason);
+    event BallotRejected(uint256 indexed proposalId, address indexed voter, BallotRejection reason);
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
+
+/**
+ * @title IMemberRegistry
+ * @notice The consortium's membership roll: tiers with weights and rights, members with seats,
+ * a lifecycle run by governance, and checkpointed, non-transferable voting weight (ERC-5805).
+ */
+interface IMemberRegistry is IERC5805 {
+    /// @dev A member's standing. Resigned and Expelled are final: the seat is freed.
+    enum Status {
+        None,
+        Active,
+        Suspended,
+        Resigned,
+        Expelled
+    }
+
+    /// @notice One row of the tier table. A tier that cannot vote has no weight.
+    struct Tier {
+        string name;
+        uint32 weight;
+        bool canPropose;
+        bool canVote;
+    }
+
+    /// @notice A member as the public reads it.
+    struct Member {
+        address seat;
+        uint8 tier;
+        Status status;
+        uint48 joinedAt;
+        string metadataURI;
+        bytes32 metadataHash;
+    }
+
+    /// @notice One admission, as governance or the bootstrap gives it.
+    struct Admission {
+        address seat;
+        uint8 tier;
+        string metadataURI;
+        bytes32 metadataHash;
+    }
+
+    /// @notice What a governor needs to count one ballot: who (member id, current), in which tier and
+    /// with which weight at the snapshot. A zero member id means the seat is not a member now.
+    struct Voter {
+        uint32 memberId;
+        uint8 tier;
+        uint32 weight;
+    }
+
+    error RegistryUnauthorized(address caller);
+    error RegistryInvalidTier(uint8 tierId);
+    error RegistryUnknownTier(uint8 tierId);
+    error RegistryInvalidSeat(address seat);
+    error RegistrySeatTaken(address seat);
+    error RegistryNotMember(address account);
+    error RegistryUnknownMember(uint256 memberId);
+    error RegistryInvalidStatus(uint256 memberId, Status status);
+    error RegistryFutureLookup(uint256 timepoint, uint48 clock);
+    error RegistryWeightNotTransferable();
+    error RegistryBootstrapOver();
+
+    event TierSet(uint8 indexed tierId, string name, uint32 weight, bool canPropose, bool canVote);
+    event MemberAdmitted(
+        uint256 indexed memberId,
+        address indexed seat,
+        uint8 tier,
+        string metadataURI,
+        bytes32 metadataHash
+    );
+    event MemberTierChanged(uint256 indexed memberId, uint8 oldTier, uint8 newTier);
+    event MemberSuspended(uint256 indexed memberId, string reason);
+    event MemberReinstated(uint256 indexed memberId);
+    event MemberExpelled(uint256 indexed memberId, string reason);
+    event MemberResigned(uint256 indexed memberId);
+    event SeatRotated(uint256 indexed memberId, address indexed oldSeat, address indexed newSeat);
+    event MetadataUpdated(uint256 indexed memberId, string metadataURI, bytes32 metadataHash);
+    event TotalWeightChanged(uint256 oldWeight, uint256 newWeight);
+    event BootstrapEnded(address indexed bootstrapper);
+
+    /// @notice The address every governance-only function answers to (the timelock).
+    function governance() external view returns (address);
+
+    /// @notice The deployer's one-off admission right, or zero once bootstrap has ended.
+    function bootstrapper() external view returns (address);
+
+    function tierCount() external view returns (uint8);
+
+    function tier(uint8 tierId) external view returns (Tier memory);
+
+    function memberCount() external view returns (uint256);
+
+    function member(uint256 memberId) external view returns (Member memory);
+
+    /// @notice The member currently seated at `seat`, or zero.
+    function memberIdOf(address seat) external view returns (uint256);
+
+    /// @notice Whether `account` is the seat of an active member whose tier may propose.
+    function canPropose(address account) external view returns (bool);
+
+    /// @notice The member seated at `seat` now, with its tier and voting weight at `timepoint`.
+    function voterAt(address seat, uint256 timepoint) external view returns (Voter memory);
+
+    /// @notice A member's voting weight at `timepoint`, by member id (seat-independent history).
+    function memberWeightAt(uint256 memberId, uint256 timepoint) external view returns (uint256);
+
+    function setTier(uint8 tierId, string calldata name, uint32 weight, bool canPropose, bool canVote) external;
+
+    function admit(Admission calldata admission) external returns (uint256 memberId);
+
+    function bootstrapAdmit(Admission[] calldata admissions) external;
+
+    function endBootstrap() external;
+
+    function changeTier(uint256 memberId, uint8 newTier) external;
+
+    function suspend(uint256 memberId, string calldata reason) external;
+
+    function reinstate(uint256 memberId) external;
+
+    function expel(uint256 memberId, string calldata reason) external;
+
+    function rotateSeatOf(uint256 memberId, address newSeat) external;
+
+    function resign() external;
+
+    function rotateSeat(address newSeat) external;
+
+    function updateMetadata(string calldata metadataURI, bytes32 metadataHash) external;
+}
