@@ -1,0 +1,50 @@
+# Two commands: `make demo` and `make test`. Each installs what it needs, idempotently: a second run only
+# re-does steps whose inputs changed. Needs only Python 3.11, Node/npm and make.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+SOLC_VERSION := 0.8.28
+STAMP := .make
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: setup solc compile demo test clean
+
+setup: $(STAMP)/venv $(STAMP)/npm solc $(STAMP)/brownie-network compile
+
+$(STAMP)/venv: pyproject.toml
+	@mkdir -p $(STAMP)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+# `npm ci` refuses our lock file: anvil's other-platform optional packages are not reachable from here,
+# so the lock is never "in sync" (DESIGN §4). `npm install` with the committed lock is the reproducible path.
+$(STAMP)/npm: package.json package-lock.json
+	@mkdir -p $(STAMP)
+	npm install --no-audit --no-fund
+	touch $@
+
+# py-solc-x and brownie look for ~/.solcx/solc-v<version>; ours is a Node facade over solc-js. Linked on
+# every run (it is instant) because another clone of the project may have pointed the link at itself.
+solc: $(STAMP)/npm
+	@mkdir -p $(HOME)/.solcx
+	@ln -sf $(CURDIR)/tools/solc.js $(HOME)/.solcx/solc-v$(SOLC_VERSION)
+	@$(HOME)/.solcx/solc-v$(SOLC_VERSION) --version | grep -q "Version: $(SOLC_VERSION)"
+
+# brownie 1.22 cannot take cmd_settings from brownie-config.yaml (see there), so set them once here.
+$(STAMP)/brownie-network: $(STAMP)/venv
+	$(BIN)/brownie networks modify development evm_version=cancun gas_limit=30000000 accounts=10 > /dev/null
+	touch $@
+
+compile: $(STAMP)/venv solc
+	$(BIN)/brownie compile > $(STAMP)/compile.log 2>&1 || { cat $(STAMP)/compile.log; exit 1; }
+
+demo: setup
+	$(BIN)/brownie run scripts/demo.py
+
+test: setup
+	$(BIN)/pytest tests
+
+clean:
+	rm -rf $(STAMP) build reports

@@ -1,0 +1,72 @@
+"""Shared fixtures: the suite deployed by the real deployment routine on brownie's anvil."""
+
+import pytest
+from brownie import ConsortiumGovernor, MemberRegistry, TimelockController, accounts, web3
+
+from orchestrator.chain import Sender
+from orchestrator.config import parse
+from orchestrator.deploy import deploy
+from tests.governance import Governance
+
+FOUNDING, REGULAR, OBSERVER = 0, 1, 2
+
+SETTINGS = {
+    "voting_delay": 60,
+    "voting_period": 3600,
+    "late_quorum_extension": 600,
+    "quorum_percent": 10,
+    "constitutional_quorum_percent": 30,
+    "weight_cap_bps": 10_000,
+    "timelock_delay": 60,
+}
+
+
+@pytest.fixture(scope="session")
+def roster():
+    """Two founding members (3 each), four regular (1 each), one observer: total weight 10.
+    Regular members are local keys (fresh each run) so tests can sign ballots for them."""
+    regular = [accounts.add() for _ in range(4)]
+    for account in regular:
+        accounts[0].transfer(account, "10 ether")
+    return {
+        "founding": [accounts[1], accounts[2]],
+        "regular": regular,
+        "observer": [accounts[7]],
+        "outsider": accounts[8],
+    }
+
+
+def deploy_suite(roster, **overrides):
+    members = [{"seat": a.address, "tier": tier, "legal_name": f"{tier} {i}", "jurisdiction": "CH",
+                "metadata_uri": f"ipfs://member-{tier}-{i}"}
+               for tier in ("founding", "regular", "observer") for i, a in enumerate(roster[tier])]
+    config = parse({"name": "Test Consortium", "governor": {**SETTINGS, **overrides}, "members": members})
+    d = deploy(web3, Sender(accounts[0].address), config)
+    return Governance(
+        ConsortiumGovernor.at(d.governor), MemberRegistry.at(d.registry), TimelockController.at(d.timelock)
+    )
+
+
+@pytest.fixture(scope="module")
+def gov(roster):
+    return deploy_suite(roster)
+
+
+@pytest.fixture(scope="module")
+def governor(gov):
+    return gov.governor
+
+
+@pytest.fixture(scope="module")
+def registry(gov):
+    return gov.registry
+
+
+@pytest.fixture(scope="module")
+def timelock(gov):
+    return gov.timelock
+
+
+@pytest.fixture(autouse=True)
+def isolation(fn_isolation):
+    """Every test starts from the module's freshly deployed state."""
