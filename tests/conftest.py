@@ -36,10 +36,11 @@ def roster():
     }
 
 
-def deploy_suite(roster, **overrides):
-    members = [{"seat": a.address, "tier": tier, "legal_name": f"{tier} {i}", "jurisdiction": "CH",
-                "metadata_uri": f"ipfs://member-{tier}-{i}"}
-               for tier in ("founding", "regular", "observer") for i, a in enumerate(roster[tier])]
+def deploy_suite(roster, extra_members=(), **overrides):
+    """Deploy with the real routine; `extra_members` are (seat, tier name) pairs admitted after the roster."""
+    seats = [(a.address, tier) for tier in ("founding", "regular", "observer") for a in roster[tier]]
+    members = [{"seat": seat, "tier": tier, "legal_name": f"member {i}", "jurisdiction": "CH",
+                "metadata_uri": f"ipfs://member-{i}"} for i, (seat, tier) in enumerate([*seats, *extra_members])]
     config = parse({"name": "Test Consortium", "governor": {**SETTINGS, **overrides}, "members": members})
     d = deploy(web3, Sender(accounts[0].address), config)
     return Governance(

@@ -1,0 +1,54 @@
+"""The deployment routine leaves a self-governing suite: no externally owned account keeps any power."""
+
+from brownie import accounts
+
+ZERO = "0x" + "00" * 20
+
+
+def test_timelock_roles_belong_to_the_system(gov):
+    t, governor = gov.timelock, gov.governor
+    assert not t.hasRole(t.DEFAULT_ADMIN_ROLE(), accounts[0])
+    assert t.hasRole(t.DEFAULT_ADMIN_ROLE(), t.address)
+    assert t.hasRole(t.PROPOSER_ROLE(), governor.address)
+    assert t.hasRole(t.CANCELLER_ROLE(), governor.address)
+    assert t.hasRole(t.EXECUTOR_ROLE(), ZERO)  # anyone may execute what passed and waited
+    assert not t.hasRole(t.PROPOSER_ROLE(), accounts[0])
+    assert not t.hasRole(t.CANCELLER_ROLE(), accounts[0])
+    assert t.getMinDelay() == 60
+
+
+def test_registry_answers_only_to_the_timelock(gov):
+    assert gov.registry.governance() == gov.timelock.address
+    assert gov.registry.bootstrapper() == ZERO
+
+
+def test_governor_is_wired_to_registry_and_timelock(gov, roster):
+    g = gov.governor
+    assert g.token() == gov.registry.address
+    assert g.timelock() == gov.timelock.address
+    assert g.votingDelay() == 60
+    assert g.votingPeriod() == 3600
+    assert g.lateQuorumVoteExtension() == 600
+    assert g.quorumNumerator() == 10
+    assert g.constitutionalQuorumNumerator() == 30
+    assert g.weightCap() == 10_000
+    assert g.proposalThreshold() == 0
+    assert g.CLOCK_MODE() == "mode=timestamp"
+    assert g.COUNTING_MODE() == "support=bravo&quorum=for,abstain&tiers=true&cap=bps"
+
+
+def test_founding_roll_is_admitted(gov, roster):
+    r = gov.registry
+    assert r.memberCount() == 7
+    assert r.totalWeight() == 10
+    assert r.getVotes(roster["founding"][0]) == 3
+    assert r.getVotes(roster["regular"][0]) == 1
+    assert r.getVotes(roster["observer"][0]) == 0
+
+
+def test_registry_lifecycle_calls_are_constitutional(gov):
+    g, r = gov.governor, gov.registry
+    for fn in ("setTier", "admit", "changeTier", "expel", "rotateSeatOf"):
+        assert g.isConstitutionalCall(r.address, getattr(r, fn).signature)
+    for fn in ("suspend", "reinstate"):
+        assert not g.isConstitutionalCall(r.address, getattr(r, fn).signature)
