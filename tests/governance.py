@@ -89,38 +89,33 @@ class Governance:
         return {"name": self.governor.name(), "version": self.governor.version(),
                 "chainId": brownie.web3.eth.chain_id, "verifyingContract": self.governor.address}
 
-    def member_ballot(self, key: bytes, proposal_id: int, support: int, reason: str = "", domain=None) -> tuple:
-        """A MemberBallot signed with eth-account from the full typed-data JSON, as a wallet signs it."""
-        voter = Account.from_key(key).address
-        typed = {
-            "types": {
-                "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                                 {"name": "chainId", "type": "uint256"},
-                                 {"name": "verifyingContract", "type": "address"}],
-                "MemberBallot": [{"name": "proposalId", "type": "uint256"}, {"name": "support", "type": "uint8"},
-                                 {"name": "voter", "type": "address"}, {"name": "reason", "type": "string"}],
-            },
-            "primaryType": "MemberBallot",
-            "domain": domain or self.domain(),
-            "message": {"proposalId": proposal_id, "support": support, "voter": voter, "reason": reason},
-        }
-        signed = Account.sign_message(encode_typed_data(full_message=typed), key)
-        return (voter, support, reason, signed.signature)
+    def member_ballot(self, key: bytes, proposal_id: int, support: int, reason: str = "", domain=None,
+                      voter: str | None = None) -> tuple:
+        """A MemberBallot signed with eth-account from the full typed-data JSON, as a wallet signs it.
+        `voter` defaults to the key's address; give a contract wallet's address for ERC-1271."""
+        voter = voter or Account.from_key(key).address
+        message = {"proposalId": proposal_id, "support": support, "voter": voter, "reason": reason}
+        fields = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("reason", "string")]
+        return (voter, support, reason, self._sign(key, "MemberBallot", fields, message, domain))
 
-    def oz_ballot(self, key: bytes, proposal_id: int, support: int) -> bytes:
-        """An OpenZeppelin `Ballot` (with nonce) signature for castVoteBySig."""
-        voter = Account.from_key(key).address
+    def oz_ballot(self, key: bytes, proposal_id: int, support: int, voter: str | None = None) -> bytes:
+        """An OpenZeppelin `Ballot` (with the voter's current nonce) signature for castVoteBySig."""
+        voter = voter or Account.from_key(key).address
+        message = {"proposalId": proposal_id, "support": support, "voter": voter,
+                   "nonce": self.governor.nonces(voter)}
+        fields = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("nonce", "uint256")]
+        return self._sign(key, "Ballot", fields, message)
+
+    def _sign(self, key: bytes, primary: str, fields: list, message: dict, domain=None) -> bytes:
         typed = {
             "types": {
                 "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
                                  {"name": "chainId", "type": "uint256"},
                                  {"name": "verifyingContract", "type": "address"}],
-                "Ballot": [{"name": "proposalId", "type": "uint256"}, {"name": "support", "type": "uint8"},
-                           {"name": "voter", "type": "address"}, {"name": "nonce", "type": "uint256"}],
+                primary: [{"name": n, "type": t} for n, t in fields],
             },
-            "primaryType": "Ballot",
-            "domain": self.domain(),
-            "message": {"proposalId": proposal_id, "support": support, "voter": voter,
-                        "nonce": self.governor.nonces(voter)},
+            "primaryType": primary,
+            "domain": domain or self.domain(),
+            "message": message,
         }
         return Account.sign_message(encode_typed_data(full_message=typed), key).signature

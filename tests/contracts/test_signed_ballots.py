@@ -1,0 +1,173 @@
+"""Signed ballots: OZ castVoteBySig (with nonce) and the nonce-free batch entry point, for EOAs and
+ERC-1271 wallets, signed with eth-account from the full typed-data JSON, as wallets send it."""
+
+import pytest
+from brownie import TestWallet, accounts
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_utils import keccak
+
+from tests.conftest import deploy_suite
+from tests.governance import ABSTAIN, AGAINST, FOR, reverts
+
+INVALID_SUPPORT, INVALID_SIGNATURE, NOT_ELIGIBLE, ALREADY_VOTED, RECUSED = range(5)
+
+
+@pytest.fixture
+def active(gov, roster):
+    p = gov.propose([gov.call(gov.registry, "suspend", 3, "")], "signed", roster["founding"][0])
+    gov.wait_snapshot(p)
+    return p
+
+
+def keys(roster):
+    return [a.private_key for a in roster["regular"]]
+
+
+def rejections(tx):
+    return [(e["voter"], e["reason"]) for e in tx.events["BallotRejected"]] if "BallotRejected" in tx.events else []
+
+
+def test_cast_vote_by_sig_with_an_eth_account_signature(gov, roster, active):
+    key, voter = keys(roster)[0], roster["regular"][0]
+    signature = gov.oz_ballot(key, active.id, FOR)
+    tx = gov.governor.castVoteBySig(active.id, FOR, voter, signature, {"from": accounts[0]})
+    assert tx.events["VoteCast"]["voter"] == voter
+    assert tx.events["VoteCast"]["weight"] == 1
+    with reverts("GovernorInvalidSignature"):  # the nonce was used: no replay
+        gov.governor.castVoteBySig(active.id, FOR, voter, signature, {"from": accounts[0]})
+
+
+def test_cast_vote_by_sig_rejects_a_tampered_ballot(gov, roster, active):
+    signature = gov.oz_ballot(keys(roster)[0], active.id, FOR)
+    with reverts("GovernorInvalidSignature"):
+        gov.governor.castVoteBySig(active.id, AGAINST, roster["regular"][0], signature, {"from": accounts[0]})
+
+
+def test_batch_counts_every_valid_ballot(gov, roster, active):
+    ballots = [gov.member_ballot(k, active.id, s, f"reason {i}") for i, (k, s) in
+               enumerate(zip(keys(roster), [FOR, FOR, AGAINST, ABSTAIN]))]
+    tx = gov.governor.castVoteBatch(active.id, ballots, {"from": accounts[0]})
+    assert tx.return_value == 4
+    assert [(e["voter"], e["support"], e["weight"], e["reason"]) for e in tx.events["VoteCast"]] == [
+        (b[0], b[1], 1, b[2]) for b in ballots]
+    assert rejections(tx) == []
+    assert tuple(gov.governor.proposalTierVotes(active.id, 1)) == (1, 2, 1)
+    assert all(gov.governor.hasVoted(active.id, b[0]) for b in ballots)
+
+
+def test_batch_digest_matches_an_independent_eip712_implementation(gov, roster, active):
+    key = keys(roster)[0]
+    voter = Account.from_key(key).address
+    typed = {"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                                        {"name": "chainId", "type": "uint256"},
+                                        {"name": "verifyingContract", "type": "address"}],
+                       "MemberBallot": [{"name": "proposalId", "type": "uint256"},
+                                        {"name": "support", "type": "uint8"},
+                                        {"name": "voter", "type": "address"}, {"name": "reason", "type": "string"}]},
+             "primaryType": "MemberBallot", "domain": gov.domain(),
+             "message": {"proposalId": active.id, "support": FOR, "voter": voter, "reason": "yes"}}
+    message = encode_typed_data(full_message=typed)
+    expected = b"\x19" + message.version + message.header + message.body
+    assert gov.governor.memberBallotDigest(active.id, FOR, voter, "yes") == "0x" + keccak(expected).hex()
+
+
+def test_batch_skips_bad_ballots_with_a_reason_and_counts_the_rest(gov, roster, active):
+    k = keys(roster)
+    r = roster["regular"]
+    gov.vote(active, r[3], FOR)  # already voted directly
+    gov.governor.recuse(active.id, "conflict", {"from": roster["founding"][1]})
+    stranger = Account.create()
+    good = gov.member_ballot(k[0], active.id, FOR)
+    tampered = (*gov.member_ballot(k[1], active.id, FOR)[:2], "a reason the voter never signed",
+                gov.member_ballot(k[1], active.id, FOR)[3])
+    ballots = [
+        good,
+        good,                                                   # duplicate inside the batch
+        gov.member_ballot(k[2], active.id, 3),                  # no such support value
+        tampered,
+        gov.member_ballot(stranger.key, active.id, FOR),        # not a member
+        gov.member_ballot(k[3], active.id, AGAINST),            # voted directly already
+        (r[2].address, FOR, "", b"\x01\x02\x03"),              # garbage signature bytes
+        (r[2].address, FOR, "", b""),                           # empty signature
+    ]
+    tx = gov.governor.castVoteBatch(active.id, ballots, {"from": accounts[0]})
+    assert tx.return_value == 1
+    assert rejections(tx) == [(r[0], ALREADY_VOTED), (r[2], INVALID_SUPPORT), (r[1], INVALID_SIGNATURE),
+                              (stranger.address, NOT_ELIGIBLE), (r[3], ALREADY_VOTED),
+                              (r[2], INVALID_SIGNATURE), (r[2], INVALID_SIGNATURE)]
+    assert tuple(gov.governor.proposalVotes(active.id)) == (0, 2, 0)
+
+
+def test_batch_rejects_recused_members(gov, roster):
+    p = gov.propose([gov.call(gov.registry, "suspend", 3, "")], "recusal", roster["founding"][0])
+    r0 = roster["regular"][0]
+    gov.governor.recuse(p.id, "conflict", {"from": r0})
+    gov.wait_snapshot(p)
+    tx = gov.governor.castVoteBatch(p.id, [gov.member_ballot(r0.private_key, p.id, FOR)], {"from": accounts[0]})
+    assert rejections(tx) == [(r0, RECUSED)]
+
+
+def test_replayed_batch_counts_nothing_twice(gov, roster, active):
+    ballots = [gov.member_ballot(k, active.id, FOR) for k in keys(roster)]
+    gov.governor.castVoteBatch(active.id, ballots, {"from": accounts[0]})
+    tx = gov.governor.castVoteBatch(active.id, ballots, {"from": accounts[0]})
+    assert tx.return_value == 0
+    assert [reason for _, reason in rejections(tx)] == [ALREADY_VOTED] * 4
+    assert tuple(gov.governor.proposalVotes(active.id)) == (0, 4, 0)
+
+
+def test_ballot_for_another_proposal_wrong_chain_or_contract_is_rejected(gov, roster, active):
+    k = keys(roster)[0]
+    other = gov.propose([gov.call(gov.registry, "suspend", 4, "")], "another", roster["founding"][0])
+    wrong_chain = {**gov.domain(), "chainId": 1}
+    wrong_contract = {**gov.domain(), "verifyingContract": gov.registry.address}
+    for ballot in [gov.member_ballot(k, other.id, FOR), gov.member_ballot(k, active.id, FOR, domain=wrong_chain),
+                   gov.member_ballot(k, active.id, FOR, domain=wrong_contract)]:
+        tx = gov.governor.castVoteBatch(active.id, [ballot], {"from": accounts[0]})
+        assert rejections(tx) == [(roster["regular"][0], INVALID_SIGNATURE)]
+
+
+def test_high_s_signature_is_rejected(gov, roster, active):
+    n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+    voter, support, reason, sig = gov.member_ballot(keys(roster)[0], active.id, FOR)
+    r, s, v = sig[:32], int.from_bytes(sig[32:64], "big"), sig[64]
+    malleable = r + (n - s).to_bytes(32, "big") + bytes([55 - v])  # same signer, the other s
+    tx = gov.governor.castVoteBatch(active.id, [(voter, support, reason, malleable)], {"from": accounts[0]})
+    assert rejections(tx) == [(voter, INVALID_SIGNATURE)]
+    assert gov.governor.castVoteBatch(active.id, [(voter, support, reason, sig)], {"from": accounts[0]}).return_value == 1
+
+
+def test_batch_needs_an_active_proposal(gov, roster):
+    p = gov.propose([gov.call(gov.registry, "suspend", 3, "")], "pending", roster["founding"][0])
+    with reverts("GovernorUnexpectedProposalState"):
+        gov.governor.castVoteBatch(p.id, [gov.member_ballot(keys(roster)[0], p.id, FOR)], {"from": accounts[0]})
+
+
+def test_erc1271_wallet_member_votes_by_signature(roster):
+    owner = Account.create()
+    wallet = TestWallet.deploy(owner.address, {"from": accounts[0]})
+    suite = deploy_suite(roster, extra_members=[(wallet.address, "regular")])
+    p = suite.propose([suite.call(suite.registry, "suspend", 3, "")], "wallet", roster["founding"][0])
+    suite.wait_snapshot(p)
+    forged = suite.member_ballot(Account.create().key, p.id, FOR, voter=wallet.address)
+    tx = suite.governor.castVoteBatch(p.id, [forged], {"from": accounts[0]})
+    assert rejections(tx) == [(wallet, INVALID_SIGNATURE)]
+    valid = suite.member_ballot(owner.key, p.id, FOR, voter=wallet.address)
+    tx = suite.governor.castVoteBatch(p.id, [valid], {"from": accounts[0]})
+    assert tx.events["VoteCast"]["voter"] == wallet
+    assert tx.events["VoteCast"]["weight"] == 1
+
+
+def test_erc1271_wallet_member_uses_cast_vote_by_sig(roster):
+    owner = Account.create()
+    wallet = TestWallet.deploy(owner.address, {"from": accounts[0]})
+    suite = deploy_suite(roster, extra_members=[(wallet.address, "regular")])
+    p = suite.propose([suite.call(suite.registry, "suspend", 3, "")], "wallet", roster["founding"][0])
+    suite.wait_snapshot(p)
+    forged = suite.oz_ballot(Account.create().key, p.id, AGAINST, voter=wallet.address)
+    with reverts("GovernorInvalidSignature"):
+        suite.governor.castVoteBySig(p.id, AGAINST, wallet.address, forged, {"from": accounts[0]})
+    signature = suite.oz_ballot(owner.key, p.id, AGAINST, voter=wallet.address)
+    tx = suite.governor.castVoteBySig(p.id, AGAINST, wallet.address, signature, {"from": accounts[0]})
+    assert tx.events["VoteCast"]["voter"] == wallet
