@@ -12,21 +12,21 @@ import {GovernorMemberVotes} from "./governance/GovernorMemberVotes.sol";
 import {GovernorTieredCounting} from "./governance/GovernorTieredCounting.sol";
 import {GovernorProposalKinds} from "./governance/GovernorProposalKinds.sol";
 import {GovernorRecusal} from "./governance/GovernorRecusal.sol";
-import {GovernorBatchBallots} from "./governance/GovernorBatchBallots.sol";
+import {GovernorRelayedVotes} from "./governance/GovernorRelayedVotes.sol";
 
 /**
  * @title ConsortiumGovernor
  * @notice The consortium's decision engine. Composes OZ Governor, GovernorSettings, GovernorVotes (over
  * the MemberRegistry), GovernorVotesQuorumFraction, GovernorTimelockControl and GovernorPreventLateQuorum
- * with our extensions: tiered counting with a weight cap, proposal kinds, recusal and batched signed
- * ballots. This contract only composes them; the behaviour lives in contracts/governance/.
+ * with our extensions: tiered counting with a weight cap, proposal kinds, recusal and votes relayed in
+ * batches by the {BallotBox}. This contract only composes them; the behaviour lives in contracts/governance/.
  */
 contract ConsortiumGovernor is
     GovernorSettings,
     GovernorVotesQuorumFraction,
     GovernorProposalKinds,
     GovernorRecusal,
-    GovernorBatchBallots,
+    GovernorRelayedVotes,
     GovernorTimelockControl,
     GovernorPreventLateQuorum
 {
@@ -40,21 +40,28 @@ contract ConsortiumGovernor is
         uint256 weightCapBps;
     }
 
+    /// @notice The contracts the governor is wired to, fixed for its lifetime.
+    struct Wiring {
+        IMemberRegistry registry;
+        TimelockController timelock;
+        address ballotBox;
+    }
+
     constructor(
         string memory name_,
-        IMemberRegistry registry_,
-        TimelockController timelock_,
+        Wiring memory wiring,
         Settings memory settings,
         ConstitutionalCall[] memory constitutionalCalls
     )
         Governor(name_)
         GovernorSettings(settings.votingDelay, settings.votingPeriod, 0)
-        GovernorMemberVotes(registry_)
+        GovernorMemberVotes(wiring.registry)
         GovernorVotesQuorumFraction(settings.quorumNumerator)
         GovernorTieredCounting(settings.weightCapBps)
         GovernorProposalKinds(settings.constitutionalQuorumNumerator, constitutionalCalls)
-        GovernorTimelockControl(timelock_)
+        GovernorTimelockControl(wiring.timelock)
         GovernorPreventLateQuorum(settings.lateQuorumExtension)
+        GovernorRelayedVotes(wiring.ballotBox)
     {}
 
     // ───────────── override glue only ─────────────

@@ -121,7 +121,8 @@ contract MemberRegistry is IMemberRegistry {
 
     /// @notice The voting weight at `timepoint` of the member seated at `account` now.
     function getPastVotes(address account, uint256 timepoint) external view returns (uint256) {
-        return voterAt(account, timepoint).weight;
+        _checkPast(timepoint);
+        return _voterAt(account, timepoint).weight;
     }
 
     /// @notice The sum of all members' voting weight at `timepoint`.
@@ -197,8 +198,22 @@ contract MemberRegistry is IMemberRegistry {
     }
 
     /// @inheritdoc IMemberRegistry
-    function voterAt(address seat, uint256 timepoint) public view returns (Voter memory voter) {
+    function voterAt(address seat, uint256 timepoint) external view returns (Voter memory) {
         _checkPast(timepoint);
+        return _voterAt(seat, timepoint);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function votersAt(address[] calldata seats, uint256 timepoint) external view returns (Voter[] memory voters) {
+        _checkPast(timepoint);
+        voters = new Voter[](seats.length);
+        for (uint256 i = 0; i < seats.length; ++i) {
+            voters[i] = _voterAt(seats[i], timepoint);
+        }
+    }
+
+    /// @dev Fast path: a seat whose standing has not changed since `timepoint` answers from its one slot.
+    function _voterAt(address seat, uint256 timepoint) private view returns (Voter memory voter) {
         Seat memory s = _seats[seat];
         if (s.memberId == 0) return voter;
         bool active;

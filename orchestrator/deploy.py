@@ -4,7 +4,8 @@ Order and wiring:
 1. TimelockController(min delay, no proposers, anyone executes, deployer as temporary admin).
 2. MemberRegistry(governance = timelock, tier table); the deployer admits the founding roll in chunks
    through the one-off bootstrap, then ends it.
-3. ConsortiumGovernor(registry, timelock, settings, constitutional calls of the registry).
+3. BallotBox (stateless, ownerless), then ConsortiumGovernor(registry, timelock, ballot box, settings,
+   constitutional calls of the registry).
 4. The timelock makes the governor its proposer and canceller; the deployer renounces its admin role.
 After this no externally owned account holds any power over the suite.
 """
@@ -26,7 +27,7 @@ from .config import DeploymentConfig
 log = logging.getLogger(__name__)
 
 ZERO_ADDRESS = "0x" + "00" * 20
-BOOTSTRAP_CHUNK = 100
+BOOTSTRAP_CHUNK = 50  # about 5.4M gas per chunk, well inside any block
 
 # Registry calls that change weights, tiers, admission, expulsion or a member's voice are constitutional.
 CONSTITUTIONAL_REGISTRY_CALLS = [
@@ -44,6 +45,7 @@ class Deployment:
     registry: str
     timelock: str
     governor: str
+    ballot_box: str
     deployer: str
     block: int
 
@@ -53,14 +55,14 @@ class Deployment:
             "deployment_block": self.block,
             "deployer": self.deployer,
             "contracts": {"MemberRegistry": self.registry, "TimelockController": self.timelock,
-                          "ConsortiumGovernor": self.governor},
+                          "ConsortiumGovernor": self.governor, "BallotBox": self.ballot_box},
         }
 
     @classmethod
     def from_json(cls, data: dict) -> "Deployment":
         c = data["contracts"]
         return cls(data["chain_id"], c["MemberRegistry"], c["TimelockController"], c["ConsortiumGovernor"],
-                   data["deployer"], data["deployment_block"])
+                   c["BallotBox"], data["deployer"], data["deployment_block"])
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,7 +101,9 @@ def deploy(w3: Web3, sender: Sender, config: DeploymentConfig) -> Deployment:
     settings = (g.voting_delay, g.voting_period, g.late_quorum_extension, g.quorum_percent,
                 g.constitutional_quorum_percent, g.weight_cap_bps)
     calls = [(registry_addr, function_signature_to_4byte_selector(sig)) for sig in CONSTITUTIONAL_REGISTRY_CALLS]
-    governor_addr = _deploy(w3, sender, "ConsortiumGovernor", config.name, registry_addr, timelock_addr, settings, calls)
+    ballot_box_addr = _deploy(w3, sender, "BallotBox")
+    wiring = (registry_addr, timelock_addr, ballot_box_addr)
+    governor_addr = _deploy(w3, sender, "ConsortiumGovernor", config.name, wiring, settings, calls)
 
     timelock = contract(w3, "TimelockController", timelock_addr)
     for role in ("PROPOSER_ROLE", "CANCELLER_ROLE"):
@@ -108,6 +112,7 @@ def deploy(w3: Web3, sender: Sender, config: DeploymentConfig) -> Deployment:
     admin_role = timelock.functions.DEFAULT_ADMIN_ROLE().call()
     sender.transact(w3, timelock.functions.renounceRole(admin_role, sender.address), "renounce deployer admin")
 
-    deployment = Deployment(w3.eth.chain_id, registry_addr, timelock_addr, governor_addr, sender.address, start_block)
+    deployment = Deployment(w3.eth.chain_id, registry_addr, timelock_addr, governor_addr, ballot_box_addr,
+                            sender.address, start_block)
     log.info("deployed %s", deployment)
     return deployment

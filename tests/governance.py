@@ -42,8 +42,8 @@ class Proposal:
 
 
 class Governance:
-    def __init__(self, governor, registry, timelock):
-        self.governor, self.registry, self.timelock = governor, registry, timelock
+    def __init__(self, governor, registry, timelock, ballot_box):
+        self.governor, self.registry, self.timelock, self.ballot_box = governor, registry, timelock, ballot_box
 
     def call(self, contract, fn: str, *args):
         """One (target, value, calldata) for a proposal."""
@@ -84,6 +84,9 @@ class Governance:
         return p, self.execute(p, proposer)
 
     # ───────── signed ballots ─────────
+
+    def cast_batch(self, proposal_id: int, ballots: list, sender):
+        return self.ballot_box.castVoteBatch(self.governor, proposal_id, ballots, {"from": sender})
 
     def domain(self) -> dict:
         return {"name": self.governor.name(), "version": self.governor.version(),

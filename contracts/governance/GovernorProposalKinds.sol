@@ -81,8 +81,8 @@ abstract contract GovernorProposalKinds is GovernorTieredCounting {
         return Math.mulDiv(_totalWeightAt(timepoint), constitutionalQuorumNumerator(timepoint), quorumDenominator());
     }
 
-    /// @notice The quorum `proposalId` needs, by its kind, at its snapshot.
-    function proposalQuorum(uint256 proposalId) public view virtual returns (uint256) {
+    /// @inheritdoc GovernorTieredCounting
+    function proposalQuorum(uint256 proposalId) public view virtual override returns (uint256) {
         uint256 snapshot = proposalSnapshot(proposalId);
         return _kinds[proposalId] == ProposalKind.Constitutional ? constitutionalQuorum(snapshot) : quorum(snapshot);
     }
@@ -104,12 +104,6 @@ abstract contract GovernorProposalKinds is GovernorTieredCounting {
         ProposalKind kind = classify(targets, calldatas);
         _kinds[proposalId] = kind;
         emit ProposalClassified(proposalId, kind);
-    }
-
-    /// @inheritdoc Governor
-    function _quorumReached(uint256 proposalId) internal view virtual override returns (bool) {
-        (, uint256 forVotes, uint256 abstainVotes) = proposalVotes(proposalId);
-        return proposalQuorum(proposalId) <= forVotes + abstainVotes;
     }
 
     /// @inheritdoc Governor

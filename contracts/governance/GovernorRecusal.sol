@@ -23,7 +23,7 @@ abstract contract GovernorRecusal is GovernorTieredCounting {
         (uint256 word, uint256 shift) = _markPosition(memberId);
         uint256 marks = _loadMarks(proposalId, word);
         if ((marks >> shift) & RECUSED != 0) revert GovernorAlreadyRecused(msg.sender);
-        _requireUnmarked(marks >> shift, msg.sender);
+        if ((marks >> shift) & VOTED != 0) revert GovernorAlreadyCastVote(msg.sender);
         _storeMarks(proposalId, word, marks | (RECUSED << shift));
         emit VoterRecused(proposalId, memberId, msg.sender, reason);
     }

@@ -6,6 +6,7 @@ import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
+import {IRelayedVotes} from "../interfaces/IRelayedVotes.sol";
 import {GovernorMemberVotes} from "./GovernorMemberVotes.sol";
 
 /**
@@ -18,7 +19,11 @@ import {GovernorMemberVotes} from "./GovernorMemberVotes.sol";
  * - "Has voted" is a bitmap keyed by member id, two bits per member (voted, recused): 128 members share
  *   a word, so most ballots update a warm-able non-zero word instead of setting a fresh slot.
  * - No member counts for more than the cap: a share (in basis points) of the total weight at the
- *   snapshot, rounded up. The cap in force at the snapshot applies; it is computed once per proposal.
+ *   snapshot, rounded up. The cap in force at the snapshot applies.
+ * - The cap, the quorum and the weight counting toward quorum live in one word per proposal, filled at
+ *   the first ballot (the snapshot is past by then, so both are final). Checking quorum after every
+ *   ballot (late-quorum protection) then reads that warm word instead of every tier and two histories,
+ *   and once quorum is reached the counter stops being written.
  * - Voters are members, identified by member id, so a member that rotates its seat cannot vote twice.
  */
 abstract contract GovernorTieredCounting is GovernorMemberVotes {
@@ -26,16 +31,25 @@ abstract contract GovernorTieredCounting is GovernorMemberVotes {
     using SafeCast for uint256;
 
     uint256 internal constant BPS = 10_000;
+    uint8 internal constant SUPPORT_AGAINST = 0;
     uint8 internal constant SUPPORT_ABSTAIN = 2;
     uint256 internal constant VOTED = 1;
     uint256 internal constant RECUSED = 2;
     uint256 private constant FIELD_BITS = 80;
     uint256 private constant FIELD_MASK = (1 << FIELD_BITS) - 1;
 
+    /// @dev One slot per proposal. `quorumVotes` (for + abstain) saturates: it stops growing once it
+    /// reaches `quorum`, because only "reached or not" is ever asked of it.
+    struct ProposalCounters {
+        uint80 capWeight;
+        uint80 quorum;
+        uint80 quorumVotes;
+        bool initialized;
+    }
+
     mapping(uint256 proposalId => mapping(uint256 word => uint256)) private _marks;
     mapping(uint256 proposalId => mapping(uint8 tierId => uint256)) private _tierTallies;
-    /// @dev The cap in weight units plus one; zero means "not computed yet".
-    mapping(uint256 proposalId => uint256) private _capWeightPlusOne;
+    mapping(uint256 proposalId => ProposalCounters) private _counters;
     Checkpoints.Trace208 private _capBpsHistory;
 
     constructor(uint256 initialCapBps) {
@@ -63,6 +77,9 @@ abstract contract GovernorTieredCounting is GovernorMemberVotes {
         uint256 snapshot = proposalSnapshot(proposalId);
         return Math.mulDiv(_totalWeightAt(snapshot), weightCap(snapshot), BPS, Math.Rounding.Ceil);
     }
+
+    /// @notice The weight (for + abstain) `proposalId` needs, by its kind, at its snapshot.
+    function proposalQuorum(uint256 proposalId) public view virtual returns (uint256);
 
     /// @notice Governance sets the cap, in basis points of total weight (1 .. 10,000; 10,000 = no cap).
     function setWeightCap(uint256 newCapBps) public virtual onlyGovernance {
@@ -134,28 +151,67 @@ abstract contract GovernorTieredCounting is GovernorMemberVotes {
         if (support > SUPPORT_ABSTAIN) revert GovernorInvalidVoteType();
         IMemberRegistry.Voter memory voter = _voterAt(account, proposalSnapshot(proposalId));
         if (voter.weight == 0) revert GovernorIneligibleVoter(account);
-        (uint256 word, uint256 shift) = _markPosition(voter.memberId);
+        IRelayedVotes.RelayOutcome outcome;
+        (outcome, counted) = _record(proposalId, voter.memberId, voter.tier, support, voter.weight);
+        if (outcome == IRelayedVotes.RelayOutcome.AlreadyVoted) revert GovernorAlreadyCastVote(account);
+        if (outcome == IRelayedVotes.RelayOutcome.Recused) revert GovernorVoterRecused(account);
+    }
+
+    /**
+     * @dev Records one ballot of an eligible member (weight > 0, support valid): marks it voted, caps its
+     * weight, adds it to its tier's tally and to the quorum counter. Both the direct and the relayed
+     * paths count through here; a member that already voted or recused is refused, not reverted.
+     */
+    function _record(
+        uint256 proposalId,
+        uint256 memberId,
+        uint8 tierId,
+        uint8 support,
+        uint256 weight
+    ) internal virtual returns (IRelayedVotes.RelayOutcome, uint256 counted) {
+        (uint256 word, uint256 shift) = _markPosition(memberId);
         uint256 marks = _marks[proposalId][word];
-        _requireUnmarked(marks >> shift, account);
+        uint256 mine = marks >> shift;
+        if (mine & VOTED != 0) return (IRelayedVotes.RelayOutcome.AlreadyVoted, 0);
+        if (mine & RECUSED != 0) return (IRelayedVotes.RelayOutcome.Recused, 0);
         _marks[proposalId][word] = marks | (VOTED << shift);
-        counted = Math.min(voter.weight, _capWeight(proposalId));
-        _tierTallies[proposalId][voter.tier] += _packVote(support, counted);
+
+        ProposalCounters memory counters = _loadCounters(proposalId);
+        counted = Math.min(weight, counters.capWeight);
+        _tierTallies[proposalId][tierId] += _packVote(support, counted);
+        if (_addQuorumVotes(counters, support, counted)) _counters[proposalId] = counters;
+        return (IRelayedVotes.RelayOutcome.Counted, counted);
     }
 
-    /// @dev Reverts with the reason a member's marks forbid another ballot.
-    function _requireUnmarked(uint256 memberMarks, address account) internal pure virtual {
-        if (memberMarks & VOTED != 0) revert GovernorAlreadyCastVote(account);
-        if (memberMarks & RECUSED != 0) revert GovernorVoterRecused(account);
+    /// @dev Quorum reached, from the counters word; a proposal nobody voted on has no counters yet.
+    function _quorumReached(uint256 proposalId) internal view virtual override returns (bool) {
+        ProposalCounters memory counters = _counters[proposalId];
+        if (!counters.initialized) return proposalQuorum(proposalId) == 0;
+        return counters.quorumVotes >= counters.quorum;
     }
 
-    /// @dev The cap in weight units for `proposalId`, computed and stored on first use.
-    function _capWeight(uint256 proposalId) internal virtual returns (uint256) {
-        uint256 stored = _capWeightPlusOne[proposalId];
-        if (stored == 0) {
-            stored = proposalWeightCap(proposalId) + 1;
-            _capWeightPlusOne[proposalId] = stored;
+    /// @dev The proposal's counters, computed (not yet stored) on its first ballot.
+    function _loadCounters(uint256 proposalId) private view returns (ProposalCounters memory counters) {
+        counters = _counters[proposalId];
+        if (!counters.initialized) {
+            counters.capWeight = proposalWeightCap(proposalId).toUint80();
+            counters.quorum = proposalQuorum(proposalId).toUint80();
         }
-        return stored - 1;
+    }
+
+    /// @dev Adds a ballot's weight toward quorum; returns whether the counters must be written back.
+    function _addQuorumVotes(
+        ProposalCounters memory counters,
+        uint8 support,
+        uint256 weight
+    ) private pure returns (bool changed) {
+        changed = !counters.initialized;
+        counters.initialized = true;
+        if (support != SUPPORT_AGAINST && counters.quorumVotes < counters.quorum) {
+            // Cannot overflow: quorumVotes stays below quorum + one capped weight, both below 2^64.
+            counters.quorumVotes += uint80(weight);
+            changed = true;
+        }
     }
 
     /// @dev Which bitmap word holds a member's marks, and at which bit they start.
@@ -171,13 +227,8 @@ abstract contract GovernorTieredCounting is GovernorMemberVotes {
         _marks[proposalId][word] = marks;
     }
 
-    /// @dev Adds packed (against, for, abstain) weight to a tier's tally.
-    function _addTierVotes(uint256 proposalId, uint8 tierId, uint256 packedVotes) internal {
-        _tierTallies[proposalId][tierId] += packedVotes;
-    }
-
     /// @dev `weight` placed in the field of `support` (0 against, 1 for, 2 abstain).
-    function _packVote(uint8 support, uint256 weight) internal pure returns (uint256) {
+    function _packVote(uint8 support, uint256 weight) private pure returns (uint256) {
         return weight << (uint256(support) * FIELD_BITS);
     }
 

@@ -14,27 +14,10 @@ interface IConsortiumGovernor {
         Constitutional
     }
 
-    /// @notice Why the batch entry point skipped a signed ballot instead of counting it.
-    enum BallotRejection {
-        InvalidSupport,
-        InvalidSignature,
-        NotEligible,
-        AlreadyVoted,
-        Recused
-    }
-
     /// @notice One (target, selector) pair that makes a proposal constitutional.
     struct ConstitutionalCall {
         address target;
         bytes4 selector;
-    }
-
-    /// @notice A ballot signed off-chain (EIP-712 `MemberBallot`) for {castVoteBatch}.
-    struct SignedBallot {
-        address voter;
-        uint8 support;
-        string reason;
-        bytes signature;
     }
 
     error GovernorProposerWithoutRight(address proposer);
@@ -50,5 +33,4 @@ interface IConsortiumGovernor {
     event ConstitutionalCallSet(address indexed target, bytes4 indexed selector, bool constitutional);
     event ProposalClassified(uint256 indexed proposalId, ProposalKind kind);
     event VoterRecused(uint256 indexed proposalId, uint256 indexed memberId, address indexed seat, string reason);
-    event BallotRejected(uint256 indexed proposalId, address indexed voter, BallotRejection reason);
 }

@@ -105,6 +105,9 @@ interface IMemberRegistry is IERC5805 {
     /// @notice The member seated at `seat` now, with its tier and voting weight at `timepoint`.
     function voterAt(address seat, uint256 timepoint) external view returns (Voter memory);
 
+    /// @notice {voterAt} for many seats in one call (a relayed batch of ballots).
+    function votersAt(address[] calldata seats, uint256 timepoint) external view returns (Voter[] memory);
+
     /// @notice A member's voting weight at `timepoint`, by member id (seat-independent history).
     function memberWeightAt(uint256 memberId, uint256 timepoint) external view returns (uint256);
 

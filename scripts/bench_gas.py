@@ -1,0 +1,166 @@
+"""Gas of the governance core, measured exactly on anvil: `make bench-gas`
+(= `brownie run scripts/bench_gas.py`). Writes bench/gas-core.json.
+
+Measures, for our suite: direct castVote (median over many voters), castVoteBySig as one transaction,
+signed-ballot batches of 1, 10, 100 and 250 (gas per ballot), propose, queue, execute, admitting a
+member, and gas per vote at 10, 100, 1,000 and 10,000 members. Gas is deterministic, so one run is
+exact; medians only smooth the first-vote-of-a-proposal and first-ballot-in-a-bitmap-word effects.
+"""
+
+import json
+import statistics
+import time
+from pathlib import Path
+
+from brownie import web3
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from web3.logs import DISCARD
+
+from orchestrator.chain import Sender
+from orchestrator.config import parse
+from orchestrator.deploy import contract, deploy
+
+FOR = 1
+OUT = Path("bench/gas-core.json")
+SETTINGS = {"voting_delay": 60, "voting_period": 86_400, "late_quorum_extension": 600, "quorum_percent": 10,
+            "constitutional_quorum_percent": 30, "weight_cap_bps": 10_000, "timelock_delay": 60}
+DIRECT_VOTERS = 25
+
+
+def rpc(method, *params):
+    response = web3.provider.make_request(method, list(params))
+    if "error" in response:
+        raise RuntimeError(response["error"])
+    return response.get("result")
+
+
+def advance(seconds):
+    rpc("evm_increaseTime", seconds)
+    rpc("evm_mine")
+
+
+class Suite:
+    """A deployed suite with `n` members: 5% founding (weight 3), the rest regular (weight 1)."""
+
+    def __init__(self, n):
+        self.keys = [Account.create() for _ in range(n)]
+        founding = max(1, n // 20)
+        members = [{"seat": a.address, "tier": "founding" if i < founding else "regular"}
+                   for i, a in enumerate(self.keys)]
+        self.deployer = Sender(web3.eth.accounts[0])
+        d = deploy(web3, self.deployer, parse({"name": "Bench", "governor": SETTINGS, "members": members}))
+        self.governor = contract(web3, "ConsortiumGovernor", d.governor)
+        self.registry = contract(web3, "MemberRegistry", d.registry)
+        self.proposals = 0
+
+    def fund(self, account):
+        rpc("anvil_setBalance", account.address, hex(10**20))
+        return Sender.local(account)
+
+    def propose(self, proposer_index=0):
+        self.proposals += 1
+        suspend = self.registry.functions.suspend(2, "bench")._encode_transaction_data()
+        call = ([self.registry.address], [0], [suspend], f"bench proposal {self.proposals}")
+        sender = self.fund(self.keys[proposer_index])
+        receipt = sender.transact(web3, self.governor.functions.propose(*call), "propose")
+        proposal_id = self.governor.events.ProposalCreated().process_receipt(receipt, errors=DISCARD)[0]["args"]["proposalId"]
+        advance(61)
+        return proposal_id, call, receipt["gasUsed"]
+
+    def vote(self, proposal_id, index):
+        sender = self.fund(self.keys[index])
+        return sender.transact(web3, self.governor.functions.castVote(proposal_id, FOR), "castVote")["gasUsed"]
+
+    def typed(self, primary, fields, message):
+        domain = {"name": "Bench", "version": "1", "chainId": web3.eth.chain_id,
+                  "verifyingContract": self.governor.address}
+        return {"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                                           {"name": "chainId", "type": "uint256"},
+                                           {"name": "verifyingContract", "type": "address"}],
+                          primary: [{"name": n, "type": t} for n, t in fields]},
+                "primaryType": primary, "domain": domain, "message": message}
+
+    def ballot(self, proposal_id, index):
+        account = self.keys[index]
+        fields = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("reason", "string")]
+        message = {"proposalId": proposal_id, "support": FOR, "voter": account.address, "reason": ""}
+        signed = account.sign_message(encode_typed_data(full_message=self.typed("MemberBallot", fields, message)))
+        return (account.address, FOR, "", signed.signature)
+
+    def vote_by_sig(self, proposal_id, index):
+        account = self.keys[index]
+        fields = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("nonce", "uint256")]
+        message = {"proposalId": proposal_id, "support": FOR, "voter": account.address,
+                   "nonce": self.governor.functions.nonces(account.address).call()}
+        signed = account.sign_message(encode_typed_data(full_message=self.typed("Ballot", fields, message)))
+        fn = self.governor.functions.castVoteBySig(proposal_id, FOR, account.address, signed.signature)
+        return self.deployer.transact(web3, fn, "castVoteBySig")["gasUsed"]
+
+    def batch(self, proposal_id, indices):
+        ballots = [self.ballot(proposal_id, i) for i in indices]
+        receipt = self.deployer.transact(web3, self.governor.functions.castVoteBatch(proposal_id, ballots), "batch")
+        return receipt["gasUsed"]
+
+
+def direct_votes(suite, voters):
+    proposal_id, _, _ = suite.propose()
+    return [suite.vote(proposal_id, i) for i in voters]
+
+
+def measure_core():
+    suite = Suite(300)
+    result = {}
+    proposal_id, call, result["propose"] = suite.propose()
+    votes = [suite.vote(proposal_id, i) for i in range(1, 1 + DIRECT_VOTERS)]
+    result["castVote"] = {"median": statistics.median(votes), "first": votes[0], "samples": len(votes)}
+    by_sig = [suite.vote_by_sig(proposal_id, i) for i in range(30, 30 + DIRECT_VOTERS)]
+    result["castVoteBySig"] = {"median": statistics.median(by_sig), "samples": len(by_sig)}
+    start = 40
+    result["batch_per_ballot"] = {}
+    for size in (1, 10, 100, 250):
+        batch_id, _, _ = suite.propose()
+        # A batch that opens a proposal pays its one-off costs (cap cache, first tally words) too.
+        result["batch_per_ballot"][str(size)] = round(suite.batch(batch_id, range(start, start + size)) / size)
+    advance(86_400 + 1)
+    queue = suite.deployer.transact(web3, suite.governor.functions.queue(*call[:3], web3.keccak(text=call[3])), "q")
+    advance(61)
+    execute = suite.deployer.transact(web3, suite.governor.functions.execute(*call[:3], web3.keccak(text=call[3])), "x")
+    result["queue"], result["execute"] = queue["gasUsed"], execute["gasUsed"]
+    return result
+
+
+def measure_admission():
+    """Admitting one member through governance: the gas of the registry call inside execute."""
+    suite = Suite(10)
+    newcomer = Account.create().address
+    admit = suite.registry.functions.admit((newcomer, 1, "ipfs://x", b"\x00" * 32))
+    return web3.eth.estimate_gas({"from": suite.registry.functions.governance().call(), "to": suite.registry.address,
+                                  "data": admit._encode_transaction_data()})
+
+
+def measure_scale():
+    per_vote, per_ballot = {}, {}
+    for n in (10, 100, 1000, 10_000):
+        suite = Suite(n)
+        voters = range(max(1, n // 20), min(n, max(1, n // 20) + 8))  # regular members
+        per_vote[str(n)] = statistics.median(direct_votes(suite, voters))
+        if n >= 100:
+            batch_id, _, _ = suite.propose()
+            per_ballot[str(n)] = round(suite.batch(batch_id, range(n - 100, n)) / 100)
+    return per_vote, per_ballot
+
+
+def main():
+    started = time.time()
+    core = measure_core()
+    core["admit_member"] = measure_admission()
+    per_vote, per_ballot = measure_scale()
+    solc = json.loads(Path("build/contracts/ConsortiumGovernor.json").read_text())["compiler"]
+    results = {"ours": core, "scale_per_vote": per_vote, "scale_batch_per_ballot_100": per_ballot,
+               "env": {"solc": solc["version"], "evm_version": solc.get("evm_version", "cancun"),
+                       "anvil": web3.client_version, "optimizer_runs": solc["optimizer"]["runs"]},
+               "wall_s": round(time.time() - started, 1)}
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
