@@ -12,21 +12,21 @@ import {GovernorMemberVotes} from "./governance/GovernorMemberVotes.sol";
 import {GovernorTieredCounting} from "./governance/GovernorTieredCounting.sol";
 import {GovernorProposalKinds} from "./governance/GovernorProposalKinds.sol";
 import {GovernorRecusal} from "./governance/GovernorRecusal.sol";
-import {GovernorRelayedVotes} from "./governance/GovernorRelayedVotes.sol";
+import {GovernorBatchBallots} from "./governance/GovernorBatchBallots.sol";
 
 /**
  * @title ConsortiumGovernor
  * @notice The consortium's decision engine. Composes OZ Governor, GovernorSettings, GovernorVotes (over
  * the MemberRegistry), GovernorVotesQuorumFraction, GovernorTimelockControl and GovernorPreventLateQuorum
- * with our extensions: tiered counting with a weight cap, proposal kinds, recusal and votes relayed in
- * batches by the {BallotBox}. This contract only composes them; the behaviour lives in contracts/governance/.
+ * with our extensions: tiered counting with a weight cap, proposal kinds, recusal and batched signed
+ * ballots. This contract only composes them; the behaviour lives in contracts/governance/.
  */
 contract ConsortiumGovernor is
     GovernorSettings,
     GovernorVotesQuorumFraction,
     GovernorProposalKinds,
     GovernorRecusal,
-    GovernorRelayedVotes,
+    GovernorBatchBallots,
     GovernorTimelockControl,
     GovernorPreventLateQuorum
 {
@@ -40,28 +40,21 @@ contract ConsortiumGovernor is
         uint256 weightCapBps;
     }
 
-    /// @notice The contracts the governor is wired to, fixed for its lifetime.
-    struct Wiring {
-        IMemberRegistry registry;
-        TimelockController timelock;
-        address ballotBox;
-    }
-
     constructor(
         string memory name_,
-        Wiring memory wiring,
+        IMemberRegistry registry_,
+        TimelockController timelock_,
         Settings memory settings,
         ConstitutionalCall[] memory constitutionalCalls
     )
         Governor(name_)
         GovernorSettings(settings.votingDelay, settings.votingPeriod, 0)
-        GovernorMemberVotes(wiring.registry)
+        GovernorMemberVotes(registry_)
         GovernorVotesQuorumFraction(settings.quorumNumerator)
         GovernorTieredCounting(settings.weightCapBps)
         GovernorProposalKinds(settings.constitutionalQuorumNumerator, constitutionalCalls)
-        GovernorTimelockControl(wiring.timelock)
+        GovernorTimelockControl(timelock_)
         GovernorPreventLateQuorum(settings.lateQuorumExtension)
-        GovernorRelayedVotes(wiring.ballotBox)
     {}
 
     // ───────────── override glue only ─────────────

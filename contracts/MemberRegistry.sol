@@ -122,7 +122,8 @@ contract MemberRegistry is IMemberRegistry {
     /// @notice The voting weight at `timepoint` of the member seated at `account` now.
     function getPastVotes(address account, uint256 timepoint) external view returns (uint256) {
         _checkPast(timepoint);
-        return _voterAt(account, timepoint).weight;
+        (, , uint32 weight) = _voterAt(account, timepoint);
+        return weight;
     }
 
     /// @notice The sum of all members' voting weight at `timepoint`.
@@ -198,28 +199,31 @@ contract MemberRegistry is IMemberRegistry {
     }
 
     /// @inheritdoc IMemberRegistry
-    function voterAt(address seat, uint256 timepoint) external view returns (Voter memory) {
+    function voterAt(address seat, uint256 timepoint) external view returns (Voter memory voter) {
         _checkPast(timepoint);
-        return _voterAt(seat, timepoint);
+        (voter.memberId, voter.tier, voter.weight) = _voterAt(seat, timepoint);
     }
 
     /// @inheritdoc IMemberRegistry
-    function votersAt(address[] calldata seats, uint256 timepoint) external view returns (Voter[] memory voters) {
+    function votersAt(address[] calldata seats, uint256 timepoint) external view returns (uint256[] memory voters) {
         _checkPast(timepoint);
-        voters = new Voter[](seats.length);
+        voters = new uint256[](seats.length);
         for (uint256 i = 0; i < seats.length; ++i) {
-            voters[i] = _voterAt(seats[i], timepoint);
+            (uint32 memberId, uint8 tierId, uint32 weight) = _voterAt(seats[i], timepoint);
+            voters[i] = uint256(memberId) | (uint256(tierId) << 32) | (uint256(weight) << 40);
         }
     }
 
     /// @dev Fast path: a seat whose standing has not changed since `timepoint` answers from its one slot.
-    function _voterAt(address seat, uint256 timepoint) private view returns (Voter memory voter) {
+    function _voterAt(
+        address seat,
+        uint256 timepoint
+    ) private view returns (uint32 memberId, uint8 tierId, uint32 weight) {
         Seat memory s = _seats[seat];
-        if (s.memberId == 0) return voter;
+        if (s.memberId == 0) return (0, 0, 0);
         bool active;
-        (voter.tier, active) = s.updatedAt <= timepoint ? (s.tier, s.active) : _standingAt(s.memberId, timepoint);
-        voter.memberId = s.memberId;
-        voter.weight = active ? _tierWeightAt(voter.tier, timepoint) : 0;
+        (tierId, active) = s.updatedAt <= timepoint ? (s.tier, s.active) : _standingAt(s.memberId, timepoint);
+        return (s.memberId, tierId, active ? _tierWeightAt(tierId, timepoint) : 0);
     }
 
     /// @inheritdoc IMemberRegistry

@@ -19,6 +19,16 @@ class Artifact:
     abi: list
     bytecode: str
 
+    def linked(self, libraries: dict[str, str]) -> str:
+        """The creation bytecode with each external library's placeholder replaced by its address.
+        brownie writes a placeholder as `__<Name>` padded with underscores to 40 characters."""
+        code = self.bytecode
+        for name, address in libraries.items():
+            code = code.replace(f"__{name}".ljust(40, "_"), address[2:].lower())
+        if "__" in code:
+            raise ArtifactError(f"{self.name} needs a library that was not given: {sorted(libraries)}")
+        return code
+
 
 @lru_cache(maxsize=None)
 def load(name: str, build_dir: Path = BUILD_DIR) -> Artifact:

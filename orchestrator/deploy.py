@@ -4,8 +4,8 @@ Order and wiring:
 1. TimelockController(min delay, no proposers, anyone executes, deployer as temporary admin).
 2. MemberRegistry(governance = timelock, tier table); the deployer admits the founding roll in chunks
    through the one-off bootstrap, then ends it.
-3. BallotBox (stateless, ownerless), then ConsortiumGovernor(registry, timelock, ballot box, settings,
-   constitutional calls of the registry).
+3. The BatchBallots library (stateless, linked into the governor), then ConsortiumGovernor(registry,
+   timelock, settings, constitutional calls of the registry).
 4. The timelock makes the governor its proposer and canceller; the deployer renounces its admin role.
 After this no externally owned account holds any power over the suite.
 """
@@ -45,7 +45,7 @@ class Deployment:
     registry: str
     timelock: str
     governor: str
-    ballot_box: str
+    batch_ballots: str
     deployer: str
     block: int
 
@@ -55,30 +55,30 @@ class Deployment:
             "deployment_block": self.block,
             "deployer": self.deployer,
             "contracts": {"MemberRegistry": self.registry, "TimelockController": self.timelock,
-                          "ConsortiumGovernor": self.governor, "BallotBox": self.ballot_box},
+                          "ConsortiumGovernor": self.governor, "BatchBallots": self.batch_ballots},
         }
 
     @classmethod
     def from_json(cls, data: dict) -> "Deployment":
         c = data["contracts"]
         return cls(data["chain_id"], c["MemberRegistry"], c["TimelockController"], c["ConsortiumGovernor"],
-                   c["BallotBox"], data["deployer"], data["deployment_block"])
+                   c["BatchBallots"], data["deployer"], data["deployment_block"])
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
 
 
-def contract(w3: Web3, name: str, address: str | None = None):
-    """A web3 contract object for artifact `name`, at `address` if given."""
+def contract(w3: Web3, name: str, address: str | None = None, libraries: dict[str, str] | None = None):
+    """A web3 contract object for artifact `name`: at `address` if given, else deployable, linked."""
     art = artifacts.load(name)
     if address is None:
-        return w3.eth.contract(abi=art.abi, bytecode=art.bytecode)
+        return w3.eth.contract(abi=art.abi, bytecode=art.linked(libraries or {}))
     return w3.eth.contract(address=address, abi=art.abi)
 
 
-def _deploy(w3: Web3, sender: Sender, name: str, *args) -> str:
-    receipt = sender.transact(w3, contract(w3, name).constructor(*args), f"deploy {name}")
+def _deploy(w3: Web3, sender: Sender, name: str, *args, libraries: dict[str, str] | None = None) -> str:
+    receipt = sender.transact(w3, contract(w3, name, libraries=libraries).constructor(*args), f"deploy {name}")
     return receipt["contractAddress"]
 
 
@@ -101,9 +101,9 @@ def deploy(w3: Web3, sender: Sender, config: DeploymentConfig) -> Deployment:
     settings = (g.voting_delay, g.voting_period, g.late_quorum_extension, g.quorum_percent,
                 g.constitutional_quorum_percent, g.weight_cap_bps)
     calls = [(registry_addr, function_signature_to_4byte_selector(sig)) for sig in CONSTITUTIONAL_REGISTRY_CALLS]
-    ballot_box_addr = _deploy(w3, sender, "BallotBox")
-    wiring = (registry_addr, timelock_addr, ballot_box_addr)
-    governor_addr = _deploy(w3, sender, "ConsortiumGovernor", config.name, wiring, settings, calls)
+    library_addr = _deploy(w3, sender, "BatchBallots")
+    governor_addr = _deploy(w3, sender, "ConsortiumGovernor", config.name, registry_addr, timelock_addr, settings,
+                            calls, libraries={"BatchBallots": library_addr})
 
     timelock = contract(w3, "TimelockController", timelock_addr)
     for role in ("PROPOSER_ROLE", "CANCELLER_ROLE"):
@@ -112,7 +112,7 @@ def deploy(w3: Web3, sender: Sender, config: DeploymentConfig) -> Deployment:
     admin_role = timelock.functions.DEFAULT_ADMIN_ROLE().call()
     sender.transact(w3, timelock.functions.renounceRole(admin_role, sender.address), "renounce deployer admin")
 
-    deployment = Deployment(w3.eth.chain_id, registry_addr, timelock_addr, governor_addr, ballot_box_addr,
+    deployment = Deployment(w3.eth.chain_id, registry_addr, timelock_addr, governor_addr, library_addr,
                             sender.address, start_block)
     log.info("deployed %s", deployment)
     return deployment

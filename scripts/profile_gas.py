@@ -5,7 +5,7 @@ from collections import Counter
 
 from brownie import web3
 
-from scripts.bench_gas import Suite, advance  # noqa: F401
+from scripts.bench_gas import Suite, compact
 
 
 def profile(tx_hash, label, divisor=1):
@@ -14,10 +14,12 @@ def profile(tx_hash, label, divisor=1):
     )["result"]
     by_op, by_depth = Counter(), Counter()
     for step in trace["structLogs"]:
+        if step["op"] in ("CALL", "STATICCALL", "DELEGATECALL"):
+            continue  # their gasCost includes the gas forwarded to the callee, counted at its own depth
         by_op[step["op"]] += step["gasCost"]
         by_depth[step["depth"]] += step["gasCost"]
     print(f"\n{label}: gasUsed {trace['gas']} (execution only, per unit ÷{divisor})")
-    for op, gas in by_op.most_common(14):
+    for op, gas in by_op.most_common(24):
         print(f"  {op:14} {gas / divisor:10.0f}")
     print("  by depth:", {d: round(g / divisor) for d, g in sorted(by_depth.items())})
 
@@ -31,6 +33,6 @@ def main():
     receipt = sender.transact(web3, suite.governor.functions.castVote(pid, 1), "castVote")
     profile(receipt["transactionHash"].hex(), f"castVote ({receipt['gasUsed']} gas)")
     pid2, _, _ = suite.propose()
-    ballots = [suite.ballot(pid2, i) for i in range(100, 200)]
-    receipt = suite.deployer.transact(web3, suite.governor.functions.castVoteBatch(pid2, ballots), "batch")
+    ballots = [compact(suite.ballot(pid2, i)) for i in range(100, 200)]
+    receipt = suite.deployer.transact(web3, suite.governor.functions.castVoteBatch(pid2, ballots, []), "batch")
     profile(receipt["transactionHash"].hex(), f"batch of 100 ({receipt['gasUsed']} gas)", divisor=100)

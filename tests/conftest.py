@@ -1,7 +1,7 @@
 """Shared fixtures: the suite deployed by the real deployment routine on brownie's anvil."""
 
 import pytest
-from brownie import BallotBox, ConsortiumGovernor, MemberRegistry, TimelockController, accounts, web3
+from brownie import ConsortiumGovernor, MemberRegistry, TimelockController, accounts, web3
 
 from orchestrator.chain import Sender
 from orchestrator.config import parse
@@ -43,8 +43,7 @@ def deploy_suite(roster, extra_members=(), **overrides):
                 "metadata_uri": f"ipfs://member-{i}"} for i, (seat, tier) in enumerate([*seats, *extra_members])]
     config = parse({"name": "Test Consortium", "governor": {**SETTINGS, **overrides}, "members": members})
     d = deploy(web3, Sender(accounts[0].address), config)
-    return Governance(ConsortiumGovernor.at(d.governor), MemberRegistry.at(d.registry),
-                      TimelockController.at(d.timelock), BallotBox.at(d.ballot_box))
+    return Governance(ConsortiumGovernor.at(d.governor), MemberRegistry.at(d.registry), TimelockController.at(d.timelock))
 
 
 @pytest.fixture(scope="module")

@@ -42,8 +42,8 @@ class Proposal:
 
 
 class Governance:
-    def __init__(self, governor, registry, timelock, ballot_box):
-        self.governor, self.registry, self.timelock, self.ballot_box = governor, registry, timelock, ballot_box
+    def __init__(self, governor, registry, timelock):
+        self.governor, self.registry, self.timelock = governor, registry, timelock
 
     def call(self, contract, fn: str, *args):
         """One (target, value, calldata) for a proposal."""
@@ -85,8 +85,18 @@ class Governance:
 
     # ───────── signed ballots ─────────
 
-    def cast_batch(self, proposal_id: int, ballots: list, sender):
-        return self.ballot_box.castVoteBatch(self.governor, proposal_id, ballots, {"from": sender})
+    def cast_batch(self, proposal_id: int, ballots: list, sender, compact: list = ()):
+        """Relay `ballots` (full layout) and `compact` ones through castVoteBatch."""
+        return self.governor.castVoteBatch(proposal_id, list(compact), ballots, {"from": sender})
+
+    @staticmethod
+    def compact(ballot: tuple) -> tuple:
+        """A full-layout ballot with no reason and a 65-byte signature, in the compact layout (EIP-2098)."""
+        voter, support, reason, sig = ballot
+        assert reason == ""
+        r, s, v = sig[:32], int.from_bytes(sig[32:64], "big"), sig[64]
+        vs = ((v - 27) << 255) | s
+        return (int(voter, 16) | (support << 160), r, vs.to_bytes(32, "big"))
 
     def domain(self) -> dict:
         return {"name": self.governor.name(), "version": self.governor.version(),

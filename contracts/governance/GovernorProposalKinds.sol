@@ -56,11 +56,6 @@ abstract contract GovernorProposalKinds is GovernorTieredCounting {
         return ProposalKind.Ordinary;
     }
 
-    /// @notice Whether a call to `selector` on `target` makes a proposal constitutional.
-    function isConstitutionalCall(address target, bytes4 selector) public view virtual returns (bool) {
-        return target == address(this) || target == _executor() || _constitutionalCalls[target][selector];
-    }
-
     /// @notice Governance adds or removes a (target, selector) pair from the constitutional table.
     function setConstitutionalCall(address target, bytes4 selector, bool constitutional) public virtual onlyGovernance {
         _setConstitutionalCall(target, selector, constitutional);

@@ -21,10 +21,11 @@ abstract contract GovernorRecusal is GovernorTieredCounting {
         uint256 memberId = registry().memberIdOf(msg.sender);
         if (memberId == 0) revert GovernorNotMember(msg.sender);
         (uint256 word, uint256 shift) = _markPosition(memberId);
-        uint256 marks = _loadMarks(proposalId, word);
+        mapping(uint256 => uint256) storage bitmap = _marksOf(proposalId);
+        uint256 marks = bitmap[word];
         if ((marks >> shift) & RECUSED != 0) revert GovernorAlreadyRecused(msg.sender);
         if ((marks >> shift) & VOTED != 0) revert GovernorAlreadyCastVote(msg.sender);
-        _storeMarks(proposalId, word, marks | (RECUSED << shift));
+        bitmap[word] = marks | (RECUSED << shift);
         emit VoterRecused(proposalId, memberId, msg.sender, reason);
     }
 }

@@ -6,7 +6,6 @@ import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
-import {IRelayedVotes} from "../interfaces/IRelayedVotes.sol";
 import {GovernorMemberVotes} from "./GovernorMemberVotes.sol";
 
 /**
@@ -32,6 +31,7 @@ abstract contract GovernorTieredCounting is GovernorMemberVotes {
 
     uint256 internal constant BPS = 10_000;
     uint8 internal constant SUPPORT_AGAINST = 0;
+    uint8 internal constant SUPPORT_FOR = 1;
     uint8 internal constant SUPPORT_ABSTAIN = 2;
     uint256 internal constant VOTED = 1;
     uint256 internal constant RECUSED = 2;
@@ -109,17 +109,13 @@ abstract contract GovernorTieredCounting is GovernorMemberVotes {
 
     /// @inheritdoc IGovernor
     function hasVoted(uint256 proposalId, address account) public view virtual override returns (bool) {
-        return _marksOf(proposalId, registry().memberIdOf(account)) & VOTED != 0;
+        return _memberMarks(proposalId, registry().memberIdOf(account)) & VOTED != 0;
     }
 
-    /// @notice Whether member `memberId` has voted on `proposalId`.
-    function hasMemberVoted(uint256 proposalId, uint256 memberId) public view virtual returns (bool) {
-        return _marksOf(proposalId, memberId) & VOTED != 0;
-    }
-
-    /// @notice Whether member `memberId` has recused itself from `proposalId`.
-    function hasMemberRecused(uint256 proposalId, uint256 memberId) public view virtual returns (bool) {
-        return _marksOf(proposalId, memberId) & RECUSED != 0;
+    /// @notice Whether member `memberId` has voted on, and whether it has recused itself from, `proposalId`.
+    function memberMarks(uint256 proposalId, uint256 memberId) public view virtual returns (bool voted, bool recused) {
+        uint256 marks = _memberMarks(proposalId, memberId);
+        return (marks & VOTED != 0, marks & RECUSED != 0);
     }
 
     /**
@@ -151,36 +147,16 @@ abstract contract GovernorTieredCounting is GovernorMemberVotes {
         if (support > SUPPORT_ABSTAIN) revert GovernorInvalidVoteType();
         IMemberRegistry.Voter memory voter = _voterAt(account, proposalSnapshot(proposalId));
         if (voter.weight == 0) revert GovernorIneligibleVoter(account);
-        IRelayedVotes.RelayOutcome outcome;
-        (outcome, counted) = _record(proposalId, voter.memberId, voter.tier, support, voter.weight);
-        if (outcome == IRelayedVotes.RelayOutcome.AlreadyVoted) revert GovernorAlreadyCastVote(account);
-        if (outcome == IRelayedVotes.RelayOutcome.Recused) revert GovernorVoterRecused(account);
-    }
-
-    /**
-     * @dev Records one ballot of an eligible member (weight > 0, support valid): marks it voted, caps its
-     * weight, adds it to its tier's tally and to the quorum counter. Both the direct and the relayed
-     * paths count through here; a member that already voted or recused is refused, not reverted.
-     */
-    function _record(
-        uint256 proposalId,
-        uint256 memberId,
-        uint8 tierId,
-        uint8 support,
-        uint256 weight
-    ) internal virtual returns (IRelayedVotes.RelayOutcome, uint256 counted) {
-        (uint256 word, uint256 shift) = _markPosition(memberId);
+        (uint256 word, uint256 shift) = _markPosition(voter.memberId);
         uint256 marks = _marks[proposalId][word];
-        uint256 mine = marks >> shift;
-        if (mine & VOTED != 0) return (IRelayedVotes.RelayOutcome.AlreadyVoted, 0);
-        if (mine & RECUSED != 0) return (IRelayedVotes.RelayOutcome.Recused, 0);
+        if ((marks >> shift) & VOTED != 0) revert GovernorAlreadyCastVote(account);
+        if ((marks >> shift) & RECUSED != 0) revert GovernorVoterRecused(account);
         _marks[proposalId][word] = marks | (VOTED << shift);
 
         ProposalCounters memory counters = _loadCounters(proposalId);
-        counted = Math.min(weight, counters.capWeight);
-        _tierTallies[proposalId][tierId] += _packVote(support, counted);
+        counted = Math.min(voter.weight, counters.capWeight);
+        _tierTallies[proposalId][voter.tier] += _packVote(support, counted);
         if (_addQuorumVotes(counters, support, counted)) _counters[proposalId] = counters;
-        return (IRelayedVotes.RelayOutcome.Counted, counted);
     }
 
     /// @dev Quorum reached, from the counters word; a proposal nobody voted on has no counters yet.
@@ -191,7 +167,7 @@ abstract contract GovernorTieredCounting is GovernorMemberVotes {
     }
 
     /// @dev The proposal's counters, computed (not yet stored) on its first ballot.
-    function _loadCounters(uint256 proposalId) private view returns (ProposalCounters memory counters) {
+    function _loadCounters(uint256 proposalId) internal view returns (ProposalCounters memory counters) {
         counters = _counters[proposalId];
         if (!counters.initialized) {
             counters.capWeight = proposalWeightCap(proposalId).toUint80();
@@ -204,7 +180,7 @@ abstract contract GovernorTieredCounting is GovernorMemberVotes {
         ProposalCounters memory counters,
         uint8 support,
         uint256 weight
-    ) private pure returns (bool changed) {
+    ) internal pure returns (bool changed) {
         changed = !counters.initialized;
         counters.initialized = true;
         if (support != SUPPORT_AGAINST && counters.quorumVotes < counters.quorum) {
@@ -219,20 +195,26 @@ abstract contract GovernorTieredCounting is GovernorMemberVotes {
         return (memberId >> 7, (memberId & 127) << 1);
     }
 
-    function _loadMarks(uint256 proposalId, uint256 word) internal view returns (uint256) {
-        return _marks[proposalId][word];
+    /// @dev The has-voted / recused bitmap of one proposal (word index => 128 members' marks).
+    function _marksOf(uint256 proposalId) internal view returns (mapping(uint256 => uint256) storage) {
+        return _marks[proposalId];
     }
 
-    function _storeMarks(uint256 proposalId, uint256 word, uint256 marks) internal {
-        _marks[proposalId][word] = marks;
+    /// @dev The packed tallies of one proposal, per tier.
+    function _tierTalliesOf(uint256 proposalId) internal view returns (mapping(uint8 => uint256) storage) {
+        return _tierTallies[proposalId];
+    }
+
+    function _storeCounters(uint256 proposalId, ProposalCounters memory counters) internal {
+        _counters[proposalId] = counters;
     }
 
     /// @dev `weight` placed in the field of `support` (0 against, 1 for, 2 abstain).
-    function _packVote(uint8 support, uint256 weight) private pure returns (uint256) {
+    function _packVote(uint8 support, uint256 weight) internal pure returns (uint256) {
         return weight << (uint256(support) * FIELD_BITS);
     }
 
-    function _marksOf(uint256 proposalId, uint256 memberId) private view returns (uint256) {
+    function _memberMarks(uint256 proposalId, uint256 memberId) private view returns (uint256) {
         if (memberId == 0) return 0;
         (uint256 word, uint256 shift) = _markPosition(memberId);
         return (_marks[proposalId][word] >> shift) & 3;

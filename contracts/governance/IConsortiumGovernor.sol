@@ -14,6 +14,31 @@ interface IConsortiumGovernor {
         Constitutional
     }
 
+    /// @notice Why the batch entry point skipped a signed ballot instead of counting it.
+    enum BallotRejection {
+        InvalidSupport,
+        InvalidSignature,
+        NotEligible,
+        AlreadyVoted,
+        Recused
+    }
+
+    /// @notice A signed ballot in the compact calldata layout: an account's ballot with no reason and an
+    /// EIP-2098 64-byte signature. `voterAndSupport` = voter | support << 160. Three words, no offsets.
+    struct CompactBallot {
+        uint256 voterAndSupport;
+        bytes32 r;
+        bytes32 vs;
+    }
+
+    /// @notice A signed ballot in the full layout: any signature (65-byte ECDSA or ERC-1271) and a reason.
+    struct SignedBallot {
+        address voter;
+        uint8 support;
+        string reason;
+        bytes signature;
+    }
+
     /// @notice One (target, selector) pair that makes a proposal constitutional.
     struct ConstitutionalCall {
         address target;
@@ -32,5 +57,6 @@ interface IConsortiumGovernor {
     event ConstitutionalQuorumSet(uint256 oldNumerator, uint256 newNumerator);
     event ConstitutionalCallSet(address indexed target, bytes4 indexed selector, bool constitutional);
     event ProposalClassified(uint256 indexed proposalId, ProposalKind kind);
+    event BallotRejected(uint256 indexed proposalId, address indexed voter, BallotRejection reason);
     event VoterRecused(uint256 indexed proposalId, uint256 indexed memberId, address indexed seat, string reason);
 }

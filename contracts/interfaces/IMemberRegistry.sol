@@ -105,8 +105,10 @@ interface IMemberRegistry is IERC5805 {
     /// @notice The member seated at `seat` now, with its tier and voting weight at `timepoint`.
     function voterAt(address seat, uint256 timepoint) external view returns (Voter memory);
 
-    /// @notice {voterAt} for many seats in one call (a relayed batch of ballots).
-    function votersAt(address[] calldata seats, uint256 timepoint) external view returns (Voter[] memory);
+    /// @notice {voterAt} for many seats in one call (a relayed batch of ballots), one word per seat:
+    /// member id in bits 0-31, tier in bits 32-39, weight in bits 40-71. Packed because a relayer's
+    /// batch pays for every byte marshalled between the contracts.
+    function votersAt(address[] calldata seats, uint256 timepoint) external view returns (uint256[] memory);
 
     /// @notice A member's voting weight at `timepoint`, by member id (seat-independent history).
     function memberWeightAt(uint256 memberId, uint256 timepoint) external view returns (uint256);

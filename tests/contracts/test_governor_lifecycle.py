@@ -115,7 +115,7 @@ def test_settings_change_only_through_governance(gov, roster):
     assert tx.events["ConstitutionalCallSet"]["constitutional"] is True
     assert g.weightCap() == 5000
     assert g.constitutionalQuorumNumerator() == 50
-    assert g.isConstitutionalCall(gov.registry.address, gov.registry.suspend.signature)
+    assert g.classify([gov.registry.address], [gov.registry.suspend.signature]) == CONSTITUTIONAL
 
 
 def test_invalid_settings_revert_at_execution(gov, roster):

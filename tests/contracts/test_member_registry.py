@@ -307,3 +307,14 @@ def test_future_lookups_revert(reg, governance):
         reg.voterAt(accounts[1], now)
     with reverts("RegistryFutureLookup"):
         reg.memberWeightAt(1, now)
+
+
+def test_voters_at_packs_many_seats_in_one_call(reg, governance):
+    a = admit(reg, governance, accounts[1], tier=0)
+    b = admit(reg, governance, accounts[2], tier=1)
+    sleep(1)
+    t = chain.time() - 1
+    packed = reg.votersAt([accounts[1], accounts[3], accounts[2]], t)
+    assert list(packed) == [a | (0 << 32) | (3 << 40), 0, b | (1 << 32) | (1 << 40)]
+    with reverts("RegistryFutureLookup"):
+        reg.votersAt([accounts[1]], chain.time() + 100)

@@ -41,7 +41,7 @@ def test_tallies_are_kept_per_tier(gov, roster, active):
     assert tuple(g.proposalTierVotes(active.id, REGULAR)) == (2, 1, 0)
     assert tuple(g.proposalVotes(active.id)) == (2, 4, 3)
     assert g.hasVoted(active.id, f1)
-    assert g.hasMemberVoted(active.id, gov.registry.memberIdOf(r1))
+    assert tuple(g.memberMarks(active.id, gov.registry.memberIdOf(r1))) == (True, False)
     assert not g.hasVoted(active.id, roster["regular"][3])
 
 
@@ -151,7 +151,7 @@ def test_recusal_is_public_and_final(gov, roster):
     tx = gov.governor.recuse(p.id, "advises the member concerned", {"from": f2})  # allowed while Pending
     assert tx.events["VoterRecused"] == {"proposalId": p.id, "memberId": member_id, "seat": f2,
                                          "reason": "advises the member concerned"}
-    assert gov.governor.hasMemberRecused(p.id, member_id)
+    assert tuple(gov.governor.memberMarks(p.id, member_id)) == (False, True)
     with reverts("GovernorAlreadyRecused"):
         gov.governor.recuse(p.id, "again", {"from": f2})
     gov.wait_snapshot(p)
