@@ -103,9 +103,13 @@ def _member(raw: dict, config: DeploymentConfig, source: str) -> MemberConfig:
     seat = raw.get("seat", "")
     if not is_address(seat):
         raise ConfigError(f"{source}: member seat {seat!r} is not an address")
+    try:
+        tier = config.tier_id(raw.get("tier", ""))
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: member {seat}: {exc}") from None
     return MemberConfig(
         seat=to_checksum_address(seat),
-        tier=config.tier_id(raw.get("tier", "")),
+        tier=tier,
         metadata_uri=raw.get("metadata_uri", ""),
         metadata_hash=metadata_hash(raw.get("legal_name", ""), raw.get("jurisdiction", "")),
     )
