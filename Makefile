@@ -8,7 +8,7 @@ SOLC_VERSION := 0.8.28
 STAMP := .make
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup solc compile demo test clean
+.PHONY: setup solc compile demo test bench clean
 
 setup: $(STAMP)/venv $(STAMP)/npm solc $(STAMP)/brownie-network compile
 
@@ -45,6 +45,10 @@ demo: setup
 
 test: setup
 	$(BIN)/pytest tests
+
+# Exact gas figures of the governance core (not part of `make test`): writes bench/gas-core.json.
+bench: setup
+	$(BIN)/brownie run scripts/bench_gas.py
 
 clean:
 	rm -rf $(STAMP) build reports
