@@ -8,7 +8,7 @@ SOLC_VERSION := 0.8.28
 STAMP := .make
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup solc compile demo test bench clean
+.PHONY: setup solc compile demo lint test bench clean
 
 setup: $(STAMP)/venv $(STAMP)/npm solc $(STAMP)/brownie-network compile
 
@@ -43,7 +43,10 @@ compile: $(STAMP)/venv solc
 demo: setup
 	$(BIN)/brownie run scripts/demo.py
 
-test: setup
+lint: $(STAMP)/venv
+	$(BIN)/ruff check orchestrator scripts tests
+
+test: setup lint
 	$(BIN)/pytest tests
 
 # Exact gas figures of the governance core (not part of `make test`): writes bench/gas-core.json.

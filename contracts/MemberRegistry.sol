@@ -378,6 +378,7 @@ contract MemberRegistry is IMemberRegistry {
 
         _standingHistory[memberId].push(clock(), _encodeStanding(newTier, isActive));
         if (newStatus == Status.Active || newStatus == Status.Suspended) {
+            // Safe cast: member ids come from the uint32 counter _memberCount.
             _seats[m.seat] = Seat(uint32(memberId), newTier, isActive, clock());
         } else {
             delete _seats[m.seat];

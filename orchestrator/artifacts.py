@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from .errors import ArtifactError
@@ -30,7 +30,7 @@ class Artifact:
         return code
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str, build_dir: Path = BUILD_DIR) -> Artifact:
     """The compiled artifact of contract `name`."""
     path = build_dir / f"{name}.json"

@@ -26,7 +26,7 @@ class Sender:
     account: LocalAccount | None = None
 
     @classmethod
-    def local(cls, account: LocalAccount) -> "Sender":
+    def local(cls, account: LocalAccount) -> Sender:
         return cls(account.address, account)
 
     def transact(self, w3: Web3, call: Any, what: str) -> TxReceipt:

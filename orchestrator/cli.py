@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 from web3 import HTTPProvider, Web3
 
-from . import __version__, config as deployment_config
+from . import __version__
+from . import config as deployment_config
 from .chain import Sender
 from .deploy import deploy as deploy_suite
 from .errors import OrchestratorError
@@ -21,7 +22,7 @@ from .errors import OrchestratorError
 def _connect(rpc: str) -> Web3:
     w3 = Web3(HTTPProvider(rpc, request_kwargs={"timeout": 30}))
     try:
-        w3.eth.chain_id
+        logging.getLogger(__name__).debug("connected to chain %s at %s", w3.eth.chain_id, rpc)
     except Exception as exc:  # requests' and web3's connection errors differ by version; all mean "unreachable"
         raise OrchestratorError(f"cannot reach an Ethereum node at {rpc}: {type(exc).__name__}") from None
     return w3

@@ -59,7 +59,7 @@ class Deployment:
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> "Deployment":
+    def from_json(cls, data: dict) -> Deployment:
         c = data["contracts"]
         return cls(data["chain_id"], c["MemberRegistry"], c["TimelockController"], c["ConsortiumGovernor"],
                    c["BatchBallots"], data["deployer"], data["deployment_block"])

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from brownie import web3
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 from web3.logs import DISCARD
 
+from orchestrator import ballots
 from orchestrator.chain import Sender
 from orchestrator.config import parse
 from orchestrator.deploy import contract, deploy
@@ -64,7 +64,8 @@ class Suite:
         call = ([self.registry.address], [0], [suspend], f"bench proposal {self.proposals}")
         sender = self.fund(self.keys[proposer_index])
         receipt = sender.transact(web3, self.governor.functions.propose(*call), "propose")
-        proposal_id = self.governor.events.ProposalCreated().process_receipt(receipt, errors=DISCARD)[0]["args"]["proposalId"]
+        created = self.governor.events.ProposalCreated().process_receipt(receipt, errors=DISCARD)
+        proposal_id = created[0]["args"]["proposalId"]
         advance(61)
         return proposal_id, call, receipt["gasUsed"]
 
@@ -72,29 +73,20 @@ class Suite:
         sender = self.fund(self.keys[index])
         return sender.transact(web3, self.governor.functions.castVote(proposal_id, FOR), "castVote")["gasUsed"]
 
-    def typed(self, primary, fields, message):
-        domain = {"name": "Bench", "version": "1", "chainId": web3.eth.chain_id,
-                  "verifyingContract": self.governor.address}
-        return {"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                                           {"name": "chainId", "type": "uint256"},
-                                           {"name": "verifyingContract", "type": "address"}],
-                          primary: [{"name": n, "type": t} for n, t in fields]},
-                "primaryType": primary, "domain": domain, "message": message}
+    def domain(self):
+        return ballots.domain("Bench", web3.eth.chain_id, self.governor.address)
 
     def ballot(self, proposal_id, index):
         account = self.keys[index]
-        fields = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("reason", "string")]
-        message = {"proposalId": proposal_id, "support": FOR, "voter": account.address, "reason": ""}
-        signed = account.sign_message(encode_typed_data(full_message=self.typed("MemberBallot", fields, message)))
-        return (account.address, FOR, "", signed.signature)
+        typed = ballots.member_ballot(self.domain(), proposal_id, FOR, account.address)
+        return (account.address, FOR, "", ballots.sign(typed, account.key))
 
     def vote_by_sig(self, proposal_id, index):
         account = self.keys[index]
-        fields = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("nonce", "uint256")]
-        message = {"proposalId": proposal_id, "support": FOR, "voter": account.address,
-                   "nonce": self.governor.functions.nonces(account.address).call()}
-        signed = account.sign_message(encode_typed_data(full_message=self.typed("Ballot", fields, message)))
-        fn = self.governor.functions.castVoteBySig(proposal_id, FOR, account.address, signed.signature)
+        nonce = self.governor.functions.nonces(account.address).call()
+        typed = ballots.oz_ballot(self.domain(), proposal_id, FOR, account.address, nonce)
+        signature = ballots.sign(typed, account.key)
+        fn = self.governor.functions.castVoteBySig(proposal_id, FOR, account.address, signature)
         return self.deployer.transact(web3, fn, "castVoteBySig")["gasUsed"]
 
     def batch(self, proposal_id, indices, layout="compact"):
@@ -108,10 +100,8 @@ class Suite:
 
 
 def compact(ballot):
-    """EIP-2098 form of a reasonless 65-byte-signature ballot: (voter | support << 160, r, vs)."""
-    voter, support, _, sig = ballot
-    vs = ((sig[64] - 27) << 255) | int.from_bytes(sig[32:64], "big")
-    return (int(voter, 16) | (support << 160), sig[:32], vs.to_bytes(32, "big"))
+    voter, support, _, signature = ballot
+    return ballots.compact(voter, support, signature)
 
 
 def direct_votes(suite, voters):

@@ -12,9 +12,9 @@ import time
 
 from brownie import web3
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 from web3.logs import DISCARD
 
+from orchestrator import ballots
 from orchestrator.chain import Sender
 from orchestrator.config import metadata_hash, parse
 from orchestrator.deploy import contract, deploy
@@ -63,7 +63,7 @@ class Demo:
         return receipt
 
     def propose(self, proposer, calls, description):
-        targets, values, datas = zip(*calls)
+        targets, values, datas = zip(*calls, strict=False)
         fn = self.governor.functions.propose(list(targets), list(values), list(datas), description)
         receipt = self.send(self.member(proposer), fn, "propose")
         pid = self.governor.events.ProposalCreated().process_receipt(receipt, errors=DISCARD)[0]["args"]["proposalId"]
@@ -72,19 +72,10 @@ class Demo:
         return {"id": pid, "calls": (list(targets), list(values), list(datas)), "description": description}
 
     def signed_ballot(self, account, proposal_id, support):
-        domain = {"name": "Demo Consortium", "version": "1", "chainId": web3.eth.chain_id,
-                  "verifyingContract": self.governor.address}
-        typed = {"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                                            {"name": "chainId", "type": "uint256"},
-                                            {"name": "verifyingContract", "type": "address"}],
-                           "MemberBallot": [{"name": "proposalId", "type": "uint256"},
-                                            {"name": "support", "type": "uint8"},
-                                            {"name": "voter", "type": "address"}, {"name": "reason", "type": "string"}]},
-                 "primaryType": "MemberBallot", "domain": domain,
-                 "message": {"proposalId": proposal_id, "support": support, "voter": account.address, "reason": ""}}
-        sig = account.sign_message(encode_typed_data(full_message=typed)).signature
-        vs = ((sig[64] - 27) << 255) | int.from_bytes(sig[32:64], "big")
-        return (int(account.address, 16) | (support << 160), sig[:32], vs.to_bytes(32, "big"))
+        """A member's wallet signs; the relayer gets the compact form."""
+        domain = ballots.domain("Demo Consortium", web3.eth.chain_id, self.governor.address)
+        signature = ballots.sign(ballots.member_ballot(domain, proposal_id, support, account.address), account.key)
+        return ballots.compact(account.address, support, signature)
 
     def vote(self, p, direct, signed, recusing=None):
         if recusing is not None:
@@ -131,7 +122,8 @@ def main():
     registry = demo.registry
 
     target = registry.functions.memberIdOf(regular[-1].address).call()
-    suspend = (registry.address, 0, registry.functions.suspend(target, "missed three plenaries")._encode_transaction_data())
+    suspension = registry.functions.suspend(target, "missed three plenaries")._encode_transaction_data()
+    suspend = (registry.address, 0, suspension)
     ordinary = demo.propose(founding[0], [suspend], "Suspend the member that missed three plenaries")
     direct = [(founding[1], 1), (founding[2 % len(founding)], 0)] if len(founding) > 2 else [(founding[-1], 1)]
     signed = [(a, 1 if i % 4 else 0) for i, a in enumerate(regular[:-1])]

@@ -43,7 +43,8 @@ def deploy_suite(roster, extra_members=(), **overrides):
                 "metadata_uri": f"ipfs://member-{i}"} for i, (seat, tier) in enumerate([*seats, *extra_members])]
     config = parse({"name": "Test Consortium", "governor": {**SETTINGS, **overrides}, "members": members})
     d = deploy(web3, Sender(accounts[0].address), config)
-    return Governance(ConsortiumGovernor.at(d.governor), MemberRegistry.at(d.registry), TimelockController.at(d.timelock))
+    registry, timelock = MemberRegistry.at(d.registry), TimelockController.at(d.timelock)
+    return Governance(ConsortiumGovernor.at(d.governor), registry, timelock)
 
 
 @pytest.fixture(scope="module")

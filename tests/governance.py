@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import brownie
 from brownie import chain
 from eth_account import Account
-from eth_account.messages import encode_typed_data
+
+from orchestrator import ballots
 
 AGAINST, FOR, ABSTAIN = 0, 1, 2
 STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"]
@@ -50,7 +51,7 @@ class Governance:
         return (contract.address, 0, getattr(contract, fn).encode_input(*args))
 
     def propose(self, calls, description: str, proposer) -> Proposal:
-        targets, values, calldatas = (list(x) for x in zip(*calls))
+        targets, values, calldatas = (list(x) for x in zip(*calls, strict=True))
         tx = self.governor.propose(targets, values, calldatas, description, {"from": proposer})
         return Proposal(tx.events["ProposalCreated"]["proposalId"], targets, values, calldatas, description)
 
@@ -85,50 +86,31 @@ class Governance:
 
     # ───────── signed ballots ─────────
 
-    def cast_batch(self, proposal_id: int, ballots: list, sender, compact: list = ()):
-        """Relay `ballots` (full layout) and `compact` ones through castVoteBatch."""
-        return self.governor.castVoteBatch(proposal_id, list(compact), ballots, {"from": sender})
-
-    @staticmethod
-    def compact(ballot: tuple) -> tuple:
-        """A full-layout ballot with no reason and a 65-byte signature, in the compact layout (EIP-2098)."""
-        voter, support, reason, sig = ballot
-        assert reason == ""
-        r, s, v = sig[:32], int.from_bytes(sig[32:64], "big"), sig[64]
-        vs = ((v - 27) << 255) | s
-        return (int(voter, 16) | (support << 160), r, vs.to_bytes(32, "big"))
-
     def domain(self) -> dict:
-        return {"name": self.governor.name(), "version": self.governor.version(),
-                "chainId": brownie.web3.eth.chain_id, "verifyingContract": self.governor.address}
+        return ballots.domain(self.governor.name(), brownie.web3.eth.chain_id, self.governor.address,
+                              self.governor.version())
 
     def member_ballot(self, key: bytes, proposal_id: int, support: int, reason: str = "", domain=None,
                       voter: str | None = None) -> tuple:
         """A MemberBallot signed with eth-account from the full typed-data JSON, as a wallet signs it.
         `voter` defaults to the key's address; give a contract wallet's address for ERC-1271."""
         voter = voter or Account.from_key(key).address
-        message = {"proposalId": proposal_id, "support": support, "voter": voter, "reason": reason}
-        fields = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("reason", "string")]
-        return (voter, support, reason, self._sign(key, "MemberBallot", fields, message, domain))
+        typed = ballots.member_ballot(domain or self.domain(), proposal_id, support, voter, reason)
+        return (voter, support, reason, ballots.sign(typed, key))
 
     def oz_ballot(self, key: bytes, proposal_id: int, support: int, voter: str | None = None) -> bytes:
         """An OpenZeppelin `Ballot` (with the voter's current nonce) signature for castVoteBySig."""
         voter = voter or Account.from_key(key).address
-        message = {"proposalId": proposal_id, "support": support, "voter": voter,
-                   "nonce": self.governor.nonces(voter)}
-        fields = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("nonce", "uint256")]
-        return self._sign(key, "Ballot", fields, message)
+        typed = ballots.oz_ballot(self.domain(), proposal_id, support, voter, self.governor.nonces(voter))
+        return ballots.sign(typed, key)
 
-    def _sign(self, key: bytes, primary: str, fields: list, message: dict, domain=None) -> bytes:
-        typed = {
-            "types": {
-                "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                                 {"name": "chainId", "type": "uint256"},
-                                 {"name": "verifyingContract", "type": "address"}],
-                primary: [{"name": n, "type": t} for n, t in fields],
-            },
-            "primaryType": primary,
-            "domain": domain or self.domain(),
-            "message": message,
-        }
-        return Account.sign_message(encode_typed_data(full_message=typed), key).signature
+    def cast_batch(self, proposal_id: int, full: list, sender, compact: list = ()):
+        """Relay `full` ballots and `compact` ones through castVoteBatch."""
+        return self.governor.castVoteBatch(proposal_id, list(compact), full, {"from": sender})
+
+    @staticmethod
+    def compact(ballot: tuple) -> tuple:
+        """A full-layout ballot with no reason, in the compact layout (EIP-2098)."""
+        voter, support, reason, signature = ballot
+        assert reason == ""
+        return ballots.compact(voter, support, signature)

@@ -210,7 +210,7 @@ abstract contract GovernorTieredCounting is GovernorMemberVotes {
     }
 
     /// @dev `weight` placed in the field of `support` (0 against, 1 for, 2 abstain).
-    function _packVote(uint8 support, uint256 weight) internal pure returns (uint256) {
+    function _packVote(uint8 support, uint256 weight) private pure returns (uint256) {
         return weight << (uint256(support) * FIELD_BITS);
     }
 

@@ -108,7 +108,7 @@ class RegistryMachine:
     # ───── invariants ─────
 
     def invariant_weights_match_the_model(self):
-        for m, rec in self.members.items():
+        for rec in self.members.values():
             if rec["status"] in (ACTIVE, SUSPENDED):
                 assert self.reg.getVotes(rec["seat"]) == self._weight(rec)
         assert self.reg.totalWeight() == sum(self._weight(r) for r in self.members.values())

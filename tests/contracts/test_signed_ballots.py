@@ -46,7 +46,7 @@ def test_cast_vote_by_sig_rejects_a_tampered_ballot(gov, roster, active):
 
 def test_batch_counts_every_valid_ballot(gov, roster, active):
     ballots = [gov.member_ballot(k, active.id, s, f"reason {i}") for i, (k, s) in
-               enumerate(zip(keys(roster), [FOR, FOR, AGAINST, ABSTAIN]))]
+               enumerate(zip(keys(roster), [FOR, FOR, AGAINST, ABSTAIN], strict=True))]
     tx = gov.cast_batch(active.id, ballots, accounts[0])
     assert tx.return_value == 4
     assert [(e["voter"], e["support"], e["weight"], e["reason"]) for e in tx.events["VoteCast"]] == [
@@ -178,7 +178,8 @@ def test_erc1271_wallet_member_uses_cast_vote_by_sig(roster):
 
 def test_compact_ballots_count_like_full_ones(gov, roster, active):
     k = keys(roster)
-    compact = [gov.compact(gov.member_ballot(key, active.id, support)) for key, support in zip(k[:3], [FOR, AGAINST, FOR])]
+    supports = [FOR, AGAINST, FOR]
+    compact = [gov.compact(gov.member_ballot(key, active.id, s)) for key, s in zip(k[:3], supports, strict=True)]
     full = [gov.member_ballot(k[3], active.id, ABSTAIN, "with a reason")]
     tx = gov.cast_batch(active.id, full, accounts[0], compact=compact)
     assert tx.return_value == 4

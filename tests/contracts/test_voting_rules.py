@@ -113,7 +113,8 @@ def test_weight_cap_rounds_up_so_nobody_counts_zero(roster):
 def run_constitutional(gov, roster, founding_votes, regular_votes):
     p = constitutional_proposal(gov, roster["founding"][0])
     gov.wait_snapshot(p)
-    for voter, support in [*zip(roster["founding"], founding_votes), *zip(roster["regular"], regular_votes)]:
+    votes = [*zip(roster["founding"], founding_votes, strict=True), *zip(roster["regular"], regular_votes, strict=True)]
+    for voter, support in votes:
         if support is not None:
             gov.vote(p, voter, support)
     gov.wait_deadline(p)

@@ -1,0 +1,50 @@
+"""EIP-712 ballots as wallets sign them: the full typed-data JSON (what `eth_signTypedData_v4` takes),
+signed with eth-account, and the compact calldata form the governor's batch entry point accepts."""
+
+from __future__ import annotations
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+
+EIP712_DOMAIN = [("name", "string"), ("version", "string"), ("chainId", "uint256"), ("verifyingContract", "address")]
+MEMBER_BALLOT = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("reason", "string")]
+OZ_BALLOT = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("nonce", "uint256")]
+
+
+def domain(name: str, chain_id: int, governor: str, version: str = "1") -> dict:
+    """The governor's EIP-712 domain: ballots are bound to one chain and one governor."""
+    return {"name": name, "version": version, "chainId": chain_id, "verifyingContract": governor}
+
+
+def typed_data(primary: str, fields: list[tuple[str, str]], domain_: dict, message: dict) -> dict:
+    return {
+        "types": {"EIP712Domain": [{"name": n, "type": t} for n, t in EIP712_DOMAIN],
+                  primary: [{"name": n, "type": t} for n, t in fields]},
+        "primaryType": primary,
+        "domain": domain_,
+        "message": message,
+    }
+
+
+def member_ballot(domain_: dict, proposal_id: int, support: int, voter: str, reason: str = "") -> dict:
+    """The typed data of a batch ballot (no nonce: the has-voted record makes it single-use)."""
+    message = {"proposalId": proposal_id, "support": support, "voter": voter, "reason": reason}
+    return typed_data("MemberBallot", MEMBER_BALLOT, domain_, message)
+
+
+def oz_ballot(domain_: dict, proposal_id: int, support: int, voter: str, nonce: int) -> dict:
+    """The typed data of OpenZeppelin's `castVoteBySig` ballot."""
+    message = {"proposalId": proposal_id, "support": support, "voter": voter, "nonce": nonce}
+    return typed_data("Ballot", OZ_BALLOT, domain_, message)
+
+
+def sign(typed: dict, key) -> bytes:
+    """A 65-byte signature (r, s, v) over `typed`, as a wallet returns it."""
+    return Account.sign_message(encode_typed_data(full_message=typed), key).signature
+
+
+def compact(voter: str, support: int, signature: bytes) -> tuple[int, bytes, bytes]:
+    """The compact calldata form of a reasonless ballot: (voter | support << 160, r, vs) with an
+    EIP-2098 signature, vs = (v - 27) << 255 | s."""
+    vs = ((signature[64] - 27) << 255) | int.from_bytes(signature[32:64], "big")
+    return int(voter, 16) | (support << 160), signature[:32], vs.to_bytes(32, "big")
