@@ -14,6 +14,7 @@ from pathlib import Path
 
 from brownie import web3
 from eth_account import Account
+from eth_utils import keccak
 from web3.logs import DISCARD
 
 from orchestrator import ballots
@@ -44,7 +45,9 @@ class Suite:
     """A deployed suite with `n` members: 5% founding (weight 3), the rest regular (weight 1)."""
 
     def __init__(self, n):
-        self.keys = [Account.create() for _ in range(n)]
+        # Throwaway devnet accounts derived from their index, so signatures (and the calldata gas they
+        # cost, which depends on their zero bytes) are the same in every run.
+        self.keys = [Account.from_key(keccak(text=f"bench member {i}")) for i in range(n)]
         founding = self.founding = max(1, n // 20)
         members = [{"seat": a.address, "tier": "founding" if i < founding else "regular"}
                    for i, a in enumerate(self.keys)]

@@ -147,12 +147,19 @@ def test_batch_needs_an_active_proposal(gov, roster):
         gov.cast_batch(p.id, [gov.member_ballot(keys(roster)[0], p.id, FOR)], accounts[0])
 
 
-def test_erc1271_wallet_member_votes_by_signature(roster):
+@pytest.fixture
+def wallet_vote(roster):
+    """A suite whose extra regular member is a 1-of-1 contract wallet, and an Active proposal."""
     owner = Account.create()
     wallet = TestWallet.deploy(owner.address, {"from": accounts[0]})
     suite = deploy_suite(roster, extra_members=[(wallet.address, "regular")])
     p = suite.propose([suite.call(suite.registry, "suspend", 3, "")], "wallet", roster["founding"][0])
     suite.wait_snapshot(p)
+    return owner, wallet, suite, p
+
+
+def test_erc1271_wallet_member_votes_by_signature(wallet_vote):
+    owner, wallet, suite, p = wallet_vote
     forged = suite.member_ballot(Account.create().key, p.id, FOR, voter=wallet.address)
     tx = suite.cast_batch(p.id, [forged], accounts[0])
     assert rejections(tx) == [(wallet, INVALID_SIGNATURE)]
@@ -162,12 +169,8 @@ def test_erc1271_wallet_member_votes_by_signature(roster):
     assert tx.events["VoteCast"]["weight"] == 1
 
 
-def test_erc1271_wallet_member_uses_cast_vote_by_sig(roster):
-    owner = Account.create()
-    wallet = TestWallet.deploy(owner.address, {"from": accounts[0]})
-    suite = deploy_suite(roster, extra_members=[(wallet.address, "regular")])
-    p = suite.propose([suite.call(suite.registry, "suspend", 3, "")], "wallet", roster["founding"][0])
-    suite.wait_snapshot(p)
+def test_erc1271_wallet_member_uses_cast_vote_by_sig(wallet_vote):
+    owner, wallet, suite, p = wallet_vote
     forged = suite.oz_ballot(Account.create().key, p.id, AGAINST, voter=wallet.address)
     with reverts("GovernorInvalidSignature"):
         suite.governor.castVoteBySig(p.id, AGAINST, wallet.address, forged, {"from": accounts[0]})
