@@ -1,6 +1,8 @@
 """The deployment routine leaves a self-governing suite: no externally owned account keeps any power."""
 
-from brownie import accounts
+from brownie import BatchBallots, ConsortiumGovernor, accounts
+
+from tests.governance import reverts
 
 ZERO = "0x" + "00" * 20
 
@@ -51,3 +53,12 @@ def test_registry_lifecycle_calls_are_constitutional(gov):
     for fn, kind in [("setTier", 1), ("admit", 1), ("changeTier", 1), ("expel", 1), ("rotateSeatOf", 1),
                      ("suspend", 0), ("reinstate", 0)]:
         assert g.classify([r.address], [getattr(r, fn).signature]) == kind
+
+
+def test_governor_constructor_rejects_an_invalid_cap_or_constitutional_quorum(gov):
+    BatchBallots.deploy({"from": accounts[0]})  # brownie links the governor to the latest library
+    for settings, error in [((60, 3600, 600, 10, 30, 0), "GovernorInvalidWeightCap"),
+                            ((60, 3600, 600, 10, 30, 10_001), "GovernorInvalidWeightCap"),
+                            ((60, 3600, 600, 10, 101, 10_000), "GovernorInvalidConstitutionalQuorum")]:
+        with reverts(error):
+            ConsortiumGovernor.deploy("bad", gov.registry, gov.timelock, settings, [], {"from": accounts[0]})
