@@ -1,20 +1,122 @@
-"""Sending transactions: one Sender for node-managed (unlocked) accounts and for local eth-account keys."""
+"""Chain access: the one Web3 factory, a managed local devnet (anvil), and the Sender that signs and
+sends transactions (EIP-1559 fees, a gas margin, configurable confirmations, reverts decoded)."""
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from web3 import Web3
+from web3 import HTTPProvider, Web3
+from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
 from web3.types import TxReceipt
 
-from .errors import ChainError
+from . import artifacts
+from .errors import ChainError, decode_revert
 
 log = logging.getLogger(__name__)
 
 GAS_MARGIN = 1.2
+HARDFORK = "cancun"  # must match brownie-config.yaml's evm_version
+DEVNET_CHAIN_ID = 31337
+
+
+def connect(rpc: str, expect_chain_id: int | None = None) -> Web3:
+    """A Web3 for `rpc`, checked to answer (and to be chain `expect_chain_id`, when given)."""
+    w3 = Web3(HTTPProvider(rpc, request_kwargs={"timeout": 30}))
+    try:
+        chain_id = w3.eth.chain_id
+    except Exception as exc:  # connection errors differ by transport and version; all mean "unreachable"
+        raise ChainError(f"cannot reach an Ethereum node at {rpc}: {type(exc).__name__}") from None
+    if expect_chain_id is not None and chain_id != expect_chain_id:
+        raise ChainError(f"{rpc} is chain {chain_id}, but the deployment is on chain {expect_chain_id}")
+    log.debug("connected to chain %s at %s", chain_id, rpc)
+    return w3
+
+
+def anvil_binary() -> str:
+    """anvil from the project's node_modules, else from PATH."""
+    local = artifacts.PROJECT_ROOT / "node_modules" / ".bin" / "anvil"
+    found = str(local) if local.exists() else shutil.which("anvil")
+    if not found:
+        raise ChainError("anvil not found: run `make setup` (it installs @foundry-rs/anvil)")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux to SIGTERM anvil if our process dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+class Devnet:
+    """anvil on a loopback port, started on enter and stopped on exit: on success, errors, Ctrl-C and
+    SIGTERM (turned into SystemExit so it unwinds through __exit__); if we are killed outright, Linux
+    stops anvil with us. Its first accounts are unlocked development accounts."""
+
+    def __init__(self, port: int | None = None, accounts: int = 10):
+        self.port = port or free_port()
+        self.accounts = accounts
+        self.process: subprocess.Popen | None = None
+        self._previous_sigterm = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        return [anvil_binary(), "--port", str(self.port), "--host", "127.0.0.1", "--hardfork", HARDFORK,
+                "--accounts", str(self.accounts), "--gas-limit", "30000000", "--chain-id", str(DEVNET_CHAIN_ID)]
+
+    def __enter__(self) -> Devnet:
+        if threading.current_thread() is threading.main_thread():
+            self._previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        preexec_fn=_die_with_parent)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ChainError(f"anvil exited at start: {self.process.stderr.read().decode()[-300:]}")
+            try:
+                if Web3(HTTPProvider(self.url, request_kwargs={"timeout": 1})).is_connected():
+                    log.info("devnet ready at %s", self.url)
+                    return self
+            except Exception:  # not listening yet
+                pass
+            time.sleep(0.05)
+        self.__exit__(None, None, None)
+        raise ChainError("anvil did not become ready within 20 s")
+
+    def __exit__(self, *exc_info) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process = None
+        if self._previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._previous_sigterm)
+            self._previous_sigterm = None
 
 
 @dataclass
@@ -24,14 +126,19 @@ class Sender:
 
     address: str
     account: LocalAccount | None = None
+    confirmations: int = 1
 
     @classmethod
-    def local(cls, account: LocalAccount) -> Sender:
-        return cls(account.address, account)
+    def local(cls, account: LocalAccount, confirmations: int = 1) -> Sender:
+        return cls(account.address, account, confirmations)
 
     def transact(self, w3: Web3, call: Any, what: str) -> TxReceipt:
-        """Build, sign, send and wait for a contract call or constructor; raise ChainError on revert."""
-        tx = call.build_transaction({"from": self.address})
+        """Build (EIP-1559 fees), sign, send and wait for a contract call or constructor. A revert,
+        whether found by the gas estimate or by the mined receipt, raises ChainError with its name."""
+        try:
+            tx = call.build_transaction({"from": self.address})
+        except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
+            raise ChainError(f"{what}: {decode_revert(exc)}") from None
         # Estimates run against the pending block, whose timestamp may equal the last one's; mined a
         # second later a checkpoint write can cost a fresh slot instead of an update. Keep a margin.
         tx["gas"] = int(tx["gas"] * GAS_MARGIN)
@@ -40,8 +147,28 @@ class Sender:
         else:
             tx["nonce"] = w3.eth.get_transaction_count(self.address, "pending")
             tx_hash = w3.eth.send_raw_transaction(self.account.sign_transaction(tx).raw_transaction)
-        receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
+        receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=300)
         if receipt["status"] != 1:
-            raise ChainError(f"{what}: transaction {tx_hash.hex()} reverted")
+            raise ChainError(f"{what}: transaction {tx_hash.hex()} reverted: {_replayed_revert(w3, tx, receipt)}")
+        self._wait_confirmations(w3, receipt["blockNumber"])
         log.info("%s: gas %s in block %s", what, receipt["gasUsed"], receipt["blockNumber"])
         return receipt
+
+    def _wait_confirmations(self, w3: Web3, block: int) -> None:
+        deadline = time.monotonic() + 600
+        while w3.eth.block_number < block + self.confirmations - 1:
+            if time.monotonic() > deadline:
+                raise ChainError(f"block {block} did not reach {self.confirmations} confirmations in 10 minutes")
+            time.sleep(1)
+
+
+def _replayed_revert(w3: Web3, tx: dict, receipt: TxReceipt) -> str:
+    """Why a mined transaction reverted: the same call replayed on the state it ran against."""
+    call = {k: tx[k] for k in ("from", "to", "data", "value") if k in tx}
+    try:
+        w3.eth.call(call, block_identifier=receipt["blockNumber"] - 1)
+    except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
+        return decode_revert(exc)
+    except Exception as exc:  # the node may not keep that state; the hash is still reported
+        return f"reason unavailable ({type(exc).__name__})"
+    return "reason unavailable (the replay succeeded: the state changed in between)"

@@ -1,74 +1,96 @@
-"""The `consortium` command line. The only place that turns OrchestratorError into an exit code.
-
-This increment covers deployment; wallets, proposals, ballots, the relayer and the observer commands
-follow (see the README)."""
+"""The `consortium` command line. The only place that turns OrchestratorError into an exit code: a
+one-line `Error: …` and exit 1, or the traceback with --debug."""
 
 from __future__ import annotations
 
 import logging
-import os
+import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
-from web3 import HTTPProvider, Web3
 
 from . import __version__
 from . import config as deployment_config
-from .chain import Sender
+from .chain import Devnet
+from .commands.common import pass_session, passphrase_for
 from .deploy import deploy as deploy_suite
 from .errors import OrchestratorError
+from .session import Options, Session
 
 
-def _connect(rpc: str) -> Web3:
-    w3 = Web3(HTTPProvider(rpc, request_kwargs={"timeout": 30}))
-    try:
-        logging.getLogger(__name__).debug("connected to chain %s at %s", w3.eth.chain_id, rpc)
-    except Exception as exc:  # requests' and web3's connection errors differ by version; all mean "unreachable"
-        raise OrchestratorError(f"cannot reach an Ethereum node at {rpc}: {type(exc).__name__}") from None
-    return w3
+class ConsortiumGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OrchestratorError as exc:
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(str(exc)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ConsortiumGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="consortium")
+@click.option("--rpc", envvar="CONSORTIUM_RPC", help="JSON-RPC URL of the node [env CONSORTIUM_RPC]. "
+              "Without it, an embedded devnet runs for the duration of the command.")
+@click.option("--deployment", envvar="CONSORTIUM_DEPLOYMENT", type=click.Path(path_type=Path),
+              help="Deployment manifest [env CONSORTIUM_DEPLOYMENT; default deployments/<chain id>.json].")
+@click.option("--account", envvar="CONSORTIUM_ACCOUNT",
+              help="Wallet that signs [env CONSORTIUM_ACCOUNT]; on a devnet, its first account by default.")
+@click.option("--keystore-dir", envvar="CONSORTIUM_KEYSTORE", type=click.Path(path_type=Path),
+              help="Where wallets live [env CONSORTIUM_KEYSTORE; default ~/.consortium/keystores].")
+@click.option("--confirmations", envvar="CONSORTIUM_CONFIRMATIONS", type=click.IntRange(1), default=1,
+              show_default=True, help="Blocks to wait after a transaction is mined [env CONSORTIUM_CONFIRMATIONS].")
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.pass_context
-def main(ctx: click.Context, debug: bool) -> None:
+def main(ctx: click.Context, rpc, deployment, account, keystore_dir, confirmations, debug) -> None:
     """Governance for an industry consortium on an EVM chain."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(message)s")
-    ctx.obj = {"debug": debug}
+    options = Options(rpc, deployment, account, keystore_dir, confirmations)
+    ctx.obj = Session(options, ctx.with_resource(ExitStack()), passphrase_for)
 
 
 @main.command()
-@click.option("--rpc", envvar="CONSORTIUM_RPC", required=True, help="JSON-RPC URL of the node (env CONSORTIUM_RPC).")
+@click.option("--port", type=int, default=8545, show_default=True, help="Loopback port to listen on.")
+def devnet(port: int) -> None:
+    """Run a local devnet (anvil) in the foreground until Ctrl-C, for other tools to use."""
+    with Devnet(port=port) as node:
+        click.echo(f"devnet listening at {node.url} (chain 31337, hardfork cancun); Ctrl-C stops it")
+        try:
+            while node.process and node.process.poll() is None:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            click.echo("stopping the devnet")
+
+
+@main.command()
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default="config/consortium.example.toml",
               show_default=True, help="Deployment config (TOML): governor settings, tiers, founding members.")
-@click.option("--manifest", type=click.Path(path_type=Path), default=None,
-              help="Where to write the manifest [default: deployments/<chain id>.json].")
-@click.option("--unlocked", "unlocked_from", required=True,
-              help="Deploy from this node-managed (unlocked) account, e.g. a devnet account.")
-@click.option("--force", is_flag=True, help="Overwrite an existing manifest.")
-@click.pass_context
-def deploy(ctx: click.Context, rpc: str, config_path: Path, manifest: Path | None, unlocked_from: str,
-           force: bool) -> None:
+@click.option("--force", is_flag=True, help="Replace the manifest of a deployment that is live on this chain.")
+@pass_session
+def deploy(session: Session, config_path: Path, force: bool) -> None:
     """Deploy and wire the suite, renounce every deployer power, write the manifest."""
-    try:
-        config = deployment_config.load(config_path)
-        w3 = _connect(rpc)
-        manifest = manifest or Path("deployments") / f"{w3.eth.chain_id}.json"
-        if manifest.exists() and not force:
-            raise OrchestratorError(f"{manifest} exists: pass --force to overwrite it")
-        if not Web3.is_address(unlocked_from):
-            raise OrchestratorError(f"--unlocked: {unlocked_from!r} is not an address")
-        result = deploy_suite(w3, Sender(Web3.to_checksum_address(unlocked_from)), config)
-        result.write(manifest)
-    except OrchestratorError as exc:
-        if ctx.obj["debug"]:
-            raise
-        raise click.ClickException(str(exc)) from None
+    config = deployment_config.load(config_path)
+    manifest = session.manifest_path
+    if manifest.exists() and session.deployment_is_live() and not force:
+        raise OrchestratorError(f"{manifest} describes a deployment live on this chain: pass --force to replace it")
+    result = deploy_suite(session.w3, session.sender, config)
+    result.write(manifest)
     click.echo(f"deployed {config.name} on chain {result.chain_id}; manifest {manifest}")
     for name, address in result.to_json()["contracts"].items():
         click.echo(f"  {name:20} {address}")
+    if session.devnet:
+        click.echo("note: this ran on an embedded devnet, which stops now; pass --rpc to keep a chain")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main(prog_name=os.path.basename(__file__))
+def _register() -> None:
+    from .commands import members, proposals, wallet
+
+    main.add_command(wallet.wallet)
+    main.add_command(proposals.propose)
+    main.add_command(proposals.proposal)
+    main.add_command(members.vote)
+    main.add_command(members.member)
+
+
+_register()

@@ -1,4 +1,13 @@
-"""The orchestrator's one error hierarchy. Only cli.py turns these into exit codes."""
+"""The orchestrator's one error hierarchy, and the decoding of on-chain reverts into a custom error's
+name and a plain sentence. Only cli.py turns these errors into exit codes."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from eth_abi import decode
+from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 
 class OrchestratorError(Exception):
@@ -14,4 +23,103 @@ class ArtifactError(OrchestratorError):
 
 
 class ChainError(OrchestratorError):
-    """The node refused or reverted a transaction."""
+    """The node is unreachable, on the wrong chain, or refused or reverted a transaction."""
+
+
+class WalletError(OrchestratorError):
+    """A keystore is missing, corrupt, or its passphrase is wrong."""
+
+
+class ManifestError(OrchestratorError):
+    """The deployment manifest is missing or unreadable."""
+
+
+class InputError(OrchestratorError):
+    """A malformed address, amount, id or file given by the user."""
+
+
+# Plain sentences for the errors users meet; {0}, {1}… are the error's arguments.
+SENTENCES = {
+    "RegistryUnauthorized": "only governance (the timelock) may do this, not {0}",
+    "RegistryInvalidTier": "tier {0} is not a valid definition (ids are dense, below 16; a voting tier needs weight)",
+    "RegistryUnknownTier": "there is no tier {0}",
+    "RegistryInvalidSeat": "{0} cannot be a seat",
+    "RegistrySeatTaken": "{0} is already a member's seat",
+    "RegistryNotMember": "{0} is not the seat of a current member",
+    "RegistryUnknownMember": "there is no member {0}",
+    "RegistryInvalidStatus": "member {0} is in status {1}, which does not allow this",
+    "RegistryFutureLookup": "timepoint {0} is not in the past yet (clock {1})",
+    "RegistryWeightNotTransferable": "voting weight cannot be transferred or delegated",
+    "RegistryBootstrapOver": "the founding admissions are over",
+    "GovernorProposerWithoutRight": "{0} may not propose: only active members of a tier with the propose right can",
+    "GovernorIneligibleVoter": "{0} has no vote on this proposal (not a member with weight at its snapshot)",
+    "GovernorVoterRecused": "{0} recused itself from this proposal",
+    "GovernorAlreadyRecused": "{0} already recused itself from this proposal",
+    "GovernorNotMember": "{0} is not the seat of a current member",
+    "GovernorInvalidWeightCap": "a weight cap of {0} basis points is outside 1..10000",
+    "GovernorInvalidConstitutionalQuorum": "a constitutional quorum of {0}/{1} is above 100%",
+    "GovernorAlreadyCastVote": "{0} has already voted on this proposal",
+    "GovernorInvalidVoteType": "the vote must be for, against or abstain",
+    "GovernorInvalidSignature": "the ballot's signature is not {0}'s",
+    "GovernorUnexpectedProposalState": "proposal {0} is {1}, which does not allow this",
+    "GovernorRestrictedProposer": "this description is reserved for another proposer (#proposer=…), not {0}",
+    "GovernorUnableToCancel": "{1} cannot cancel proposal {0}: only its proposer, while it is Pending",
+    "GovernorOnlyExecutor": "only the timelock may do this, not {0}",
+    "GovernorNonexistentProposal": "there is no proposal {0}",
+    "GovernorInvalidProposalLength": "a proposal needs as many targets, values and calldatas, and at least one",
+    "TimelockUnexpectedOperationState": "the timelock operation is not in the expected state",
+    "TimelockUnexecutedPredecessor": "the timelock operation waits for another one",
+}
+STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"]
+STATUSES = ["None", "Active", "Suspended", "Resigned", "Expelled"]
+
+
+@lru_cache(maxsize=1)
+def _error_abis() -> dict[bytes, tuple[str, list[str]]]:
+    """selector -> (name, argument types), from every compiled artifact's ABI."""
+    from . import artifacts  # late: artifacts imports this module
+
+    found = {}
+    for path in artifacts.BUILD_DIR.glob("*.json"):
+        for item in artifacts.load(path.stem).abi:
+            if item.get("type") == "error":
+                types = [i["type"] for i in item["inputs"]]
+                signature = f"{item['name']}({','.join(types)})"
+                found[function_signature_to_4byte_selector(signature)] = (item["name"], types)
+    return found
+
+
+def decode_revert_data(data: str | bytes | None) -> str:
+    """'Name: plain sentence' for revert data; 'reverted without a reason' when there is none."""
+    raw = bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else (data or b"")
+    if len(raw) < 4:
+        return "reverted without a reason"
+    known = _error_abis().get(raw[:4])
+    if known is None:
+        return f"reverted with unknown error 0x{raw[:4].hex()}"
+    name, types = known
+    args = [to_checksum_address(a) if t == "address" else a for t, a in zip(types, decode(types, raw[4:]), strict=True)]
+    if name == "GovernorUnexpectedProposalState":
+        args[1] = STATES[args[1]]
+    if name == "RegistryInvalidStatus":
+        args[1] = STATUSES[args[1]]
+    template = SENTENCES.get(name)
+    if template:
+        sentence = template.format(*args)
+    else:
+        sentence = _words(name) + (f" ({', '.join(map(str, args))})" if args else "")
+    return f"{name}: {sentence}"
+
+
+def decode_revert(exc: Exception) -> str:
+    """The decoded revert of a web3 contract error."""
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict):  # some nodes wrap it
+        data = data.get("data")
+    if isinstance(data, str) and data.startswith("0x"):
+        return decode_revert_data(data)
+    return str(exc)
+
+
+def _words(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()

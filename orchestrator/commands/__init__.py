@@ -1,0 +1,1 @@
+"""The `consortium` command groups, each in its own module; cli.py registers them."""

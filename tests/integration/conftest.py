@@ -1,0 +1,86 @@
+"""A real devnet (our own Devnet manager, not brownie's) and a CLI runner wired to it."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from web3 import Web3
+
+from orchestrator.chain import Devnet
+from orchestrator.cli import main
+
+PASSPHRASE = "integration-passphrase"  # test-only passphrase for throwaway keystores
+
+
+@pytest.fixture(scope="session")
+def devnet():
+    with Devnet() as node:
+        yield node
+
+
+@pytest.fixture(scope="session")
+def w3(devnet):
+    return Web3(Web3.HTTPProvider(devnet.url))
+
+
+class Cli:
+    def __init__(self, devnet, tmp_path, w3):
+        self.devnet, self.dir, self.w3 = devnet, tmp_path, w3
+        self.env = {"CONSORTIUM_RPC": devnet.url, "CONSORTIUM_KEYSTORE": str(tmp_path / "keys"),
+                    "CONSORTIUM_PASSPHRASE": PASSPHRASE, "CONSORTIUM_DEPLOYMENT": str(tmp_path / "manifest.json")}
+
+    def __call__(self, *args, account=None, env=None, input=None):
+        prefix = ["--account", account] if account else []
+        result = CliRunner().invoke(main, [*prefix, *map(str, args)], env={**self.env, **(env or {})}, input=input)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result
+
+    def ok(self, *args, **kwargs) -> str:
+        result = self(*args, **kwargs)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def fails(self, *args, **kwargs) -> str:
+        """The one-line error of a failing command (exit 1, no traceback)."""
+        result = self(*args, **kwargs)
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output
+        return result.output.strip().splitlines()[-1]
+
+    def rpc(self, method, *params):
+        return self.w3.provider.make_request(method, list(params))
+
+    def advance(self, seconds):
+        self.rpc("evm_increaseTime", seconds)
+        self.rpc("evm_mine")
+
+    def wallet(self, name) -> str:
+        """A funded keystore wallet (devnet balance set directly)."""
+        address = self.ok("wallet", "new", name).split()[1]
+        self.rpc("anvil_setBalance", address, hex(10**19))
+        return address
+
+    def deploy(self, members: dict[str, str], **governor) -> dict:
+        settings = {"voting_delay": 1, "voting_period": 300, "late_quorum_extension": 0, "timelock_delay": 1,
+                    "quorum_percent": 10, "constitutional_quorum_percent": 30, **governor}
+        lines = ['name = "Integration"', "[governor]", *[f"{k} = {v}" for k, v in settings.items()]]
+        for seat, tier in members.items():
+            lines += ["[[members]]", f'seat = "{seat}"', f'tier = "{tier}"', 'legal_name = "Co"', 'jurisdiction = "CH"']
+        config = self.dir / "config.toml"
+        config.write_text("\n".join(lines) + "\n")
+        self.ok("deploy", "--config", config, "--force")
+        return json.loads((self.dir / "manifest.json").read_text())
+
+
+@pytest.fixture
+def cli(devnet, tmp_path, w3):
+    return Cli(devnet, tmp_path, w3)
+
+
+@pytest.fixture
+def consortium(cli):
+    """Two founding members and two regular ones, all with wallets, deployed."""
+    seats = {name: cli.wallet(name) for name in ("f1", "f2", "r1", "r2")}
+    cli.deploy({seats["f1"]: "founding", seats["f2"]: "founding", seats["r1"]: "regular", seats["r2"]: "regular"})
+    return seats

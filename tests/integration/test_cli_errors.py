@@ -1,0 +1,92 @@
+"""Every CLI error path gives one line, exit code 1 and no traceback (unless --debug)."""
+
+import json
+import os
+
+from click.testing import CliRunner
+
+from orchestrator.cli import main
+
+
+def test_unreachable_rpc(cli):
+    line = cli.fails("proposal", "list", env={"CONSORTIUM_RPC": "http://127.0.0.1:1"})
+    assert line.startswith("Error: cannot reach an Ethereum node at http://127.0.0.1:1")
+
+
+def test_missing_manifest(cli):
+    line = cli.fails("proposal", "list", env={"CONSORTIUM_DEPLOYMENT": str(cli.dir / "none.json")})
+    path = cli.dir / "none.json"
+    assert line == f"Error: no deployment manifest at {path}: run `consortium deploy` or pass --deployment"
+
+
+def test_manifest_of_another_chain(cli, consortium):
+    manifest = json.loads((cli.dir / "manifest.json").read_text())
+    other = cli.dir / "other.json"
+    other.write_text(json.dumps({**manifest, "chain_id": 1}))
+    line = cli.fails("proposal", "list", env={"CONSORTIUM_DEPLOYMENT": str(other)})
+    assert line == f"Error: {other} is for chain 1, but the node is chain 31337"
+
+
+def test_signer_who_is_not_a_member(cli, consortium):
+    outsider = cli.wallet("outsider")
+    pid = cli.ok("propose", "suspend", "4", "--reason", "r", "--description", "d", account="f1").split()[1]
+    cli.advance(2)
+    assert cli.fails("vote", pid, "for", account="outsider") == f"Error: {outsider} is not the seat of a current member"
+    line = cli.fails("propose", "suspend", "4", "--reason", "r", "--description", "x", account="outsider")
+    assert line == (f"Error: propose: GovernorProposerWithoutRight: {outsider} may not propose: "
+                    "only active members of a tier with the propose right can")
+
+
+def test_malformed_addresses_ids_and_descriptions(cli, consortium):
+    assert cli.fails("propose", "admit", "0x123", "--tier", "regular", "--legal-name", "A", "--jurisdiction", "B",
+                     "--description", "d", account="f1") == "Error: seat '0x123' is not an address"
+    assert cli.fails("propose", "suspend", "99", "--reason", "r", "--description", "d", account="f1") == \
+        "Error: there is no member 99"
+    assert cli.fails("propose", "suspend", "abc", "--reason", "r", "--description", "d", account="f1") == \
+        "Error: member 'abc' is neither a member id nor a seat address"
+    assert cli.fails("propose", "change-tier", "1", "platinum", "--description", "d", account="f1") == \
+        "Error: unknown tier 'platinum'; tiers are ['founding', 'regular', 'observer']"
+    assert cli.fails("propose", "suspend", "4", "--reason", "r", account="f1") == \
+        "Error: give the description with exactly one of --description or --description-file"
+    assert cli.fails("propose", "call", "0x" + "11" * 20, "f(uint256)", "x", "--description", "d", account="f1") == \
+        "Error: 'x' is not a valid uint256"
+    assert cli.fails("proposal", "show", "abc") == "Error: proposal id 'abc' is not a number"
+    assert cli.fails("proposal", "show", "123456789") == "Error: no proposal 123456789 in this deployment"
+
+
+def test_wallet_errors(cli, consortium):
+    cli.ok("wallet", "new", "alice")
+    assert cli.fails("wallet", "new", "alice").startswith("Error: wallet 'alice' already exists at ")
+    assert cli.fails("wallet", "address", "bob") == f"Error: no wallet named 'bob' in {cli.dir / 'keys'}"
+    assert cli.fails("wallet", "new", "bad name") == \
+        "Error: wallet name 'bad name': use letters, digits, '.', '_' or '-' (at most 64)"
+    assert cli.fails("propose", "suspend", "1", "--reason", "r", "--description", "d", account="alice",
+                     env={"CONSORTIUM_PASSPHRASE": "wrong"}) == "Error: wrong passphrase for wallet 'alice'"
+    (cli.dir / "keys" / "broken.json").write_text("{not json")
+    assert cli.fails("wallet", "address", "broken") == \
+        f"Error: wallet 'broken' ({cli.dir / 'keys' / 'broken.json'}) is not a valid keystore file"
+    assert cli.fails("wallet", "new", "carol", env={"CONSORTIUM_PASSPHRASE": None}) == \
+        "Error: no passphrase for wallet 'carol': set CONSORTIUM_PASSPHRASE or run in a terminal"
+    assert cli.fails("wallet", "import", "dave", env={"CONSORTIUM_IMPORT_KEY": "0x1234"}) == \
+        "Error: that is not a private key (64 hex digits)"
+
+
+def test_debug_shows_the_traceback(cli):
+    result = CliRunner().invoke(main, ["--debug", "proposal", "list"],
+                                env={**cli.env, "CONSORTIUM_DEPLOYMENT": str(cli.dir / "none.json")})
+    assert result.exit_code == 1 and result.exception is not None
+    assert type(result.exception).__name__ == "ManifestError"
+
+
+def test_deploy_refuses_to_replace_a_live_manifest(cli, consortium):
+    line = cli.fails("deploy", "--config", cli.dir / "config.toml")
+    path = cli.dir / "manifest.json"
+    assert line == f"Error: {path} describes a deployment live on this chain: pass --force to replace it"
+
+
+def test_keystores_are_private_and_scrypt(cli):
+    cli.ok("wallet", "new", "erin")
+    path = cli.dir / "keys" / "erin.json"
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert json.loads(path.read_text())["crypto"]["kdf"] == "scrypt"
+    assert "erin" in cli.ok("wallet", "list")
