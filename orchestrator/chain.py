@@ -135,6 +135,13 @@ class Sender:
     def transact(self, w3: Web3, call: Any, what: str) -> TxReceipt:
         """Build (EIP-1559 fees), sign, send and wait for a contract call or constructor. A revert,
         whether found by the gas estimate or by the mined receipt, raises ChainError with its name."""
+        raw, tx_hash, tx = self.sign(w3, call, what)
+        broadcast(w3, raw)
+        return self.wait(w3, tx_hash, tx, what)
+
+    def sign(self, w3: Web3, call: Any, what: str) -> tuple[bytes, str, dict]:
+        """The signed transaction (raw bytes, hash, fields), not yet sent: sending the same bytes again is
+        idempotent, which is what lets the relayer retry without ever submitting a ballot twice."""
         try:
             tx = call.build_transaction({"from": self.address})
         except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
@@ -142,14 +149,21 @@ class Sender:
         # Estimates run against the pending block, whose timestamp may equal the last one's; mined a
         # second later a checkpoint write can cost a fresh slot instead of an update. Keep a margin.
         tx["gas"] = int(tx["gas"] * GAS_MARGIN)
-        if self.account is None:
-            tx_hash = w3.eth.send_transaction(tx)
+        tx["nonce"] = w3.eth.get_transaction_count(self.address, "pending")
+        if self.account is not None:
+            signed = self.account.sign_transaction(tx)
+            raw, tx_hash = bytes(signed.raw_transaction), signed.hash
         else:
-            tx["nonce"] = w3.eth.get_transaction_count(self.address, "pending")
-            tx_hash = w3.eth.send_raw_transaction(self.account.sign_transaction(tx).raw_transaction)
+            raw = _node_signed(w3, tx)
+            tx_hash = Web3.keccak(raw)
+        return raw, "0x" + bytes(tx_hash).hex(), tx
+
+    def wait(self, w3: Web3, tx_hash: str, tx: dict | None, what: str) -> TxReceipt:
+        """The receipt, with confirmations; a revert raises ChainError with its decoded reason."""
         receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=300)
         if receipt["status"] != 1:
-            raise ChainError(f"{what}: transaction {tx_hash.hex()} reverted: {_replayed_revert(w3, tx, receipt)}")
+            reason = _replayed_revert(w3, tx, receipt) if tx else "reverted"
+            raise ChainError(f"{what}: transaction {tx_hash} reverted: {reason}")
         self._wait_confirmations(w3, receipt["blockNumber"])
         log.info("%s: gas %s in block %s", what, receipt["gasUsed"], receipt["blockNumber"])
         return receipt
@@ -172,3 +186,27 @@ def _replayed_revert(w3: Web3, tx: dict, receipt: TxReceipt) -> str:
     except Exception as exc:  # the node may not keep that state; the hash is still reported
         return f"reason unavailable ({type(exc).__name__})"
     return "reason unavailable (the replay succeeded: the state changed in between)"
+
+
+def broadcast(w3: Web3, raw: bytes) -> None:
+    """Send a signed transaction; a node that already has it (a retry) is not an error."""
+    try:
+        w3.eth.send_raw_transaction(raw)
+    except ValueError as exc:  # JSON-RPC errors surface as ValueError with the node's message
+        message = str(exc).lower()
+        if "already known" in message or "already imported" in message or "nonce too low" in message:
+            log.info("transaction already with the node: %s", exc)
+            return
+        raise
+
+
+def _node_signed(w3: Web3, tx: dict) -> bytes:
+    """eth_signTransaction by the node (an unlocked account). Called raw: anvil answers with the bare
+    transaction hex, which web3's formatter for this method rejects."""
+    params = {k: hex(v) if isinstance(v, int) else v for k, v in tx.items() if v != b""}  # b"" `to`: a creation
+    response = w3.provider.make_request("eth_signTransaction", [params])
+    if "error" in response:
+        raise ChainError(f"the node refused to sign: {response['error'].get('message')}")
+    result = response["result"]
+    raw = result["raw"] if isinstance(result, dict) else result
+    return bytes.fromhex(raw.removeprefix("0x"))
