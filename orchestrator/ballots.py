@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
+from eth_utils import is_address, keccak, to_checksum_address
 
 EIP712_DOMAIN = [("name", "string"), ("version", "string"), ("chainId", "uint256"), ("verifyingContract", "address")]
 MEMBER_BALLOT = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("reason", "string")]
@@ -48,3 +49,20 @@ def compact(voter: str, support: int, signature: bytes) -> tuple[int, bytes, byt
     EIP-2098 signature, vs = (v - 27) << 255 | s."""
     vs = ((signature[64] - 27) << 255) | int.from_bytes(signature[32:64], "big")
     return int(voter, 16) | (support << 160), signature[:32], vs.to_bytes(32, "big")
+
+
+ERC1271_ABI = [{"type": "function", "name": "isValidSignature", "stateMutability": "view",
+                "inputs": [{"name": "hash", "type": "bytes32"}, {"name": "signature", "type": "bytes"}],
+                "outputs": [{"name": "", "type": "bytes4"}]}]
+
+
+def digest(typed: dict) -> bytes:
+    """The EIP-712 hash a signature covers (what an ERC-1271 wallet is asked about)."""
+    message = encode_typed_data(full_message=typed)
+    return keccak(b"\x19" + message.version + message.header + message.body)
+
+
+def checksum(address: str) -> str:
+    if not is_address(address):
+        raise ValueError(f"{address!r} is not an address")
+    return to_checksum_address(address)

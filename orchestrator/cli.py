@@ -41,12 +41,14 @@ class ConsortiumGroup(click.Group):
               help="Where wallets live [env CONSORTIUM_KEYSTORE; default ~/.consortium/keystores].")
 @click.option("--confirmations", envvar="CONSORTIUM_CONFIRMATIONS", type=click.IntRange(1), default=1,
               show_default=True, help="Blocks to wait after a transaction is mined [env CONSORTIUM_CONFIRMATIONS].")
+@click.option("--db", envvar="CONSORTIUM_DB", default="sqlite:///consortium.db", show_default=True,
+              help="Database URL (SQLite file or postgresql://…) [env CONSORTIUM_DB].")
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.pass_context
-def main(ctx: click.Context, rpc, deployment, account, keystore_dir, confirmations, debug) -> None:
+def main(ctx: click.Context, rpc, deployment, account, keystore_dir, confirmations, db, debug) -> None:
     """Governance for an industry consortium on an EVM chain."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(message)s")
-    options = Options(rpc, deployment, account, keystore_dir, confirmations)
+    options = Options(rpc, deployment, account, keystore_dir, confirmations, db)
     ctx.obj = Session(options, ctx.with_resource(ExitStack()), passphrase_for)
 
 
@@ -84,13 +86,14 @@ def deploy(session: Session, config_path: Path, force: bool) -> None:
 
 
 def _register() -> None:
-    from .commands import members, proposals, wallet
+    from .commands import members, proposals, relay, wallet
 
     main.add_command(wallet.wallet)
     main.add_command(proposals.propose)
     main.add_command(proposals.proposal)
     main.add_command(members.vote)
     main.add_command(members.member)
+    main.add_command(relay.relay)
 
 
 _register()

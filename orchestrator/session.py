@@ -26,6 +26,7 @@ class Options:
     account: str | None = None
     keystore_dir: Path | None = None
     confirmations: int = 1
+    db: str = "sqlite:///consortium.db"
 
 
 class Session:

@@ -11,6 +11,8 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
 def commands(group: click.Group, path: list[str]):
     for name, command in sorted(group.commands.items()):
+        if command.hidden:  # e.g. `relay files`, documented as `relay FILE...`
+            continue
         if isinstance(command, click.Group):
             assert command.help, f"{' '.join(path + [name])} has no help text"
             yield from commands(command, path + [name])

@@ -1,0 +1,155 @@
+"""`consortium relay FILE...` and `consortium relay serve`: accept signed ballots, validate them, persist
+them, submit them in batches and report each one's outcome."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import click
+
+from ..errors import InputError, OrchestratorError
+from ..relay_store import RelayStore
+from ..relayer import BallotRefused, Relayer
+from ..session import Session
+from .common import pass_session
+
+log = logging.getLogger(__name__)
+MAX_BODY = 64 * 1024
+
+
+class DefaultGroup(click.Group):
+    """A group whose first argument, when it is not a subcommand, goes to a default subcommand, so that
+    `relay FILE...` and `relay serve` both work."""
+
+    default_command = "files"
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+def _relayer(session: Session, batch_size: int) -> Relayer:
+    store = RelayStore(session.options.db, session.w3.eth.chain_id, session.deployment.governor)
+    return Relayer(session, store, batch_size)
+
+
+@click.group(cls=DefaultGroup)
+def relay() -> None:
+    """Relay signed ballots: `relay FILE...` submits ballot files now; `relay serve` runs an endpoint."""
+
+
+@relay.command(hidden=True)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--batch-size", type=click.IntRange(1, 250), default=100, show_default=True)
+@pass_session
+def files(session: Session, files: tuple[Path, ...], batch_size: int) -> None:
+    """Validate, persist and submit ballot files; report each ballot's outcome."""
+    relayer = _relayer(session, batch_size)
+    accepted: dict[Path, int] = {}
+    rejected = 0
+    for path in files:
+        try:
+            try:
+                data = json.loads(path.read_text())
+            except (OSError, json.JSONDecodeError) as exc:
+                raise BallotRefused(f"cannot read a ballot from it: {exc}") from None
+            accepted[path] = relayer.receive(data).id
+            click.echo(f"{path}: accepted")
+        except InputError as exc:
+            rejected += 1
+            click.echo(f"{path}: rejected: {exc}")
+    relayer.submit()
+    for path, ballot_id in accepted.items():
+        ballot = relayer.store.get(ballot_id)
+        if ballot.status == "included":
+            click.echo(f"{path}: included in transaction {ballot.tx_hash}")
+        else:
+            rejected += 1
+            click.echo(f"{path}: {ballot.status}: {ballot.detail or 'waiting'}")
+    if rejected:
+        raise OrchestratorError(f"{rejected} of {len(files)} ballots were not counted")
+
+
+@relay.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (loopback by default).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8546, show_default=True)
+@click.option("--interval", type=click.FloatRange(0.1), default=5.0, show_default=True,
+              help="Seconds between submissions of accepted ballots.")
+@click.option("--batch-size", type=click.IntRange(1, 250), default=100, show_default=True)
+@pass_session
+def serve(session: Session, host: str, port: int, interval: float, batch_size: int) -> None:
+    """Accept ballots over HTTP (POST /ballots, GET /ballots/ID) and submit them in batches."""
+    relayer = _relayer(session, batch_size)
+    server = make_server(relayer, host, port)
+    stop = threading.Event()
+    submitter = threading.Thread(target=_submit_loop, args=(relayer, interval, stop), daemon=True)
+    submitter.start()
+    click.echo(f"relaying to {session.deployment.governor} on chain {relayer.domain['chainId']}; "
+               f"listening on http://{host}:{server.server_address[1]}")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopping; submitting what was accepted")
+    finally:
+        server.server_close()
+        stop.set()
+        submitter.join()
+        relayer.submit()
+
+
+def _submit_loop(relayer: Relayer, interval: float, stop: threading.Event) -> None:
+    while not stop.wait(interval):
+        try:
+            relayer.submit()
+        except OrchestratorError as exc:  # keep serving; accepted ballots stay in the database
+            log.error("submission failed, will retry: %s", exc)
+
+
+def make_server(relayer: Relayer, host: str, port: int) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's naming)
+            if self.path.rstrip("/") != "/ballots":
+                return self._reply(404, {"error": "not found"})
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY:
+                return self._reply(413, {"error": f"a ballot is at most {MAX_BODY} bytes"})
+            try:
+                ballot = relayer.receive(json.loads(self.rfile.read(length) or b"null"))
+            except json.JSONDecodeError:
+                return self._reply(400, {"error": "the body is not JSON"})
+            except InputError as exc:
+                return self._reply(422, {"error": str(exc)})
+            self._reply(202, _ballot_json(ballot))
+
+        def do_GET(self):  # noqa: N802
+            parts = self.path.strip("/").split("/")
+            if parts == ["health"]:
+                return self._reply(200, {"ok": True})
+            if len(parts) == 2 and parts[0] == "ballots" and parts[1].isdigit():
+                ballot = relayer.store.get(int(parts[1]))
+                if ballot:
+                    return self._reply(200, _ballot_json(ballot))
+            self._reply(404, {"error": "not found"})
+
+        def _reply(self, status: int, body: dict):
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, fmt, *args):
+            log.info("relay http: " + fmt, *args)
+
+    return ThreadingHTTPServer((host, port), Handler)
+
+
+def _ballot_json(ballot) -> dict:
+    return {"id": ballot.id, "proposal_id": str(ballot.proposal_id), "voter": ballot.voter,
+            "status": ballot.status, "detail": ballot.detail, "tx_hash": ballot.tx_hash}

@@ -1,0 +1,183 @@
+"""The relayer's durable state (SQLAlchemy Core: SQLite by default, PostgreSQL by URL).
+
+A ballot moves accepted → batched → included | rejected. A batch is one signed transaction, stored
+(raw bytes and hash) in the same database transaction that marks its ballots batched, before it is
+ever broadcast. So after a crash every ballot is either still accepted (never sent), or tied to exactly
+one signed transaction that can be re-broadcast byte for byte: no ballot is lost, none sent twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from .errors import InputError
+
+metadata = MetaData()
+
+batches = Table(
+    "relay_batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chain_id", Integer, nullable=False),
+    Column("governor", String(42), nullable=False),
+    Column("proposal_id", String(80), nullable=False),
+    Column("tx_hash", String(66), nullable=False, unique=True),
+    Column("raw_tx", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # signed | mined | dropped
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+ballots = Table(
+    "relay_ballots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chain_id", Integer, nullable=False),
+    Column("governor", String(42), nullable=False),
+    Column("proposal_id", String(80), nullable=False),
+    Column("voter", String(42), nullable=False),
+    Column("member_id", Integer, nullable=False),
+    Column("support", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("signature", Text, nullable=False),
+    Column("kind", String(8), nullable=False),  # ecdsa | erc1271
+    Column("status", String(16), nullable=False),  # accepted | batched | included | rejected
+    Column("detail", Text, nullable=False, default=""),  # why rejected
+    Column("batch_id", Integer, ForeignKey("relay_batches.id")),
+    Column("tx_hash", String(66)),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("chain_id", "governor", "proposal_id", "voter", name="one_ballot_per_voter"),
+)
+
+
+@dataclass(frozen=True)
+class StoredBallot:
+    id: int
+    proposal_id: int
+    voter: str
+    member_id: int
+    support: int
+    reason: str
+    signature: bytes
+    kind: str
+    status: str
+    detail: str
+    tx_hash: str | None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _row(r) -> StoredBallot:
+    return StoredBallot(r.id, int(r.proposal_id), r.voter, r.member_id, r.support, r.reason,
+                        bytes.fromhex(r.signature.removeprefix("0x")), r.kind, r.status, r.detail, r.tx_hash)
+
+
+class RelayStore:
+    def __init__(self, url: str, chain_id: int, governor: str):
+        # SQLite connections are shared with `relay serve`'s submitter thread.
+        connect_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
+        self.engine = create_engine(url, connect_args=connect_args)
+        metadata.create_all(self.engine)
+        self.chain_id, self.governor = chain_id, governor
+
+    def _scope(self):
+        return (ballots.c.chain_id == self.chain_id) & (ballots.c.governor == self.governor)
+
+    def accept(self, proposal_id: int, voter: str, member_id: int, support: int, reason: str,
+               signature: bytes, kind: str) -> int:
+        """Persist a validated ballot; committed before this returns. One ballot per voter and proposal."""
+        now = _now()
+        try:
+            with self.engine.begin() as db:
+                result = db.execute(ballots.insert().values(
+                    chain_id=self.chain_id, governor=self.governor, proposal_id=str(proposal_id), voter=voter,
+                    member_id=member_id, support=support, reason=reason, signature="0x" + signature.hex(),
+                    kind=kind, status="accepted", detail="", received_at=now, updated_at=now))
+                return result.inserted_primary_key[0]
+        except IntegrityError:
+            raise InputError(f"the relayer already holds a ballot of {voter} on this proposal") from None
+
+    def get(self, ballot_id: int) -> StoredBallot | None:
+        with self.engine.connect() as db:
+            row = db.execute(select(ballots).where(ballots.c.id == ballot_id)).first()
+        return _row(row) if row else None
+
+    def find(self, proposal_id: int, voter: str) -> StoredBallot | None:
+        with self.engine.connect() as db:
+            row = db.execute(select(ballots).where(self._scope() & (ballots.c.proposal_id == str(proposal_id))
+                                                   & (ballots.c.voter == voter))).first()
+        return _row(row) if row else None
+
+    def accepted(self) -> dict[int, list[StoredBallot]]:
+        """Ballots not yet in any transaction, by proposal, sorted by member id (bitmap locality)."""
+        with self.engine.connect() as db:
+            rows = db.execute(select(ballots).where(self._scope() & (ballots.c.status == "accepted"))
+                              .order_by(ballots.c.proposal_id, ballots.c.member_id)).all()
+        grouped: dict[int, list[StoredBallot]] = {}
+        for r in rows:
+            grouped.setdefault(int(r.proposal_id), []).append(_row(r))
+        return grouped
+
+    def record_batch(self, proposal_id: int, ballot_ids: list[int], tx_hash: str, raw_tx: bytes) -> int:
+        """Tie ballots to one signed transaction, atomically, before it is broadcast."""
+        with self.engine.begin() as db:
+            batch_id = db.execute(batches.insert().values(
+                chain_id=self.chain_id, governor=self.governor, proposal_id=str(proposal_id), tx_hash=tx_hash,
+                raw_tx="0x" + raw_tx.hex(), status="signed", created_at=_now())).inserted_primary_key[0]
+            db.execute(update(ballots).where(ballots.c.id.in_(ballot_ids) & (ballots.c.status == "accepted"))
+                       .values(status="batched", batch_id=batch_id, tx_hash=tx_hash, updated_at=_now()))
+        return batch_id
+
+    def unmined_batches(self) -> list[tuple[int, str, bytes]]:
+        """(batch id, tx hash, raw tx) of signed batches whose outcome is not recorded yet."""
+        with self.engine.connect() as db:
+            rows = db.execute(select(batches).where((batches.c.chain_id == self.chain_id)
+                                                    & (batches.c.governor == self.governor)
+                                                    & (batches.c.status == "signed"))
+                              .order_by(batches.c.id)).all()
+        return [(r.id, r.tx_hash, bytes.fromhex(r.raw_tx.removeprefix("0x"))) for r in rows]
+
+    def settle_batch(self, batch_id: int, outcomes: dict[str, str | None]) -> None:
+        """Record what the chain did with each ballot of a mined batch: voter → None if counted, else why
+        it was rejected. Ballots the receipt does not mention are rejected as unaccounted."""
+        now = _now()
+        with self.engine.begin() as db:
+            rows = db.execute(select(ballots).where(ballots.c.batch_id == batch_id)).all()
+            for r in rows:
+                reason = outcomes.get(r.voter, "not mentioned by the transaction's events")
+                status, detail = ("included", "") if reason is None else ("rejected", reason)
+                db.execute(update(ballots).where(ballots.c.id == r.id)
+                           .values(status=status, detail=detail, updated_at=now))
+            db.execute(update(batches).where(batches.c.id == batch_id).values(status="mined"))
+
+    def requeue_batch(self, batch_id: int) -> None:
+        """A batch whose transaction can never be mined (its nonce went to another): its ballots never
+        reached the chain, so they go back to accepted and the batch is marked dropped."""
+        with self.engine.begin() as db:
+            db.execute(update(ballots).where(ballots.c.batch_id == batch_id)
+                       .values(status="accepted", batch_id=None, tx_hash=None, updated_at=_now()))
+            db.execute(update(batches).where(batches.c.id == batch_id).values(status="dropped"))
+
+    def reject(self, ballot_ids: list[int], detail: str) -> None:
+        """Reject ballots that were never sent (e.g. the proposal closed before their batch was built)."""
+        with self.engine.begin() as db:
+            db.execute(update(ballots).where(ballots.c.id.in_(ballot_ids) & (ballots.c.status == "accepted"))
+                       .values(status="rejected", detail=detail, updated_at=_now()))

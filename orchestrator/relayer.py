@@ -1,0 +1,212 @@
+"""The relayer: accepts signed ballots, validates them off-chain, persists them, and submits them in
+batches through `castVoteBatch`, reporting each ballot's outcome.
+
+Never lost: a ballot is committed to the database as `accepted` before anything is sent.
+Never sent twice: a batch is signed once and recorded (raw bytes, hash, its ballots) before it is
+broadcast; retries and restarts re-broadcast those same bytes, which the chain can include at most
+once. A recorded transaction that can no longer be mined (its nonce was used by another) returns its
+ballots to `accepted`, which is safe because they never reached the chain."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_account.typed_transactions import TypedTransaction
+from hexbytes import HexBytes
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import Timeout
+from web3.exceptions import TimeExhausted, TransactionNotFound
+
+from . import ballots
+from .chain import broadcast
+from .errors import ChainError, InputError
+from .proposals import STATES, receipt_events
+from .relay_store import RelayStore, StoredBallot
+
+log = logging.getLogger(__name__)
+
+FORMAT = "consortium-ballot/1"
+SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
+ERC1271_MAGIC = bytes.fromhex("1626ba7e")
+REJECTIONS = ["invalid support", "invalid signature", "not eligible", "already voted", "recused"]
+TRANSIENT = (RequestsConnectionError, Timeout, TimeExhausted, OSError)
+T = TypeVar("T")
+
+
+class BallotRefused(InputError):
+    """A ballot failed off-chain validation; the message says why."""
+
+
+@dataclass(frozen=True)
+class Ballot:
+    proposal_id: int
+    voter: str
+    support: int
+    reason: str
+    signature: bytes
+
+
+def parse(data: dict) -> tuple[Ballot, int, str]:
+    """A ballot file's content → (ballot, chain id, governor). Raises BallotRefused on bad input."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise BallotRefused(f"not a ballot: expected format {FORMAT!r}")
+    try:
+        ballot = Ballot(
+            proposal_id=int(data["proposal_id"]),
+            voter=ballots.checksum(data["voter"]),
+            support=int(data["support"]),
+            reason=str(data.get("reason", "")),
+            signature=bytes.fromhex(str(data["signature"]).removeprefix("0x")),
+        )
+        return ballot, int(data["chain_id"]), ballots.checksum(data["governor"])
+    except (KeyError, ValueError, TypeError) as exc:
+        raise BallotRefused(f"malformed ballot: {type(exc).__name__} {exc}") from None
+
+
+def with_retries(fn: Callable[[], T], what: str, attempts: int = 5, backoff: float = 0.5) -> T:
+    """Retry on transient RPC errors (connection, timeout), with exponential backoff."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn()
+        except TRANSIENT as exc:
+            if attempt == attempts:
+                raise ChainError(f"{what}: the node did not answer after {attempts} attempts ({exc})") from None
+            delay = backoff * 2 ** (attempt - 1)
+            log.warning("%s failed (%s); retrying in %.1f s", what, type(exc).__name__, delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+class Relayer:
+    def __init__(self, session, store: RelayStore, batch_size: int = 100):
+        self.session = session
+        self.store = store
+        self.batch_size = batch_size
+        g = session.governor.functions
+        self.domain = ballots.domain(g.name().call(), session.w3.eth.chain_id, session.governor.address,
+                                     g.version().call())
+
+    # ───── receiving ─────
+
+    def receive(self, data: dict) -> StoredBallot:
+        """Validate a ballot off-chain and persist it; raises BallotRefused with the reason if invalid."""
+        ballot, chain_id, governor = parse(data)
+        if chain_id != self.domain["chainId"] or governor != self.domain["verifyingContract"]:
+            raise BallotRefused(f"the ballot is for governor {governor} on chain {chain_id}; this relayer serves "
+                                f"{self.domain['verifyingContract']} on chain {self.domain['chainId']}")
+        member_id, kind = self.validate(ballot)
+        ballot_id = self.store.accept(ballot.proposal_id, ballot.voter, member_id, ballot.support, ballot.reason,
+                                      ballot.signature, kind)
+        return self.store.get(ballot_id)
+
+    def validate(self, b: Ballot) -> tuple[int, str]:
+        """The checks the contract will make, made first, so a batch carries only countable ballots.
+        Returns the voter's member id and the signature's kind (ecdsa or erc1271)."""
+        if b.support not in (0, 1, 2):
+            raise BallotRefused(f"support {b.support} is not 0 (against), 1 (for) or 2 (abstain)")
+        kind = self._check_signature(b)
+        g, r = self.session.governor.functions, self.session.registry.functions
+        state = STATES[g.state(b.proposal_id).call()]
+        if state != "Active":
+            raise BallotRefused(f"proposal {b.proposal_id} is {state}, not Active")
+        member_id, _, weight = r.voterAt(b.voter, g.proposalSnapshot(b.proposal_id).call()).call()
+        if member_id == 0:
+            raise BallotRefused(f"{b.voter} is not the seat of a current member")
+        if weight == 0:
+            raise BallotRefused(f"{b.voter} had no voting weight at the proposal's snapshot")
+        voted, recused = g.memberMarks(b.proposal_id, member_id).call()
+        if voted:
+            raise BallotRefused(f"{b.voter} has already voted on this proposal")
+        if recused:
+            raise BallotRefused(f"{b.voter} recused itself from this proposal")
+        return member_id, kind
+
+    def _check_signature(self, b: Ballot) -> str:
+        typed = ballots.member_ballot(self.domain, b.proposal_id, b.support, b.voter, b.reason)
+        message = encode_typed_data(full_message=typed)
+        if len(b.signature) == 65:
+            if int.from_bytes(b.signature[32:64], "big") > SECP256K1_HALF_N:
+                raise BallotRefused("the signature is malleable (high s); wallets produce low-s signatures")
+            try:
+                if Account.recover_message(message, signature=b.signature) == b.voter:
+                    return "ecdsa"
+            except Exception:  # eth-keys raises several types for garbage signatures
+                pass
+        if self.session.w3.eth.get_code(b.voter):  # a contract wallet: ask it (ERC-1271)
+            digest = ballots.digest(typed)
+            wallet = self.session.w3.eth.contract(address=b.voter, abi=ballots.ERC1271_ABI)
+            try:
+                if wallet.functions.isValidSignature(digest, b.signature).call() == ERC1271_MAGIC:
+                    return "erc1271"
+            except Exception:  # a reverting or non-conforming wallet simply does not vouch
+                pass
+        raise BallotRefused(f"the signature is not {b.voter}'s for this ballot, chain and governor")
+
+    # ───── submitting ─────
+
+    def submit(self) -> list[str]:
+        """Settle batches left over from a previous run, then send every accepted ballot in batches.
+        Returns the hashes of the transactions this call sent or settled."""
+        sent = [self._settle(*batch) for batch in self.store.unmined_batches()]
+        for proposal_id, pending in self.store.accepted().items():
+            for i in range(0, len(pending), self.batch_size):
+                tx_hash = self._send(proposal_id, pending[i : i + self.batch_size])
+                if tx_hash:
+                    sent.append(tx_hash)
+        return sent
+
+    def _send(self, proposal_id: int, batch: list[StoredBallot]) -> str | None:
+        compact = [ballots.compact(b.voter, b.support, b.signature) for b in batch if _is_compact(b)]
+        full = [(b.voter, b.support, b.reason, b.signature) for b in batch if not _is_compact(b)]
+        call = self.session.governor.functions.castVoteBatch(proposal_id, compact, full)
+        try:
+            raw, tx_hash, _ = with_retries(lambda: self.session.sender.sign(self.session.w3, call, "relay"), "sign")
+        except ChainError as exc:  # the batch would revert, e.g. the proposal closed: nothing was sent
+            self.store.reject([b.id for b in batch], f"not submitted: {exc}")
+            return None
+        batch_id = self.store.record_batch(proposal_id, [b.id for b in batch], tx_hash, raw)
+        return self._settle(batch_id, tx_hash, raw)
+
+    def _settle(self, batch_id: int, tx_hash: str, raw: bytes) -> str:
+        """Broadcast (again, if needed) and record each ballot's outcome from the receipt."""
+        w3 = self.session.w3
+        with_retries(lambda: broadcast(w3, raw), "broadcast")
+        try:
+            receipt = with_retries(lambda: w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120), "receipt")
+        except ChainError:
+            if self._dropped(raw):
+                self.store.requeue_batch(batch_id)
+                return tx_hash
+            raise
+        outcomes: dict[str, str | None] = {}
+        if receipt["status"] == 1:
+            for event in receipt_events(self.session.governor, receipt, "VoteCast"):
+                outcomes[event["args"]["voter"]] = None
+            for event in receipt_events(self.session.governor, receipt, "BallotRejected"):
+                outcomes[event["args"]["voter"]] = REJECTIONS[event["args"]["reason"]]
+        else:
+            outcomes = {}  # a reverted batch counted nothing: every ballot is reported as unaccounted
+        self.store.settle_batch(batch_id, outcomes)
+        return tx_hash
+
+    def _dropped(self, raw: bytes) -> bool:
+        """Whether a signed transaction can never be mined: the node does not know it and its nonce was
+        used by another transaction."""
+        w3 = self.session.w3
+        try:
+            w3.eth.get_transaction(w3.keccak(raw))
+            return False  # the node has it: it may still be mined
+        except TransactionNotFound:
+            nonce = TypedTransaction.from_bytes(HexBytes(raw)).as_dict()["nonce"]
+            return w3.eth.get_transaction_count(self.session.sender.address) > nonce
+
+
+def _is_compact(b: StoredBallot) -> bool:
+    """Reasonless ballots signed by an account's key travel in the three-word compact layout."""
+    return b.reason == "" and b.kind == "ecdsa"

@@ -1,0 +1,247 @@
+"""The relayer on a real devnet: validation, persistence before submission, batching, outcomes, and
+what happens after crashes, dropped transactions and RPC errors."""
+
+import json
+import threading
+import time
+import urllib.request
+
+import pytest
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from requests.exceptions import ConnectionError as RequestsConnectionError
+
+from orchestrator import ballots
+from orchestrator.chain import Sender
+from orchestrator.commands.relay import _submit_loop, make_server
+from orchestrator.deploy import contract
+from orchestrator.errors import ChainError
+from orchestrator.relay_store import RelayStore
+from orchestrator.relayer import FORMAT, Relayer, with_retries
+from tests.integration.conftest import PASSPHRASE
+from tests.integration.test_cli_governance import proposal_id
+
+
+@pytest.fixture
+def active(cli, consortium):
+    pid = proposal_id(cli.ok("propose", "suspend", "4", "--reason", "r", "--description", "relay me", account="f1"))
+    cli.advance(2)
+    return pid
+
+
+def sign_only(cli, pid, name, support="for", reason=""):
+    path = cli.dir / f"{name}.json"
+    cli.ok("vote", pid, support, "--reason", reason, "--sign-only", "--out", path, account=name)
+    return path
+
+
+def relayer_for(cli, account=None):
+    """A Relayer object on the test's database, as `consortium relay` builds it."""
+    from contextlib import ExitStack
+
+    from orchestrator.cli import main  # noqa: F401  (registers commands)
+    from orchestrator.session import Options, Session
+    options = Options(rpc=cli.devnet.url, deployment=cli.dir / "manifest.json", db=cli.env["CONSORTIUM_DB"])
+    session = Session(options, ExitStack(), lambda name: "")
+    store = RelayStore(options.db, session.w3.eth.chain_id, session.deployment.governor)
+    return Relayer(session, store, batch_size=100)
+
+
+@pytest.fixture(autouse=True)
+def database(cli):
+    cli.env["CONSORTIUM_DB"] = f"sqlite:///{cli.dir / 'relay.db'}"
+
+
+def test_ballot_files_are_validated_batched_and_reported(cli, consortium, active):
+    files = [sign_only(cli, active, "f1"), sign_only(cli, active, "r1", "against", "too harsh"),
+             sign_only(cli, active, "r2", "abstain")]
+    out = cli.ok("relay", *files)
+    assert out.count("accepted") == 3
+    tx_hashes = {line.split()[-1] for line in out.splitlines() if "included in transaction" in line}
+    assert len(tx_hashes) == 1  # one batch, mixing the compact and the full layout
+    show = cli.ok("proposal", "show", active)
+    assert "founding" in show and "3" in show
+    assert "regular             0        1        1" in show
+
+
+def test_bad_ballots_are_refused_with_the_reason(cli, consortium, active):
+    good = sign_only(cli, active, "r1")
+    data = json.loads(good.read_text())
+    tampered = cli.dir / "tampered.json"
+    tampered.write_text(json.dumps({**data, "support": 0}))
+    wrong_chain = cli.dir / "chain.json"
+    wrong_chain.write_text(json.dumps({**data, "chain_id": 1}))
+    garbage = cli.dir / "garbage.json"
+    garbage.write_text("{not json")
+    not_a_ballot = cli.dir / "other.json"
+    not_a_ballot.write_text(json.dumps({"hello": 1}))
+    result = cli("relay", tampered, wrong_chain, garbage, not_a_ballot)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    not_theirs = f"the signature is not {data['voter']}'s for this ballot, chain and governor"
+    assert lines[0] == f"{tampered}: rejected: {not_theirs}"
+    assert lines[1].startswith(f"{wrong_chain}: rejected: the ballot is for governor {data['governor']} on chain 1")
+    assert lines[2].startswith(f"{garbage}: rejected: cannot read a ballot from it")
+    assert lines[3] == f"{not_a_ballot}: rejected: not a ballot: expected format 'consortium-ballot/1'"
+    assert lines[-1] == "Error: 4 of 4 ballots were not counted"
+
+
+def test_already_voted_recused_duplicate_and_outsider(cli, consortium, active):
+    cli.ok("vote", active, "for", account="f2")
+    direct = sign_only(cli, active, "f2")
+    recused = sign_only(cli, active, "r2")
+    cli.ok("member", "recuse", active, "--reason", "conflict", account="r2")
+    held = sign_only(cli, active, "r1")
+    relayer_for(cli).receive(json.loads(held.read_text()))  # accepted, not yet submitted
+    stranger = Account.create()
+    typed = ballots.member_ballot(relayer_for(cli).domain, int(active), 1, stranger.address)
+    outsider = cli.dir / "outsider.json"
+    outsider.write_text(json.dumps({**json.loads(held.read_text()), "voter": stranger.address,
+                                    "signature": "0x" + ballots.sign(typed, stranger.key).hex()}))
+    lines = cli("relay", direct, recused, held, outsider).output.splitlines()
+    assert lines[0] == f"{direct}: rejected: {consortium['f2']} has already voted on this proposal"
+    assert lines[1] == f"{recused}: rejected: {consortium['r2']} recused itself from this proposal"
+    assert lines[2] == f"{held}: rejected: the relayer already holds a ballot of {consortium['r1']} on this proposal"
+    assert lines[3] == f"{outsider}: rejected: {stranger.address} is not the seat of a current member"
+    assert relayer_for(cli).store.find(int(active), consortium["r1"]).status == "included"  # the held one went
+
+
+def test_high_s_and_inactive_proposal(cli, consortium, active):
+    path = sign_only(cli, active, "r1")
+    data = json.loads(path.read_text())
+    sig = bytes.fromhex(data["signature"][2:])
+    n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+    high = sig[:32] + (n - int.from_bytes(sig[32:64], "big")).to_bytes(32, "big") + bytes([55 - sig[64]])
+    path.write_text(json.dumps({**data, "signature": "0x" + high.hex()}))
+    assert "malleable (high s)" in cli("relay", path).output
+    cli.advance(400)
+    path.write_text(json.dumps(data))
+    assert f"rejected: proposal {active} is Defeated, not Active" in cli("relay", path).output
+
+
+def test_a_ballot_built_by_an_independent_eip712_implementation_is_accepted(cli, consortium, active, w3):
+    keyfile = json.loads((cli.dir / "keys" / "r2.json").read_text())
+    key = Account.from_key(Account.decrypt(keyfile, PASSPHRASE))
+    manifest = json.loads((cli.dir / "manifest.json").read_text())
+    governor = manifest["contracts"]["ConsortiumGovernor"]
+    typed = {  # written out by hand, as a wallet's eth_signTypedData_v4 request
+        "types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                                   {"name": "chainId", "type": "uint256"},
+                                   {"name": "verifyingContract", "type": "address"}],
+                  "MemberBallot": [{"name": "proposalId", "type": "uint256"}, {"name": "support", "type": "uint8"},
+                                   {"name": "voter", "type": "address"}, {"name": "reason", "type": "string"}]},
+        "primaryType": "MemberBallot",
+        "domain": {"name": "Integration", "version": "1", "chainId": 31337, "verifyingContract": governor},
+        "message": {"proposalId": int(active), "support": 1, "voter": key.address, "reason": "wallet says yes"}}
+    signature = key.sign_message(encode_typed_data(full_message=typed)).signature
+    path = cli.dir / "wallet.json"
+    path.write_text(json.dumps({"format": FORMAT, "chain_id": 31337, "governor": governor, "proposal_id": active,
+                                "voter": key.address, "support": 1, "reason": "wallet says yes",
+                                "signature": "0x" + signature.hex()}))
+    assert "included in transaction" in cli.ok("relay", path)
+
+
+def test_accepted_ballots_survive_a_crash_before_submission(cli, consortium, active):
+    first = relayer_for(cli)
+    for name in ("f1", "r1"):
+        first.receive(json.loads(sign_only(cli, active, name).read_text()))
+    del first  # the process dies here: nothing was sent
+    restarted = relayer_for(cli)
+    assert len(restarted.submit()) == 1
+    assert {restarted.store.get(i).status for i in (1, 2)} == {"included"}
+
+
+def test_a_batch_signed_but_never_broadcast_is_sent_once_after_restart(cli, consortium, active, w3):
+    first = relayer_for(cli)
+    ballot = first.receive(json.loads(sign_only(cli, active, "r1").read_text()))
+    call = first.session.governor.functions.castVoteBatch(
+        int(active), [ballots.compact(ballot.voter, ballot.support, ballot.signature)], [])
+    raw, tx_hash, _ = first.session.sender.sign(first.session.w3, call, "relay")
+    first.store.record_batch(int(active), [ballot.id], tx_hash, raw)  # ...and the process dies before broadcast
+    restarted = relayer_for(cli)
+    assert restarted.submit() == [tx_hash]
+    assert restarted.store.get(ballot.id).status == "included"
+    assert restarted.submit() == []  # nothing left: no second submission
+    governor = contract(w3, "ConsortiumGovernor", first.session.deployment.governor)
+    votes = governor.events.VoteCast().get_logs(from_block=0)
+    assert [v["args"]["voter"] for v in votes].count(ballot.voter) == 1
+
+
+def test_a_dropped_transaction_returns_its_ballots_to_the_queue(cli, consortium, active, w3):
+    relayer = relayer_for(cli)
+    ballot = relayer.receive(json.loads(sign_only(cli, active, "r2").read_text()))
+    call = relayer.session.governor.functions.castVoteBatch(
+        int(active), [ballots.compact(ballot.voter, ballot.support, ballot.signature)], [])
+    raw, tx_hash, _ = relayer.session.sender.sign(relayer.session.w3, call, "relay")
+    batch_id = relayer.store.record_batch(int(active), [ballot.id], tx_hash, raw)
+    # Another transaction takes the nonce first: the recorded one can never be mined.
+    w3.eth.send_transaction({"from": relayer.session.sender.address, "to": relayer.session.sender.address, "value": 0})
+    assert relayer._dropped(raw)
+    relayer.store.requeue_batch(batch_id)
+    relayer.submit()
+    assert relayer.store.get(ballot.id).status == "included"
+
+
+def test_transient_rpc_errors_are_retried_with_backoff():
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise RequestsConnectionError("connection reset")
+        return "ok"
+
+    assert with_retries(flaky, "test", attempts=5, backoff=0.01) == "ok"
+    assert len(calls) == 3
+    with pytest.raises(ChainError, match="the node did not answer after 2 attempts"):
+        with_retries(lambda: (_ for _ in ()).throw(RequestsConnectionError("down")), "test", attempts=2, backoff=0.01)
+
+
+def test_a_contract_wallet_member_votes_through_the_relayer(cli, consortium, w3):
+    owner = Account.create()
+    deployer = Sender(w3.eth.accounts[0])
+    wallet = deployer.transact(w3, contract(w3, "TestWallet").constructor(owner.address), "wallet")["contractAddress"]
+    cli.deploy({consortium["f1"]: "founding", wallet: "regular"})
+    pid = proposal_id(cli.ok("propose", "suspend", "1", "--reason", "r", "--description", "w", account="f1"))
+    cli.advance(2)
+    domain = relayer_for(cli).domain
+    signature = ballots.sign(ballots.member_ballot(domain, int(pid), 1, wallet, ""), owner.key)
+    path = cli.dir / "wallet-ballot.json"
+    path.write_text(json.dumps({"format": FORMAT, "chain_id": domain["chainId"],
+                                "governor": domain["verifyingContract"],
+                                "proposal_id": pid, "voter": wallet, "support": 1, "reason": "",
+                                "signature": "0x" + signature.hex()}))
+    assert "included in transaction" in cli.ok("relay", path)
+
+
+def test_serve_accepts_over_http_and_submits_in_the_background(cli, consortium, active):
+    relayer = relayer_for(cli)
+    server = make_server(relayer, "127.0.0.1", 0)
+    stop = threading.Event()
+    threads = [threading.Thread(target=server.serve_forever, daemon=True),
+               threading.Thread(target=_submit_loop, args=(relayer, 0.2, stop), daemon=True)]
+    for t in threads:
+        t.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        body = sign_only(cli, active, "r1").read_bytes()
+        request = urllib.request.Request(f"{base}/ballots", data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request) as response:
+            assert response.status == 202
+            ballot_id = json.loads(response.read())["id"]
+        bad = urllib.request.Request(f"{base}/ballots", data=b'{"format": "x"}')
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(bad)
+        assert refused.value.code == 422
+        assert json.loads(refused.value.read())["error"] == "not a ballot: expected format 'consortium-ballot/1'"
+        deadline = time.monotonic() + 20
+        status = None
+        while time.monotonic() < deadline and status != "included":
+            with urllib.request.urlopen(f"{base}/ballots/{ballot_id}") as response:
+                status = json.loads(response.read())["status"]
+            time.sleep(0.2)
+        assert status == "included"
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
