@@ -41,7 +41,7 @@ compile: $(STAMP)/venv solc
 	$(BIN)/brownie compile > $(STAMP)/compile.log 2>&1 || { cat $(STAMP)/compile.log; exit 1; }
 
 demo: setup
-	$(BIN)/brownie run scripts/demo.py
+	$(BIN)/consortium demo
 
 lint: $(STAMP)/venv
 	$(BIN)/ruff check orchestrator scripts tests

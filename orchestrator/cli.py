@@ -97,3 +97,23 @@ def _register() -> None:
 
 
 _register()
+
+
+@main.command()
+@click.option("--members", type=click.IntRange(7), default=35, show_default=True,
+              help="How many members (1/7 founding, 4/7 regular, 2/7 observers).")
+@pass_session
+def demo(session: Session, members: int) -> None:
+    """Run a whole consortium on a devnet: deploy, propose, vote directly and by relayed signed ballots,
+    recuse, queue, execute, and print the tallies per tier, the quorum, the outcome and the gas used."""
+    from .demo import Demo
+
+    report = Demo(session, members, lambda line: click.echo(f"[{time.strftime('%H:%M:%S')}] {line}")).run()
+    for proposal, standing in report.proposals:
+        click.echo(f"\n  {proposal.title}\n  kind {standing.kind}, outcome {standing.state}; quorum "
+                   f"{standing.quorum} needed, {standing.quorum_votes} reached (for + abstain)")
+        click.echo(f"  {'tier':10} {'for':>7} {'against':>8} {'abstain':>8}")
+        for tier, (for_, against, abstain) in standing.tallies.items():
+            click.echo(f"  {tier:10} {for_:>7} {against:>8} {abstain:>8}")
+    click.echo("\n  gas used: " + ", ".join(f"{what} {gas:,}" for what, gas in report.gas.items()))
+    click.echo(f"  wall time {report.wall_s:.1f} s")

@@ -67,15 +67,16 @@ class Session:
             raise ManifestError(f"{path} is for chain {deployment.chain_id}, but the node is chain {chain_id}")
         return deployment
 
-    @property
+    # Built once per session: a web3 Contract parses its whole ABI when created (tens of milliseconds).
+    @cached_property
     def governor(self):
         return contract(self.w3, "ConsortiumGovernor", self.deployment.governor)
 
-    @property
+    @cached_property
     def registry(self):
         return contract(self.w3, "MemberRegistry", self.deployment.registry)
 
-    @property
+    @cached_property
     def timelock(self):
         return contract(self.w3, "TimelockController", self.deployment.timelock)
 

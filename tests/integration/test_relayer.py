@@ -17,7 +17,7 @@ from orchestrator.commands.relay import _submit_loop, make_server
 from orchestrator.deploy import contract
 from orchestrator.errors import ChainError
 from orchestrator.relay_store import RelayStore
-from orchestrator.relayer import FORMAT, Relayer, with_retries
+from orchestrator.relayer import FORMAT, BallotRefused, Relayer, with_retries
 from tests.integration.conftest import PASSPHRASE
 from tests.integration.test_cli_governance import proposal_id
 
@@ -117,6 +117,17 @@ def test_high_s_and_inactive_proposal(cli, consortium, active):
     cli.advance(400)
     path.write_text(json.dumps(data))
     assert f"rejected: proposal {active} is Defeated, not Active" in cli("relay", path).output
+
+
+def test_a_ballot_for_a_proposal_that_does_not_exist(cli, consortium, active):
+    path = sign_only(cli, active, "r1")
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps({**data, "proposal_id": "12345"}))
+    output = cli("relay", path).output
+    assert f"{path}: rejected: " in output  # the signature no longer matches, checked first
+    relayer = relayer_for(cli)
+    with pytest.raises(BallotRefused, match="GovernorNonexistentProposal: there is no proposal 12345"):
+        relayer.views.state(12345)
 
 
 def test_a_ballot_built_by_an_independent_eip712_implementation_is_accepted(cli, consortium, active, w3):
