@@ -117,3 +117,7 @@ def demo(session: Session, members: int) -> None:
             click.echo(f"  {tier:10} {for_:>7} {against:>8} {abstain:>8}")
     click.echo("\n  gas used: " + ", ".join(f"{what} {gas:,}" for what, gas in report.gas.items()))
     click.echo(f"  wall time {report.wall_s:.1f} s")
+
+
+if __name__ == "__main__":  # `python -m orchestrator.cli`, as the console script `consortium` does
+    main()

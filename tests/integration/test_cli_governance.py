@@ -2,11 +2,18 @@
 
 import json
 import re
+import signal
+import subprocess
+import sys
+import time
 
+import pytest
 from eth_account import Account
+from web3 import Web3
 from eth_account.messages import encode_typed_data
 
 from orchestrator import ballots
+from orchestrator.chain import free_port
 from orchestrator.deploy import contract
 
 
@@ -104,3 +111,40 @@ def test_proposer_cancels_while_pending(cli, consortium):
     line = cli.fails("proposal", "cancel", pid, account="f2")
     assert "GovernorUnableToCancel" in line
     assert "cancel: proposal" in cli.ok("proposal", "cancel", pid, account="f1")
+
+
+@pytest.mark.parametrize("action, kind", [
+    (["reinstate", "4"], "ordinary"),
+    (["expel", "4", "--reason", "fraud"], "constitutional"),
+    (["rotate-seat", "4", "0x" + "cd" * 20], "constitutional"),
+    (["change-tier", "4", "founding"], "constitutional"),
+    (["setting", "voting-period", "7200"], "constitutional"),
+    (["setting", "quorum", "20"], "constitutional"),
+    (["constitutional-call", "0x" + "ef" * 20, "pause()", "--on"], "constitutional"),
+])
+def test_every_propose_action_is_classified(cli, consortium, action, kind):
+    out = cli.ok("propose", *action, "--description", " ".join(action), account="f1")
+    assert f"kind: {kind}" in out
+    assert " ".join(action) in cli.ok("proposal", "list")
+
+
+def test_wallet_import_stores_the_given_key(cli):
+    account = Account.create()
+    out = cli.ok("wallet", "import", "imported", env={"CONSORTIUM_IMPORT_KEY": account.key.hex()})
+    assert account.address in out
+    assert cli.ok("wallet", "address", "imported").strip() == account.address
+
+
+def test_devnet_command_serves_until_stopped(tmp_path):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", "devnet", "--port", str(port)],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert "devnet listening at" in process.stdout.readline()
+        w3 = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{port}"))
+        assert w3.eth.chain_id == 31337 and len(w3.eth.accounts) == 10
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+    time.sleep(0.5)
+    assert not Web3(Web3.HTTPProvider(f"http://127.0.0.1:{port}", request_kwargs={"timeout": 1})).is_connected()
