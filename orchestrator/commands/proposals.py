@@ -160,11 +160,11 @@ def constitutional_call(session, target, selector, constitutional):
 @click.argument("target")
 @click.argument("signature")
 @click.argument("args", nargs=-1)
-@click.option("--value", type=click.IntRange(0), default=0, help="Wei sent with the call.")
+@click.option("--value", default="0", help="Wei sent with the call (an integer, or e.g. 1.5ether).")
 @_proposal_command
 def call(session, target, signature, args, value):
     """A raw call: SIGNATURE like 'name(address,uint256)' on TARGET with ARGS."""
-    return [gv.raw_call(target, signature, list(args), value)]
+    return [gv.raw_call(target, signature, list(args), gv.amount(value))]
 
 
 @click.group()

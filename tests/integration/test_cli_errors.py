@@ -50,6 +50,10 @@ def test_malformed_addresses_ids_and_descriptions(cli, consortium):
         "Error: give the description with exactly one of --description or --description-file"
     assert cli.fails("propose", "call", "0x" + "11" * 20, "f(uint256)", "x", "--description", "d", account="f1") == \
         "Error: 'x' is not a valid uint256"
+    assert cli.fails("propose", "call", "0x" + "11" * 20, "f()", "--value", "lots", "--description", "d",
+                     account="f1") == "Error: amount 'lots' is not a number of wei (or of gwei/ether with the unit)"
+    assert cli.fails("propose", "call", "0x" + "11" * 20, "f()", "--value", "-1", "--description", "d",
+                     account="f1") == "Error: amount '-1' is not a whole, non-negative number of wei"
     assert cli.fails("proposal", "show", "abc") == "Error: proposal id 'abc' is not a number"
     assert cli.fails("proposal", "show", "123456789") == "Error: no proposal 123456789 in this deployment"
 

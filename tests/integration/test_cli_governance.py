@@ -9,8 +9,8 @@ import time
 
 import pytest
 from eth_account import Account
-from web3 import Web3
 from eth_account.messages import encode_typed_data
+from web3 import Web3
 
 from orchestrator import ballots
 from orchestrator.chain import free_port

@@ -1,0 +1,30 @@
+"""User-level inputs of proposal actions: amounts, selectors and raw-call arguments."""
+
+import pytest
+
+from orchestrator.errors import InputError
+from orchestrator.governance import amount, raw_call, selector
+
+
+def test_amounts_in_wei_gwei_and_ether():
+    assert amount("12") == 12
+    assert amount("1.5ether") == 15 * 10**17
+    assert amount("2 gwei") == 2 * 10**9
+    with pytest.raises(InputError, match="not a whole, non-negative number of wei"):
+        amount("0.5wei")
+
+
+def test_selectors_from_hex_or_signature():
+    assert selector("0xa9059cbb") == selector("transfer(address,uint256)") == bytes.fromhex("a9059cbb")
+    with pytest.raises(InputError, match="give 0x and 8 hex digits"):
+        selector("transfer")
+
+
+def test_raw_calls_encode_their_arguments():
+    call = raw_call("0x" + "11" * 20, "setFlag(bool,uint8)", ["true", "7"])
+    assert call.data[:4] == selector("setFlag(bool,uint8)")
+    assert call.data[4:] == (1).to_bytes(32, "big") + (7).to_bytes(32, "big")
+    with pytest.raises(InputError, match="takes 2 arguments, 1 given"):
+        raw_call("0x" + "11" * 20, "setFlag(bool,uint8)", ["true"])
+    with pytest.raises(InputError, match="'maybe' is not a valid bool"):
+        raw_call("0x" + "11" * 20, "setFlag(bool,uint8)", ["maybe", "1"])
