@@ -47,6 +47,15 @@ def relayer_for(cli, account=None):
     return Relayer(session, store, batch_size=100)
 
 
+def record_unsent_batch(relayer, cli, active, name):
+    """What the relayer does up to the broadcast: accept a ballot, sign its batch, record it."""
+    ballot = relayer.receive(json.loads(sign_only(cli, active, name).read_text()))
+    call = relayer.session.governor.functions.castVoteBatch(
+        int(active), [ballots.compact(ballot.voter, ballot.support, ballot.signature)], [])
+    raw, tx_hash, _ = relayer.session.sender.sign(relayer.session.w3, call, "relay")
+    return ballot, relayer.store.record_batch(int(active), [ballot.id], tx_hash, raw), tx_hash, raw
+
+
 @pytest.fixture(autouse=True)
 def database(cli):
     cli.env["CONSORTIUM_DB"] = f"sqlite:///{cli.dir / 'relay.db'}"
@@ -164,11 +173,7 @@ def test_accepted_ballots_survive_a_crash_before_submission(cli, consortium, act
 
 def test_a_batch_signed_but_never_broadcast_is_sent_once_after_restart(cli, consortium, active, w3):
     first = relayer_for(cli)
-    ballot = first.receive(json.loads(sign_only(cli, active, "r1").read_text()))
-    call = first.session.governor.functions.castVoteBatch(
-        int(active), [ballots.compact(ballot.voter, ballot.support, ballot.signature)], [])
-    raw, tx_hash, _ = first.session.sender.sign(first.session.w3, call, "relay")
-    first.store.record_batch(int(active), [ballot.id], tx_hash, raw)  # ...and the process dies before broadcast
+    ballot, _, tx_hash, _ = record_unsent_batch(first, cli, active, "r1")  # ...and the process dies here
     restarted = relayer_for(cli)
     assert restarted.submit() == [tx_hash]
     assert restarted.store.get(ballot.id).status == "included"
@@ -180,11 +185,7 @@ def test_a_batch_signed_but_never_broadcast_is_sent_once_after_restart(cli, cons
 
 def test_a_dropped_transaction_returns_its_ballots_to_the_queue(cli, consortium, active, w3):
     relayer = relayer_for(cli)
-    ballot = relayer.receive(json.loads(sign_only(cli, active, "r2").read_text()))
-    call = relayer.session.governor.functions.castVoteBatch(
-        int(active), [ballots.compact(ballot.voter, ballot.support, ballot.signature)], [])
-    raw, tx_hash, _ = relayer.session.sender.sign(relayer.session.w3, call, "relay")
-    batch_id = relayer.store.record_batch(int(active), [ballot.id], tx_hash, raw)
+    ballot, batch_id, _, raw = record_unsent_batch(relayer, cli, active, "r2")
     # Another transaction takes the nonce first: the recorded one can never be mined.
     w3.eth.send_transaction({"from": relayer.session.sender.address, "to": relayer.session.sender.address, "value": 0})
     assert relayer._dropped(raw)
