@@ -44,14 +44,15 @@ demo: setup
 	$(BIN)/consortium demo
 
 lint: $(STAMP)/venv
-	$(BIN)/ruff check orchestrator scripts tests
+	$(BIN)/ruff check orchestrator scripts tests bench
 
 test: setup lint
 	$(BIN)/pytest tests
 
-# Exact gas figures of the governance core (not part of `make test`): writes bench/gas-core.json.
+# Both stacks side by side, scale, demo and relayer (not part of `make test`): bench/results.json and
+# bench/RESULTS.md.
 bench: setup
-	$(BIN)/brownie run scripts/bench_gas.py
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(STAMP) build reports

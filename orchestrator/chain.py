@@ -79,9 +79,10 @@ class Devnet:
     SIGTERM (turned into SystemExit so it unwinds through __exit__); if we are killed outright, Linux
     stops anvil with us. Its first accounts are unlocked development accounts."""
 
-    def __init__(self, port: int | None = None, accounts: int = 10):
+    def __init__(self, port: int | None = None, accounts: int = 10, extra_args: tuple[str, ...] = ()):
         self.port = port or free_port()
         self.accounts = accounts
+        self.extra_args = extra_args
         self.process: subprocess.Popen | None = None
         self._previous_sigterm = None
 
@@ -91,7 +92,8 @@ class Devnet:
 
     def command(self) -> list[str]:
         return [anvil_binary(), "--port", str(self.port), "--host", "127.0.0.1", "--hardfork", HARDFORK,
-                "--accounts", str(self.accounts), "--gas-limit", "30000000", "--chain-id", str(DEVNET_CHAIN_ID)]
+                "--accounts", str(self.accounts), "--gas-limit", "30000000", "--chain-id", str(DEVNET_CHAIN_ID),
+                *self.extra_args]
 
     def __enter__(self) -> Devnet:
         if threading.current_thread() is threading.main_thread():

@@ -1,0 +1,44 @@
+"""What both stacks' measurements share: devnet controls, deterministic throwaway keys, the medians."""
+
+from __future__ import annotations
+
+import statistics
+
+from eth_account import Account
+from eth_utils import keccak
+from web3 import Web3
+
+from orchestrator.chain import Sender
+
+FOR = 1
+
+
+def rpc(w3: Web3, method: str, *params):
+    response = w3.provider.make_request(method, list(params))
+    if "error" in response:
+        raise RuntimeError(f"{method}: {response['error']}")
+    return response.get("result")
+
+
+def advance(w3: Web3, seconds: int) -> None:
+    rpc(w3, "evm_increaseTime", seconds)
+    rpc(w3, "evm_mine")
+
+
+def mine(w3: Web3, blocks: int) -> None:
+    rpc(w3, "anvil_mine", hex(blocks))
+
+
+def keys(label: str, n: int) -> list:
+    """Throwaway devnet accounts derived from their index: the same signatures (and so the same
+    calldata gas, which depends on zero bytes) in every run."""
+    return [Account.from_key(keccak(text=f"{label} {i}")) for i in range(n)]
+
+
+def funded(w3: Web3, account) -> Sender:
+    rpc(w3, "anvil_setBalance", account.address, hex(10**20))
+    return Sender.local(account)
+
+
+def median(values: list[int]) -> int:
+    return int(statistics.median(values))

@@ -1,0 +1,103 @@
+"""Exact gas of the reference OpenZeppelin v5 stack on the same anvil, built from the same compiler
+settings: ERC20Votes token, Governor (Settings, CountingSimple, Votes, QuorumFraction,
+TimelockControl) with OZ Multicall, TimelockController. Signed ballots are batched the OZ way: many
+castVoteBySig calls in one multicall."""
+
+from __future__ import annotations
+
+from web3 import Web3
+
+from orchestrator import ballots
+from orchestrator.chain import Sender
+from orchestrator.deploy import contract
+from orchestrator.proposals import receipt_events
+
+from .common import FOR, advance, funded, keys, median, mine
+from .ours import BATCHES, DIRECT_VOTERS
+
+VOTING_DELAY_BLOCKS, VOTING_PERIOD_BLOCKS, TIMELOCK_DELAY = 1, 1_000, 60
+ZERO = "0x" + "00" * 20
+
+
+class ReferenceStack:
+    """300 holders like our suite's 300 members: 5% hold 3 tokens, the rest 1, each self-delegated."""
+
+    def __init__(self, w3: Web3, n: int = 300):
+        self.w3, self.keys = w3, keys("bench member", n)
+        self.deployer = Sender(w3.eth.accounts[0])
+        deploy = self._deploy
+        timelock = deploy("TimelockController", TIMELOCK_DELAY, [], [ZERO], self.deployer.address)
+        self.token = contract(w3, "ReferenceToken", deploy("ReferenceToken", self.deployer.address))
+        self.governor = contract(w3, "ReferenceGovernor", deploy(
+            "ReferenceGovernor", self.token.address, timelock, VOTING_DELAY_BLOCKS, VOTING_PERIOD_BLOCKS, 10))
+        tl = contract(w3, "TimelockController", timelock)
+        for role in ("PROPOSER_ROLE", "CANCELLER_ROLE"):
+            self.deployer.transact(w3, tl.functions.grantRole(tl.functions[role]().call(), self.governor.address), role)
+        self.admissions = [self.admit(a, 3 if i < n // 20 else 1) for i, a in enumerate(self.keys)]
+        self.deployer.transact(w3, self.token.functions.transferOwnership(timelock), "token to timelock")
+        self.domain = ballots.domain("Reference", w3.eth.chain_id, self.governor.address)
+        self.proposals = 0
+
+    def _deploy(self, name: str, *args) -> str:
+        return self.deployer.transact(self.w3, contract(self.w3, name).constructor(*args), name)["contractAddress"]
+
+    def admit(self, account, tokens: int) -> int:
+        """The reference's admission: mint voting tokens, and the holder self-delegates to activate them."""
+        mint = self.token.functions.mint(account.address, tokens * 10**18)
+        delegate = self.token.functions.delegate(account.address)
+        return (self.deployer.transact(self.w3, mint, "mint")["gasUsed"]
+                + funded(self.w3, account).transact(self.w3, delegate, "delegate")["gasUsed"])
+
+    def propose(self) -> tuple[int, tuple, int]:
+        self.proposals += 1
+        newcomer = keys("reference newcomer", 1)[0].address
+        data = bytes.fromhex(self.token.functions.mint(newcomer, 10**18)._encode_transaction_data()[2:])
+        call = ([self.token.address], [0], [data], f"reference proposal {self.proposals}")
+        receipt = funded(self.w3, self.keys[0]).transact(self.w3, self.governor.functions.propose(*call), "propose")
+        proposal_id = receipt_events(self.governor, receipt, "ProposalCreated")[0]["args"]["proposalId"]
+        mine(self.w3, VOTING_DELAY_BLOCKS + 1)
+        return proposal_id, call, receipt["gasUsed"]
+
+    def vote(self, proposal_id: int, index: int) -> int:
+        fn = self.governor.functions.castVote(proposal_id, FOR)
+        return funded(self.w3, self.keys[index]).transact(self.w3, fn, "castVote")["gasUsed"]
+
+    def signed(self, proposal_id: int, index: int) -> tuple[str, bytes]:
+        account = self.keys[index]
+        nonce = self.governor.functions.nonces(account.address).call()
+        typed = ballots.oz_ballot(self.domain, proposal_id, FOR, account.address, nonce)
+        return account.address, ballots.sign(typed, account.key)
+
+    def vote_by_sig(self, proposal_id: int, index: int) -> int:
+        voter, signature = self.signed(proposal_id, index)
+        fn = self.governor.functions.castVoteBySig(proposal_id, FOR, voter, signature)
+        return self.deployer.transact(self.w3, fn, "castVoteBySig")["gasUsed"]
+
+    def batch(self, proposal_id: int, indices) -> int:
+        """castVoteBySig × n in one OZ multicall."""
+        calls = []
+        for i in indices:
+            voter, signature = self.signed(proposal_id, i)
+            fn = self.governor.functions.castVoteBySig(proposal_id, FOR, voter, signature)
+            calls.append(bytes.fromhex(fn._encode_transaction_data()[2:]))
+        return self.deployer.transact(self.w3, self.governor.functions.multicall(calls), "multicall")["gasUsed"]
+
+
+def measure(w3: Web3) -> dict:
+    stack = ReferenceStack(w3)
+    result = {"admit_member": median(stack.admissions)}
+    proposal_id, call, result["propose"] = stack.propose()
+    votes = [stack.vote(proposal_id, i) for i in range(1, 1 + DIRECT_VOTERS)]
+    result["castVote"] = {"median": median(votes), "first": votes[0], "samples": len(votes)}
+    by_sig = [stack.vote_by_sig(proposal_id, i) for i in range(30, 30 + DIRECT_VOTERS)]
+    result["castVoteBySig"] = {"median": median(by_sig), "samples": len(by_sig)}
+    result["batch_per_ballot"] = {}
+    for size in BATCHES:
+        batch_id, _, _ = stack.propose()
+        result["batch_per_ballot"][str(size)] = round(stack.batch(batch_id, range(40, 40 + size)) / size)
+    mine(w3, VOTING_PERIOD_BLOCKS + 1)
+    operation = (*call[:3], w3.keccak(text=call[3]))
+    result["queue"] = stack.deployer.transact(w3, stack.governor.functions.queue(*operation), "queue")["gasUsed"]
+    advance(w3, TIMELOCK_DELAY + 1)
+    result["execute"] = stack.deployer.transact(w3, stack.governor.functions.execute(*operation), "x")["gasUsed"]
+    return result

@@ -1,0 +1,128 @@
+"""Renders bench/RESULTS.md from the results dictionary: the tables, the ratios and the goals."""
+
+from __future__ import annotations
+
+
+def _n(value) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value}"
+
+
+def _ratio(ours: float, ref: float) -> str:
+    return f"{ours / ref:.2f}×" if ref else "–"
+
+
+def render(r: dict) -> str:
+    o, ref, env = r["ours"], r["reference_oz"], r["env"]
+    rows = [
+        ("direct `castVote`, median", o["castVote"]["median"], ref["castVote"]["median"]),
+        ("`castVoteBySig`, one transaction, median", o["castVoteBySig"]["median"], ref["castVoteBySig"]["median"]),
+        *[(f"signed ballot, batch of {k} (per ballot)", o["batch_per_ballot"][k], ref["batch_per_ballot"][k])
+          for k in ("1", "10", "100", "250")],
+        ("propose", o["propose"], ref["propose"]),
+        ("queue", o["queue"], ref["queue"]),
+        ("execute (one call)", o["execute"], ref["execute"]),
+        ("admitting a member", o["admit_member"], ref["admit_member"]),
+    ]
+    table = "\n".join(f"| {name} | {_n(a)} | {_n(b)} | {_ratio(a, b)} |" for name, a, b in rows)
+    scale = r["scale_per_vote"]
+    spread = (max(scale.values()) - min(scale.values())) / min(scale.values())
+    batch100 = o["batch_per_ballot"]["100"]
+    cast_ratio = o["castVote"]["median"] / ref["castVote"]["median"]
+    demo = r["demo_wall_s"]
+    goals = [
+        ("direct `castVote` ≤ 0.9× the reference", cast_ratio <= 0.9,
+         f"{_n(o['castVote']['median'])} = {cast_ratio:.2f}×"),
+        ("batch of 100 ≤ 15,000 gas per ballot", batch100 <= 15_000,
+         f"{_n(batch100)} for the first batch on a proposal; {_n(o['batch_per_ballot_steady_100'])} once it has "
+         f"votes; {_ratio(batch100, ref['batch_per_ballot']['100'])} the reference's Multicall batch, "
+         f"{_ratio(batch100, ref['castVoteBySig']['median'])} its `castVoteBySig`"),
+        ("per-vote gas flat within 2% from 10 to 10,000 members", spread <= 0.02, f"spread {spread:.2%}"),
+        ("indexer ≥ 0.5× the raw `eth_getLogs` rate", None, "not measured: the indexer is the observers issue"),
+        ("demo at 1,000 members under 60 s", demo["1000"] < 60, f"{demo['1000']} s (median of 3)"),
+    ]
+    verdict = {True: "**met**", False: "**not met**", None: "pending"}
+    goal_rows = "\n".join(f"| {g} | {verdict[ok]} | {detail} |" for g, ok, detail in goals)
+    full = o["batch_per_ballot_full_layout"]
+    relayer = r["relayer"]
+    return f"""# Benchmark results
+
+Produced by `make bench` (= `.venv/bin/python -m bench.run`), which writes `bench/results.json` and
+renders this file from it. Gas figures are exact `gasUsed` on one anvil, both stacks compiled together
+(solc {env['solc']}, optimizer {env['optimizer_runs']} runs, evmVersion {env['evm_version']},
+OpenZeppelin Contracts {env['openzeppelin']}, {env['anvil']}). Throwaway keys are derived from their index,
+so signatures, and the calldata gas they cost, are the same in every run. Wall times (demo, relayer)
+are medians or rates on the project's standard machine (2 cores, 24 GiB) and vary between runs.
+The whole benchmark took {r['bench_wall_s']} s.
+
+## Ours against the OpenZeppelin v5 reference, side by side
+
+Reference: ERC20Votes token (self-delegated holders), Governor with Settings, CountingSimple, Votes,
+QuorumFraction and TimelockControl, TimelockController, and OZ Multicall (signed ballots batched as
+many `castVoteBySig` in one `multicall`). Both with 300 voters, 5% weighing 3 and the rest 1.
+
+| operation | ours (gas) | reference (gas) | ours / reference |
+|---|---:|---:|---:|
+{table}
+
+- Our batches use the compact layout (three words per ballot, EIP-2098 signature, no reason). With the
+  full layout (any signature, a reason field): {', '.join(f"{k}: {_n(v)}" for k, v in full.items())} per ballot.
+- Each batch figure is the first batch on a fresh proposal, which also pays the proposal's one-off first
+  writes; once a proposal has votes, a batch of 100 costs {_n(o['batch_per_ballot_steady_100'])} per ballot.
+- `execute` runs different calls (ours: a registry suspension; the reference: a token mint). Admitting a
+  member is, for ours, the registry's `admit` run by the timelock; for the reference, a mint plus the
+  holder's own `delegate`, without which its tokens carry no votes.
+
+## Scale: per-vote gas does not grow with the number of members
+
+Direct `castVote`, median over 8 regular members voting after the founding members reached quorum:
+
+| members | {' | '.join(_n(int(k)) for k in scale)} |
+|---|{'---:|' * len(scale)}
+| gas per vote | {' | '.join(_n(v) for v in scale.values())} |
+| gas per ballot, batch of 100 | – | {' | '.join(_n(v) for v in r['scale_batch_per_ballot_100'].values())} |
+
+## The system
+
+| figure | value |
+|---|---:|
+| `consortium demo` lifecycle, 100 members (median of 3) | {demo['100']} s |
+| `consortium demo` lifecycle, 1,000 members (median of 3) | {demo['1000']} s |
+| relayer: ballots validated and stored per second | {relayer['validated_per_s']} |
+| relayer: ballots validated, stored, submitted and settled per second | {relayer['end_to_end_per_s']} |
+| indexer backfill events/s vs raw `eth_getLogs` | not measured yet (observers issue) |
+
+The relayer figures are for {relayer['ballots']} pre-signed ballots on one proposal, in batches of 100.
+
+## Where the gas goes
+
+`python -m bench.profile` traces one vote and one batch (anvil `--steps-tracing`,
+`debug_traceTransaction`). For one ballot in a batch of 100: about 3,000 for `ecrecover`, 2,405 for
+the standard `VoteCast` event, 2,100 for the cold read of the voter's seat in the registry, about
+1,400 of calldata, and the rest in decoding, hashing and bookkeeping. What took it from 21,900 (the
+first version) to here: ECDSA before ERC-1271 (OZ's SignatureChecker reads the signer's code first, a
+cold account access of 2,600 per ballot); one registry call per batch, returning packed words; the
+loop in an external library running in the governor's storage, so nothing is marshalled between
+contracts per ballot; bitmap words, tier tallies and the quorum counter accumulated in memory and
+written once; the compact three-word calldata layout. The direct vote: a 2-bit has-voted bitmap by
+member id (a warm non-zero word instead of a fresh slot), packed per-tier tallies, a voter's weight
+and tier read from one slot of its seat, and the proposal's cap and quorum computed once per proposal.
+
+## Goals
+
+| goal | result | figure |
+|---|---|---|
+{goal_rows}
+"""
+
+
+def main() -> None:
+    """`python -m bench.report`: re-render RESULTS.md from the committed results.json."""
+    import json
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    (here / "RESULTS.md").write_text(render(json.loads((here / "results.json").read_text())))
+
+
+if __name__ == "__main__":
+    main()

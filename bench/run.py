@@ -1,0 +1,52 @@
+"""`make bench`: both stacks side by side on one anvil, the scale figures, the demo and the relayer.
+Writes bench/results.json and renders bench/RESULTS.md from it, so the two always agree."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from orchestrator import artifacts
+from orchestrator.chain import Devnet, connect
+
+from . import ours, reference, report, system
+
+OUT = Path(__file__).resolve().parent
+
+
+def environment(w3) -> dict:
+    compiler = json.loads((artifacts.BUILD_DIR / "ConsortiumGovernor.json").read_text())["compiler"]
+    package = json.loads((artifacts.PROJECT_ROOT / "node_modules/@openzeppelin/contracts/package.json").read_text())
+    return {"solc": compiler["version"], "evm_version": compiler.get("evm_version") or "cancun",
+            "optimizer_runs": compiler["optimizer"]["runs"], "anvil": w3.client_version,
+            "openzeppelin": package["version"], "python": sys.version.split()[0]}
+
+
+def main() -> None:
+    started = time.monotonic()
+    results: dict = {}
+    with Devnet() as node:
+        w3 = connect(node.url)
+        results["env"] = environment(w3)
+        print("measuring our suite …", flush=True)
+        results["ours"] = ours.measure(w3)
+        print("measuring the OpenZeppelin reference stack …", flush=True)
+        results["reference_oz"] = reference.measure(w3)
+        print("measuring gas per vote at 10 to 10,000 members …", flush=True)
+        results["scale_per_vote"], results["scale_batch_per_ballot_100"] = ours.measure_scale(w3)
+    print("timing the demo (median of 3) and the relayer …", flush=True)
+    results["demo_wall_s"] = {str(n): system.demo_wall_s(n) for n in (100, 1000)}
+    relayer = system.relayer_ballots_per_s()
+    results["relayer_ballots_per_s"] = relayer["end_to_end_per_s"]
+    results["relayer"] = relayer
+    results["indexer"] = None  # the indexer is the observers issue's work; measured once it exists
+    results["bench_wall_s"] = round(time.monotonic() - started, 1)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (OUT / "RESULTS.md").write_text(report.render(results))
+    print(f"wrote {OUT / 'results.json'} and {OUT / 'RESULTS.md'} in {results['bench_wall_s']} s")
+
+
+if __name__ == "__main__":
+    main()

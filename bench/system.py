@@ -1,0 +1,53 @@
+"""Wall-clock figures of the whole system, which are noisy: the demo's lifecycle (median of 3 runs)
+and the relayer's throughput (ballots validated, stored and submitted per second)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from contextlib import ExitStack
+
+from orchestrator import ballots, governance
+from orchestrator.demo import Demo
+from orchestrator.relayer import FORMAT
+from orchestrator.session import Options, Session
+
+
+def _session(stack: ExitStack) -> Session:
+    """A session on a fresh embedded devnet, as `consortium` without --rpc."""
+    return Session(Options(), stack, lambda name: "")
+
+
+def demo_wall_s(members: int, runs: int = 3) -> float:
+    walls = []
+    for _ in range(runs):
+        with ExitStack() as stack:
+            walls.append(Demo(_session(stack), members, lambda line: None).run().wall_s)
+    return round(statistics.median(walls), 2)
+
+
+def relayer_ballots_per_s(members: int = 700) -> dict:
+    """Pre-signed ballots (members sign on their own machines) through receive() and submit()."""
+    with ExitStack() as stack:
+        demo = Demo(_session(stack), members, lambda line: None)
+        demo._deploy()
+        founding, regular = demo.tier("founding"), demo.tier("regular")
+        r = demo.session.registry
+        pid = demo._propose(founding[0], governance.registry_call(r, "suspend", 1, "bench"), "relayer bench")
+        demo._advance(61)
+        relayer = demo._relayer
+        signed = []
+        for account in regular:
+            typed = ballots.member_ballot(relayer.domain, pid, 1, account.address)
+            signed.append({"format": FORMAT, "chain_id": relayer.domain["chainId"],
+                           "governor": relayer.domain["verifyingContract"], "proposal_id": str(pid),
+                           "voter": account.address, "support": 1, "reason": "",
+                           "signature": "0x" + ballots.sign(typed, account.key).hex()})
+        started = time.monotonic()
+        for ballot in signed:
+            relayer.receive(ballot)
+        accepted = time.monotonic()
+        relayer.submit()
+        done = time.monotonic()
+    return {"ballots": len(signed), "validated_per_s": round(len(signed) / (accepted - started), 1),
+            "end_to_end_per_s": round(len(signed) / (done - started), 1)}

@@ -1,0 +1,27 @@
+"""The benchmark's code stays runnable: both stacks on a small scale, and the report renders from the
+committed results (the benchmark itself is `make bench`, not part of the tests)."""
+
+import json
+from pathlib import Path
+
+from bench import ours, reference, report
+
+RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results.json"
+
+
+def test_both_stacks_measure_a_vote_and_a_batch(w3):
+    suite = ours.Suite(w3, 20)
+    pid, _, _ = suite.propose()
+    suite.vote(pid, 1)  # the first vote on a proposal also pays its one-off first writes
+    assert 40_000 < suite.vote(pid, 2) < 80_000
+    assert suite.batch(pid, range(3, 13)) > 0
+    stack = reference.ReferenceStack(w3, 20)
+    ref_pid, _, _ = stack.propose()
+    stack.vote(ref_pid, 1)
+    assert 50_000 < stack.vote(ref_pid, 2) < 90_000
+    assert stack.batch(ref_pid, range(3, 7)) > 0
+
+
+def test_the_committed_report_is_rendered_from_the_committed_results():
+    rendered = report.render(json.loads(RESULTS.read_text()))
+    assert rendered == (RESULTS.parent / "RESULTS.md").read_text()
