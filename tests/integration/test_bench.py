@@ -13,7 +13,7 @@ def test_both_stacks_measure_a_vote_and_a_batch(w3):
     suite = ours.Suite(w3, 20)
     pid, _, _ = suite.propose()
     suite.vote(pid, 1)  # the first vote on a proposal also pays its one-off first writes
-    assert 40_000 < suite.vote(pid, 2) < 80_000
+    assert 40_000 < suite.vote(pid, 2) < 110_000  # may pay the late-quorum bookkeeping
     assert suite.batch(pid, range(3, 13)) > 0
     stack = reference.ReferenceStack(w3, 20)
     ref_pid, _, _ = stack.propose()
