@@ -86,7 +86,7 @@ def deploy(session: Session, config_path: Path, force: bool) -> None:
 
 
 def _register() -> None:
-    from .commands import members, proposals, relay, wallet
+    from .commands import members, observe, proposals, relay, wallet
 
     main.add_command(wallet.wallet)
     main.add_command(proposals.propose)
@@ -94,6 +94,7 @@ def _register() -> None:
     main.add_command(members.vote)
     main.add_command(members.member)
     main.add_command(relay.relay)
+    main.add_command(observe.index)
 
 
 _register()

@@ -1,0 +1,43 @@
+"""`consortium index [--follow]`: the observers' reorg-safe index of every event of the suite."""
+
+from __future__ import annotations
+
+import click
+
+from ..indexer.reader import Reader
+from ..indexer.store import IndexStore
+from ..indexer.sync import Indexer
+from ..session import Session
+from .common import pass_session
+
+
+def indexer_for(session: Session, confirmations: int) -> Indexer:
+    d = session.deployment
+    store = IndexStore(session.options.db, d.chain_id, d.governor)
+    reader = Reader(session.w3, {"MemberRegistry": d.registry, "ConsortiumGovernor": d.governor,
+                                 "TimelockController": d.timelock})
+    return Indexer(session.w3, store, reader, d.block, confirmations)
+
+
+@click.command()
+@click.option("--follow", is_flag=True, help="Keep following the chain's head until Ctrl-C.")
+@click.option("--confirmations", type=click.IntRange(0), default=0, show_default=True,
+              help="Stay this many blocks behind the head (reorgs deeper than this are still undone).")
+@click.option("--interval", type=click.FloatRange(0.1), default=2.0, show_default=True,
+              help="Seconds between polls with --follow.")
+@pass_session
+def index(session: Session, follow: bool, confirmations: int, interval: float) -> None:
+    """Read every event of the suite into the database (--db), surviving reorgs and restarts."""
+    indexer = indexer_for(session, confirmations)
+
+    def report(progress) -> None:
+        click.echo(f"\r{progress}", nl=False)
+
+    added = indexer.sync(report)
+    click.echo(f"\nindexed {added} new events; {indexer.store.count()} in all, up to block {indexer.store.cursor()}")
+    if follow:
+        click.echo("following the head; Ctrl-C stops")
+        try:
+            indexer.follow(interval, report, stop=lambda: False)
+        except KeyboardInterrupt:
+            click.echo(f"\nstopped at block {indexer.store.cursor()}")

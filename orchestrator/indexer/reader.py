@@ -1,0 +1,90 @@
+"""Reading the suite's events: eth_getLogs over bounded block ranges that shrink when a provider
+refuses a range (too many blocks or results) and grow back after successes. Any other error is raised:
+an error is never taken for "no logs". Logs are decoded with the compiled ABIs."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from eth_utils import event_abi_to_log_topic
+from hexbytes import HexBytes
+from web3 import Web3
+from web3._utils.events import get_event_data
+
+from .. import artifacts
+from ..errors import ChainError
+
+log = logging.getLogger(__name__)
+
+CONTRACTS = ("MemberRegistry", "ConsortiumGovernor", "TimelockController")
+# What providers say when a range is too wide or returns too much (Alchemy, Infura, QuickNode, geth, …).
+RANGE_ERRORS = ("range", "too many", "limit", "exceed", "more than", "response size", "too large", "timeout")
+MIN_SPAN, START_SPAN, MAX_SPAN = 1, 2_000, 10_000
+
+
+@dataclass(frozen=True)
+class Event:
+    tx_hash: str
+    log_index: int
+    block_number: int
+    block_hash: str
+    contract: str
+    event: str
+    args: str  # JSON
+
+
+def _jsonable(value):
+    if isinstance(value, bytes | HexBytes):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**53:
+        return str(value)  # beyond what JSON readers keep exactly
+    return value
+
+
+class Reader:
+    def __init__(self, w3: Web3, addresses: dict[str, str]):
+        """`addresses`: contract name -> address, for the names in CONTRACTS."""
+        self.w3 = w3
+        self.addresses = {name: Web3.to_checksum_address(a) for name, a in addresses.items()}
+        self.by_address = {a: name for name, a in self.addresses.items()}
+        self.abis = {}
+        for name in CONTRACTS:
+            for item in artifacts.load(name).abi:
+                if item.get("type") == "event" and not item.get("anonymous"):
+                    self.abis[(name, HexBytes(event_abi_to_log_topic(item)))] = item
+        self.span = START_SPAN
+
+    def read(self, start: int, end: int) -> tuple[list[Event], int]:
+        """Events of blocks start..(returned end), at most `end`; the range is cut to the current span."""
+        while True:
+            stop = min(end, start + self.span - 1)
+            try:
+                logs = self.w3.eth.get_logs({"fromBlock": start, "toBlock": stop,
+                                             "address": list(self.addresses.values())})
+            except Exception as exc:  # providers signal a refused range in many shapes
+                if self.span > MIN_SPAN and any(m in str(exc).lower() for m in RANGE_ERRORS):
+                    self.span = max(MIN_SPAN, self.span // 2)
+                    log.info("provider refused blocks %s-%s (%s); span now %s", start, stop, exc, self.span)
+                    continue
+                raise ChainError(f"eth_getLogs {start}-{stop} failed: {exc}") from None
+            self.span = min(MAX_SPAN, self.span * 2)
+            return [self._decode(entry) for entry in logs], stop
+
+    def _decode(self, entry) -> Event:
+        contract = self.by_address[Web3.to_checksum_address(entry["address"])]
+        abi = self.abis.get((contract, HexBytes(entry["topics"][0]))) if entry["topics"] else None
+        if abi is None:  # kept, not dropped: an event our ABIs do not know is still part of the record
+            name, args = "unknown", {"topics": [HexBytes(t).hex() for t in entry["topics"]],
+                                     "data": HexBytes(entry["data"]).hex()}
+        else:
+            decoded = get_event_data(self.w3.codec, abi, entry)
+            name, args = decoded["event"], dict(decoded["args"])
+        return Event("0x" + HexBytes(entry["transactionHash"]).hex().removeprefix("0x"), entry["logIndex"],
+                     entry["blockNumber"], "0x" + HexBytes(entry["blockHash"]).hex().removeprefix("0x"),
+                     contract, name, json.dumps(_jsonable(args), sort_keys=True))

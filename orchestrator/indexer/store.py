@@ -1,0 +1,74 @@
+"""The index's database. A range's events, the hashes of its blocks and the new cursor are written in
+one transaction, so a crash leaves either all of a range or none of it; rows are keyed by
+(transaction hash, log index) and inserted idempotently."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, delete, event, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .reader import Event
+from .schema import blocks, cursor, events, metadata
+
+
+def _sqlite_wal(dbapi_connection, _record) -> None:
+    c = dbapi_connection.cursor()
+    c.execute("PRAGMA journal_mode=WAL")
+    c.execute("PRAGMA synchronous=NORMAL")
+    c.close()
+
+
+class IndexStore:
+    def __init__(self, url: str, chain_id: int, governor: str):
+        self.engine = create_engine(url)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_wal)
+        metadata.create_all(self.engine)
+        self.chain_id, self.governor = chain_id, governor
+        self._insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)
+
+    def cursor(self) -> int | None:
+        with self.engine.connect() as db:
+            row = db.execute(select(cursor.c.block).where(cursor.c.governor == self.governor)).first()
+        return row.block if row else None
+
+    def commit_range(self, found: list[Event], seen_blocks: dict[int, tuple[str, int]], new_cursor: int) -> None:
+        """Events, block hashes and the cursor, atomically."""
+        with self.engine.begin() as db:
+            if found:
+                db.execute(self._insert(events).values([e.__dict__ for e in found]).on_conflict_do_nothing())
+            if seen_blocks:
+                rows = [{"number": n, "hash": h, "timestamp": t} for n, (h, t) in seen_blocks.items()]
+                stmt = self._insert(blocks).values(rows)
+                db.execute(stmt.on_conflict_do_update(index_elements=["number"],
+                                                      set_={"hash": stmt.excluded.hash,
+                                                            "timestamp": stmt.excluded.timestamp}))
+            self._set_cursor(db, new_cursor)
+
+    def stored_blocks(self, at_or_below: int, limit: int = 256) -> list[tuple[int, str]]:
+        """Recorded (number, hash), newest first, for finding where a reorg forked."""
+        with self.engine.connect() as db:
+            rows = db.execute(select(blocks.c.number, blocks.c.hash).where(blocks.c.number <= at_or_below)
+                              .order_by(blocks.c.number.desc()).limit(limit)).all()
+        return [(r.number, r.hash) for r in rows]
+
+    def unwind(self, fork_point: int) -> int:
+        """Forget everything above `fork_point` and move the cursor there; returns events removed."""
+        with self.engine.begin() as db:
+            removed = db.execute(delete(events).where(events.c.block_number > fork_point)).rowcount
+            db.execute(delete(blocks).where(blocks.c.number > fork_point))
+            self._set_cursor(db, fork_point)
+        return removed
+
+    def count(self) -> int:
+        with self.engine.connect() as db:
+            return db.execute(select(func.count()).select_from(events)).scalar_one()
+
+    def keys(self) -> set[tuple[str, int]]:
+        with self.engine.connect() as db:
+            return {(r.tx_hash, r.log_index) for r in db.execute(select(events.c.tx_hash, events.c.log_index))}
+
+    def _set_cursor(self, db, block: int) -> None:
+        changed = db.execute(update(cursor).where(cursor.c.governor == self.governor).values(block=block)).rowcount
+        if not changed:
+            db.execute(cursor.insert().values(governor=self.governor, chain_id=self.chain_id, block=block))

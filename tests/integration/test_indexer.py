@@ -1,0 +1,135 @@
+"""The indexer against a real devnet: what it stores is exactly what the chain holds, after reorgs of
+depth 1, 6 and 60 (happening while it is stopped), after a crash in the middle of a write, and when
+the provider refuses wide ranges."""
+
+import itertools
+import json
+
+import pytest
+
+from orchestrator.errors import ChainError
+from orchestrator.indexer.reader import Reader
+from orchestrator.indexer.store import IndexStore
+from orchestrator.indexer.sync import Indexer
+from tests.integration.test_cli_governance import proposal_id
+
+PROPOSALS = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def database(cli):
+    cli.env["CONSORTIUM_DB"] = f"sqlite:///{cli.dir / 'index.db'}"
+
+
+def manifest(cli) -> dict:
+    return json.loads((cli.dir / "manifest.json").read_text())
+
+
+def chain_keys(w3, m) -> set:
+    """(tx hash, log index) of every log the suite's contracts emitted, straight from the node."""
+    c = m["contracts"]
+    logs = w3.eth.get_logs({"fromBlock": m["deployment_block"], "toBlock": "latest",
+                            "address": [c["MemberRegistry"], c["ConsortiumGovernor"], c["TimelockController"]]})
+    return {("0x" + bytes(entry["transactionHash"]).hex(), entry["logIndex"]) for entry in logs}
+
+
+def indexer(cli, w3, **reader_options) -> Indexer:
+    m = manifest(cli)
+    c = m["contracts"]
+    store = IndexStore(cli.env["CONSORTIUM_DB"], m["chain_id"], c["ConsortiumGovernor"])
+    reader = Reader(w3, {"MemberRegistry": c["MemberRegistry"], "ConsortiumGovernor": c["ConsortiumGovernor"],
+                         "TimelockController": c["TimelockController"]})
+    for name, value in reader_options.items():
+        setattr(reader, name, value)
+    return Indexer(w3, store, reader, m["deployment_block"])
+
+
+def activity(cli) -> str:
+    """Three blocks with events: a proposal and two votes."""
+    description = f"index me {next(PROPOSALS)}"
+    pid = proposal_id(cli.ok("propose", "suspend", "4", "--reason", "r", "--description", description, account="f1"))
+    cli.advance(2)
+    cli.ok("vote", pid, "for", account="f1")
+    cli.ok("vote", pid, "against", account="r1")
+    return pid
+
+
+def test_index_stores_every_event_once(cli, consortium, w3):
+    activity(cli)
+    out = cli.ok("index")
+    assert "indexed" in out and "events/s" in out
+    store = indexer(cli, w3).store
+    assert store.keys() == chain_keys(w3, manifest(cli))
+    assert "indexed 0 new events" in cli.ok("index")  # nothing twice
+
+
+@pytest.mark.parametrize("depth", [1, 6, 60])
+def test_a_reorg_while_stopped_is_undone(cli, consortium, w3, depth):
+    cli.rpc("anvil_mine", hex(70))  # keep the deployment itself out of reach of the reorg
+    activity(cli)
+    if depth > 3:
+        cli.rpc("anvil_mine", hex(depth - 3))  # the three event blocks lie inside the reorged window
+    cli.ok("index")
+    before = indexer(cli, w3).store.keys()
+    assert before == chain_keys(w3, manifest(cli))
+    cli.rpc("anvil_reorg", depth, [])  # replaces the last `depth` blocks, dropping their transactions
+    after_chain = chain_keys(w3, manifest(cli))
+    assert after_chain < before  # the reorg removed events
+    cli.ok("index")
+    assert indexer(cli, w3).store.keys() == after_chain
+    activity(cli)  # and indexing goes on on the new chain
+    cli.ok("index")
+    assert indexer(cli, w3).store.keys() == chain_keys(w3, manifest(cli))
+
+
+def test_a_crash_in_the_middle_of_a_write_loses_and_duplicates_nothing(cli, consortium, w3, monkeypatch):
+    activity(cli)
+    cli.rpc("anvil_mine", hex(30))
+    activity(cli)
+    first = indexer(cli, w3, span=4)
+    real_commit = first.store.commit_range
+    calls = []
+
+    def crash_on_third(found, seen, new_cursor):
+        calls.append(new_cursor)
+        if len(calls) == 3:
+            with first.store.engine.begin() as db:  # a write that dies half-way: rolled back
+                db.exec_driver_sql("SELECT 1")
+                raise KeyboardInterrupt("killed")
+        real_commit(found, seen, new_cursor)
+
+    monkeypatch.setattr(first.store, "commit_range", crash_on_third)
+    with pytest.raises(KeyboardInterrupt):
+        first.sync()
+    restarted = indexer(cli, w3, span=4)
+    assert restarted.store.cursor() == calls[1]  # the cursor moved with the last committed range only
+    restarted.sync()
+    assert restarted.store.keys() == chain_keys(w3, manifest(cli))
+
+
+def test_refused_ranges_shrink_and_other_errors_are_raised(cli, consortium, w3, monkeypatch):
+    activity(cli)
+    ix = indexer(cli, w3)
+    real_get_logs = w3.eth.get_logs
+    asked = []
+
+    def picky(params):
+        if params["toBlock"] == "latest":  # the test's own reading of the chain
+            return real_get_logs(params)
+        asked.append(params["toBlock"] - params["fromBlock"] + 1)
+        if params["toBlock"] - params["fromBlock"] > 8:
+            raise ValueError({"code": -32005, "message": "query returned more than 10000 results"})
+        return real_get_logs(params)
+
+    monkeypatch.setattr(ix.reader.w3.eth, "get_logs", picky)
+    ix.sync()
+    assert ix.store.keys() == chain_keys(w3, manifest(cli))
+    assert max(asked) > 8 and min(asked) <= 8
+
+    def broken(params):
+        raise ValueError({"code": -32603, "message": "internal error"})
+
+    activity(cli)
+    monkeypatch.setattr(ix.reader.w3.eth, "get_logs", broken)
+    with pytest.raises(ChainError, match="internal error"):
+        ix.sync()
