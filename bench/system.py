@@ -4,11 +4,15 @@ and the relayer's throughput (ballots validated, stored and submitted per second
 from __future__ import annotations
 
 import statistics
+import tempfile
 import time
 from contextlib import ExitStack
 
 from orchestrator import ballots, governance
 from orchestrator.demo import Demo
+from orchestrator.indexer.reader import Reader
+from orchestrator.indexer.store import IndexStore
+from orchestrator.indexer.sync import Indexer
 from orchestrator.relayer import FORMAT
 from orchestrator.session import Options, Session
 
@@ -24,6 +28,29 @@ def demo_wall_s(members: int, runs: int = 3) -> float:
         with ExitStack() as stack:
             walls.append(Demo(_session(stack), members, lambda line: None).run().wall_s)
     return round(statistics.median(walls), 2)
+
+
+def indexer_rates(members: int = 1000) -> dict:
+    """Backfill of a fresh index over a 1,000-member demo's events, against the raw rate of the same
+    node: one eth_getLogs over the whole range plus decoding, nothing stored."""
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+        session = _session(stack)
+        Demo(session, members, lambda line: None).run()
+        d, w3 = session.deployment, session.w3
+        addresses = {"MemberRegistry": d.registry, "ConsortiumGovernor": d.governor, "TimelockController": d.timelock}
+        reader = Reader(w3, addresses)
+        started = time.monotonic()
+        logs = w3.eth.get_logs({"fromBlock": d.block, "toBlock": w3.eth.block_number,
+                                "address": list(reader.addresses.values())})
+        decoded = [reader._decode(entry) for entry in logs]
+        raw_s = time.monotonic() - started
+        indexer = Indexer(w3, IndexStore(f"sqlite:///{tmp}/index.db", d.chain_id, d.governor),
+                          Reader(w3, addresses), d.block)
+        started = time.monotonic()
+        added = indexer.sync()
+        index_s = time.monotonic() - started
+    return {"events": added, "raw_events": len(decoded), "events_per_s": round(added / index_s, 1),
+            "raw_getlogs_events_per_s": round(len(decoded) / raw_s, 1)}
 
 
 def relayer_ballots_per_s(members: int = 700) -> dict:
