@@ -20,13 +20,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
-    event,
     select,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 
+from .db import engine
 from .errors import InputError
 
 metadata = MetaData()
@@ -82,15 +81,6 @@ class StoredBallot:
     tx_hash: str | None
 
 
-def _sqlite_wal(dbapi_connection, _record) -> None:
-    """WAL with synchronous=NORMAL: a committed ballot survives the process dying (the guarantee the
-    relayer gives) without an fsync per commit; only a power loss could take the last commits."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -102,11 +92,7 @@ def _row(r) -> StoredBallot:
 
 class RelayStore:
     def __init__(self, url: str, chain_id: int, governor: str):
-        # SQLite connections are shared with `relay serve`'s submitter thread.
-        connect_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
-        self.engine = create_engine(url, connect_args=connect_args)
-        if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_wal)
+        self.engine = engine(url)
         metadata.create_all(self.engine)
         self.chain_id, self.governor = chain_id, governor
 

@@ -4,25 +4,17 @@ one transaction, so a crash leaves either all of a range or none of it; rows are
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, delete, event, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..db import engine
 from .reader import Event
 from .schema import blocks, cursor, events, metadata
 
 
-def _sqlite_wal(dbapi_connection, _record) -> None:
-    c = dbapi_connection.cursor()
-    c.execute("PRAGMA journal_mode=WAL")
-    c.execute("PRAGMA synchronous=NORMAL")
-    c.close()
-
-
 class IndexStore:
     def __init__(self, url: str, chain_id: int, governor: str):
-        self.engine = create_engine(url)
-        if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_wal)
+        self.engine = engine(url)
         metadata.create_all(self.engine)
         self.chain_id, self.governor = chain_id, governor
         self._insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)

@@ -187,7 +187,8 @@ def test_a_dropped_transaction_returns_its_ballots_to_the_queue(cli, consortium,
     relayer = relayer_for(cli)
     ballot, batch_id, _, raw = record_unsent_batch(relayer, cli, active, "r2")
     # Another transaction takes the nonce first: the recorded one can never be mined.
-    w3.eth.send_transaction({"from": relayer.session.sender.address, "to": relayer.session.sender.address, "value": 0})
+    sender = relayer.session.sender.address
+    w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction({"from": sender, "to": sender, "value": 0}))
     assert relayer._dropped(raw)
     relayer.store.requeue_batch(batch_id)
     relayer.submit()
