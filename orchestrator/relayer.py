@@ -40,6 +40,8 @@ from .relay_store import RelayStore, StoredBallot
 log = logging.getLogger(__name__)
 
 FORMAT = "consortium-ballot/1"
+# Half the secp256k1 curve order (a public constant, not a key): a signature with a larger s is the
+# malleable twin of a low-s one, which wallets never produce and the contracts reject.
 SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
 ERC1271_MAGIC = bytes.fromhex("1626ba7e")
 REJECTIONS = ["invalid support", "invalid signature", "not eligible", "already voted", "recused"]
