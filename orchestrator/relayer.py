@@ -19,6 +19,7 @@ from eth_abi import decode, encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.typed_transactions import TypedTransaction
+from eth_keys.constants import SECPK1_N
 from eth_utils import function_signature_to_4byte_selector
 from hexbytes import HexBytes
 from requests.exceptions import ConnectionError as RequestsConnectionError
@@ -40,9 +41,9 @@ from .relay_store import RelayStore, StoredBallot
 log = logging.getLogger(__name__)
 
 FORMAT = "consortium-ballot/1"
-# Half the secp256k1 curve order (a public constant, not a key): a signature with a larger s is the
-# malleable twin of a low-s one, which wallets never produce and the contracts reject.
-SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
+# A signature whose s exceeds half the curve order is the malleable twin of a low-s one, which wallets
+# never produce and the contracts reject.
+SECP256K1_HALF_N = SECPK1_N // 2
 ERC1271_MAGIC = bytes.fromhex("1626ba7e")
 REJECTIONS = ["invalid support", "invalid signature", "not eligible", "already voted", "recused"]
 TRANSIENT = (RequestsConnectionError, Timeout, TimeExhausted, OSError)
