@@ -45,14 +45,14 @@ contract ConsortiumGovernor is
         IMemberRegistry registry_,
         TimelockController timelock_,
         Settings memory settings,
-        ConstitutionalCall[] memory constitutionalCalls
+        CallRule[] memory callRules
     )
         Governor(name_)
         GovernorSettings(settings.votingDelay, settings.votingPeriod, 0)
         GovernorMemberVotes(registry_)
         GovernorVotesQuorumFraction(settings.quorumNumerator)
         GovernorTieredCounting(settings.weightCapBps)
-        GovernorProposalKinds(settings.constitutionalQuorumNumerator, constitutionalCalls)
+        GovernorProposalKinds(settings.constitutionalQuorumNumerator, callRules)
         GovernorTimelockControl(timelock_)
         GovernorPreventLateQuorum(settings.lateQuorumExtension)
     {}

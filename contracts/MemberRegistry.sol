@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
+import {IDuesOracle} from "./interfaces/IDuesOracle.sol";
 
 /**
  * @title MemberRegistry
@@ -19,8 +20,13 @@ import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
  * - Nothing is transferable or delegable: those entry points revert with {RegistryWeightNotTransferable}.
  *
  * Every lifecycle change except a member's own resignation, seat rotation and metadata update is
- * governance-only (the timelock). The deployer may admit the founding roll once, before
- * {endBootstrap}; after that no externally owned account holds any power here.
+ * governance-only (the timelock). The deployer may admit the founding roll and name the dues oracle
+ * (the treasury) once, before {endBootstrap}; after that no externally owned account holds any power here.
+ *
+ * Dues: a member whose dues the oracle reports lapsed can be marked Lapsed by anyone ({lapse}): it
+ * keeps its seat but has no weight from that moment, so proposals snapshotted later do not count it.
+ * Paying restores it ({restore}, which the treasury calls on payment). No keeper is trusted: the
+ * condition is checked here, against the oracle, whoever pokes.
  */
 contract MemberRegistry is IMemberRegistry {
     using Checkpoints for Checkpoints.Trace208;
@@ -58,6 +64,7 @@ contract MemberRegistry is IMemberRegistry {
 
     address private immutable _governance;
     address private _bootstrapper;
+    address private _duesOracle;
 
     uint8 private _tierCount;
     mapping(uint8 tierId => TierRecord) private _tiers;
@@ -260,6 +267,36 @@ contract MemberRegistry is IMemberRegistry {
     }
 
     /// @inheritdoc IMemberRegistry
+    function duesOracle() external view returns (address) {
+        return _duesOracle;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function setDuesOracle(address oracle) external {
+        if (msg.sender != _governance) _checkBootstrapper();
+        _duesOracle = oracle;
+        emit DuesOracleSet(oracle);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function lapse(uint256 memberId) external {
+        MemberRecord storage m = _record(memberId);
+        _requireStatus(memberId, m.status == Status.Active);
+        if (!_duesLapsed(memberId)) revert RegistryDuesCurrent(memberId);
+        _setStanding(memberId, m.tier, Status.Lapsed);
+        emit MemberLapsed(memberId);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function restore(uint256 memberId) external {
+        MemberRecord storage m = _record(memberId);
+        _requireStatus(memberId, m.status == Status.Lapsed);
+        if (_duesLapsed(memberId)) revert RegistryDuesOutstanding(memberId);
+        _setStanding(memberId, m.tier, Status.Active);
+        emit MemberRestored(memberId);
+    }
+
+    /// @inheritdoc IMemberRegistry
     function endBootstrap() external {
         _checkBootstrapper();
         emit BootstrapEnded(_bootstrapper);
@@ -269,7 +306,7 @@ contract MemberRegistry is IMemberRegistry {
     /// @inheritdoc IMemberRegistry
     function changeTier(uint256 memberId, uint8 newTier) external onlyGovernance {
         MemberRecord storage m = _record(memberId);
-        _requireStatus(memberId, m.status == Status.Active || m.status == Status.Suspended);
+        _requireStatus(memberId, _isSeated(m.status));
         if (!_tiers[newTier].exists) revert RegistryUnknownTier(newTier);
         uint8 oldTier = m.tier;
         _setStanding(memberId, newTier, m.status);
@@ -279,7 +316,7 @@ contract MemberRegistry is IMemberRegistry {
     /// @inheritdoc IMemberRegistry
     function suspend(uint256 memberId, string calldata reason) external onlyGovernance {
         MemberRecord storage m = _record(memberId);
-        _requireStatus(memberId, m.status == Status.Active);
+        _requireStatus(memberId, m.status == Status.Active || m.status == Status.Lapsed);
         _setStanding(memberId, m.tier, Status.Suspended);
         emit MemberSuspended(memberId, reason);
     }
@@ -295,7 +332,7 @@ contract MemberRegistry is IMemberRegistry {
     /// @inheritdoc IMemberRegistry
     function expel(uint256 memberId, string calldata reason) external onlyGovernance {
         MemberRecord storage m = _record(memberId);
-        _requireStatus(memberId, m.status == Status.Active || m.status == Status.Suspended);
+        _requireStatus(memberId, _isSeated(m.status));
         _setStanding(memberId, m.tier, Status.Expelled);
         emit MemberExpelled(memberId, reason);
     }
@@ -303,7 +340,7 @@ contract MemberRegistry is IMemberRegistry {
     /// @inheritdoc IMemberRegistry
     function rotateSeatOf(uint256 memberId, address newSeat) external onlyGovernance {
         MemberRecord storage m = _record(memberId);
-        _requireStatus(memberId, m.status == Status.Active || m.status == Status.Suspended);
+        _requireStatus(memberId, _isSeated(m.status));
         _moveSeat(memberId, m, newSeat);
     }
 
@@ -377,7 +414,7 @@ contract MemberRegistry is IMemberRegistry {
         (m.tier, m.status) = (newTier, newStatus);
 
         _standingHistory[memberId].push(clock(), _encodeStanding(newTier, isActive));
-        if (newStatus == Status.Active || newStatus == Status.Suspended) {
+        if (_isSeated(newStatus)) {
             // Safe cast: member ids come from the uint32 counter _memberCount.
             _seats[m.seat] = Seat(uint32(memberId), newTier, isActive, clock());
         } else {
@@ -422,6 +459,15 @@ contract MemberRegistry is IMemberRegistry {
 
     function _encodeStanding(uint8 tierId, bool active) private pure returns (uint208) {
         return (active ? uint208(1) << 8 : 0) | tierId;
+    }
+
+    /// @dev Statuses that keep the seat (and so can still change): all but Resigned and Expelled.
+    function _isSeated(Status status) private pure returns (bool) {
+        return status == Status.Active || status == Status.Suspended || status == Status.Lapsed;
+    }
+
+    function _duesLapsed(uint256 memberId) private view returns (bool) {
+        return _duesOracle != address(0) && IDuesOracle(_duesOracle).duesLapsed(memberId);
     }
 
     function _checkPast(uint256 timepoint) private view {

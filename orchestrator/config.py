@@ -1,4 +1,5 @@
-"""The deployment config file (TOML): governor settings, the tier table and the founding roll."""
+"""The deployment config file (TOML): governor settings, treasury terms, the tier table (with each
+tier's dues) and the founding roll."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from eth_utils import is_address, to_checksum_address
 from .errors import ConfigError
 
 BPS = 10_000
+ZERO_ADDRESS = "0x" + "00" * 20
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class TierConfig:
     weight: int
     can_propose: bool
     can_vote: bool
+    dues: int = 0  # wei (or token units) per dues period; zero: the tier owes nothing
 
 
 @dataclass(frozen=True)
@@ -42,11 +45,19 @@ class GovernorConfig:
 
 
 @dataclass(frozen=True)
+class TreasuryConfig:
+    dues_token: str = ZERO_ADDRESS  # zero: dues in ETH; else the ERC-20's address
+    dues_period: int = 30 * 86400
+    grace_period: int = 14 * 86400
+
+
+@dataclass(frozen=True)
 class DeploymentConfig:
     name: str
     governor: GovernorConfig
     tiers: list[TierConfig]
     members: list[MemberConfig] = field(default_factory=list)
+    treasury: TreasuryConfig = field(default_factory=TreasuryConfig)
 
     def tier_id(self, name: str) -> int:
         for i, tier in enumerate(self.tiers):
@@ -83,17 +94,31 @@ def parse(raw: dict, source: str = "config") -> DeploymentConfig:
         governor = GovernorConfig(**raw.get("governor", {}))
     except TypeError as exc:
         raise ConfigError(f"{source}: [governor]: {exc}") from None
+    try:
+        treasury = TreasuryConfig(**raw.get("treasury", {}))
+    except TypeError as exc:
+        raise ConfigError(f"{source}: [treasury]: {exc}") from None
+    if not is_address(treasury.dues_token):
+        raise ConfigError(f"{source}: [treasury]: dues_token {treasury.dues_token!r} is not an address")
+    if treasury.dues_period <= 0 or treasury.grace_period < 0:
+        raise ConfigError(f"{source}: [treasury]: dues_period must be positive and grace_period not negative")
     tiers = [_tier(t, source) for t in raw.get("tiers", [])] or list(DEFAULT_TIERS)
     config = DeploymentConfig(name=raw.get("name", "Consortium"), governor=governor, tiers=tiers)
     members = [_member(m, config, source) for m in raw.get("members", [])]
-    return DeploymentConfig(config.name, governor, tiers, members)
+    return DeploymentConfig(config.name, governor, tiers, members, treasury)
 
 
 def _tier(raw: dict, source: str) -> TierConfig:
+    from .errors import InputError
+    from .governance import amount  # the CLI's amount syntax (1.5ether); imported here: it imports us
+
     try:
-        tier = TierConfig(str(raw["name"]), int(raw["weight"]), bool(raw["can_propose"]), bool(raw["can_vote"]))
+        tier = TierConfig(str(raw["name"]), int(raw["weight"]), bool(raw["can_propose"]), bool(raw["can_vote"]),
+                          amount(str(raw.get("dues", 0))))
     except KeyError as exc:
         raise ConfigError(f"{source}: a tier lacks {exc.args[0]!r}") from None
+    except InputError as exc:
+        raise ConfigError(f"{source}: tier {raw['name']!r}: dues: {exc}") from None
     if tier.can_vote != (tier.weight > 0):
         raise ConfigError(f"{source}: tier {tier.name!r}: a tier votes exactly when its weight is above zero")
     return tier

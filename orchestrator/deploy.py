@@ -3,10 +3,13 @@
 Order and wiring:
 1. TimelockController(min delay, no proposers, anyone executes, deployer as temporary admin).
 2. MemberRegistry(governance = timelock, tier table); the deployer admits the founding roll in chunks
-   through the one-off bootstrap, then ends it.
-3. The BatchBallots library (stateless, linked into the governor), then ConsortiumGovernor(registry,
-   timelock, settings, constitutional calls of the registry).
-4. The timelock makes the governor its proposer and canceller; the deployer renounces its admin role.
+   through the one-off bootstrap.
+3. The institutions, each answering to the timelock: Treasury (named the registry's dues oracle while
+   bootstrap lasts, which then ends), BodyFactory, StandardsRegistry, ConductRecord.
+4. The stateless libraries BatchBallots and ProposalRules (linked into the governor), then
+   ConsortiumGovernor(registry, timelock, settings, call rules: which calls are constitutional and which
+   are about a member, who is then recused).
+5. The timelock makes the governor its proposer and canceller; the deployer renounces its admin role.
 After this no externally owned account holds any power over the suite.
 """
 
@@ -22,47 +25,65 @@ from web3 import Web3
 
 from . import artifacts
 from .chain import Sender
-from .config import DeploymentConfig
+from .config import ZERO_ADDRESS, DeploymentConfig
 
 log = logging.getLogger(__name__)
 
-ZERO_ADDRESS = "0x" + "00" * 20
 BOOTSTRAP_CHUNK = 50  # about 5.4M gas per chunk, well inside any block
 
-# Registry calls that change weights, tiers, admission, expulsion or a member's voice are constitutional.
-CONSTITUTIONAL_REGISTRY_CALLS = [
-    "setTier(uint8,string,uint32,bool,bool)",
-    "admit((address,uint8,string,bytes32))",
-    "changeTier(uint256,uint8)",
-    "expel(uint256,string)",
-    "rotateSeatOf(uint256,address)",
+# Manifest name → attribute of Deployment. The governor's libraries are listed so every address is known.
+CONTRACTS = {
+    "MemberRegistry": "registry",
+    "TimelockController": "timelock",
+    "ConsortiumGovernor": "governor",
+    "Treasury": "treasury",
+    "BodyFactory": "body_factory",
+    "StandardsRegistry": "standards",
+    "ConductRecord": "conduct",
+    "BatchBallots": "batch_ballots",
+    "ProposalRules": "proposal_rules",
+}
+
+# (contract attribute, signature, constitutional, about a member). Constitutional: whatever changes
+# weights, tiers, admission, expulsion, a member's voice, the dues, or adopts or retires a standard.
+# About a member (first argument a member id): that member is recused from the proposal.
+CALL_RULES = [
+    ("registry", "setTier(uint8,string,uint32,bool,bool)", True, False),
+    ("registry", "admit((address,uint8,string,bytes32))", True, False),
+    ("registry", "changeTier(uint256,uint8)", True, True),
+    ("registry", "expel(uint256,string)", True, True),
+    ("registry", "rotateSeatOf(uint256,address)", True, False),
+    ("registry", "setDuesOracle(address)", True, False),
+    ("registry", "suspend(uint256,string)", False, True),
+    ("treasury", "setDues(uint8,uint256)", True, False),
+    ("treasury", "setDuesTerms(uint48,uint48)", True, False),
+    ("standards", "adopt(uint256)", True, False),
+    ("standards", "deprecate(uint256)", True, False),
+    ("conduct", "censure(uint256,string,uint256)", False, True),
 ]
 
 
 @dataclass(frozen=True)
 class Deployment:
     chain_id: int
-    registry: str
-    timelock: str
-    governor: str
-    batch_ballots: str
+    contracts: dict[str, str]
     deployer: str
     block: int
 
+    def __getattr__(self, attribute: str) -> str:
+        for name, attr in CONTRACTS.items():
+            if attr == attribute:
+                return self.contracts[name]
+        raise AttributeError(attribute)
+
     def to_json(self) -> dict:
-        return {
-            "chain_id": self.chain_id,
-            "deployment_block": self.block,
-            "deployer": self.deployer,
-            "contracts": {"MemberRegistry": self.registry, "TimelockController": self.timelock,
-                          "ConsortiumGovernor": self.governor, "BatchBallots": self.batch_ballots},
-        }
+        return {"chain_id": self.chain_id, "deployment_block": self.block, "deployer": self.deployer,
+                "contracts": dict(self.contracts)}
 
     @classmethod
     def from_json(cls, data: dict) -> Deployment:
-        c = data["contracts"]
-        return cls(data["chain_id"], c["MemberRegistry"], c["TimelockController"], c["ConsortiumGovernor"],
-                   c["BatchBallots"], data["deployer"], data["deployment_block"])
+        contracts = {name: data["contracts"][name] for name in CONTRACTS}
+        return cls(data["chain_id"], contracts, data["deployer"], data["deployment_block"])
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,26 +105,37 @@ def _deploy(w3: Web3, sender: Sender, name: str, *args, libraries: dict[str, str
 
 def deploy(w3: Web3, sender: Sender, config: DeploymentConfig) -> Deployment:
     """Deploy and wire the whole suite from `config`; return where it lives."""
-    g = config.governor
+    g, t = config.governor, config.treasury
     start_block = w3.eth.block_number + 1
+    a: dict[str, str] = {}
 
-    timelock_addr = _deploy(w3, sender, "TimelockController", g.timelock_delay, [], [ZERO_ADDRESS], sender.address)
-    tiers = [(t.name, t.weight, t.can_propose, t.can_vote) for t in config.tiers]
-    registry_addr = _deploy(w3, sender, "MemberRegistry", timelock_addr, tiers)
+    a["timelock"] = timelock_addr = _deploy(w3, sender, "TimelockController", g.timelock_delay, [],
+                                            [ZERO_ADDRESS], sender.address)
+    tiers = [(tier.name, tier.weight, tier.can_propose, tier.can_vote) for tier in config.tiers]
+    a["registry"] = registry_addr = _deploy(w3, sender, "MemberRegistry", timelock_addr, tiers)
     registry = contract(w3, "MemberRegistry", registry_addr)
-
     admissions = [(m.seat, m.tier, m.metadata_uri, m.metadata_hash) for m in config.members]
     for i in range(0, len(admissions), BOOTSTRAP_CHUNK):
         chunk = admissions[i : i + BOOTSTRAP_CHUNK]
         sender.transact(w3, registry.functions.bootstrapAdmit(chunk), f"admit members {i + 1}-{i + len(chunk)}")
+
+    a["treasury"] = _deploy(w3, sender, "Treasury", registry_addr, timelock_addr, t.dues_token, t.dues_period,
+                            t.grace_period, [tier.dues for tier in config.tiers])
+    sender.transact(w3, registry.functions.setDuesOracle(a["treasury"]), "name the treasury the dues oracle")
     sender.transact(w3, registry.functions.endBootstrap(), "end bootstrap")
+    for name, attr in (("BodyFactory", "body_factory"), ("StandardsRegistry", "standards"),
+                       ("ConductRecord", "conduct")):
+        a[attr] = _deploy(w3, sender, name, registry_addr, timelock_addr)
 
     settings = (g.voting_delay, g.voting_period, g.late_quorum_extension, g.quorum_percent,
                 g.constitutional_quorum_percent, g.weight_cap_bps)
-    calls = [(registry_addr, function_signature_to_4byte_selector(sig)) for sig in CONSTITUTIONAL_REGISTRY_CALLS]
-    library_addr = _deploy(w3, sender, "BatchBallots")
-    governor_addr = _deploy(w3, sender, "ConsortiumGovernor", config.name, registry_addr, timelock_addr, settings,
-                            calls, libraries={"BatchBallots": library_addr})
+    rules = [(a[attr], function_signature_to_4byte_selector(sig), constitutional, about_member)
+             for attr, sig, constitutional, about_member in CALL_RULES]
+    a["batch_ballots"] = _deploy(w3, sender, "BatchBallots")
+    a["proposal_rules"] = _deploy(w3, sender, "ProposalRules")
+    libraries = {"BatchBallots": a["batch_ballots"], "ProposalRules": a["proposal_rules"]}
+    a["governor"] = governor_addr = _deploy(w3, sender, "ConsortiumGovernor", config.name, registry_addr,
+                                            timelock_addr, settings, rules, libraries=libraries)
 
     timelock = contract(w3, "TimelockController", timelock_addr)
     for role in ("PROPOSER_ROLE", "CANCELLER_ROLE"):
@@ -112,7 +144,7 @@ def deploy(w3: Web3, sender: Sender, config: DeploymentConfig) -> Deployment:
     admin_role = timelock.functions.DEFAULT_ADMIN_ROLE().call()
     sender.transact(w3, timelock.functions.renounceRole(admin_role, sender.address), "renounce deployer admin")
 
-    deployment = Deployment(w3.eth.chain_id, registry_addr, timelock_addr, governor_addr, library_addr,
+    deployment = Deployment(w3.eth.chain_id, {name: a[attr] for name, attr in CONTRACTS.items()},
                             sender.address, start_block)
     log.info("deployed %s", deployment)
     return deployment

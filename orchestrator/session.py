@@ -80,6 +80,25 @@ class Session:
     def timelock(self):
         return contract(self.w3, "TimelockController", self.deployment.timelock)
 
+    @cached_property
+    def treasury(self):
+        return contract(self.w3, "Treasury", self.deployment.treasury)
+
+    @cached_property
+    def body_factory(self):
+        return contract(self.w3, "BodyFactory", self.deployment.body_factory)
+
+    @cached_property
+    def standards(self):
+        return contract(self.w3, "StandardsRegistry", self.deployment.standards)
+
+    @cached_property
+    def conduct(self):
+        return contract(self.w3, "ConductRecord", self.deployment.conduct)
+
+    def body(self, address: str):
+        return contract(self.w3, "Body", address)
+
     def deployment_is_live(self) -> bool:
         """Whether the manifest at manifest_path describes contracts that exist on this node."""
         try:

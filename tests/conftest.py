@@ -1,7 +1,17 @@
 """Shared fixtures: the suite deployed by the real deployment routine on brownie's anvil."""
 
 import pytest
-from brownie import ConsortiumGovernor, MemberRegistry, TimelockController, accounts, web3
+from brownie import (
+    BodyFactory,
+    ConductRecord,
+    ConsortiumGovernor,
+    MemberRegistry,
+    StandardsRegistry,
+    TimelockController,
+    Treasury,
+    accounts,
+    web3,
+)
 
 from orchestrator.chain import Sender
 from orchestrator.config import parse
@@ -36,15 +46,26 @@ def roster():
     }
 
 
-def deploy_suite(roster, extra_members=(), **overrides):
+DUES_PERIOD, GRACE_PERIOD = 30 * 86400, 7 * 86400
+TIER_TABLE = [  # the default tiers, with dues per period: 2 ether founding, 1 ether regular
+    {"name": "founding", "weight": 3, "can_propose": True, "can_vote": True, "dues": "2 ether"},
+    {"name": "regular", "weight": 1, "can_propose": True, "can_vote": True, "dues": "1 ether"},
+    {"name": "observer", "weight": 0, "can_propose": False, "can_vote": False},
+]
+
+
+def deploy_suite(roster, extra_members=(), treasury=None, **overrides):
     """Deploy with the real routine; `extra_members` are (seat, tier name) pairs admitted after the roster."""
     seats = [(a.address, tier) for tier in ("founding", "regular", "observer") for a in roster[tier]]
     members = [{"seat": seat, "tier": tier, "legal_name": f"member {i}", "jurisdiction": "CH",
                 "metadata_uri": f"ipfs://member-{i}"} for i, (seat, tier) in enumerate([*seats, *extra_members])]
-    config = parse({"name": "Test Consortium", "governor": {**SETTINGS, **overrides}, "members": members})
+    terms = {"dues_period": DUES_PERIOD, "grace_period": GRACE_PERIOD, **(treasury or {})}
+    config = parse({"name": "Test Consortium", "governor": {**SETTINGS, **overrides}, "members": members,
+                    "treasury": terms, "tiers": TIER_TABLE})
     d = deploy(web3, Sender(accounts[0].address), config)
-    registry, timelock = MemberRegistry.at(d.registry), TimelockController.at(d.timelock)
-    return Governance(ConsortiumGovernor.at(d.governor), registry, timelock)
+    return Governance(ConsortiumGovernor.at(d.governor), MemberRegistry.at(d.registry),
+                      TimelockController.at(d.timelock), Treasury.at(d.treasury), BodyFactory.at(d.body_factory),
+                      StandardsRegistry.at(d.standards), ConductRecord.at(d.conduct))
 
 
 @pytest.fixture(scope="module")

@@ -24,9 +24,25 @@ def reverts(error_name: str):
         yield
 
 
+def latest_timestamp() -> int:
+    return brownie.web3.eth.get_block("latest")["timestamp"]
+
+
 def sleep(seconds: int) -> None:
-    chain.sleep(seconds)
-    chain.mine()
+    """Mine a block exactly `seconds` after the latest one. Explicit timestamps, not evm_increaseTime:
+    the node's clock and brownie's notion of it can drift apart across snapshots and reverts."""
+    mine_at(latest_timestamp() + max(seconds, 1))
+
+
+def mine_at(timestamp: int) -> None:
+    brownie.web3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])
+    chain.mine()  # brownie re-reads its clock offset from the new block
+
+
+def advance_past(timestamp: int) -> None:
+    """Mine a block after `timestamp`, unless the latest one already is."""
+    if latest_timestamp() <= timestamp:
+        mine_at(timestamp + 1)
 
 
 @dataclass
@@ -43,8 +59,9 @@ class Proposal:
 
 
 class Governance:
-    def __init__(self, governor, registry, timelock):
+    def __init__(self, governor, registry, timelock, treasury=None, bodies=None, standards=None, conduct=None):
         self.governor, self.registry, self.timelock = governor, registry, timelock
+        self.treasury, self.bodies, self.standards, self.conduct = treasury, bodies, standards, conduct
 
     def call(self, contract, fn: str, *args):
         """One (target, value, calldata) for a proposal."""
@@ -59,10 +76,10 @@ class Governance:
         return STATES[self.governor.state(p.id)]
 
     def wait_snapshot(self, p: Proposal) -> None:
-        sleep(self.governor.proposalSnapshot(p.id) - chain.time() + 1)
+        advance_past(self.governor.proposalSnapshot(p.id))
 
     def wait_deadline(self, p: Proposal) -> None:
-        sleep(self.governor.proposalDeadline(p.id) - chain.time() + 1)
+        advance_past(self.governor.proposalDeadline(p.id))
 
     def vote(self, p: Proposal, voter, support: int, reason: str = ""):
         return self.governor.castVoteWithReason(p.id, support, reason, {"from": voter})
@@ -74,15 +91,42 @@ class Governance:
         sleep(self.timelock.getMinDelay() + 1)
         return self.governor.execute(p.targets, p.values, p.calldatas, p.description_hash, {"from": sender})
 
-    def pass_proposal(self, calls, description: str, proposer, votes: dict):
-        """Run the whole lifecycle: propose, vote as `votes` says ({account: support}), queue, execute."""
+    def queue_passed(self, calls, description: str, proposer, votes: dict) -> Proposal:
+        """Propose, vote as `votes` says ({account: support}) and queue; members the proposal is about
+        are recused, so they are skipped."""
         p = self.propose(calls, description, proposer)
         self.wait_snapshot(p)
         for voter, support in votes.items():
-            self.vote(p, voter, support)
+            if not self.governor.memberMarks(p.id, self.member_id(voter))[1]:
+                self.vote(p, voter, support)
         self.wait_deadline(p)
         self.queue(p, proposer)
+        return p
+
+    def pass_proposal(self, calls, description: str, proposer, votes: dict):
+        """Run the whole lifecycle: propose, vote, queue, execute."""
+        p = self.queue_passed(calls, description, proposer, votes)
         return p, self.execute(p, proposer)
+
+    def member_id(self, account) -> int:
+        return self.registry.memberIdOf(account)
+
+    # ───────── the founding members decide (enough weight for either kind of proposal) ─────────
+
+    def by_founders(self, roster, calls, description: str):
+        """Pass and execute `calls` with both founding members' votes; returns (proposal, execute tx)."""
+        f1, f2 = roster["founding"]
+        return self.pass_proposal(calls, description, f1, {f1: FOR, f2: FOR})
+
+    def queued_by_founders(self, roster, calls, description: str) -> Proposal:
+        """Like by_founders, stopping before execute (to assert how execution fails)."""
+        f1, f2 = roster["founding"]
+        p = self.queue_passed(calls, description, f1, {f1: FOR, f2: FOR})
+        sleep(self.timelock.getMinDelay() + 1)
+        return p
+
+    def execute_now(self, p: Proposal, sender):
+        return self.governor.execute(p.targets, p.values, p.calldatas, p.description_hash, {"from": sender})
 
     # ───────── signed ballots ─────────
 

@@ -6,6 +6,7 @@ import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {GovernorTieredCounting} from "./GovernorTieredCounting.sol";
+import {ProposalRules} from "./ProposalRules.sol";
 
 /**
  * @title GovernorProposalKinds
@@ -19,19 +20,29 @@ import {GovernorTieredCounting} from "./GovernorTieredCounting.sol";
  * A proposal is constitutional when any call targets the governor itself or its executor (the
  * timelock), or matches a (target, selector) pair in the constitutional table, which itself changes
  * only by a constitutional vote. The proposer has no say in the kind, so it cannot be downgraded.
+ *
+ * A second table flags the calls that are about one member (their first argument is a member id:
+ * suspend, expel, censure). That member is recused from the proposal when it is created. The decisions
+ * themselves, and the constitutional vote count, run in the {ProposalRules} library.
  */
 abstract contract GovernorProposalKinds is GovernorTieredCounting {
     using Checkpoints for Checkpoints.Trace208;
     using SafeCast for uint256;
 
     mapping(uint256 proposalId => ProposalKind) private _kinds;
-    mapping(address target => mapping(bytes4 selector => bool)) private _constitutionalCalls;
+    /// @dev Per (target, selector): ProposalRules.CONSTITUTIONAL | ProposalRules.ABOUT_MEMBER bits.
+    mapping(address target => mapping(bytes4 selector => uint8)) private _callRules;
     Checkpoints.Trace208 private _constitutionalQuorumHistory;
 
-    constructor(uint256 constitutionalQuorumNumerator_, ConstitutionalCall[] memory constitutionalCalls) {
+    constructor(
+        uint256 constitutionalQuorumNumerator_,
+        CallRule[] memory callRules_
+    ) {
         _setConstitutionalQuorum(constitutionalQuorumNumerator_);
-        for (uint256 i = 0; i < constitutionalCalls.length; ++i) {
-            _setConstitutionalCall(constitutionalCalls[i].target, constitutionalCalls[i].selector, true);
+        for (uint256 i = 0; i < callRules_.length; ++i) {
+            CallRule memory rule = callRules_[i];
+            if (rule.constitutional) _setCallRule(rule.target, rule.selector, ProposalRules.CONSTITUTIONAL, true);
+            if (rule.aboutMember) _setCallRule(rule.target, rule.selector, ProposalRules.ABOUT_MEMBER, true);
         }
     }
 
@@ -45,20 +56,24 @@ abstract contract GovernorProposalKinds is GovernorTieredCounting {
 
     /// @notice The kind a proposal with these calls would get, so tools can show it before proposing.
     function classify(address[] memory targets, bytes[] memory calldatas) public view virtual returns (ProposalKind) {
-        address executor = _executor();
-        for (uint256 i = 0; i < targets.length; ++i) {
-            address target = targets[i];
-            if (target == address(this) || target == executor) return ProposalKind.Constitutional;
-            if (calldatas[i].length >= 4 && _constitutionalCalls[target][bytes4(calldatas[i])]) {
-                return ProposalKind.Constitutional;
-            }
-        }
-        return ProposalKind.Ordinary;
+        return ProposalRules.classify(_callRules, _executor(), targets, calldatas);
+    }
+
+    /// @notice The (constitutional, about-a-member) flags of calls to `selector` on `target`.
+    function callRules(address target, bytes4 selector) public view virtual returns (bool constitutional, bool aboutMember) {
+        uint8 rules = _callRules[target][selector];
+        return (rules & ProposalRules.CONSTITUTIONAL != 0, rules & ProposalRules.ABOUT_MEMBER != 0);
     }
 
     /// @notice Governance adds or removes a (target, selector) pair from the constitutional table.
     function setConstitutionalCall(address target, bytes4 selector, bool constitutional) public virtual onlyGovernance {
-        _setConstitutionalCall(target, selector, constitutional);
+        _setCallRule(target, selector, ProposalRules.CONSTITUTIONAL, constitutional);
+    }
+
+    /// @notice Governance flags (or unflags) calls to `selector` on `target` as being about the member
+    /// whose id is their first argument: that member is recused from proposals making such a call.
+    function setMemberSubjectCall(address target, bytes4 selector, bool aboutMember) public virtual onlyGovernance {
+        _setCallRule(target, selector, ProposalRules.ABOUT_MEMBER, aboutMember);
     }
 
     /// @notice The constitutional quorum numerator now (over {quorumDenominator}).
@@ -87,7 +102,7 @@ abstract contract GovernorProposalKinds is GovernorTieredCounting {
         _setConstitutionalQuorum(newNumerator);
     }
 
-    /// @dev Classifies and records the kind once, at creation.
+    /// @dev Classifies and records the kind once, at creation, and recuses the members it is about.
     function _propose(
         address[] memory targets,
         uint256[] memory values,
@@ -96,27 +111,23 @@ abstract contract GovernorProposalKinds is GovernorTieredCounting {
         address proposer
     ) internal virtual override returns (uint256 proposalId) {
         proposalId = super._propose(targets, values, calldatas, description, proposer);
-        ProposalKind kind = classify(targets, calldatas);
-        _kinds[proposalId] = kind;
-        emit ProposalClassified(proposalId, kind);
+        _kinds[proposalId] = ProposalRules.intake(_callRules, _marksOf(proposalId), proposalId, _executor(), targets, calldatas);
     }
 
     /// @inheritdoc Governor
     function _voteSucceeded(uint256 proposalId) internal view virtual override returns (bool) {
-        (uint256 againstVotes, uint256 forVotes, ) = proposalVotes(proposalId);
-        if (_kinds[proposalId] == ProposalKind.Ordinary) return forVotes > againstVotes;
-        if (forVotes == 0 || forVotes * 3 < (forVotes + againstVotes) * 2) return false;
-        uint8 tiers = registry().tierCount();
-        for (uint8 t = 0; t < tiers; ++t) {
-            (uint256 tierAgainst, uint256 tierFor, ) = proposalTierVotes(proposalId, t);
-            if (tierAgainst + tierFor > 0 && tierFor <= tierAgainst) return false;
+        if (_kinds[proposalId] == ProposalKind.Constitutional) {
+            return ProposalRules.constitutionalSucceeded(_tierTalliesOf(proposalId), registry().tierCount());
         }
-        return true;
+        (uint256 againstVotes, uint256 forVotes, ) = proposalVotes(proposalId);
+        return forVotes > againstVotes;
     }
 
-    function _setConstitutionalCall(address target, bytes4 selector, bool constitutional) internal virtual {
-        _constitutionalCalls[target][selector] = constitutional;
-        emit ConstitutionalCallSet(target, selector, constitutional);
+    function _setCallRule(address target, bytes4 selector, uint8 flag, bool on) internal virtual {
+        mapping(bytes4 => uint8) storage rules = _callRules[target];
+        rules[selector] = on ? rules[selector] | flag : rules[selector] & ~flag;
+        if (flag == ProposalRules.CONSTITUTIONAL) emit ConstitutionalCallSet(target, selector, on);
+        else emit MemberSubjectCallSet(target, selector, on);
     }
 
     function _setConstitutionalQuorum(uint256 newNumerator) internal virtual {

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {GovernorTieredCounting} from "./GovernorTieredCounting.sol";
+import {ProposalRules} from "./ProposalRules.sol";
 
 /**
  * @title GovernorRecusal
@@ -11,21 +12,14 @@ import {GovernorTieredCounting} from "./GovernorTieredCounting.sol";
 abstract contract GovernorRecusal is GovernorTieredCounting {
     /**
      * @notice Recuse the caller's member from `proposalId` (while it is Pending or Active), with a public
-     * reason. Reverts if the member already voted or already recused.
+     * reason. Reverts if the member already voted or already recused. Members a proposal is about are
+     * recused automatically when it is created (see {GovernorProposalKinds}).
      */
     function recuse(uint256 proposalId, string calldata reason) public virtual {
         _validateStateBitmap(
             proposalId,
             _encodeStateBitmap(ProposalState.Pending) | _encodeStateBitmap(ProposalState.Active)
         );
-        uint256 memberId = registry().memberIdOf(msg.sender);
-        if (memberId == 0) revert GovernorNotMember(msg.sender);
-        (uint256 word, uint256 shift) = _markPosition(memberId);
-        mapping(uint256 => uint256) storage bitmap = _marksOf(proposalId);
-        uint256 marks = bitmap[word];
-        if ((marks >> shift) & RECUSED != 0) revert GovernorAlreadyRecused(msg.sender);
-        if ((marks >> shift) & VOTED != 0) revert GovernorAlreadyCastVote(msg.sender);
-        bitmap[word] = marks | (RECUSED << shift);
-        emit VoterRecused(proposalId, memberId, msg.sender, reason);
+        ProposalRules.recuse(_marksOf(proposalId), proposalId, registry().memberIdOf(msg.sender), msg.sender, reason);
     }
 }

@@ -39,10 +39,14 @@ interface IConsortiumGovernor {
         bytes signature;
     }
 
-    /// @notice One (target, selector) pair that makes a proposal constitutional.
-    struct ConstitutionalCall {
+    /// @notice How the governor treats calls to `selector` on `target`: whether they make a proposal
+    /// constitutional, and whether they are about the member whose id is their first argument (who is
+    /// then recused from the proposal).
+    struct CallRule {
         address target;
         bytes4 selector;
+        bool constitutional;
+        bool aboutMember;
     }
 
     error GovernorProposerWithoutRight(address proposer);
@@ -56,6 +60,8 @@ interface IConsortiumGovernor {
     event WeightCapSet(uint256 oldCapBps, uint256 newCapBps);
     event ConstitutionalQuorumSet(uint256 oldNumerator, uint256 newNumerator);
     event ConstitutionalCallSet(address indexed target, bytes4 indexed selector, bool constitutional);
+    event MemberSubjectCallSet(address indexed target, bytes4 indexed selector, bool aboutMember);
+    event SubjectRecused(uint256 indexed proposalId, uint256 indexed memberId);
     event ProposalClassified(uint256 indexed proposalId, ProposalKind kind);
     event BallotRejected(uint256 indexed proposalId, address indexed voter, BallotRejection reason);
     event VoterRecused(uint256 indexed proposalId, uint256 indexed memberId, address indexed seat, string reason);

@@ -9,13 +9,15 @@ import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
  * a lifecycle run by governance, and checkpointed, non-transferable voting weight (ERC-5805).
  */
 interface IMemberRegistry is IERC5805 {
-    /// @dev A member's standing. Resigned and Expelled are final: the seat is freed.
+    /// @dev A member's standing. Resigned and Expelled are final: the seat is freed. Lapsed (dues unpaid
+    /// past the grace period) ends when the dues are paid.
     enum Status {
         None,
         Active,
         Suspended,
         Resigned,
-        Expelled
+        Expelled,
+        Lapsed
     }
 
     /// @notice One row of the tier table. A tier that cannot vote has no weight.
@@ -63,6 +65,8 @@ interface IMemberRegistry is IERC5805 {
     error RegistryFutureLookup(uint256 timepoint, uint48 clock);
     error RegistryWeightNotTransferable();
     error RegistryBootstrapOver();
+    error RegistryDuesCurrent(uint256 memberId);
+    error RegistryDuesOutstanding(uint256 memberId);
 
     event TierSet(uint8 indexed tierId, string name, uint32 weight, bool canPropose, bool canVote);
     event MemberAdmitted(
@@ -81,6 +85,9 @@ interface IMemberRegistry is IERC5805 {
     event MetadataUpdated(uint256 indexed memberId, string metadataURI, bytes32 metadataHash);
     event TotalWeightChanged(uint256 oldWeight, uint256 newWeight);
     event BootstrapEnded(address indexed bootstrapper);
+    event DuesOracleSet(address indexed oracle);
+    event MemberLapsed(uint256 indexed memberId);
+    event MemberRestored(uint256 indexed memberId);
 
     /// @notice The address every governance-only function answers to (the timelock).
     function governance() external view returns (address);
@@ -136,4 +143,16 @@ interface IMemberRegistry is IERC5805 {
     function rotateSeat(address newSeat) external;
 
     function updateMetadata(string calldata metadataURI, bytes32 metadataHash) external;
+
+    /// @notice The contract that says whether a member's dues have lapsed (the treasury), or zero.
+    function duesOracle() external view returns (address);
+
+    /// @notice Set the dues oracle: the bootstrapper while bootstrap lasts, governance afterwards.
+    function setDuesOracle(address oracle) external;
+
+    /// @notice Anyone: an active member whose dues lapsed (per the oracle) loses its vote from now on.
+    function lapse(uint256 memberId) external;
+
+    /// @notice Anyone: a lapsed member whose dues are paid again gets its vote back from now on.
+    function restore(uint256 memberId) external;
 }

@@ -1,6 +1,6 @@
 """The deployment routine leaves a self-governing suite: no externally owned account keeps any power."""
 
-from brownie import BatchBallots, ConsortiumGovernor, accounts
+from brownie import BatchBallots, ConsortiumGovernor, ProposalRules, accounts
 
 from tests.governance import reverts
 
@@ -56,7 +56,8 @@ def test_registry_lifecycle_calls_are_constitutional(gov):
 
 
 def test_governor_constructor_rejects_an_invalid_cap_or_constitutional_quorum(gov):
-    BatchBallots.deploy({"from": accounts[0]})  # brownie links the governor to the latest library
+    BatchBallots.deploy({"from": accounts[0]})  # brownie links the governor to the latest libraries
+    ProposalRules.deploy({"from": accounts[0]})
     for settings, error in [((60, 3600, 600, 10, 30, 0), "GovernorInvalidWeightCap"),
                             ((60, 3600, 600, 10, 30, 10_001), "GovernorInvalidWeightCap"),
                             ((60, 3600, 600, 10, 101, 10_000), "GovernorInvalidConstitutionalQuorum")]:

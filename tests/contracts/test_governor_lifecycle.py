@@ -1,8 +1,8 @@
 """Propose → vote → queue → execute through the timelock, for both kinds, and governance of the settings."""
 
-from brownie import accounts, chain
+from brownie import accounts
 
-from tests.governance import ABSTAIN, AGAINST, FOR, reverts
+from tests.governance import ABSTAIN, AGAINST, FOR, latest_timestamp, reverts, sleep
 
 HASH = b"\x33" * 32
 ORDINARY, CONSTITUTIONAL = 0, 1
@@ -48,7 +48,7 @@ def test_constitutional_lifecycle_admits_a_member(gov, roster):
 
 
 def test_propose_emits_classification(gov, roster):
-    call = gov.call(gov.registry, "suspend", 3, "")
+    call = gov.call(gov.registry, "suspend", 7, "")
     tx = gov.governor.propose(*[[c] for c in call], "classify me", {"from": roster["founding"][0]})
     assert tx.events["ProposalClassified"]["kind"] == ORDINARY
     assert tx.events["ProposalCreated"]["proposer"] == roster["founding"][0]
@@ -68,7 +68,7 @@ def test_classification_comes_from_the_calls(gov):
 
 
 def test_ordinary_proposal_fails_without_a_majority(gov, roster):
-    p = gov.propose([gov.call(gov.registry, "suspend", 3, "")], "tie", roster["founding"][0])
+    p = gov.propose([gov.call(gov.registry, "suspend", 7, "")], "tie", roster["founding"][0])
     gov.wait_snapshot(p)
     gov.vote(p, roster["founding"][0], FOR)
     gov.vote(p, roster["founding"][1], AGAINST)
@@ -79,7 +79,7 @@ def test_ordinary_proposal_fails_without_a_majority(gov, roster):
 
 
 def test_ordinary_proposal_fails_without_quorum(gov, roster):
-    p = gov.propose([gov.call(gov.registry, "suspend", 3, "")], "nobody came", roster["founding"][0])
+    p = gov.propose([gov.call(gov.registry, "suspend", 7, "")], "nobody came", roster["founding"][0])
     gov.wait_snapshot(p)
     gov.wait_deadline(p)
     assert gov.state(p) == "Defeated"
@@ -88,8 +88,8 @@ def test_ordinary_proposal_fails_without_quorum(gov, roster):
 def test_constitutional_quorum_is_separate_and_higher(gov, roster):
     """Weight 1 of 10 meets the 10% ordinary quorum, not the 30% constitutional one."""
     r1 = roster["regular"][0]
-    ordinary = gov.propose([gov.call(gov.registry, "suspend", 3, "")], "small ordinary", r1)
-    constitutional = gov.propose([gov.call(gov.registry, "changeTier", 3, 0)], "small constitutional", r1)
+    ordinary = gov.propose([gov.call(gov.registry, "suspend", 7, "")], "small ordinary", r1)
+    constitutional = gov.propose([gov.call(gov.registry, "changeTier", 7, 1)], "small constitutional", r1)
     gov.wait_snapshot(constitutional)
     assert gov.governor.proposalQuorum(ordinary.id) == 1
     assert gov.governor.proposalQuorum(constitutional.id) == 3
@@ -145,14 +145,14 @@ def test_tier_table_changes_by_constitutional_vote(gov, roster):
 
 def test_proposer_may_cancel_only_while_pending(gov, roster):
     f1, f2 = roster["founding"]
-    p = gov.propose([gov.call(gov.registry, "suspend", 3, "")], "changed my mind", f1)
+    p = gov.propose([gov.call(gov.registry, "suspend", 7, "")], "changed my mind", f1)
     args = (p.targets, p.values, p.calldatas, p.description_hash)
     with reverts("GovernorUnableToCancel"):
         gov.governor.cancel(*args, {"from": f2})
     tx = gov.governor.cancel(*args, {"from": f1})
     assert tx.events["ProposalCanceled"]["proposalId"] == p.id
     assert gov.state(p) == "Canceled"
-    p2 = gov.propose([gov.call(gov.registry, "suspend", 4, "")], "too late to cancel", f1)
+    p2 = gov.propose([gov.call(gov.registry, "suspend", 7, "")], "too late to cancel", f1)
     gov.wait_snapshot(p2)
     with reverts("GovernorUnableToCancel"):
         gov.governor.cancel(p2.targets, p2.values, p2.calldatas, p2.description_hash, {"from": f1})
@@ -161,7 +161,7 @@ def test_proposer_may_cancel_only_while_pending(gov, roster):
 def test_proposer_suffix_stops_front_running(gov, roster):
     f1, f2 = roster["founding"]
     description = f"Fund the audit#proposer={f1.address}"
-    call = gov.call(gov.registry, "suspend", 3, "")
+    call = gov.call(gov.registry, "suspend", 7, "")
     with reverts("GovernorRestrictedProposer"):
         gov.propose([call], description, f2)
     p = gov.propose([call], description, f1)
@@ -169,7 +169,7 @@ def test_proposer_suffix_stops_front_running(gov, roster):
 
 
 def test_only_members_with_the_right_may_propose(gov, roster):
-    call = gov.call(gov.registry, "suspend", 3, "")
+    call = gov.call(gov.registry, "suspend", 7, "")
     with reverts("GovernorProposerWithoutRight"):
         gov.propose([call], "observer proposal", roster["observer"][0])
     with reverts("GovernorProposerWithoutRight"):
@@ -177,17 +177,17 @@ def test_only_members_with_the_right_may_propose(gov, roster):
 
 
 def test_late_quorum_extends_the_deadline(gov, roster):
-    p = gov.propose([gov.call(gov.registry, "suspend", 3, "")], "late", roster["founding"][0])
+    p = gov.propose([gov.call(gov.registry, "suspend", 7, "")], "late", roster["founding"][0])
     gov.wait_snapshot(p)
     deadline = gov.governor.proposalDeadline(p.id)
-    chain.sleep(deadline - chain.time() - 10)
+    sleep(deadline - latest_timestamp() - 10)
     tx = gov.vote(p, roster["founding"][0], FOR)
     assert tx.events["ProposalExtended"]["extendedDeadline"] == tx.timestamp + 600
     assert gov.governor.proposalDeadline(p.id) == tx.timestamp + 600
 
 
 def test_abstain_counts_for_quorum_only(gov, roster):
-    p = gov.propose([gov.call(gov.registry, "suspend", 3, "")], "abstain", roster["founding"][0])
+    p = gov.propose([gov.call(gov.registry, "suspend", 7, "")], "abstain", roster["founding"][0])
     gov.wait_snapshot(p)
     gov.vote(p, roster["founding"][0], ABSTAIN)
     gov.vote(p, roster["regular"][0], FOR)

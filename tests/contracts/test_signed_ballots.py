@@ -15,7 +15,7 @@ INVALID_SUPPORT, INVALID_SIGNATURE, NOT_ELIGIBLE, ALREADY_VOTED, RECUSED = range
 
 @pytest.fixture
 def active(gov, roster):
-    p = gov.propose([gov.call(gov.registry, "suspend", 3, "")], "signed", roster["founding"][0])
+    p = gov.propose([gov.call(gov.registry, "suspend", 7, "")], "signed", roster["founding"][0])
     gov.wait_snapshot(p)
     return p
 
@@ -103,7 +103,7 @@ def test_batch_skips_bad_ballots_with_a_reason_and_counts_the_rest(gov, roster, 
 
 
 def test_batch_rejects_recused_members(gov, roster):
-    p = gov.propose([gov.call(gov.registry, "suspend", 3, "")], "recusal", roster["founding"][0])
+    p = gov.propose([gov.call(gov.registry, "suspend", 7, "")], "recusal", roster["founding"][0])
     r0 = roster["regular"][0]
     gov.governor.recuse(p.id, "conflict", {"from": r0})
     gov.wait_snapshot(p)
@@ -122,7 +122,7 @@ def test_replayed_batch_counts_nothing_twice(gov, roster, active):
 
 def test_ballot_for_another_proposal_wrong_chain_or_contract_is_rejected(gov, roster, active):
     k = keys(roster)[0]
-    other = gov.propose([gov.call(gov.registry, "suspend", 4, "")], "another", roster["founding"][0])
+    other = gov.propose([gov.call(gov.registry, "suspend", 7, "")], "another", roster["founding"][0])
     wrong_chain = {**gov.domain(), "chainId": 1}
     wrong_contract = {**gov.domain(), "verifyingContract": gov.registry.address}
     for ballot in [gov.member_ballot(k, other.id, FOR), gov.member_ballot(k, active.id, FOR, domain=wrong_chain),
@@ -142,7 +142,7 @@ def test_high_s_signature_is_rejected(gov, roster, active):
 
 
 def test_batch_needs_an_active_proposal(gov, roster):
-    p = gov.propose([gov.call(gov.registry, "suspend", 3, "")], "pending", roster["founding"][0])
+    p = gov.propose([gov.call(gov.registry, "suspend", 7, "")], "pending", roster["founding"][0])
     with reverts("GovernorUnexpectedProposalState"):
         gov.cast_batch(p.id, [gov.member_ballot(keys(roster)[0], p.id, FOR)], accounts[0])
 
@@ -153,7 +153,7 @@ def wallet_vote(roster):
     owner = Account.create()
     wallet = TestWallet.deploy(owner.address, {"from": accounts[0]})
     suite = deploy_suite(roster, extra_members=[(wallet.address, "regular")])
-    p = suite.propose([suite.call(suite.registry, "suspend", 3, "")], "wallet", roster["founding"][0])
+    p = suite.propose([suite.call(suite.registry, "suspend", 7, "")], "wallet", roster["founding"][0])
     suite.wait_snapshot(p)
     return owner, wallet, suite, p
 

@@ -12,11 +12,11 @@ FOUNDING, REGULAR = 0, 1
 
 
 def suspend_proposal(gov, proposer, description="vote"):
-    return gov.propose([gov.call(gov.registry, "suspend", 3, "")], description, proposer)
+    return gov.propose([gov.call(gov.registry, "suspend", 7, "")], description, proposer)
 
 
 def constitutional_proposal(gov, proposer, description="constitutional vote"):
-    return gov.propose([gov.call(gov.registry, "changeTier", 3, 0)], description, proposer)
+    return gov.propose([gov.call(gov.registry, "changeTier", 7, 1)], description, proposer)
 
 
 @pytest.fixture
