@@ -7,7 +7,7 @@ from web3 import Web3
 
 from orchestrator import ballots
 from orchestrator.chain import Sender
-from orchestrator.config import parse
+from orchestrator.config import ZERO_ADDRESS, parse
 from orchestrator.deploy import contract, deploy
 from orchestrator.proposals import receipt_events
 
@@ -32,14 +32,17 @@ class Suite:
         d = deploy(w3, self.deployer, parse({"name": "Bench", "governor": SETTINGS, "members": members}))
         self.governor = contract(w3, "ConsortiumGovernor", d.governor)
         self.registry = contract(w3, "MemberRegistry", d.registry)
+        self.treasury = contract(w3, "Treasury", d.treasury)
         self.domain = ballots.domain("Bench", w3.eth.chain_id, d.governor)
         self.proposals = 0
 
     def propose(self) -> tuple[int, tuple, int]:
-        """An ordinary proposal (suspend member 2), voting open on return: (id, operation, gas)."""
+        """An ordinary proposal (a budget: one storage write, about no member), voting open on return:
+        (id, operation, gas)."""
         self.proposals += 1
-        data = bytes.fromhex(self.registry.functions.suspend(2, "bench")._encode_transaction_data()[2:])
-        call = ([self.registry.address], [0], [data], f"bench proposal {self.proposals}")
+        fn = self.treasury.functions.setBudget(self.keys[1].address, ZERO_ADDRESS, self.proposals)
+        data = bytes.fromhex(fn._encode_transaction_data()[2:])
+        call = ([self.treasury.address], [0], [data], f"bench proposal {self.proposals}")
         receipt = funded(self.w3, self.keys[0]).transact(self.w3, self.governor.functions.propose(*call), "propose")
         proposal_id = receipt_events(self.governor, receipt, "ProposalCreated")[0]["args"]["proposalId"]
         advance(self.w3, SETTINGS["voting_delay"] + 1)

@@ -9,6 +9,7 @@ import time
 from contextlib import ExitStack
 
 from orchestrator import ballots, governance
+from orchestrator.config import ZERO_ADDRESS
 from orchestrator.demo import Demo
 from orchestrator.indexer.reader import Reader
 from orchestrator.indexer.store import IndexStore
@@ -59,8 +60,8 @@ def relayer_ballots_per_s(members: int = 700) -> dict:
         demo = Demo(_session(stack), members, lambda line: None)
         demo._deploy()
         founding, regular = demo.tier("founding"), demo.tier("regular")
-        r = demo.session.registry
-        pid = demo._propose(founding[0], governance.registry_call(r, "suspend", 1, "bench"), "relayer bench")
+        budget = governance.contract_call(demo.session.treasury, "setBudget", founding[0].address, ZERO_ADDRESS, 1)
+        pid = demo._propose(founding[0], budget, "relayer bench")
         demo._advance(61)
         relayer = demo._relayer
         signed = []

@@ -140,18 +140,18 @@ class Sender:
     def local(cls, account: LocalAccount, confirmations: int = 1) -> Sender:
         return cls(account.address, account, confirmations)
 
-    def transact(self, w3: Web3, call: Any, what: str) -> TxReceipt:
-        """Build (EIP-1559 fees), sign, send and wait for a contract call or constructor. A revert,
-        whether found by the gas estimate or by the mined receipt, raises ChainError with its name."""
-        raw, tx_hash, tx = self.sign(w3, call, what)
+    def transact(self, w3: Web3, call: Any, what: str, value: int = 0) -> TxReceipt:
+        """Build (EIP-1559 fees), sign, send and wait for a contract call or constructor, sending `value`
+        wei. A revert, whether found by the gas estimate or by the mined receipt, raises ChainError."""
+        raw, tx_hash, tx = self.sign(w3, call, what, value)
         broadcast(w3, raw)
         return self.wait(w3, tx_hash, tx, what)
 
-    def sign(self, w3: Web3, call: Any, what: str) -> tuple[bytes, str, dict]:
+    def sign(self, w3: Web3, call: Any, what: str, value: int = 0) -> tuple[bytes, str, dict]:
         """The signed transaction (raw bytes, hash, fields), not yet sent: sending the same bytes again is
         idempotent, which is what lets the relayer retry without ever submitting a ballot twice."""
         try:
-            tx = call.build_transaction({"from": self.address})
+            tx = call.build_transaction({"from": self.address, "value": value})
         except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
             raise ChainError(f"{what}: {decode_revert(exc)}") from None
         # Estimates run against the pending block, whose timestamp may equal the last one's; mined a

@@ -86,7 +86,18 @@ def deploy(session: Session, config_path: Path, force: bool) -> None:
 
 
 def _register() -> None:
-    from .commands import members, observe, proposals, relay, wallet
+    from .commands import (
+        bodies,
+        conduct,
+        institution_proposals,  # noqa: F401  (adds the institutions' actions to `propose`)
+        members,
+        observe,
+        proposals,
+        relay,
+        standards,
+        treasury,
+        wallet,
+    )
 
     main.add_command(wallet.wallet)
     main.add_command(proposals.propose)
@@ -95,6 +106,10 @@ def _register() -> None:
     main.add_command(members.member)
     main.add_command(relay.relay)
     main.add_command(observe.index)
+    main.add_command(treasury.treasury)
+    main.add_command(bodies.body)
+    main.add_command(standards.standard)
+    main.add_command(conduct.conduct)
 
 
 _register()
@@ -116,6 +131,9 @@ def demo(session: Session, members: int) -> None:
         click.echo(f"  {'tier':10} {'for':>7} {'against':>8} {'abstain':>8}")
         for tier, (for_, against, abstain) in standing.tallies.items():
             click.echo(f"  {tier:10} {for_:>7} {against:>8} {abstain:>8}")
+    click.echo("\n  institutions:")
+    for line in report.institutions:
+        click.echo(f"    {line}")
     click.echo("\n  gas used: " + ", ".join(f"{what} {gas:,}" for what, gas in report.gas.items()))
     click.echo(f"  wall time {report.wall_s:.1f} s")
 

@@ -1,14 +1,24 @@
 """`consortium demo`: a realistic consortium end to end on a devnet, with the orchestrator's own parts.
 
-Deploys 1/7 founding, 4/7 regular and 2/7 observer members (5 / 20 / 10 for 35), then runs an ordinary
-proposal (suspend a member) and a constitutional one (admit a newcomer). Five founding members vote
-directly (one of them recuses from the ordinary proposal); every other voting member signs a ballot
-that the relayer validates, stores and submits in batches. Both proposals are queued and executed
-through the timelock. Member keys exist in memory for the run only; the relayer's database is a
-temporary file."""
+Deploys 1/7 founding, 4/7 regular and 2/7 observer members (5 / 20 / 10 for 35), with dues per tier, and
+runs two rounds of governance through the timelock, every institution at work:
+
+1. Dues are paid for every voting member but one; a sponsorship and a grant come in. Round one: an
+   ordinary proposal suspends a member (who is recused automatically) and sets up the institutions (a
+   secretariat with a budget, a technical committee that publishes drafts), and a constitutional one
+   admits a newcomer. Five founding members vote directly (one recuses); every other voting member signs
+   a ballot that the relayer validates, stores and submits in batches.
+2. The unpaid member's dues lapse and anyone's poke marks it. The secretariat pays a bill from its
+   budget (2 of 3 approvals) and is refused a call outside its mandate; the technical committee
+   publishes a draft standard; a member reports another's conduct. Round two adopts the standard by
+   consensus (constitutional) and censures the reported member (recused); the lapsed member's ballot is
+   refused. Members attest compliance; the lapsed member pays and its vote is restored.
+
+Member keys exist in memory for the run only; the relayer's database is a temporary file."""
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import time
 from collections.abc import Callable
@@ -16,26 +26,41 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import rlp
 from eth_account import Account
+from eth_utils import keccak, to_checksum_address
 
-from . import ballots, governance
+from . import ballots, dues, governance
 from .chain import DEVNET_CHAIN_ID, Sender
-from .config import parse
+from .config import ZERO_ADDRESS, parse
 from .deploy import deploy
-from .errors import OrchestratorError
+from .errors import ChainError, OrchestratorError
 from .proposals import Proposal, Standing, find, receipt_events, standing
 from .relay_store import RelayStore
-from .relayer import FORMAT, Relayer
+from .relayer import FORMAT, BallotRefused, Relayer
 
 SETTINGS = {"voting_delay": 60, "voting_period": 3600, "late_quorum_extension": 600, "quorum_percent": 10,
             "constitutional_quorum_percent": 30, "weight_cap_bps": 2500, "timelock_delay": 60}
-TIERS = ["founding", "regular", "observer"]
+DAY = 86400
+TREASURY = {"dues_period": DAY, "grace_period": DAY}  # short, so a lapse happens within the demo
+TIERS = [
+    {"name": "founding", "weight": 3, "can_propose": True, "can_vote": True, "dues": "2 ether"},
+    {"name": "regular", "weight": 1, "can_propose": True, "can_vote": True, "dues": "0.5 ether"},
+    {"name": "observer", "weight": 0, "can_propose": False, "can_vote": False},
+]
 DIRECT_VOTERS = 5
+ROUND_TWO_REGULAR_TURNOUT = 100  # regular members who sign a ballot in round two (turnout, not everyone)
+DUES_CHUNK = 100
+SECRETARIAT, TECHNICAL_COMMITTEE = 3, 1
+ETH = 10**18
+SPEND_BUDGET = governance.selector("spendBudget(address,address,uint256,string)")
+PUBLISH_DRAFT = governance.selector("publishDraft(string,string,bytes32,string,uint256)")
 
 
 @dataclass
 class Report:
     proposals: list[tuple[Proposal, Standing]] = field(default_factory=list)
+    institutions: list[str] = field(default_factory=list)
     gas: dict[str, int] = field(default_factory=dict)
     wall_s: float = 0.0
 
@@ -57,18 +82,76 @@ class Demo:
     def tier(self, name: str) -> list:
         return [a for a, t in self.members if t == name]
 
+    def member_id(self, account) -> int:
+        return self.session.registry.functions.memberIdOf(account.address).call()
+
     def run(self) -> Report:
         started = time.monotonic()
         self._deploy()
         founding, regular = self.tier("founding"), self.tier("regular")
-        suspended = regular[-1]
-        r = self.session.registry
-        suspend = governance.registry_call(r, "suspend", r.functions.memberIdOf(suspended.address).call(),
-                                           "missed three plenaries")
-        admission = governance.admit(r, Account.create().address, 1, "Newcomer Analytics", "SG",
+        self.late = regular[-2]  # never pays its dues
+        self._fund_and_pay_dues([a for a in founding + regular if a != self.late])
+        ordinary, constitutional = self._round_one(founding, regular)
+        self._lapse()
+        self._institutions_at_work(founding, regular)
+        self._round_two(founding, regular)
+        self._attest_and_restore(founding, regular)
+        self.report.proposals = [self._summary(pid) for pid in (ordinary, constitutional, *self.round_two)]
+        self._summarise_institutions()
+        self.report.wall_s = time.monotonic() - started
+        return self.report
+
+    # ───── the story ─────
+
+    def _deploy(self) -> None:
+        counts = ", ".join(f"{len(self.tier(t['name']))} {t['name']}" for t in TIERS)
+        self.say(f"deploying the suite and admitting {len(self.members)} members ({counts})")
+        roll = [{"seat": a.address, "tier": t, "legal_name": f"Member {i + 1} Ltd", "jurisdiction": "CH",
+                 "metadata_uri": f"ipfs://demo-member-{i + 1}"} for i, (a, t) in enumerate(self.members)]
+        config = parse({"name": "Demo Consortium", "governor": SETTINGS, "treasury": TREASURY, "tiers": TIERS,
+                        "members": roll})
+        deployment = deploy(self.w3, self.session.sender, config)
+        self.session.deployment = deployment  # the session's manifest is this run's, never written to disk
+        self.deployed_at = self.w3.eth.get_block("latest")["timestamp"]
+
+    def _fund_and_pay_dues(self, payers: list) -> None:
+        t = self.session.treasury.functions
+        self._transact(self.session.sender, t.contribute(0, ZERO_ADDRESS, 50 * ETH, "Gold sponsor 2026"),
+                       "contribute", value=50 * ETH)
+        self._transact(self.session.sender, t.contribute(1, ZERO_ADDRESS, 20 * ETH, "Open-source research grant"),
+                       "contribute", value=20 * ETH)
+        self.say("a 50 ETH sponsorship and a 20 ETH grant came into the treasury")
+        ids = [self.member_id(a) for a in payers]
+        for i in range(0, len(ids), DUES_CHUNK):
+            chunk = ids[i : i + DUES_CHUNK]
+            owed = sum(t.duesOf(self.session.registry.functions.member(m).call()[1]).call() for m in chunk)
+            self._transact(self.session.sender, t.payDuesMany(chunk, 1), "payDuesMany", value=owed)
+        self.say(f"dues paid for {len(ids)} voting members through the collecting agent (payDuesMany); "
+                 f"member {self.member_id(self.late)} did not pay")
+
+    def _round_one(self, founding: list, regular: list) -> tuple[int, int]:
+        r, f, s = self.session.registry, self.session.body_factory, self.session.standards
+        t = self.session.treasury
+        self.suspended = regular[-1]
+        self.secretariat, self.committee = self._next_bodies(2)
+        calls = [
+            governance.contract_call(r, "suspend", self.member_id(self.suspended), "missed three plenaries"),
+            governance.contract_call(f, "create", SECRETARIAT, "Secretariat", 2,
+                                     [self.member_id(a) for a in regular[:3]],
+                                     [(t.address, SPEND_BUDGET)]),
+            governance.contract_call(f, "create", TECHNICAL_COMMITTEE, "Technical Committee", 2,
+                                     [self.member_id(a) for a in founding[:3]],
+                                     [(s.address, PUBLISH_DRAFT)]),
+            governance.contract_call(t, "setBudget", self.secretariat, ZERO_ADDRESS, 5 * ETH),
+            governance.contract_call(s, "setPublisher", self.committee, True),
+        ]
+        ordinary = self._propose(founding[0], calls, "Suspend the member that missed three plenaries; set up the "
+                                 "secretariat (5 ETH budget) and the technical committee")
+        self.newcomer = Account.create()
+        admission = governance.admit(r, self.newcomer.address, 1, "Newcomer Analytics", "SG",
                                      "ipfs://demo-newcomer")
-        ordinary = self._propose(founding[0], suspend, "Suspend the member that missed three plenaries")
-        constitutional = self._propose(founding[0], admission, "Admit Newcomer Analytics as a regular member")
+        constitutional = self._propose(founding[0], [admission], "Admit Newcomer Analytics as a regular member")
+        self.say(f"member {self.member_id(self.suspended)}, whom the suspension is about, is recused automatically")
         self._send(founding[1], self.session.governor.functions.recuse(ordinary, "advises the member concerned"),
                    "recuse")
         self.say("a founding member declared a conflict of interest on the ordinary proposal and recused")
@@ -78,44 +161,130 @@ class Demo:
         direct, signing = founding[:DIRECT_VOTERS], founding[DIRECT_VOTERS:] + regular
         self._vote_directly(ordinary, [(a, 1) for a in direct if a != founding[1]])
         self._vote_directly(constitutional, [(a, 1) for a in direct])
-        self._relay(ordinary, [(a, 0 if i % 4 == 0 else 1) for i, a in enumerate(signing) if a != suspended])
+        self._relay(ordinary, [(a, 0 if i % 4 == 0 else 1) for i, a in enumerate(signing) if a != self.suspended])
         self._relay(constitutional, [(a, 2 if i % 5 == 0 else 1) for i, a in enumerate(signing)])
+        self._enact([ordinary, constitutional])
+        newcomer = self.member_id(self.newcomer)
+        self._transact(self._member(self.newcomer), self.session.treasury.functions.payDues(newcomer, 1),
+                       "payDues", value=ETH // 2)
+        self.say(f"the newcomer, member {newcomer}, paid its first dues")
+        return ordinary, constitutional
 
-        self._advance(SETTINGS["voting_period"] + SETTINGS["late_quorum_extension"] + 1)
-        for pid in (ordinary, constitutional):
-            self._operation(pid, "queue")
-        self._advance(SETTINGS["timelock_delay"] + 1)
-        for pid in (ordinary, constitutional):
-            self._operation(pid, "execute")
-        self.say("both proposals were queued and executed through the timelock")
-        self.report.proposals = [self._summary(pid) for pid in (ordinary, constitutional)]
-        self.report.wall_s = time.monotonic() - started
-        return self.report
+    def _lapse(self) -> None:
+        now = self.w3.eth.get_block("latest")["timestamp"]
+        self._advance(self.deployed_at + DAY + DAY // 2 - now)  # past the unpaid member's grace period only
+        marked = dues.poke(self.session)
+        self.say(f"a day and a half later, member(s) {', '.join(map(str, marked))} lapsed for unpaid dues "
+                 "(marked by a permissionless poke; no vote on proposals snapshotted from now)")
+
+    def _institutions_at_work(self, founding: list, regular: list) -> None:
+        t, s = self.session.treasury, self.session.standards
+        secretariat = self.session.body(self.secretariat)
+        pay = _data(t.functions.spendBudget(ZERO_ADDRESS, regular[5].address, int(1.2 * ETH), "plenary venue"))
+        receipt = self._send(regular[0], secretariat.functions.propose(t.address, pay, "Pay the plenary venue"),
+                             "body propose")
+        action = receipt_events(secretariat, receipt, "ActionProposed")[0]["args"]["actionId"]
+        self._send(regular[1], secretariat.functions.approve(action), "body approve")
+        self.say("the secretariat paid the plenary venue 1.2 ETH from its budget: 2 of 3 approvals, no member vote")
+        outside = _data(t.functions.spend(ZERO_ADDRESS, regular[0].address, ETH, "a bonus"))
+        try:
+            self._send(regular[0], secretariat.functions.propose(t.address, outside, "Pay ourselves"), "body propose")
+        except ChainError as exc:
+            self.say(f"the secretariat tried to spend outside its mandate and was refused: {exc}")
+        committee = self.session.body(self.committee)
+        self.content = b"Proof of Reserves v1.0: members publish Merkle-tree liabilities and on-chain assets monthly."
+        draft = _data(s.functions.publishDraft("Proof of Reserves", "1.0", hashlib.sha256(self.content).digest(),
+                                               "ipfs://demo-proof-of-reserves-1.0", 0))
+        receipt = self._send(founding[0], committee.functions.propose(s.address, draft, "Publish PoR 1.0"),
+                             "body propose")
+        action = receipt_events(committee, receipt, "ActionProposed")[0]["args"]["actionId"]
+        self._send(founding[1], committee.functions.approve(action), "body approve")
+        self.say("the technical committee published the draft standard 'Proof of Reserves' v1.0")
+        self.reported = regular[3]
+        evidence = hashlib.sha256(b"exchange outage report, undisclosed for 30 days").digest()
+        c = self.session.conduct.functions
+        self._send(regular[0], c.fileReport(self.member_id(self.reported), "ipfs://demo-evidence", evidence),
+                   "fileReport")
+        self.say(f"a member filed a public conduct report about member {self.member_id(self.reported)}")
+
+    def _round_two(self, founding: list, regular: list) -> None:
+        s, c = self.session.standards, self.session.conduct
+        adopt = self._propose(founding[0], [governance.contract_call(s, "adopt", 1)],
+                              "Adopt Proof of Reserves v1.0 as an industry standard")
+        reported = self.member_id(self.reported)
+        censure = self._propose(founding[0], [governance.contract_call(
+            c, "censure", reported, "outage undisclosed for 30 days", 1)], f"Censure member {reported}")
+        self._advance(SETTINGS["voting_delay"] + 1)
+        direct = founding[:DIRECT_VOTERS]
+        signing = founding[DIRECT_VOTERS:] + [a for a in regular[:ROUND_TWO_REGULAR_TURNOUT] if a != self.suspended]
+        for pid in (adopt, censure):
+            self._vote_directly(pid, [(a, 1) for a in direct])
+        self._relay(adopt, [(a, 1) for a in signing if a != self.late])
+        self._relay(censure, [(a, 0 if i % 6 == 0 else 1) for i, a in enumerate(signing)
+                              if a not in (self.late, self.reported)])
+        for pid, who in ((adopt, self.late), (censure, self.reported)):
+            try:
+                self._relayer.receive(self._ballot(pid, who, 1))
+            except BallotRefused as exc:
+                self.say(f"  the relayer refused member {self.member_id(who)}'s ballot: {exc}")
+        self._enact([adopt, censure])
+        self.round_two = (adopt, censure)
+
+    def _attest_and_restore(self, founding: list, regular: list) -> None:
+        attesting = founding[:2] + regular[:3]
+        for account in attesting:
+            self._send(account, self.session.standards.functions.attest(1, f"ipfs://por-audit-{account.address[:8]}"),
+                       "attest")
+        self.say(f"{len(attesting)} members attested compliance with Proof of Reserves v1.0, with evidence")
+        t = self.session.treasury.functions
+        late = self.member_id(self.late)
+        receipt = self._transact(self._member(self.late), t.payDues(late, 2), "payDues", value=ETH)
+        restored = bool(receipt_events(self.session.registry, receipt, "MemberRestored"))
+        self.say(f"member {late} paid its arrears; vote restored: {'yes' if restored else 'no'}")
+
+    def _summarise_institutions(self) -> None:
+        t, s, c = self.session.treasury.functions, self.session.standards.functions, self.session.conduct.functions
+        balance = self.w3.eth.get_balance(self.session.treasury.address)
+        lines = [f"treasury: {balance / ETH:.2f} ETH held; secretariat budget left "
+                 f"{t.budgetOf(self.secretariat, ZERO_ADDRESS).call() / ETH:.2f} ETH"]
+        for address in self.session.body_factory.functions.bodies().call():
+            b = self.session.body(address).functions
+            lines.append(f"body: {b.name().call()}, {b.threshold().call()} of {len(b.members().call())}, "
+                         f"{b.actionCount().call()} action(s)")
+        title, version, _, _, status, *_ = s.standard(1).call()
+        lines.append(f"standard 1: {title} v{version}, {['none', 'draft', 'adopted'][min(status, 2)]}, "
+                     f"{len(s.attesters(1).call())} member(s) attest compliance")
+        member_id, report_id, reason, _ = c.censureRecord(1).call()
+        lines.append(f"censure 1: member {member_id} (report {report_id}): {reason}")
+        self.report.institutions = lines
 
     # ───── steps ─────
 
-    def _deploy(self) -> None:
-        counts = ", ".join(f"{len(self.tier(t))} {t}" for t in TIERS)
-        self.say(f"deploying the suite and admitting {len(self.members)} members ({counts})")
-        roll = [{"seat": a.address, "tier": t, "legal_name": f"Member {i + 1} Ltd", "jurisdiction": "CH",
-                 "metadata_uri": f"ipfs://demo-member-{i + 1}"} for i, (a, t) in enumerate(self.members)]
-        config = parse({"name": "Demo Consortium", "governor": SETTINGS, "members": roll})
-        deployment = deploy(self.w3, self.session.sender, config)
-        self.session.deployment = deployment  # the session's manifest is this run's, never written to disk
+    def _next_bodies(self, count: int) -> list[str]:
+        """The addresses the next `count` bodies will get: the factory creates them with CREATE, whose
+        address follows from the factory's nonce (1 + bodies so far), so one proposal can create a body
+        and give it a budget or a right."""
+        factory = self.session.body_factory
+        nonce = len(factory.functions.bodies().call()) + 1
+        sender = bytes.fromhex(factory.address[2:])
+        return [to_checksum_address(keccak(rlp.encode([sender, nonce + i]))[12:]) for i in range(count)]
 
     def _member(self, account) -> Sender:
         self.w3.provider.make_request("anvil_setBalance", [account.address, hex(10**19)])  # devnet gas money
         return Sender.local(account)
 
     def _send(self, account, fn, what: str) -> dict:
-        receipt = self._member(account).transact(self.w3, fn, what)
+        return self._transact(self._member(account), fn, what)
+
+    def _transact(self, sender: Sender, fn, what: str, value: int = 0) -> dict:
+        receipt = sender.transact(self.w3, fn, what, value=value)
         self._add_gas(what, receipt)
         return receipt
 
-    def _propose(self, proposer, call: governance.Call, description: str) -> int:
+    def _propose(self, proposer, calls: list[governance.Call], description: str) -> int:
         g = self.session.governor
-        receipt = self._send(proposer, g.functions.propose([call.target], [call.value], [call.data], description),
-                             "propose")
+        targets, values, datas = [c.target for c in calls], [c.value for c in calls], [c.data for c in calls]
+        receipt = self._send(proposer, g.functions.propose(targets, values, datas, description), "propose")
         pid = receipt_events(g, receipt, "ProposalCreated")[0]["args"]["proposalId"]
         kind = governance.KINDS[g.functions.proposalKind(pid).call()]
         self.say(f"proposed '{description}': {kind}")
@@ -126,15 +295,19 @@ class Demo:
             self._send(account, self.session.governor.functions.castVote(pid, support), "castVote")
         self.say(f"{len(votes)} founding members voted directly with their own transactions")
 
+    def _ballot(self, pid: int, account, support: int) -> dict:
+        """A ballot as a member's wallet signs it and hands it to the relayer."""
+        domain = self._relayer.domain
+        typed = ballots.member_ballot(domain, pid, support, account.address)
+        return {"format": FORMAT, "chain_id": domain["chainId"], "governor": domain["verifyingContract"],
+                "proposal_id": str(pid), "voter": account.address, "support": support, "reason": "",
+                "signature": "0x" + ballots.sign(typed, account.key).hex()}
+
     def _relay(self, pid: int, votes: list) -> None:
         """Each member signs a ballot (as its wallet would); the relayer validates, stores and batches."""
         relayer = self._relayer
         for i, (account, support) in enumerate(votes, 1):
-            typed = ballots.member_ballot(relayer.domain, pid, support, account.address)
-            relayer.receive({"format": FORMAT, "chain_id": relayer.domain["chainId"],
-                             "governor": relayer.domain["verifyingContract"], "proposal_id": str(pid),
-                             "voter": account.address, "support": support, "reason": "",
-                             "signature": "0x" + ballots.sign(typed, account.key).hex()})
+            relayer.receive(self._ballot(pid, account, support))
             if i % 100 == 0 or i == len(votes):
                 self.say(f"  relayer accepted {i}/{len(votes)} signed ballots")
         for tx_hash in relayer.submit():
@@ -150,10 +323,19 @@ class Demo:
                            self.session.deployment.governor)
         return Relayer(self.session, store)
 
+    def _enact(self, pids: list[int]) -> None:
+        self._advance(SETTINGS["voting_period"] + SETTINGS["late_quorum_extension"] + 1)
+        for pid in pids:
+            self._operation(pid, "queue")
+        self._advance(SETTINGS["timelock_delay"] + 1)
+        for pid in pids:
+            self._operation(pid, "execute")
+        self.say(f"{len(pids)} proposals were queued and executed through the timelock")
+
     def _operation(self, pid: int, action: str) -> None:
         proposal = find(self.session, str(pid))
         fn = getattr(self.session.governor.functions, action)(*proposal.operation(self.w3))
-        self._add_gas(action, self.session.sender.transact(self.w3, fn, action))
+        self._transact(self.session.sender, fn, action)
 
     def _add_gas(self, what: str, receipt) -> None:
         self.report.gas[what] = self.report.gas.get(what, 0) + receipt["gasUsed"]
@@ -165,3 +347,8 @@ class Demo:
     def _summary(self, pid: int) -> tuple[Proposal, Standing]:
         proposal = find(self.session, str(pid))
         return proposal, standing(self.session, proposal)
+
+
+def _data(fn) -> bytes:
+    return bytes.fromhex(fn._encode_transaction_data()[2:])
+

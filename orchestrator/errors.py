@@ -53,7 +53,7 @@ SENTENCES = {
     "RegistryBootstrapOver": "the founding admissions are over",
     "GovernorProposerWithoutRight": "{0} may not propose: only active members of a tier with the propose right can",
     "GovernorIneligibleVoter": "{0} has no vote on this proposal (not a member with weight at its snapshot)",
-    "GovernorVoterRecused": "{0} recused itself from this proposal",
+    "GovernorVoterRecused": "{0} is recused from this proposal (a declared conflict, or the proposal is about it)",
     "GovernorAlreadyRecused": "{0} already recused itself from this proposal",
     "GovernorNotMember": "{0} is not the seat of a current member",
     "GovernorInvalidWeightCap": "a weight cap of {0} basis points is outside 1..10000",
@@ -69,9 +69,49 @@ SENTENCES = {
     "GovernorInvalidProposalLength": "a proposal needs as many targets, values and calldatas, and at least one",
     "TimelockUnexpectedOperationState": "the timelock operation is not in the expected state",
     "TimelockUnexecutedPredecessor": "the timelock operation waits for another one",
+    "RegistryDuesCurrent": "member {0}'s dues have not lapsed",
+    "RegistryDuesOutstanding": "member {0}'s dues are still unpaid past the grace period",
+    "TreasuryUnauthorized": "only governance (the timelock) may do this, not {0}",
+    "TreasuryZeroAmount": "the amount must be more than zero",
+    "TreasuryWrongValue": "the payment must be exactly {0} wei of ETH, not {1}",
+    "TreasuryNotMember": "member {0} has left the consortium",
+    "TreasuryNoDues": "member {0}'s tier owes no dues",
+    "TreasuryDuesPaidAhead": "member {0}'s dues are already paid (until {1}); at most one period ahead",
+    "TreasuryInvalidTerms": "a dues period of {0} s (grace {1} s) is not valid",
+    "TreasuryInsufficientFunds": "the treasury holds {1} of {0}, less than {2}",
+    "TreasuryBudgetExceeded": "{0}'s budget of {2} (token {1}) does not cover {3}",
+    "TreasuryInvalidRecipient": "{0} cannot receive a payment",
+    "TreasuryTransferFailed": "{0} refused a payment of {1} wei",
+    "BodyUnauthorized": "only governance (the timelock) may do this, not {0}",
+    "BodyFactoryUnauthorized": "only governance (the timelock) may create bodies, not {0}",
+    "BodyDissolved": "the body is dissolved",
+    "BodyNotBodyMember": "{0} is not the seat of a member of this body",
+    "BodyNotConsortiumMember": "member {0} is not an active consortium member",
+    "BodyAlreadyMember": "member {0} already sits on this body",
+    "BodyNotMember": "member {0} does not sit on this body",
+    "BodyInvalidThreshold": "a threshold of {0} is not between 1 and the body's {1} members",
+    "BodyOutsideMandate": "calling 0x{1} on {0} is outside the body's mandate",
+    "BodyUnknownAction": "the body has no action {0}",
+    "BodyActionExecuted": "action {0} was already executed",
+    "BodyAlreadyApproved": "member {1} already approved action {0}",
+    "StandardsUnauthorized": "{0} may not do this (governance or an allowed publisher only)",
+    "StandardsInvalidDraft": "a draft needs a title, a version and a content hash",
+    "StandardsUnknown": "there is no standard {0}",
+    "StandardsInvalidStatus": "standard {0} is {1}, which does not allow this",
+    "StandardsNotMember": "{0} is not the seat of an active member",
+    "StandardsAlreadyAttested": "member {1} already attests compliance with standard {0}",
+    "StandardsNotAttested": "member {1} does not attest compliance with standard {0}",
+    "ConductUnauthorized": "only governance (the timelock) may censure, not {0}",
+    "ConductNotVotingMember": "{0} is not the seat of a member with a vote",
+    "ConductUnknownMember": "member {0} is not a current member",
+    "ConductSelfReport": "member {0} cannot report itself",
+    "ConductInvalidEvidence": "a report needs an evidence URI and hash",
+    "ConductUnknownReport": "there is no report {0}",
+    "ConductUnknownCensure": "there is no censure {0}",
 }
 STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"]
-STATUSES = ["None", "Active", "Suspended", "Resigned", "Expelled"]
+STATUSES = ["None", "Active", "Suspended", "Resigned", "Expelled", "Lapsed"]
+STANDARD_STATUSES = ["None", "Draft", "Adopted", "Superseded", "Deprecated"]
 
 
 @lru_cache(maxsize=1)
@@ -103,6 +143,10 @@ def decode_revert_data(data: str | bytes | None) -> str:
         args[1] = STATES[args[1]]
     if name == "RegistryInvalidStatus":
         args[1] = STATUSES[args[1]]
+    if name == "StandardsInvalidStatus":
+        args[1] = STANDARD_STATUSES[args[1]]
+    if name == "BodyOutsideMandate":
+        args[1] = args[1].hex()
     template = SENTENCES.get(name)
     if template:
         sentence = template.format(*args)

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector, is_address, to_checksum_address
 
-from .config import metadata_hash
+from .config import ZERO_ADDRESS, metadata_hash
 from .errors import InputError
 
 KINDS = ["ordinary", "constitutional"]
@@ -64,17 +64,31 @@ def admit(registry, seat: str, tier: int, legal_name: str, jurisdiction: str, me
     return Call(registry.address, 0, _encode(registry.functions.admit(admission)))
 
 
-def registry_call(registry, fn: str, *args) -> Call:
-    """suspend / reinstate / expel / changeTier / rotateSeatOf / setTier on the registry."""
-    return Call(registry.address, 0, _encode(getattr(registry.functions, fn)(*args)))
+def contract_call(contract, fn: str, *args) -> Call:
+    """A call of `fn` on one of the suite's contracts (registry, governor, treasury, a body, …)."""
+    return Call(contract.address, 0, _encode(getattr(contract.functions, fn)(*args)))
 
 
-def governor_call(governor, fn: str, *args) -> Call:
-    """A governor setting: setVotingDelay, setVotingPeriod, updateQuorumNumerator, setWeightCap, …"""
-    return Call(governor.address, 0, _encode(getattr(governor.functions, fn)(*args)))
+# The suite's contracts by the names users give them on the command line.
+CONTRACT_NAMES = {"registry": "registry", "governor": "governor", "timelock": "timelock", "treasury": "treasury",
+                  "bodies": "body_factory", "standards": "standards", "conduct": "conduct"}
 
 
-def raw_call(target: str, signature: str, args: list[str], value: int = 0) -> Call:
+def target(session, text: str) -> str:
+    """An address, or the name of one of the suite's contracts (treasury, standards, …)."""
+    if text in CONTRACT_NAMES:
+        return getattr(session.deployment, CONTRACT_NAMES[text])
+    if not is_address(text):
+        raise InputError(f"target {text!r} is neither an address nor one of {sorted(CONTRACT_NAMES)}")
+    return to_checksum_address(text)
+
+
+def token(text: str) -> str:
+    """An ERC-20 address, or `eth` (the zero address)."""
+    return ZERO_ADDRESS if text.lower() == "eth" else address(text, "token")
+
+
+def raw_call(target_address: str, signature: str, args: list[str], value: int = 0) -> Call:
     """`propose call`: a function signature like 'transfer(address,uint256)' and its arguments as text."""
     if "(" not in signature or not signature.endswith(")"):
         raise InputError(f"signature {signature!r} must look like name(type,type)")
@@ -83,7 +97,7 @@ def raw_call(target: str, signature: str, args: list[str], value: int = 0) -> Ca
         raise InputError(f"{signature} takes {len(types)} arguments, {len(args)} given")
     values = [_parse(t, a) for t, a in zip(types, args, strict=True)]
     data = function_signature_to_4byte_selector(signature) + encode(types, values)
-    return Call(address(target, "target"), value, data)
+    return Call(address(target_address, "target"), value, data)
 
 
 def _parse(abi_type: str, text: str):

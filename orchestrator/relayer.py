@@ -169,7 +169,8 @@ class Relayer:
         if voted:
             raise BallotRefused(f"{b.voter} has already voted on this proposal")
         if recused:
-            raise BallotRefused(f"{b.voter} recused itself from this proposal")
+            raise BallotRefused(f"{b.voter} is recused from this proposal (a declared conflict, or the proposal is "
+                                "about its member)")
         return member_id, kind
 
     def _check_signature(self, b: Ballot) -> str:

@@ -93,21 +93,21 @@ contract Treasury is IDuesOracle, ReentrancyGuardTransient {
      * payment. Restores a lapsed member whose dues are now current.
      */
     function payDues(uint256 memberId, uint256 periods) external payable nonReentrant {
-        if (periods == 0) revert TreasuryZeroAmount();
-        IMemberRegistry.Member memory m = registry.member(memberId);
-        if (m.status == IMemberRegistry.Status.Resigned || m.status == IMemberRegistry.Status.Expelled) {
-            revert TreasuryNotMember(memberId);
+        _collect(duesToken, _creditDues(memberId, periods));
+        _restoreIfCurrent(memberId);
+    }
+
+    /// @notice {payDues} for many members in one payment (a sponsor or a finance office paying for
+    /// several): the value (or the ERC-20 pulled) is the sum of their dues.
+    function payDuesMany(uint256[] calldata memberIds, uint256 periods) external payable nonReentrant {
+        uint256 total;
+        for (uint256 i = 0; i < memberIds.length; ++i) {
+            total += _creditDues(memberIds[i], periods);
         }
-        uint256 amount = _duesPerPeriod[m.tier] * periods;
-        if (amount == 0) revert TreasuryNoDues(memberId);
-        uint48 base = _coveredUntil(memberId, m.joinedAt);
-        // One period beyond the current one at most: a second payer's duplicate is refused, not banked.
-        uint48 paidUntil = base + uint48(periods) * duesPeriod;
-        if (paidUntil > block.timestamp + 2 * uint256(duesPeriod)) revert TreasuryDuesPaidAhead(memberId, base);
-        _paidUntil[memberId] = paidUntil;
-        _collect(duesToken, amount);
-        emit DuesPaid(memberId, msg.sender, amount, periods, paidUntil);
-        if (m.status == IMemberRegistry.Status.Lapsed && !duesLapsed(memberId)) registry.restore(memberId);
+        _collect(duesToken, total);
+        for (uint256 i = 0; i < memberIds.length; ++i) {
+            _restoreIfCurrent(memberIds[i]);
+        }
     }
 
     /// @notice Give `amount` of `token` (zero: ETH, sent as the value) as a sponsorship or a grant.
@@ -193,6 +193,30 @@ contract Treasury is IDuesOracle, ReentrancyGuardTransient {
     }
 
     // ───────────────────────────── internals ─────────────────────────────
+
+    /// @dev Extends `memberId`'s paid-until date by `periods`; returns what that costs.
+    function _creditDues(uint256 memberId, uint256 periods) private returns (uint256 amount) {
+        if (periods == 0) revert TreasuryZeroAmount();
+        IMemberRegistry.Member memory m = registry.member(memberId);
+        if (m.status == IMemberRegistry.Status.Resigned || m.status == IMemberRegistry.Status.Expelled) {
+            revert TreasuryNotMember(memberId);
+        }
+        amount = _duesPerPeriod[m.tier] * periods;
+        if (amount == 0) revert TreasuryNoDues(memberId);
+        uint48 base = _coveredUntil(memberId, m.joinedAt);
+        // One period beyond the current one at most: a second payer's duplicate is refused, not banked.
+        uint48 paidUntil_ = base + uint48(periods) * duesPeriod;
+        if (paidUntil_ > block.timestamp + 2 * uint256(duesPeriod)) revert TreasuryDuesPaidAhead(memberId, base);
+        _paidUntil[memberId] = paidUntil_;
+        emit DuesPaid(memberId, msg.sender, amount, periods, paidUntil_);
+    }
+
+    /// @dev A lapsed member whose dues are current again gets its vote back (after the payment is in).
+    function _restoreIfCurrent(uint256 memberId) private {
+        if (registry.member(memberId).status == IMemberRegistry.Status.Lapsed && !duesLapsed(memberId)) {
+            registry.restore(memberId);
+        }
+    }
 
     function _coveredUntil(uint256 memberId, uint48 joinedAt) private view returns (uint48) {
         uint48 paid = _paidUntil[memberId];

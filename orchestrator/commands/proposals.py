@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from .. import dues
 from .. import governance as gv
 from ..errors import InputError
 from ..proposals import all_proposals, describe_call, find, receipt_events, standing
@@ -26,6 +27,9 @@ def _description(text: str | None, path: Path | None) -> str:
 
 
 def _submit(session: Session, calls: list[gv.Call], description: str) -> None:
+    lapsed = dues.poke(session)  # the snapshot must not count members whose dues lapsed
+    if lapsed:
+        click.echo(f"marked {len(lapsed)} member(s) lapsed for unpaid dues first: {', '.join(map(str, lapsed))}")
     g = session.governor
     targets, values, datas = [c.target for c in calls], [c.value for c in calls], [c.data for c in calls]
     kind = gv.KINDS[g.functions.classify(targets, datas).call()]
@@ -35,7 +39,7 @@ def _submit(session: Session, calls: list[gv.Call], description: str) -> None:
     click.echo(f"kind: {kind}")
 
 
-def _proposal_command(fn):
+def proposal_command(fn):
     """Turns `fn(session, **arguments) -> [Call]` into a `propose` action: adds the description options,
     submits the calls, prints the proposal id and its kind. Place it under the action's arguments."""
 
@@ -60,7 +64,7 @@ def propose() -> None:
 @click.option("--legal-name", required=True)
 @click.option("--jurisdiction", required=True)
 @click.option("--metadata-uri", default="", help="Where the member's public record lives.")
-@_proposal_command
+@proposal_command
 def admit(session, seat, tier, legal_name, jurisdiction, metadata_uri):
     """Admit SEAT as a member (constitutional)."""
     tier_id = gv.tier_id(session.registry, tier)
@@ -70,47 +74,47 @@ def admit(session, seat, tier, legal_name, jurisdiction, metadata_uri):
 @propose.command(name="change-tier")
 @click.argument("member")
 @click.argument("tier")
-@_proposal_command
+@proposal_command
 def change_tier(session, member, tier):
     """Move MEMBER (id or seat) to TIER (constitutional)."""
     r = session.registry
-    return [gv.registry_call(r, "changeTier", gv.member_id(r, member), gv.tier_id(r, tier))]
+    return [gv.contract_call(r, "changeTier", gv.member_id(r, member), gv.tier_id(r, tier))]
 
 
 @propose.command()
 @click.argument("member")
 @click.option("--reason", required=True)
-@_proposal_command
+@proposal_command
 def suspend(session, member, reason):
     """Suspend MEMBER: no vote and no proposing until reinstated (ordinary)."""
-    return [gv.registry_call(session.registry, "suspend", gv.member_id(session.registry, member), reason)]
+    return [gv.contract_call(session.registry, "suspend", gv.member_id(session.registry, member), reason)]
 
 
 @propose.command()
 @click.argument("member")
-@_proposal_command
+@proposal_command
 def reinstate(session, member):
     """Reinstate a suspended MEMBER (ordinary)."""
-    return [gv.registry_call(session.registry, "reinstate", gv.member_id(session.registry, member))]
+    return [gv.contract_call(session.registry, "reinstate", gv.member_id(session.registry, member))]
 
 
 @propose.command()
 @click.argument("member")
 @click.option("--reason", required=True)
-@_proposal_command
+@proposal_command
 def expel(session, member, reason):
     """Expel MEMBER for good (constitutional)."""
-    return [gv.registry_call(session.registry, "expel", gv.member_id(session.registry, member), reason)]
+    return [gv.contract_call(session.registry, "expel", gv.member_id(session.registry, member), reason)]
 
 
 @propose.command(name="rotate-seat")
 @click.argument("member")
 @click.argument("new_seat")
-@_proposal_command
+@proposal_command
 def rotate_seat(session, member, new_seat):
     """Move MEMBER to NEW_SEAT, e.g. after a lost key (constitutional)."""
     r = session.registry
-    return [gv.registry_call(r, "rotateSeatOf", gv.member_id(r, member), gv.address(new_seat, "new seat"))]
+    return [gv.contract_call(r, "rotateSeatOf", gv.member_id(r, member), gv.address(new_seat, "new seat"))]
 
 
 @propose.command(name="set-tier")
@@ -119,10 +123,10 @@ def rotate_seat(session, member, new_seat):
 @click.option("--weight", type=click.IntRange(0, 2**32 - 1), required=True)
 @click.option("--can-propose/--cannot-propose", required=True)
 @click.option("--can-vote/--cannot-vote", required=True)
-@_proposal_command
+@proposal_command
 def set_tier(session, tier_id, name, weight, can_propose, can_vote):
     """Add or change a row of the tier table (constitutional)."""
-    return [gv.registry_call(session.registry, "setTier", tier_id, name, weight, can_propose, can_vote)]
+    return [gv.contract_call(session.registry, "setTier", tier_id, name, weight, can_propose, can_vote)]
 
 
 SETTINGS = {
@@ -138,21 +142,21 @@ SETTINGS = {
 @propose.command()
 @click.argument("setting", type=click.Choice(sorted(SETTINGS)))
 @click.argument("value", type=click.IntRange(0))
-@_proposal_command
+@proposal_command
 def setting(session, setting, value):
     """Change a governor SETTING to VALUE (constitutional). Settings: voting-delay, voting-period,
     late-quorum-extension (seconds); quorum, constitutional-quorum (percent); weight-cap (basis points)."""
-    return [gv.governor_call(session.governor, SETTINGS[setting][0], value)]
+    return [gv.contract_call(session.governor, SETTINGS[setting][0], value)]
 
 
 @propose.command(name="constitutional-call")
 @click.argument("target")
 @click.argument("selector")
 @click.option("--on/--off", "constitutional", default=True, show_default=True)
-@_proposal_command
+@proposal_command
 def constitutional_call(session, target, selector, constitutional):
     """Make calls of SELECTOR (0x12345678 or a signature) on TARGET constitutional, or not (constitutional)."""
-    return [gv.governor_call(session.governor, "setConstitutionalCall", gv.address(target, "target"),
+    return [gv.contract_call(session.governor, "setConstitutionalCall", gv.address(target, "target"),
                              gv.selector(selector), constitutional)]
 
 
@@ -161,7 +165,7 @@ def constitutional_call(session, target, selector, constitutional):
 @click.argument("signature")
 @click.argument("args", nargs=-1)
 @click.option("--value", default="0", help="Wei sent with the call (an integer, or e.g. 1.5ether).")
-@_proposal_command
+@proposal_command
 def call(session, target, signature, args, value):
     """A raw call: SIGNATURE like 'name(address,uint256)' on TARGET with ARGS."""
     return [gv.raw_call(target, signature, list(args), gv.amount(value))]

@@ -61,10 +61,18 @@ class Cli:
         self.rpc("anvil_setBalance", address, hex(10**19))
         return address
 
-    def deploy(self, members: dict[str, str], **governor) -> dict:
+    def deploy(self, members: dict[str, str], dues: dict[str, str] | None = None, treasury: dict | None = None,
+               **governor) -> dict:
+        """Deploy `members` ({seat: tier}); `dues` per tier name gives the default tiers dues."""
         settings = {"voting_delay": 1, "voting_period": 300, "late_quorum_extension": 0, "timelock_delay": 1,
                     "quorum_percent": 10, "constitutional_quorum_percent": 30, **governor}
         lines = ['name = "Integration"', "[governor]", *[f"{k} = {v}" for k, v in settings.items()]]
+        if treasury:
+            lines += ["[treasury]", *[f"{k} = {v}" for k, v in treasury.items()]]
+        if dues:
+            for name, weight, votes in (("founding", 3, "true"), ("regular", 1, "true"), ("observer", 0, "false")):
+                lines += ["[[tiers]]", f'name = "{name}"', f"weight = {weight}", f"can_propose = {votes}",
+                          f"can_vote = {votes}", f'dues = "{dues.get(name, 0)}"']
         for seat, tier in members.items():
             lines += ["[[members]]", f'seat = "{seat}"', f'tier = "{tier}"', 'legal_name = "Co"', 'jurisdiction = "CH"']
         config = self.dir / "config.toml"

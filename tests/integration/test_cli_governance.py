@@ -16,6 +16,8 @@ from orchestrator import ballots
 from orchestrator.chain import free_port
 from orchestrator.deploy import contract
 
+HOLDER = "0x" + "11" * 20  # a budget holder: an ordinary proposal about no member
+
 
 def proposal_id(output: str) -> str:
     return re.search(r"proposal (\d+)", output).group(1)
@@ -75,7 +77,7 @@ def test_settings_and_raw_calls_are_proposable(cli, consortium):
 
 
 def test_sign_only_writes_a_ballot_file_a_wallet_could_have_made(cli, consortium, w3):
-    pid = proposal_id(cli.ok("propose", "suspend", "4", "--reason", "r", "--description", "d", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "d", account="f1"))
     cli.advance(2)
     path = cli.dir / "ballot.json"
     cli.ok("vote", pid, "against", "--reason", "no", "--sign-only", "--out", path, account="r1")
@@ -90,11 +92,12 @@ def test_sign_only_writes_a_ballot_file_a_wallet_could_have_made(cli, consortium
 
 
 def test_recusal_then_vote_is_refused_with_the_decoded_reason(cli, consortium):
-    pid = proposal_id(cli.ok("propose", "suspend", "4", "--reason", "r", "--description", "d", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "d", account="f1"))
     assert "recused from proposal" in cli.ok("member", "recuse", pid, "--reason", "conflict", account="r2")
     cli.advance(2)
     line = cli.fails("vote", pid, "for", account="r2")
-    assert line == f"Error: vote: GovernorVoterRecused: {consortium['r2']} recused itself from this proposal"
+    assert line == (f"Error: vote: GovernorVoterRecused: {consortium['r2']} is recused from this proposal (a declared "
+                    "conflict, or the proposal is about it)")
 
 
 def test_member_rotates_its_seat_and_resigns(cli, consortium):

@@ -21,10 +21,12 @@ from orchestrator.relayer import FORMAT, BallotRefused, Relayer, with_retries
 from tests.integration.conftest import PASSPHRASE
 from tests.integration.test_cli_governance import proposal_id
 
+HOLDER = "0x" + "11" * 20  # a budget holder: an ordinary proposal about no member
+
 
 @pytest.fixture
 def active(cli, consortium):
-    pid = proposal_id(cli.ok("propose", "suspend", "4", "--reason", "r", "--description", "relay me", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "relay me", account="f1"))
     cli.advance(2)
     return pid
 
@@ -109,7 +111,8 @@ def test_already_voted_recused_duplicate_and_outsider(cli, consortium, active):
                                     "signature": "0x" + ballots.sign(typed, stranger.key).hex()}))
     lines = cli("relay", direct, recused, held, outsider).output.splitlines()
     assert lines[0] == f"{direct}: rejected: {consortium['f2']} has already voted on this proposal"
-    assert lines[1] == f"{recused}: rejected: {consortium['r2']} recused itself from this proposal"
+    assert lines[1] == (f"{recused}: rejected: {consortium['r2']} is recused from this proposal (a declared "
+                        "conflict, or the proposal is about its member)")
     assert lines[2] == f"{held}: rejected: the relayer already holds a ballot of {consortium['r1']} on this proposal"
     assert lines[3] == f"{outsider}: rejected: {stranger.address} is not the seat of a current member"
     assert relayer_for(cli).store.find(int(active), consortium["r1"]).status == "included"  # the held one went
@@ -215,7 +218,7 @@ def test_a_contract_wallet_member_votes_through_the_relayer(cli, consortium, w3)
     deployer = Sender(w3.eth.accounts[0])
     wallet = deployer.transact(w3, contract(w3, "TestWallet").constructor(owner.address), "wallet")["contractAddress"]
     cli.deploy({consortium["f1"]: "founding", wallet: "regular"})
-    pid = proposal_id(cli.ok("propose", "suspend", "1", "--reason", "r", "--description", "w", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "w", account="f1"))
     cli.advance(2)
     domain = relayer_for(cli).domain
     signature = ballots.sign(ballots.member_ballot(domain, int(pid), 1, wallet, ""), owner.key)

@@ -1,0 +1,140 @@
+"""`consortium propose <action>` for the institutions: treasury spending, budgets and dues; bodies;
+standards; censures. Each builds the calls; `propose` submits them and prints the id and kind."""
+
+from __future__ import annotations
+
+import click
+
+from .. import governance as gv
+from ..errors import InputError
+from .bodies import BODY_KINDS, body_address
+from .proposals import proposal_command, propose
+
+
+@propose.command()
+@click.argument("amount")
+@click.argument("recipient")
+@click.option("--memo", required=True, help="What the payment is for (public).")
+@click.option("--token", default="eth", show_default=True, help="`eth` or an ERC-20 address.")
+@proposal_command
+def spend(session, amount, recipient, memo, token):
+    """Pay AMOUNT (wei, or e.g. 1.5ether) from the treasury to RECIPIENT (ordinary)."""
+    return [gv.contract_call(session.treasury, "spend", gv.token(token), gv.address(recipient, "recipient"),
+                             gv.amount(amount), memo)]
+
+
+@propose.command()
+@click.argument("holder")
+@click.argument("amount")
+@click.option("--token", default="eth", show_default=True, help="`eth` or an ERC-20 address.")
+@proposal_command
+def budget(session, holder, amount, token):
+    """Set the allowance HOLDER (a body's name or address) may spend without a vote (ordinary)."""
+    return [gv.contract_call(session.treasury, "setBudget", body_address(session, holder), gv.token(token),
+                             gv.amount(amount))]
+
+
+@propose.command()
+@click.argument("tier")
+@click.argument("amount")
+@proposal_command
+def dues(session, tier, amount):
+    """Set TIER's dues per period to AMOUNT (constitutional)."""
+    return [gv.contract_call(session.treasury, "setDues", gv.tier_id(session.registry, tier), gv.amount(amount))]
+
+
+@propose.command(name="dues-terms")
+@click.argument("period", type=click.IntRange(1, 2**48 - 1))
+@click.argument("grace", type=click.IntRange(0, 2**48 - 1))
+@proposal_command
+def dues_terms(session, period, grace):
+    """Set the dues PERIOD and the GRACE period, in seconds (constitutional)."""
+    return [gv.contract_call(session.treasury, "setDuesTerms", period, grace)]
+
+
+def _mandate(session, entries: tuple[str, ...]) -> list[tuple[str, bytes]]:
+    mandate = []
+    for entry in entries:
+        target, sep, signature = entry.partition(":")
+        if not sep:
+            raise InputError(f"mandate entry {entry!r}: give TARGET:SIGNATURE, e.g. treasury:spendBudget(address,"
+                             "address,uint256,string)")
+        mandate.append((gv.target(session, target), gv.selector(signature)))
+    return mandate
+
+
+@propose.command(name="create-body")
+@click.argument("kind", type=click.Choice(BODY_KINDS))
+@click.argument("name")
+@click.option("--threshold", type=click.IntRange(1), required=True, help="Approvals an action needs (k of n).")
+@click.option("--member", "members", multiple=True, required=True, help="A member (id or seat); repeat.")
+@click.option("--mandate", "mandate", multiple=True,
+              help="TARGET:SIGNATURE the body may call (target: an address or treasury/standards/…); repeat.")
+@proposal_command
+def create_body(session, kind, name, threshold, members, mandate):
+    """Create a body of KIND named NAME with its members, threshold and mandate (ordinary)."""
+    ids = [gv.member_id(session.registry, m) for m in members]
+    return [gv.contract_call(session.body_factory, "create", BODY_KINDS.index(kind), name, threshold, ids,
+                             _mandate(session, mandate))]
+
+
+@propose.command(name="body")
+@click.argument("body")
+@click.option("--appoint", multiple=True, help="A member (id or seat) to appoint; repeat.")
+@click.option("--remove", multiple=True, help="A member (id or seat) to remove; repeat.")
+@click.option("--threshold", type=click.IntRange(1), help="A new approval threshold.")
+@click.option("--allow", multiple=True, help="TARGET:SIGNATURE to add to the mandate; repeat.")
+@click.option("--disallow", multiple=True, help="TARGET:SIGNATURE to take out of the mandate; repeat.")
+@click.option("--dissolve", is_flag=True, help="Dissolve the body.")
+@proposal_command
+def body_change(session, body, appoint, remove, threshold, allow, disallow, dissolve):
+    """Change BODY (name or address): members, threshold, mandate, or dissolve it (ordinary)."""
+    b = session.body(body_address(session, body))
+    r = session.registry
+    calls = [gv.contract_call(b, "appoint", gv.member_id(r, m)) for m in appoint]
+    calls += [gv.contract_call(b, "remove", gv.member_id(r, m)) for m in remove]
+    calls += [gv.contract_call(b, "setMandate", t, s, True) for t, s in _mandate(session, allow)]
+    calls += [gv.contract_call(b, "setMandate", t, s, False) for t, s in _mandate(session, disallow)]
+    if threshold:
+        calls.append(gv.contract_call(b, "setThreshold", threshold))
+    if dissolve:
+        calls.append(gv.contract_call(b, "dissolve"))
+    if not calls:
+        raise InputError("nothing to change: give --appoint, --remove, --threshold, --allow, --disallow or --dissolve")
+    return calls
+
+
+@propose.command()
+@click.argument("account")
+@click.option("--on/--off", "allowed", default=True, show_default=True)
+@proposal_command
+def publisher(session, account, allowed):
+    """Allow ACCOUNT (a technical committee's body, by name or address) to publish standard drafts, or not
+    (ordinary)."""
+    return [gv.contract_call(session.standards, "setPublisher", body_address(session, account), allowed)]
+
+
+@propose.command()
+@click.argument("standard_id", type=click.IntRange(1))
+@proposal_command
+def adopt(session, standard_id):
+    """Adopt draft STANDARD_ID as an industry standard (constitutional: consensus)."""
+    return [gv.contract_call(session.standards, "adopt", standard_id)]
+
+
+@propose.command()
+@click.argument("standard_id", type=click.IntRange(1))
+@proposal_command
+def deprecate(session, standard_id):
+    """Deprecate adopted standard STANDARD_ID (constitutional: consensus)."""
+    return [gv.contract_call(session.standards, "deprecate", standard_id)]
+
+
+@propose.command()
+@click.argument("member")
+@click.option("--reason", required=True, help="The public record of why.")
+@click.option("--report", "report_id", type=click.IntRange(0), default=0, help="The conduct report it answers.")
+@proposal_command
+def censure(session, member, reason, report_id):
+    """Censure MEMBER publicly (ordinary; the member is recused from the vote)."""
+    return [gv.contract_call(session.conduct, "censure", gv.member_id(session.registry, member), reason, report_id)]
