@@ -38,15 +38,14 @@ def indexer_rates(members: int = 1000) -> dict:
         session = _session(stack)
         Demo(session, members, lambda line: None).run()
         d, w3 = session.deployment, session.w3
-        addresses = {"MemberRegistry": d.registry, "ConsortiumGovernor": d.governor, "TimelockController": d.timelock}
-        reader = Reader(w3, addresses)
+        reader = Reader(w3, d.contracts, session.body_factory.functions.bodies().call())
         started = time.monotonic()
         logs = w3.eth.get_logs({"fromBlock": d.block, "toBlock": w3.eth.block_number,
-                                "address": list(reader.addresses.values())})
+                                "address": reader.addresses})
         decoded = [reader._decode(entry) for entry in logs]
         raw_s = time.monotonic() - started
         indexer = Indexer(w3, IndexStore(f"sqlite:///{tmp}/index.db", d.chain_id, d.governor),
-                          Reader(w3, addresses), d.block)
+                          Reader(w3, d.contracts), d.block)
         started = time.monotonic()
         added = indexer.sync()
         index_s = time.monotonic() - started

@@ -14,8 +14,7 @@ from .common import pass_session
 def indexer_for(session: Session, confirmations: int) -> Indexer:
     d = session.deployment
     store = IndexStore(session.options.db, d.chain_id, d.governor)
-    reader = Reader(session.w3, {"MemberRegistry": d.registry, "ConsortiumGovernor": d.governor,
-                                 "TimelockController": d.timelock})
+    reader = Reader(session.w3, d.contracts, session.body_factory.functions.bodies().call())
     return Indexer(session.w3, store, reader, d.block, confirmations)
 
 

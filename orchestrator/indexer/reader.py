@@ -18,7 +18,9 @@ from ..errors import ChainError
 
 log = logging.getLogger(__name__)
 
-CONTRACTS = ("MemberRegistry", "ConsortiumGovernor", "TimelockController")
+CONTRACTS = ("MemberRegistry", "ConsortiumGovernor", "TimelockController", "Treasury", "BodyFactory",
+             "StandardsRegistry", "ConductRecord")
+BODY = "Body"  # bodies are created at run time: each is found from its factory's BodyCreated event
 # What providers say when a range is too wide or returns too much (Alchemy, Infura, QuickNode, geth, …).
 RANGE_ERRORS = ("range", "too many", "limit", "exceed", "more than", "response size", "too large", "timeout")
 MIN_SPAN, START_SPAN, MAX_SPAN = 1, 2_000, 10_000
@@ -30,6 +32,7 @@ class Event:
     log_index: int
     block_number: int
     block_hash: str
+    address: str
     contract: str
     event: str
     args: str  # JSON
@@ -48,25 +51,39 @@ def _jsonable(value):
 
 
 class Reader:
-    def __init__(self, w3: Web3, addresses: dict[str, str]):
-        """`addresses`: contract name -> address, for the names in CONTRACTS."""
+    def __init__(self, w3: Web3, addresses: dict[str, str], bodies=()):
+        """`addresses`: contract name -> address of the suite's contracts (names outside CONTRACTS, such
+        as the libraries, are ignored); `bodies`: addresses of bodies that exist already."""
         self.w3 = w3
-        self.addresses = {name: Web3.to_checksum_address(a) for name, a in addresses.items()}
-        self.by_address = {a: name for name, a in self.addresses.items()}
+        self.by_address = {Web3.to_checksum_address(a): name for name, a in addresses.items() if name in CONTRACTS}
+        self.by_address.update({Web3.to_checksum_address(b): BODY for b in bodies})
         self.abis = {}
-        for name in CONTRACTS:
+        for name in (*CONTRACTS, BODY):
             for item in artifacts.load(name).abi:
                 if item.get("type") == "event" and not item.get("anonymous"):
                     self.abis[(name, HexBytes(event_abi_to_log_topic(item)))] = item
         self.span = START_SPAN
 
+    @property
+    def addresses(self) -> list[str]:
+        return list(self.by_address)
+
     def read(self, start: int, end: int) -> tuple[list[Event], int]:
-        """Events of blocks start..(returned end), at most `end`; the range is cut to the current span."""
+        """Events of blocks start..(returned end), at most `end`; the range is cut to the current span.
+        A body created inside the range is watched from then on, and its events in the range are read
+        too, so no body's first actions are missed."""
         while True:
             stop = min(end, start + self.span - 1)
             try:
-                logs = self.w3.eth.get_logs({"fromBlock": start, "toBlock": stop,
-                                             "address": list(self.addresses.values())})
+                found = self._logs(start, stop, self.addresses)
+                created = [Web3.to_checksum_address(json.loads(e.args)["body"]) for e in found
+                           if e.contract == "BodyFactory" and e.event == "BodyCreated"]
+                new = [a for a in created if a not in self.by_address]
+                if new:
+                    self.by_address.update({a: BODY for a in new})
+                    found = sorted(found + self._logs(start, stop, new), key=lambda e: (e.block_number, e.log_index))
+            except ChainError:
+                raise
             except Exception as exc:  # providers signal a refused range in many shapes
                 if self.span > MIN_SPAN and any(m in str(exc).lower() for m in RANGE_ERRORS):
                     self.span = max(MIN_SPAN, self.span // 2)
@@ -74,10 +91,15 @@ class Reader:
                     continue
                 raise ChainError(f"eth_getLogs {start}-{stop} failed: {exc}") from None
             self.span = min(MAX_SPAN, self.span * 2)
-            return [self._decode(entry) for entry in logs], stop
+            return found, stop
+
+    def _logs(self, start: int, stop: int, addresses: list[str]) -> list[Event]:
+        logs = self.w3.eth.get_logs({"fromBlock": start, "toBlock": stop, "address": addresses})
+        return [self._decode(entry) for entry in logs]
 
     def _decode(self, entry) -> Event:
-        contract = self.by_address[Web3.to_checksum_address(entry["address"])]
+        address = Web3.to_checksum_address(entry["address"])
+        contract = self.by_address[address]
         abi = self.abis.get((contract, HexBytes(entry["topics"][0]))) if entry["topics"] else None
         if abi is None:  # kept, not dropped: an event our ABIs do not know is still part of the record
             name, args = "unknown", {"topics": [HexBytes(t).hex() for t in entry["topics"]],
@@ -87,4 +109,4 @@ class Reader:
             name, args = decoded["event"], dict(decoded["args"])
         return Event("0x" + HexBytes(entry["transactionHash"]).hex().removeprefix("0x"), entry["logIndex"],
                      entry["blockNumber"], "0x" + HexBytes(entry["blockHash"]).hex().removeprefix("0x"),
-                     contract, name, json.dumps(_jsonable(args), sort_keys=True))
+                     address, contract, name, json.dumps(_jsonable(args), sort_keys=True))

@@ -14,6 +14,7 @@ events = Table(
     Column("log_index", Integer, primary_key=True),
     Column("block_number", BigInteger, nullable=False, index=True),
     Column("block_hash", String(66), nullable=False),
+    Column("address", String(42), nullable=False, index=True),
     Column("contract", String(40), nullable=False),
     Column("event", String(64), nullable=False, index=True),
     Column("args", Text, nullable=False),  # JSON; large integers as decimal strings

@@ -4,14 +4,16 @@ the provider refuses wide ranges."""
 
 import itertools
 import json
+import re
 
 import pytest
 
 from orchestrator.errors import ChainError
-from orchestrator.indexer.reader import Reader
+from orchestrator.indexer.reader import CONTRACTS, Reader
 from orchestrator.indexer.store import IndexStore
 from orchestrator.indexer.sync import Indexer
 from tests.integration.test_cli_governance import proposal_id
+from tests.integration.test_cli_institutions import enact
 
 PROPOSALS = itertools.count()
 
@@ -25,11 +27,10 @@ def manifest(cli) -> dict:
     return json.loads((cli.dir / "manifest.json").read_text())
 
 
-def chain_keys(w3, m) -> set:
-    """(tx hash, log index) of every log the suite's contracts emitted, straight from the node."""
-    c = m["contracts"]
-    logs = w3.eth.get_logs({"fromBlock": m["deployment_block"], "toBlock": "latest",
-                            "address": [c["MemberRegistry"], c["ConsortiumGovernor"], c["TimelockController"]]})
+def chain_keys(w3, m, bodies=()) -> set:
+    """(tx hash, log index) of every log the suite's contracts (and `bodies`) emitted, straight from the node."""
+    addresses = [a for name, a in m["contracts"].items() if name in CONTRACTS] + list(bodies)
+    logs = w3.eth.get_logs({"fromBlock": m["deployment_block"], "toBlock": "latest", "address": addresses})
     return {("0x" + bytes(entry["transactionHash"]).hex(), entry["logIndex"]) for entry in logs}
 
 
@@ -37,8 +38,7 @@ def indexer(cli, w3, **reader_options) -> Indexer:
     m = manifest(cli)
     c = m["contracts"]
     store = IndexStore(cli.env["CONSORTIUM_DB"], m["chain_id"], c["ConsortiumGovernor"])
-    reader = Reader(w3, {"MemberRegistry": c["MemberRegistry"], "ConsortiumGovernor": c["ConsortiumGovernor"],
-                         "TimelockController": c["TimelockController"]})
+    reader = Reader(w3, c)
     for name, value in reader_options.items():
         setattr(reader, name, value)
     return Indexer(w3, store, reader, m["deployment_block"])
@@ -61,6 +61,20 @@ def test_index_stores_every_event_once(cli, consortium, w3):
     store = indexer(cli, w3).store
     assert store.keys() == chain_keys(w3, manifest(cli))
     assert "indexed 0 new events" in cli.ok("index")  # nothing twice
+
+
+def test_a_body_created_and_acting_inside_one_range_is_indexed(cli, consortium, w3):
+    """The body's first events come in the same range as its creation: the reader watches it at once."""
+    enact(cli, cli.ok("propose", "create-body", "working-group", "WG", "--threshold", "1", "--member", "3",
+                      "--mandate", "conduct:reportCount()", "--description", "WG", account="f1"))
+    assert "executed" in cli.ok("body", "propose", "WG", "conduct", "reportCount()", "--description", "count",
+                                account="r1")
+    cli.ok("index")
+    body = re.search(r"(0x[0-9a-fA-F]{40})", cli.ok("body", "list")).group(1)
+    stored = indexer(cli, w3).store.keys()
+    assert stored == chain_keys(w3, manifest(cli), [body])
+    # The body's own: appointed, mandate set, threshold set (at creation); proposed, approved, executed.
+    assert len(chain_keys(w3, manifest(cli), [body]) - chain_keys(w3, manifest(cli))) == 6
 
 
 @pytest.mark.parametrize("depth", [1, 6, 60])
