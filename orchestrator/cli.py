@@ -94,6 +94,7 @@ def _register() -> None:
         observe,
         proposals,
         relay,
+        results,
         standards,
         treasury,
         wallet,
@@ -106,6 +107,8 @@ def _register() -> None:
     main.add_command(members.member)
     main.add_command(relay.relay)
     main.add_command(observe.index)
+    main.add_command(observe.audit)
+    main.add_command(results.results)
     main.add_command(treasury.treasury)
     main.add_command(bodies.body)
     main.add_command(standards.standard)
@@ -124,7 +127,8 @@ def demo(session: Session, members: int) -> None:
     recuse, queue, execute, and print the tallies per tier, the quorum, the outcome and the gas used."""
     from .demo import Demo
 
-    report = Demo(session, members, lambda line: click.echo(f"[{time.strftime('%H:%M:%S')}] {line}")).run()
+    demo_run = Demo(session, members, lambda line: click.echo(f"[{time.strftime('%H:%M:%S')}] {line}"))
+    report = demo_run.run()
     for proposal, standing in report.proposals:
         click.echo(f"\n  {proposal.title}\n  kind {standing.kind}, outcome {standing.state}; quorum "
                    f"{standing.quorum} needed, {standing.quorum_votes} reached (for + abstain)")
@@ -136,6 +140,9 @@ def demo(session: Session, members: int) -> None:
         click.echo(f"    {line}")
     click.echo("\n  gas used: " + ", ".join(f"{what} {gas:,}" for what, gas in report.gas.items()))
     click.echo(f"  wall time {report.wall_s:.1f} s")
+    indexed = demo_run.index()
+    click.echo(f"\n  indexed {indexed} events into {session.options.db}: read them with `consortium results` and "
+               "`consortium report` (no chain needed)")
 
 
 if __name__ == "__main__":  # `python -m orchestrator.cli`, as the console script `consortium` does

@@ -258,6 +258,15 @@ class Demo:
         lines.append(f"censure 1: member {member_id} (report {report_id}): {reason}")
         self.report.institutions = lines
 
+    def index(self) -> int:
+        """Index the run's events into the session's database (--db), where `consortium results` and
+        `consortium report` read them after the devnet is gone. Returns the number of events."""
+        from .commands.observe import indexer_for
+
+        indexer = indexer_for(self.session, confirmations=0)
+        indexer.sync()
+        return indexer.store.count()
+
     # ───── steps ─────
 
     def _next_bodies(self, count: int) -> list[str]:

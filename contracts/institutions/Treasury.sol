@@ -54,7 +54,14 @@ contract Treasury is IDuesOracle, ReentrancyGuardTransient {
     error TreasuryInvalidRecipient(address recipient);
     error TreasuryTransferFailed(address recipient, uint256 amount);
 
-    event DuesPaid(uint256 indexed memberId, address indexed payer, uint256 amount, uint256 periods, uint48 paidUntil);
+    event DuesPaid(
+        uint256 indexed memberId,
+        address indexed payer,
+        IERC20 token,
+        uint256 amount,
+        uint256 periods,
+        uint48 paidUntil
+    );
     event DuesSet(uint8 indexed tierId, uint256 amountPerPeriod);
     event DuesTermsSet(uint48 duesPeriod, uint48 gracePeriod);
     event Contributed(ContributionKind indexed kind, address indexed from, IERC20 indexed token, uint256 amount, string memo);
@@ -208,7 +215,7 @@ contract Treasury is IDuesOracle, ReentrancyGuardTransient {
         uint48 paidUntil_ = base + uint48(periods) * duesPeriod;
         if (paidUntil_ > block.timestamp + 2 * uint256(duesPeriod)) revert TreasuryDuesPaidAhead(memberId, base);
         _paidUntil[memberId] = paidUntil_;
-        emit DuesPaid(memberId, msg.sender, amount, periods, paidUntil_);
+        emit DuesPaid(memberId, msg.sender, duesToken, amount, periods, paidUntil_);
     }
 
     /// @dev A lapsed member whose dues are current again gets its vote back (after the payment is in).

@@ -1,9 +1,11 @@
-"""`consortium index [--follow]`: the observers' reorg-safe index of every event of the suite."""
+"""What observers run: `consortium index [--follow]` (the reorg-safe index of every event of the suite)
+and `consortium audit` (who holds which power, from the chain)."""
 
 from __future__ import annotations
 
 import click
 
+from ..errors import OrchestratorError
 from ..indexer.reader import Reader
 from ..indexer.store import IndexStore
 from ..indexer.sync import Indexer
@@ -40,3 +42,20 @@ def index(session: Session, follow: bool, confirmations: int, interval: float) -
             indexer.follow(interval, report, stop=lambda: False)
         except KeyboardInterrupt:
             click.echo(f"\nstopped at block {indexer.store.cursor()}")
+
+
+@click.command()
+@pass_session
+def audit(session: Session) -> None:
+    """Prove decentralization from the chain: every role, owner and privileged address of every contract
+    and who holds it; exits 1 if any is held outside the system's own contracts."""
+    from ..audit import audit as read_holdings
+
+    holdings = read_holdings(session)
+    for h in holdings:
+        click.echo(f"{h.contract:20} {h.power:22} {h.holder}  {h.verdict}")
+    outside = [h for h in holdings if h.outside]
+    if outside:
+        raise OrchestratorError(f"{len(outside)} power(s) held outside the system: "
+                                + "; ".join(f"{h.contract} {h.power} by {h.holder}" for h in outside))
+    click.echo(f"decentralized: all {len(holdings)} powers are held by the system's own contracts or by nobody")

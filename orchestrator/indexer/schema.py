@@ -37,3 +37,125 @@ cursor = Table(
     Column("chain_id", Integer, nullable=False),
     Column("block", BigInteger, nullable=False),  # the last block fully indexed
 )
+
+
+# ───── derived tables: the events projected into what observers ask about ─────
+# Every derived row comes from one event and carries its key and block, so the same unwind that
+# removes a reorged block's events removes what was derived from them. Rows are never updated later
+# (a proposal's queueing, say, is a row of its own), which is what makes that unwind exact.
+
+
+def _event_columns() -> list[Column]:
+    return [Column("tx_hash", String(66), primary_key=True), Column("log_index", Integer, primary_key=True),
+            Column("block_number", BigInteger, nullable=False, index=True),
+            Column("timestamp", BigInteger, nullable=False)]
+
+
+member_changes = Table(
+    "member_changes", metadata, *_event_columns(),
+    Column("member_id", Integer, nullable=False, index=True),
+    Column("change", String(16), nullable=False),  # admitted, tier, suspended, reinstated, lapsed, …
+    Column("seat", String(42), nullable=False, index=True),
+    Column("tier", Integer, nullable=False),
+    Column("status", String(12), nullable=False),  # the status after the change
+    Column("detail", Text, nullable=False),  # a reason or a metadata URI
+)
+
+proposals = Table(
+    "proposals", metadata, *_event_columns(),
+    Column("proposal_id", String(80), nullable=False, unique=True),
+    Column("proposer", String(42), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("snapshot", BigInteger, nullable=False),
+    Column("deadline", BigInteger, nullable=False),
+    Column("calls", Text, nullable=False),  # JSON: [{target, value, data}]
+)
+
+proposal_events = Table(
+    "proposal_events", metadata, *_event_columns(),
+    Column("proposal_id", String(80), nullable=False, index=True),
+    Column("event", String(16), nullable=False),  # queued, executed, canceled, extended
+    Column("value", BigInteger, nullable=True),  # eta, or the extended deadline
+)
+
+ballots = Table(
+    "ballots", metadata, *_event_columns(),
+    Column("proposal_id", String(80), nullable=False, index=True),
+    Column("member_id", Integer, nullable=False, index=True),
+    Column("voter", String(42), nullable=False),
+    Column("tier", Integer, nullable=False),
+    Column("support", Integer, nullable=False),
+    Column("weight", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("relayed", Integer, nullable=False),  # 1: submitted by another account (a relayer), 0: direct
+)
+
+recusals = Table(
+    "recusals", metadata, *_event_columns(),
+    Column("proposal_id", String(80), nullable=False, index=True),
+    Column("member_id", Integer, nullable=False),
+    Column("automatic", Integer, nullable=False),  # 1: the proposal is about the member
+    Column("reason", Text, nullable=False),
+)
+
+treasury_flows = Table(
+    "treasury_flows", metadata, *_event_columns(),
+    Column("direction", String(4), nullable=False),  # in, out, or budget (an allowance set)
+    Column("kind", String(16), nullable=False),  # dues, sponsorship, grant, spend, budget, budget-spent
+    Column("counterparty", String(42), nullable=False),
+    Column("member_id", Integer, nullable=True),
+    Column("token", String(42), nullable=False),
+    Column("amount", String(80), nullable=False),  # decimal: beyond 64 bits
+    Column("memo", Text, nullable=False),
+)
+
+bodies = Table(
+    "bodies", metadata, *_event_columns(),
+    Column("address", String(42), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("name", Text, nullable=False),
+)
+
+body_events = Table(
+    "body_events", metadata, *_event_columns(),
+    Column("body", String(42), nullable=False, index=True),
+    Column("event", String(24), nullable=False),
+    Column("member_id", Integer, nullable=True),
+    Column("action_id", Integer, nullable=True),
+    Column("detail", Text, nullable=False),
+)
+
+standards = Table(
+    "standards", metadata, *_event_columns(),
+    Column("standard_id", Integer, nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("content_hash", String(66), nullable=False),
+    Column("uri", Text, nullable=False),
+    Column("supersedes", Integer, nullable=False),
+    Column("publisher", String(42), nullable=False),
+)
+
+standard_changes = Table(
+    "standard_changes", metadata, *_event_columns(),
+    Column("standard_id", Integer, nullable=False, index=True),
+    Column("change", String(16), nullable=False),  # adopted, superseded, deprecated, attested, withdrawn
+    Column("member_id", Integer, nullable=True),
+    Column("evidence", Text, nullable=False),
+)
+
+conduct_records = Table(
+    "conduct_records", metadata, *_event_columns(),
+    Column("kind", String(8), nullable=False),  # report, censure
+    Column("record_id", Integer, nullable=False),
+    Column("member_id", Integer, nullable=False, index=True),
+    Column("reporter", Integer, nullable=True),
+    Column("report_id", Integer, nullable=True),
+    Column("text", Text, nullable=False),  # evidence URI, or the censure's reason
+    Column("evidence_hash", String(66), nullable=True),
+)
+
+DERIVED = (member_changes, proposals, proposal_events, ballots, recusals, treasury_flows, bodies, body_events,
+           standards, standard_changes, conduct_records)

@@ -8,8 +8,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..db import engine
+from . import derived
 from .reader import Event
-from .schema import blocks, cursor, events, metadata
+from .schema import DERIVED, blocks, cursor, events, metadata
 
 
 class IndexStore:
@@ -24,11 +25,14 @@ class IndexStore:
             row = db.execute(select(cursor.c.block).where(cursor.c.governor == self.governor)).first()
         return row.block if row else None
 
-    def commit_range(self, found: list[Event], seen_blocks: dict[int, tuple[str, int]], new_cursor: int) -> None:
-        """Events, block hashes and the cursor, atomically."""
+    def commit_range(self, found: list[Event], seen_blocks: dict[int, tuple[str, int]], new_cursor: int,
+                     senders: dict[str, str] | None = None) -> None:
+        """Events, what is derived from them, block hashes and the cursor, atomically."""
         with self.engine.begin() as db:
             if found:
                 db.execute(self._insert(events).values([e.__dict__ for e in found]).on_conflict_do_nothing())
+                times = {n: t for n, (_, t) in seen_blocks.items()}
+                derived.project(db, found, times, senders or {}, self._insert)
             if seen_blocks:
                 rows = [{"number": n, "hash": h, "timestamp": t} for n, (h, t) in seen_blocks.items()]
                 stmt = self._insert(blocks).values(rows)
@@ -48,6 +52,8 @@ class IndexStore:
         """Forget everything above `fork_point` and move the cursor there; returns events removed."""
         with self.engine.begin() as db:
             removed = db.execute(delete(events).where(events.c.block_number > fork_point)).rowcount
+            for table in DERIVED:
+                db.execute(delete(table).where(table.c.block_number > fork_point))
             db.execute(delete(blocks).where(blocks.c.number > fork_point))
             self._set_cursor(db, fork_point)
         return removed

@@ -48,7 +48,7 @@ class Indexer:
             if seen is None:  # the chain changed under this read: look for the fork, read again
                 position = self._check_reorg()
                 continue
-            self.store.commit_range(found, seen, end)
+            self.store.commit_range(found, seen, end, self._vote_senders(found))
             position, added = end, added + len(found)
             report(Progress(start, head, end, added, time.monotonic() - began))
         return added
@@ -68,6 +68,11 @@ class Indexer:
         if any(seen[e.block_number][0] != e.block_hash for e in found):
             return None
         return seen
+
+    def _vote_senders(self, found) -> dict[str, str]:
+        """Who sent each transaction that cast votes: a ballot sent by another account was relayed."""
+        hashes = {e.tx_hash for e in found if e.event == "VoteCast"}
+        return {h: self.w3.eth.get_transaction(h)["from"] for h in hashes}
 
     def _chain_hash(self, number: int) -> str | None:
         try:

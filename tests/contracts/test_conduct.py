@@ -107,3 +107,9 @@ def test_censure_of_an_unknown_member_or_report_fails_by_name(gov, roster):
         p = gov.queued_by_founders(roster, [gov.call(c, "censure", *args)], f"censure {args}")
         with reverts(error):
             gov.execute_now(p, roster["founding"][0])
+
+
+def test_unknown_censures_are_refused_by_name(gov):
+    with reverts("ConductUnknownCensure"):
+        gov.conduct.censureRecord(1)
+    assert gov.conduct.censureCount() == 0

@@ -103,13 +103,17 @@ def test_constitutional_quorum_is_separate_and_higher(gov, roster):
 def test_settings_change_only_through_governance(gov, roster):
     g = gov.governor
     for fn, args in [("setVotingPeriod", (7200,)), ("setWeightCap", (5000,)), ("setConstitutionalQuorum", (50,)),
-                     ("setConstitutionalCall", (accounts[9], "0x12345678", True)), ("updateQuorumNumerator", (5,))]:
+                     ("setConstitutionalCall", (accounts[9], "0x12345678", True)), ("updateQuorumNumerator", (5,)),
+                     ("setMemberSubjectCall", (accounts[9], "0x12345678", True))]:
         with reverts("GovernorOnlyExecutor"):
             getattr(g, fn)(*args, {"from": roster["founding"][0]})
     calls = [gov.call(g, "setWeightCap", 5000), gov.call(g, "setConstitutionalQuorum", 50),
-             gov.call(g, "setConstitutionalCall", gov.registry.address, gov.registry.suspend.signature, True)]
+             gov.call(g, "setConstitutionalCall", gov.registry.address, gov.registry.suspend.signature, True),
+             gov.call(g, "setMemberSubjectCall", gov.registry.address, gov.registry.suspend.signature, False)]
     voters = {v: FOR for v in [*roster["founding"], *roster["regular"]]}
     p, tx = gov.pass_proposal(calls, "retune", roster["founding"][0], voters)
+    assert tx.events["MemberSubjectCallSet"]["aboutMember"] is False
+    assert g.callRules(gov.registry.address, gov.registry.suspend.signature) == (True, False)
     assert tx.events["WeightCapSet"] == {"oldCapBps": 10_000, "newCapBps": 5000}
     assert tx.events["ConstitutionalQuorumSet"] == {"oldNumerator": 30, "newNumerator": 50}
     assert tx.events["ConstitutionalCallSet"]["constitutional"] is True

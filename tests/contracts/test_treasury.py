@@ -267,3 +267,27 @@ def test_the_treasury_is_the_registrys_dues_oracle_and_only_governance_changes_i
         r.setDuesOracle(accounts[0], {"from": accounts[0]})
     assert gov.governor.classify([r.address], [r.setDuesOracle.encode_input(accounts[0])]) == 1
 
+
+
+def test_one_payment_covers_many_members(gov, roster):
+    t = gov.treasury
+    ids = [gov.member_id(a) for a in (roster["founding"][0], *roster["regular"][:2])]
+    owed = FOUNDING_DUES + 2 * REGULAR_DUES
+    with reverts("TreasuryWrongValue"):
+        t.payDuesMany(ids, 1, {"from": accounts[9], "value": owed - 1})
+    with reverts("TreasuryNoDues"):
+        t.payDuesMany([*ids, gov.member_id(roster["observer"][0])], 1, {"from": accounts[9], "value": owed})
+    tx = t.payDuesMany(ids, 1, {"from": accounts[9], "value": owed})
+    assert [e["memberId"] for e in tx.events["DuesPaid"]] == ids
+    assert t.balance() == owed
+
+
+def test_a_batch_payment_restores_the_lapsed_members_in_it(short_gov, roster):
+    gov = short_gov
+    r, t = gov.registry, gov.treasury
+    ids = [gov.member_id(a) for a in roster["regular"][:2]]
+    sleep(200)
+    for mid in ids:
+        r.lapse(mid, {"from": accounts[9]})
+    tx = t.payDuesMany(ids, 1, {"from": accounts[9], "value": 2 * REGULAR_DUES})
+    assert [e["memberId"] for e in tx.events["MemberRestored"]] == ids

@@ -48,6 +48,9 @@ class Cli:
         assert "Traceback" not in result.output
         return result.output.strip().splitlines()[-1]
 
+    def manifest(self) -> dict:
+        return json.loads((self.dir / "manifest.json").read_text())
+
     def rpc(self, method, *params):
         return self.w3.provider.make_request(method, list(params))
 

@@ -1,0 +1,82 @@
+"""`consortium audit`: proof, read from the chain, that no account outside the system holds a power.
+
+Every role, owner and privileged address of every contract is listed with its holder. The system's
+own contracts are the timelock, the governor, the registry, the institutions and the bodies the
+factory created; the timelock's executor role held by the zero address (anyone may execute what passed
+and waited) is the one open role, and is listed as such. Role holders come from the RoleGranted and
+RoleRevoked events since the deployment block, each confirmed with hasRole at the head; budget holders
+and standards publishers likewise from their events, confirmed with the current getters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import ZERO_ADDRESS
+
+TIMELOCK_ROLES = ("DEFAULT_ADMIN_ROLE", "PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE")
+
+
+@dataclass(frozen=True)
+class Holding:
+    contract: str
+    power: str
+    holder: str
+    verdict: str  # "system contract: <name>", "anyone (open role)", "none", or "OUTSIDE THE SYSTEM"
+
+    @property
+    def outside(self) -> bool:
+        return self.verdict == "OUTSIDE THE SYSTEM"
+
+
+def _events(contract, name: str, start: int) -> list:
+    return getattr(contract.events, name)().get_logs(from_block=start)
+
+
+def audit(session) -> list[Holding]:
+    d, w3 = session.deployment, session.w3
+    bodies = session.body_factory.functions.bodies().call()
+    system = {d.timelock: "TimelockController", d.governor: "ConsortiumGovernor", d.registry: "MemberRegistry",
+              d.treasury: "Treasury", d.body_factory: "BodyFactory", d.standards: "StandardsRegistry",
+              d.conduct: "ConductRecord"}
+    system.update({b: f"Body {session.body(b).functions.name().call()}" for b in bodies})
+
+    def verdict(holder: str) -> str:
+        if holder == ZERO_ADDRESS:
+            return "none"
+        if holder in system and w3.eth.get_code(holder):
+            return f"system contract: {system[holder]}"
+        return "OUTSIDE THE SYSTEM"
+
+    found: list[Holding] = []
+    timelock = session.timelock
+    for role in TIMELOCK_ROLES:
+        role_id = timelock.functions[role]().call()
+        candidates = {e["args"]["account"] for e in _events(timelock, "RoleGranted", d.block)
+                      if e["args"]["role"] == role_id}
+        holders = [a for a in sorted(candidates) if timelock.functions.hasRole(role_id, a).call()]
+        for holder in holders or [ZERO_ADDRESS]:
+            open_role = role == "EXECUTOR_ROLE" and holder == ZERO_ADDRESS and holders
+            found.append(Holding("TimelockController", role, holder,
+                                 "anyone (open role)" if open_role else verdict(holder)))
+
+    found.append(Holding("ConsortiumGovernor", "executor (timelock)", session.governor.functions.timelock().call(),
+                         ""))
+    r = session.registry.functions
+    found += [Holding("MemberRegistry", "governance", r.governance().call(), ""),
+              Holding("MemberRegistry", "bootstrapper", r.bootstrapper().call(), ""),
+              Holding("MemberRegistry", "dues oracle", r.duesOracle().call(), "")]
+    for name, c in (("Treasury", session.treasury), ("BodyFactory", session.body_factory),
+                    ("StandardsRegistry", session.standards), ("ConductRecord", session.conduct)):
+        found.append(Holding(name, "governance", c.functions.governance().call(), ""))
+    for b in bodies:
+        found.append(Holding(system[b], "governance", session.body(b).functions.governance().call(), ""))
+
+    t = session.treasury
+    for holder, token in sorted({(e["args"]["holder"], e["args"]["token"]) for e in _events(t, "BudgetSet", d.block)}):
+        if t.functions.budgetOf(holder, token).call():
+            found.append(Holding("Treasury", f"budget ({'ETH' if token == ZERO_ADDRESS else token})", holder, ""))
+    s = session.standards
+    for publisher in sorted({e["args"]["publisher"] for e in _events(s, "PublisherSet", d.block)}):
+        if s.functions.isPublisher(publisher).call():
+            found.append(Holding("StandardsRegistry", "publisher", publisher, ""))
+    return [h if h.verdict else Holding(h.contract, h.power, h.holder, verdict(h.holder)) for h in found]

@@ -1,0 +1,101 @@
+"""`consortium results [ID] [--member M] [--format table|json|csv]`: decisions and participation, from
+the index database alone (`consortium index` fills it; no chain is needed to read it)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import click
+
+from ..errors import InputError
+from ..observatory import Observatory, ProposalResult
+from ..session import Session
+from .common import pass_session, when
+
+FORMATS = ["table", "json", "csv"]
+
+
+@click.command()
+@click.argument("proposal_id", required=False)
+@click.option("--member", "member_id", type=click.IntRange(1), help="One member's participation history.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@pass_session
+def results(session: Session, proposal_id: str | None, member_id: int | None, fmt: str) -> None:
+    """Per proposal: kind, state, quorum needed and reached, tallies and turnout per tier, recusals (and
+    with an ID every ballot); or with --member, a member's participation. Reads only the database."""
+    obs = Observatory(session.options.db)
+    if member_id is not None:
+        if not obs.member_exists(member_id):
+            raise InputError(f"no member {member_id} in the index")
+        _emit_rows(fmt, obs.participation(member_id), ["proposal_id", "title", "action", "support", "weight",
+                                                       "relayed", "reason"], f"member {member_id}")
+        return
+    ids = [obs.find(proposal_id)] if proposal_id else obs.proposal_ids()
+    found = [obs.proposal(i, detail=bool(proposal_id)) for i in ids]
+    if fmt == "json":
+        click.echo(json.dumps(found[0].to_json() if proposal_id else [r.to_json() for r in found], indent=2))
+    elif fmt == "csv":
+        click.echo(_csv(found, per_tier=bool(proposal_id)), nl=False)
+    elif not found:
+        click.echo("no proposals in the index")
+    else:
+        for r in found:
+            _table(r, obs.now, detail=bool(proposal_id))
+
+
+def _table(r: ProposalResult, now: int, detail: bool) -> None:
+    f, a, ab = r.totals
+    click.echo(f"proposal {r.id}\n  {r.title}\n  kind {r.kind}, state {r.state} (as of {when(now)})")
+    click.echo(f"  snapshot {when(r.snapshot)}, deadline {when(r.deadline)}")
+    click.echo(f"  quorum {r.quorum_needed} needed, {r.quorum_reached} reached (for + abstain)")
+    click.echo(f"  {'tier':12} {'for':>8} {'against':>8} {'abstain':>8} {'turnout':>12}")
+    for t in r.tiers:
+        turnout = f"{t.voted}/{t.eligible}" + (f" {100 * t.voted // t.eligible}%" if t.eligible else "")
+        click.echo(f"  {t.name:12} {t.for_:>8} {t.against:>8} {t.abstain:>8} {turnout:>12}")
+    click.echo(f"  {'total':12} {f:>8} {a:>8} {ab:>8}")
+    for rec in r.recusals:
+        how = "automatically" if rec["automatic"] else "by declaration"
+        click.echo(f"  member {rec['member_id']} recused {how}: {rec['reason']}")
+    if detail:
+        click.echo("  ballots:")
+        for b in r.ballots:
+            via = "relayed" if b["relayed"] else "direct"
+            reason = f" — {b['reason']}" if b["reason"] else ""
+            click.echo(f"    member {b['member_id']:>5} tier {b['tier']} {b['support']:8} weight {b['weight']} "
+                       f"({via}){reason}")
+    click.echo("")
+
+
+def _csv(found: list[ProposalResult], per_tier: bool) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if per_tier:
+        r = found[0]
+        writer.writerow(["proposal_id", "tier", "for", "against", "abstain", "voted", "eligible"])
+        for t in r.tiers:
+            writer.writerow([r.id, t.name, t.for_, t.against, t.abstain, t.voted, t.eligible])
+        return out.getvalue()
+    writer.writerow(["proposal_id", "title", "kind", "state", "quorum_needed", "quorum_reached", "for", "against",
+                     "abstain"])
+    for r in found:
+        writer.writerow([r.id, r.title, r.kind, r.state, r.quorum_needed, r.quorum_reached, *r.totals])
+    return out.getvalue()
+
+
+def _emit_rows(fmt: str, rows: list[dict], columns: list[str], title: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(out.getvalue(), nl=False)
+    else:
+        click.echo(f"{title}: {len(rows)} proposal(s)")
+        for row in rows:
+            what = row["action"] + (f" {row['support']} with weight {row['weight']}" if "support" in row else "")
+            what += " (relayed)" if row.get("relayed") else ""
+            click.echo(f"  {row['proposal_id'][:12]}…  {what}  — {row['title']}")

@@ -1,0 +1,207 @@
+"""The events projected into the derived tables (schema.py), inside the transaction that stores them.
+
+A handler per (contract, event) turns one decoded event into one row; where a row needs earlier state
+(a member's seat and tier before a change, the tier a voter had at a proposal's snapshot) it reads the
+rows already derived, in the same transaction. `senders` gives the account that sent each vote's
+transaction, so a ballot is marked relayed when someone other than the voter submitted it."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select, update
+
+from .schema import (
+    ballots,
+    bodies,
+    body_events,
+    conduct_records,
+    member_changes,
+    proposal_events,
+    proposals,
+    recusals,
+    standard_changes,
+    standards,
+    treasury_flows,
+)
+
+KINDS = ["ordinary", "constitutional"]
+BODY_KINDS = ["council", "technical-committee", "working-group", "secretariat"]
+STANDARD_STATUSES = ["none", "draft", "adopted", "superseded", "deprecated"]
+CONTRIBUTIONS = ["sponsorship", "grant"]
+MEMBER_CHANGES = {  # event -> (change, status after it; None: unchanged)
+    "MemberAdmitted": ("admitted", "active"), "MemberTierChanged": ("tier", None),
+    "MemberSuspended": ("suspended", "suspended"), "MemberReinstated": ("reinstated", "active"),
+    "MemberExpelled": ("expelled", "expelled"), "MemberResigned": ("resigned", "resigned"),
+    "MemberLapsed": ("lapsed", "lapsed"), "MemberRestored": ("restored", "active"), "SeatRotated": ("seat", None),
+}
+PROPOSAL_EVENTS = {"ProposalQueued": ("queued", "etaSeconds"), "ProposalExecuted": ("executed", None),
+                   "ProposalCanceled": ("canceled", None), "ProposalExtended": ("extended", "extendedDeadline")}
+
+
+def project(db, found, times: dict[int, int], senders: dict[str, str], insert) -> None:
+    """Derive rows from `found` (in chain order). `insert` is the dialect's insert (idempotent)."""
+    for e in found:
+        handler = HANDLERS.get((e.contract, e.event))
+        if handler is None:
+            continue
+        base = {"tx_hash": e.tx_hash, "log_index": e.log_index, "block_number": e.block_number,
+                "timestamp": times[e.block_number]}
+        for table, row in handler(db, e, json.loads(e.args), senders):
+            db.execute(insert(table).values({**base, **row}).on_conflict_do_nothing())
+
+
+def _latest_member(db, member_id: int, at: int | None = None):
+    query = select(member_changes).where(member_changes.c.member_id == member_id)
+    if at is not None:
+        query = query.where(member_changes.c.timestamp <= at)
+    return db.execute(query.order_by(member_changes.c.block_number.desc(),
+                                     member_changes.c.log_index.desc()).limit(1)).first()
+
+
+def _member_change(db, e, a, senders):
+    change, status = MEMBER_CHANGES[e.event]
+    member_id = int(a["memberId"])
+    if e.event == "MemberAdmitted":
+        return [(member_changes, {"member_id": member_id, "change": change, "seat": a["seat"], "tier": a["tier"],
+                                  "status": status, "detail": a["metadataURI"]})]
+    before = _latest_member(db, member_id)
+    if before is None:  # history before the index started: nothing to derive from
+        return []
+    return [(member_changes, {
+        "member_id": member_id, "change": change, "seat": a.get("newSeat", before.seat),
+        "tier": a.get("newTier", before.tier), "status": status or before.status,
+        "detail": a.get("reason", ""),
+    })]
+
+
+def _proposal_created(db, e, a, senders):
+    description = a["description"]
+    calls = [{"target": t, "value": str(v), "data": d} for t, v, d in zip(a["targets"], a["values"], a["calldatas"],
+                                                                          strict=True)]
+    title = description.strip().splitlines()[0] if description.strip() else "(no description)"
+    return [(proposals, {"proposal_id": str(a["proposalId"]), "proposer": a["proposer"], "kind": "ordinary",
+                         "title": title, "description": description, "snapshot": int(a["voteStart"]),
+                         "deadline": int(a["voteEnd"]), "calls": json.dumps(calls)})]
+
+
+def _proposal_classified(db, e, a, senders):
+    # Emitted in the proposal's own transaction, so the row and this update share a block (and an unwind).
+    db.execute(update(proposals).where(proposals.c.proposal_id == str(a["proposalId"]))
+               .values(kind=KINDS[a["kind"]]))
+    return []
+
+
+def _proposal_event(db, e, a, senders):
+    name, field = PROPOSAL_EVENTS[e.event]
+    return [(proposal_events, {"proposal_id": str(a["proposalId"]), "event": name,
+                               "value": int(a[field]) if field else None})]
+
+
+def _vote(db, e, a, senders):
+    proposal_id = str(a["proposalId"])
+    seat_row = db.execute(select(member_changes.c.member_id).where(member_changes.c.seat == a["voter"])
+                          .order_by(member_changes.c.block_number.desc()).limit(1)).first()
+    snapshot = db.execute(select(proposals.c.snapshot).where(proposals.c.proposal_id == proposal_id)).scalar()
+    if seat_row is None or snapshot is None:
+        return []
+    at_snapshot = _latest_member(db, seat_row.member_id, snapshot)
+    tier = at_snapshot.tier if at_snapshot is not None else -1
+    return [(ballots, {"proposal_id": proposal_id, "member_id": seat_row.member_id, "voter": a["voter"],
+                       "tier": tier, "support": a["support"], "weight": int(a["weight"]), "reason": a["reason"],
+                       "relayed": int(senders.get(e.tx_hash, a["voter"]) != a["voter"])})]
+
+
+def _recused(db, e, a, senders):
+    automatic = e.event == "SubjectRecused"
+    return [(recusals, {"proposal_id": str(a["proposalId"]), "member_id": int(a["memberId"]),
+                        "automatic": int(automatic),
+                        "reason": "the proposal is about this member" if automatic else a["reason"]})]
+
+
+def _flow(direction: str, kind: str, counterparty: str, amount, token: str, memo: str = "", member_id=None):
+    return [(treasury_flows, {"direction": direction, "kind": kind, "counterparty": counterparty,
+                              "member_id": member_id, "token": token, "amount": str(amount), "memo": memo})]
+
+
+def _dues_paid(db, e, a, senders):
+    return _flow("in", "dues", a["payer"], a["amount"], a["token"], f"{a['periods']} period(s)", int(a["memberId"]))
+
+
+def _contributed(db, e, a, senders):
+    return _flow("in", CONTRIBUTIONS[a["kind"]], a["from"], a["amount"], a["token"], a["memo"])
+
+
+def _spent(db, e, a, senders):
+    return _flow("out", "spend", a["recipient"], a["amount"], a["token"], a["memo"])
+
+
+def _budget_set(db, e, a, senders):
+    return _flow("budget", "budget", a["holder"], a["amount"], a["token"])
+
+
+def _budget_spent(db, e, a, senders):
+    return _flow("out", "budget-spent", a["recipient"], a["amount"], a["token"], f"{a['memo']} (by {a['holder']})")
+
+
+def _body_created(db, e, a, senders):
+    return [(bodies, {"address": a["body"], "kind": BODY_KINDS[a["kind"]], "name": a["name"]})]
+
+
+def _body_event(db, e, a, senders):
+    member = a.get("memberId", a.get("proposer"))
+    detail = {k: v for k, v in a.items() if k not in ("memberId", "proposer", "actionId")}
+    return [(body_events, {"body": e.address, "event": e.event, "member_id": None if member is None else int(member),
+                           "action_id": a.get("actionId"), "detail": json.dumps(detail)})]
+
+
+def _standard_drafted(db, e, a, senders):
+    return [(standards, {"standard_id": a["standardId"], "title": a["title"], "version": a["version"],
+                         "content_hash": a["contentHash"], "uri": a["uri"], "supersedes": a["supersedes"],
+                         "publisher": a["publisher"]})]
+
+
+def _standard_change(db, e, a, senders):
+    if e.event == "StandardStatusChanged":
+        return [(standard_changes, {"standard_id": a["standardId"], "change": STANDARD_STATUSES[a["status"]],
+                                    "member_id": None, "evidence": ""})]
+    attested = e.event == "ComplianceAttested"
+    return [(standard_changes, {"standard_id": a["standardId"], "change": "attested" if attested else "withdrawn",
+                                "member_id": int(a["memberId"]), "evidence": a.get("evidenceURI", "")})]
+
+
+def _report(db, e, a, senders):
+    return [(conduct_records, {"kind": "report", "record_id": a["reportId"], "member_id": int(a["subject"]),
+                               "reporter": int(a["reporter"]), "report_id": None, "text": a["evidenceURI"],
+                               "evidence_hash": a["evidenceHash"]})]
+
+
+def _censure(db, e, a, senders):
+    return [(conduct_records, {"kind": "censure", "record_id": a["censureId"], "member_id": int(a["memberId"]),
+                               "reporter": None, "report_id": a["reportId"] or None, "text": a["reason"],
+                               "evidence_hash": None})]
+
+
+HANDLERS = {
+    **{("MemberRegistry", name): _member_change for name in MEMBER_CHANGES},
+    ("ConsortiumGovernor", "ProposalCreated"): _proposal_created,
+    ("ConsortiumGovernor", "ProposalClassified"): _proposal_classified,
+    **{("ConsortiumGovernor", name): _proposal_event for name in PROPOSAL_EVENTS},
+    ("ConsortiumGovernor", "VoteCast"): _vote,
+    ("ConsortiumGovernor", "VoterRecused"): _recused,
+    ("ConsortiumGovernor", "SubjectRecused"): _recused,
+    ("Treasury", "DuesPaid"): _dues_paid,
+    ("Treasury", "Contributed"): _contributed,
+    ("Treasury", "Spent"): _spent,
+    ("Treasury", "BudgetSet"): _budget_set,
+    ("Treasury", "BudgetSpent"): _budget_spent,
+    ("BodyFactory", "BodyCreated"): _body_created,
+    **{("Body", name): _body_event for name in ("BodyMemberAppointed", "BodyMemberRemoved", "ThresholdSet",
+                                                 "MandateSet", "ActionProposed", "ActionApproved", "ActionExecuted",
+                                                 "Dissolved")},
+    ("StandardsRegistry", "StandardDrafted"): _standard_drafted,
+    **{("StandardsRegistry", name): _standard_change for name in ("StandardStatusChanged", "ComplianceAttested",
+                                                                  "ComplianceWithdrawn")},
+    ("ConductRecord", "ReportFiled"): _report,
+    ("ConductRecord", "MemberCensured"): _censure,
+}

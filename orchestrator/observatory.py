@@ -1,0 +1,225 @@
+"""What observers read, from the index database alone (no chain needed): proposals with their kind,
+state, quorum, tallies and turnout per tier, recusals and ballots; members and their participation.
+
+State is computed as the governor computes it, as of the newest indexed block: Canceled, Executed or
+Queued from the proposal's events; Pending up to the snapshot, Active up to the (possibly extended)
+deadline; then Succeeded if the quorum of its kind is reached (for + abstain) and its rule is met
+(ordinary: for > against; constitutional: for ≥ 2/3 of for + against and for > against in every tier
+that cast for or against votes), else Defeated. Quorum needed is the total weight at the snapshot
+times the kind's quorum numerator in force at the snapshot, over 100."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, inspect, select
+
+from .db import engine
+from .errors import InputError, OrchestratorError
+from .indexer.schema import (
+    ballots,
+    blocks,
+    cursor,
+    events,
+    member_changes,
+    proposal_events,
+    proposals,
+    recusals,
+)
+
+SUPPORT = ["against", "for", "abstain"]
+QUORUM_EVENTS = {"ordinary": ("QuorumNumeratorUpdated", "newQuorumNumerator"),
+                 "constitutional": ("ConstitutionalQuorumSet", "newNumerator")}
+
+
+@dataclass
+class TierResult:
+    name: str
+    for_: int = 0
+    against: int = 0
+    abstain: int = 0
+    voted: int = 0
+    eligible: int = 0
+
+
+@dataclass
+class ProposalResult:
+    id: str
+    title: str
+    proposer: str
+    kind: str
+    state: str
+    snapshot: int
+    deadline: int
+    quorum_needed: int
+    quorum_reached: int
+    tiers: list[TierResult]
+    recusals: list[dict] = field(default_factory=list)
+    ballots: list[dict] = field(default_factory=list)
+    calls: list[dict] = field(default_factory=list)
+
+    @property
+    def totals(self) -> tuple[int, int, int]:
+        return (sum(t.for_ for t in self.tiers), sum(t.against for t in self.tiers), sum(t.abstain for t in self.tiers))
+
+    def to_json(self) -> dict:
+        f, a, ab = self.totals
+        return {"id": self.id, "title": self.title, "proposer": self.proposer, "kind": self.kind, "state": self.state,
+                "snapshot": self.snapshot, "deadline": self.deadline, "quorum_needed": self.quorum_needed,
+                "quorum_reached": self.quorum_reached, "for": f, "against": a, "abstain": ab,
+                "tiers": [{"tier": t.name, "for": t.for_, "against": t.against, "abstain": t.abstain,
+                           "voted": t.voted, "eligible": t.eligible} for t in self.tiers],
+                "recusals": self.recusals, "ballots": self.ballots, "calls": self.calls}
+
+
+class Observatory:
+    def __init__(self, url: str):
+        self.engine = engine(url)
+        tables = set(inspect(self.engine).get_table_names())
+        if not {"events", "cursor", "proposals", "ballots"} <= tables:
+            raise OrchestratorError(f"{url} holds no consortium index: run `consortium index` first")
+        with self.engine.connect() as db:
+            row = db.execute(select(cursor.c.block)).first()
+            if row is None:
+                raise OrchestratorError(f"{url} holds no consortium index yet: run `consortium index` first")
+            self.head_block = row.block
+            self.now = db.execute(select(func.max(blocks.c.timestamp)).where(blocks.c.number <= row.block)).scalar()
+
+    # ───── proposals ─────
+
+    def proposal_ids(self) -> list[str]:
+        with self.engine.connect() as db:
+            return [r.proposal_id for r in db.execute(select(proposals.c.proposal_id)
+                                                      .order_by(proposals.c.block_number, proposals.c.log_index))]
+
+    def find(self, text: str) -> str:
+        ids = self.proposal_ids()
+        if text in ids:
+            return text
+        try:
+            wanted = str(int(text, 0))
+        except ValueError:
+            raise InputError(f"proposal id {text!r} is not a number") from None
+        matches = [i for i in ids if i == wanted or (len(text) >= 6 and i.startswith(text))]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise InputError(f"proposal id prefix {text} matches {len(matches)} proposals; give more digits")
+        raise InputError(f"no proposal {text} in the index")
+
+    def proposal(self, proposal_id: str, detail: bool = True) -> ProposalResult:
+        with self.engine.connect() as db:
+            p = db.execute(select(proposals).where(proposals.c.proposal_id == proposal_id)).one()
+            lifecycle = {r.event: r.value for r in db.execute(
+                select(proposal_events).where(proposal_events.c.proposal_id == proposal_id)
+                .order_by(proposal_events.c.block_number, proposal_events.c.log_index))}
+            deadline = lifecycle.get("extended") or p.deadline
+            tiers = self._tiers(db, p.snapshot)
+            for row in db.execute(select(ballots.c.tier, ballots.c.support, func.sum(ballots.c.weight),
+                                         func.count()).where(ballots.c.proposal_id == proposal_id)
+                                  .group_by(ballots.c.tier, ballots.c.support)):
+                tier = tiers.setdefault(row[0], TierResult(f"tier {row[0]}"))
+                attribute = ("against", "for_", "abstain")[row[1]]
+                setattr(tier, attribute, getattr(tier, attribute) + int(row[2]))
+                tier.voted += row[3]
+            needed = self._quorum(db, p.kind, p.snapshot)
+            result = ProposalResult(p.proposal_id, p.title, p.proposer, p.kind, "", p.snapshot, deadline, needed, 0,
+                                    [tiers[k] for k in sorted(tiers)], calls=json.loads(p.calls))
+            f, _, ab = result.totals
+            result.quorum_reached = f + ab
+            result.state = self._state(result, lifecycle)
+            if detail:
+                result.recusals = [{"member_id": r.member_id, "automatic": bool(r.automatic), "reason": r.reason}
+                                   for r in db.execute(select(recusals).where(recusals.c.proposal_id == proposal_id)
+                                                       .order_by(recusals.c.block_number, recusals.c.log_index))]
+                result.ballots = [{"member_id": r.member_id, "voter": r.voter, "tier": r.tier,
+                                   "support": SUPPORT[r.support], "weight": r.weight, "reason": r.reason,
+                                   "relayed": bool(r.relayed), "tx": r.tx_hash}
+                                  for r in db.execute(select(ballots).where(ballots.c.proposal_id == proposal_id)
+                                                      .order_by(ballots.c.block_number, ballots.c.log_index))]
+            return result
+
+    def _state(self, r: ProposalResult, lifecycle: dict) -> str:
+        for event, state in (("canceled", "Canceled"), ("executed", "Executed"), ("queued", "Queued")):
+            if event in lifecycle:
+                return state
+        if self.now <= r.snapshot:
+            return "Pending"
+        if self.now <= r.deadline:
+            return "Active"
+        f, a, _ = r.totals
+        if r.kind == "ordinary":
+            passed = f > a
+        else:
+            passed = f > 0 and f * 3 >= (f + a) * 2 and all(
+                t.for_ > t.against for t in r.tiers if t.for_ + t.against > 0)
+        return "Succeeded" if passed and r.quorum_reached >= r.quorum_needed else "Defeated"
+
+    # ───── members ─────
+
+    def participation(self, member_id: int) -> list[dict]:
+        """Every proposal, and what the member did on it: its ballot, a recusal, or nothing."""
+        with self.engine.connect() as db:
+            voted = {r.proposal_id: r for r in db.execute(select(ballots).where(ballots.c.member_id == member_id))}
+            recused = {r.proposal_id: r for r in db.execute(select(recusals).where(recusals.c.member_id == member_id))}
+            rows = db.execute(select(proposals.c.proposal_id, proposals.c.title, proposals.c.snapshot)
+                              .order_by(proposals.c.block_number)).all()
+            history = []
+            for p in rows:
+                before = _member_at(db, member_id, p.snapshot)
+                if before is None and p.proposal_id not in voted:
+                    continue  # not yet a member
+                entry = {"proposal_id": p.proposal_id, "title": p.title}
+                if p.proposal_id in voted:
+                    b = voted[p.proposal_id]
+                    entry.update(action="voted", support=SUPPORT[b.support], weight=b.weight, relayed=bool(b.relayed))
+                elif p.proposal_id in recused:
+                    entry.update(action="recused", reason=recused[p.proposal_id].reason)
+                else:
+                    entry.update(action="did not vote" if before.status == "active" else f"no vote ({before.status})")
+                history.append(entry)
+            return history
+
+    def member_exists(self, member_id: int) -> bool:
+        with self.engine.connect() as db:
+            return _member_at(db, member_id, None) is not None
+
+    # ───── helpers ─────
+
+    def _tiers(self, db, at: int) -> dict[int, TierResult]:
+        """Voting tiers at `at` with how many members could vote in each."""
+        table = {}
+        for row in _raw(db, "MemberRegistry", "TierSet", at):
+            table[row["tierId"]] = row
+        tiers = {t: TierResult(row["name"]) for t, row in table.items() if row["canVote"]}
+        members = db.execute(select(member_changes.c.member_id).distinct()).scalars().all()
+        for member_id in members:
+            state = _member_at(db, member_id, at)
+            if state is not None and state.status == "active" and state.tier in tiers:
+                tiers[state.tier].eligible += 1
+        return tiers
+
+    def _quorum(self, db, kind: str, at: int) -> int:
+        event, field_name = QUORUM_EVENTS[kind]
+        numerators = _raw(db, "ConsortiumGovernor", event, at)
+        totals = _raw(db, "MemberRegistry", "TotalWeightChanged", at)
+        if not numerators or not totals:
+            return 0
+        return int(totals[-1]["newWeight"]) * int(numerators[-1][field_name]) // 100
+
+
+def _member_at(db, member_id: int, at: int | None):
+    query = select(member_changes).where(member_changes.c.member_id == member_id)
+    if at is not None:
+        query = query.where(member_changes.c.timestamp <= at)
+    return db.execute(query.order_by(member_changes.c.block_number.desc(), member_changes.c.log_index.desc())
+                      .limit(1)).first()
+
+
+def _raw(db, contract: str, event: str, at: int) -> list[dict]:
+    """Arguments of raw events of one kind whose block's time is at or before `at`, oldest first."""
+    rows = db.execute(select(events.c.args).join(blocks, blocks.c.number == events.c.block_number)
+                      .where(events.c.contract == contract, events.c.event == event, blocks.c.timestamp <= at)
+                      .order_by(events.c.block_number, events.c.log_index))
+    return [json.loads(r.args) for r in rows]
