@@ -94,6 +94,7 @@ def _register() -> None:
         observe,
         proposals,
         relay,
+        report,
         results,
         standards,
         treasury,
@@ -109,6 +110,7 @@ def _register() -> None:
     main.add_command(observe.index)
     main.add_command(observe.audit)
     main.add_command(results.results)
+    main.add_command(report.report)
     main.add_command(treasury.treasury)
     main.add_command(bodies.body)
     main.add_command(standards.standard)

@@ -1,16 +1,33 @@
-"""`consortium demo` end to end: it starts its own devnet, and every step of the lifecycle happens."""
+"""`consortium demo` end to end: it starts its own devnet, every step of the lifecycle and every
+institution is at work, and what it leaves in the index is visible in results and the report."""
 
+import json
 import re
 
+import pytest
 from click.testing import CliRunner
 
 from orchestrator.cli import main
 
 
-def test_demo_runs_the_whole_lifecycle_on_an_embedded_devnet(tmp_path):
-    result = CliRunner().invoke(main, ["demo"], env={"CONSORTIUM_RPC": None, "CONSORTIUM_DEPLOYMENT": None})
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """One demo run, indexed into its own database: (output, environment for reading it)."""
+    db = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'index.db'}"
+    env = {"CONSORTIUM_RPC": None, "CONSORTIUM_DEPLOYMENT": None, "CONSORTIUM_DB": db}
+    result = CliRunner().invoke(main, ["demo"], env=env)
     assert result.exit_code == 0, result.output
-    out = result.output
+    return result.output, env
+
+
+def run(env, *args) -> str:
+    result = CliRunner().invoke(main, list(args), env=env)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_demo_runs_the_whole_lifecycle_on_an_embedded_devnet(demo):
+    out, _ = demo
     assert "admitting 35 members (5 founding, 20 regular, 10 observer)" in out
     assert "'Suspend the member that missed three plenaries; set up the secretariat (5 ETH budget) and the " \
            "technical committee': ordinary" in out
@@ -22,7 +39,11 @@ def test_demo_runs_the_whole_lifecycle_on_an_embedded_devnet(tmp_path):
     # The recused founding member's weight is missing from the ordinary tally: 4 of 5 voted, 3 each.
     assert re.search(r"founding\s+12\s+0\s+0", out)
     assert re.search(r"regular\s+16\s+0\s+4", out)
-    # Institutions: dues and one lapse, a body inside and outside its mandate, a standard, a censure.
+    assert "gas used: contribute" in out
+
+
+def test_demo_puts_every_institution_to_work(demo):
+    out, _ = demo
     assert "dues paid for 24 voting members through the collecting agent (payDuesMany); member 24 did not pay" in out
     assert "member(s) 24 lapsed for unpaid dues" in out
     assert "the secretariat paid the plenary venue 1.2 ETH from its budget: 2 of 3 approvals" in out
@@ -36,10 +57,69 @@ def test_demo_runs_the_whole_lifecycle_on_an_embedded_devnet(tmp_path):
     assert "secretariat budget left 3.80 ETH" in out
     assert "standard 1: Proof of Reserves v1.0, adopted, 5 member(s) attest compliance" in out
     assert "censure 1: member 9 (report 1): outage undisclosed for 30 days" in out
-    assert "gas used: contribute" in out
+    assert re.search(r"indexed \d+ events into sqlite", out)
 
 
-def test_demo_refuses_a_chain_that_is_not_a_devnet(tmp_path):
+def test_results_show_the_demo_from_the_database_alone(demo):
+    out, env = demo  # the demo's devnet is gone: only the database is left
+    listing = run(env, "results")
+    assert listing.count("state Executed") == 4
+    assert re.search(r"founding\s+12\s+0\s+0\s+4/5 80%", listing)  # the recused founder did not vote
+    assert re.search(r"regular\s+14\s+5\s+0\s+19/20 95%", listing)  # the suspended member was recused
+    rows = json.loads(run(env, "results", "--format", "json"))
+    assert [r["kind"] for r in rows] == ["ordinary", "constitutional", "constitutional", "ordinary"]
+    assert [(r["quorum_needed"], r["quorum_reached"]) for r in rows] == [(3, 26), (10, 35), (10, 33), (3, 29)]
+    first = rows[0]["id"]
+    detail = run(env, "results", first[:12])
+    assert "member 25 recused automatically: the proposal is about this member" in detail
+    assert "member 2 recused by declaration: advises the member concerned" in detail
+    assert re.search(r"member\s+1 tier 0 for\s+weight 3 \(direct\)", detail)
+    assert re.search(r"member\s+6 tier 1 against\s+weight 1 \(relayed\)", detail)
+    csv_rows = run(env, "results", first, "--format", "csv").splitlines()
+    assert csv_rows[0] == "proposal_id,tier,for,against,abstain,voted,eligible"
+    assert csv_rows[1:] == [f"{first},founding,12,0,0,4,5", f"{first},regular,14,5,0,19,20"]
+    member = run(env, "results", "--member", "24")
+    assert member.count("no vote (lapsed)") == 2 and member.count("voted for with weight 1 (relayed)") == 2
+
+
+def test_the_transparency_report_covers_the_period(demo, tmp_path):
+    _, env = demo
+    text = run(env, "report", "--from", "2000-01-01", "--to", "2100-12-31")
+    assert "Membership changes (39)" in text
+    assert "member 25: suspended (now suspended, tier 1) — missed three plenaries" in text
+    assert "member 24: lapsed (now lapsed, tier 1)" in text and "member 24: restored" in text
+    assert "Decisions (4)" in text and "Censure member 9 [ordinary] Executed: for 29, against 3" in text
+    assert "Proof of Reserves v1.0 (standard 1)" in text
+    assert "member 9: outage undisclosed for 30 days" in text
+    for line in ("in  dues           21.0000 ETH", "in  grant          20.0000 ETH",
+                 "in  sponsorship    50.0000 ETH", "out budget-spent   1.2000 ETH", "net            89.8000 ETH"):
+        assert line in text
+    page = tmp_path / "report.html"
+    run(env, "report", "--from", "2000-01-01", "--to", "2100-12-31", "--format", "html", "--out", str(page))
+    html = page.read_text()
+    assert html.startswith("<!doctype html>") and "<h2>Decisions (4)</h2>" in html
+    assert "<td>outage undisclosed for 30 days</td>" in html
+    empty = run(env, "report", "--from", "2000-01-01", "--to", "2000-01-02")
+    assert "Membership changes (0)" in empty and "Decisions (0)" in empty
+
+
+def test_observer_errors(demo, tmp_path):
+    _, env = demo
+    for args, message in [(["results", "123"], "Error: no proposal 123 in the index"),
+                          (["results", "--member", "99"], "Error: no member 99 in the index"),
+                          (["report", "--from", "2026-13-01", "--to", "2026-12-31"],
+                           "Error: date '2026-13-01' is not YYYY-MM-DD"),
+                          (["report", "--from", "2026-12-01", "--to", "2026-11-30"],
+                           "Error: --to 2026-11-30 is before --from 2026-12-01")]:
+        result = CliRunner().invoke(main, args, env=env)
+        assert result.exit_code == 1 and result.output.strip().splitlines()[-1] == message
+    empty = {**env, "CONSORTIUM_DB": f"sqlite:///{tmp_path / 'empty.db'}"}
+    result = CliRunner().invoke(main, ["results"], env=empty)
+    assert result.output.strip() == f"Error: sqlite:///{tmp_path / 'empty.db'} holds no consortium index: run " \
+                                    "`consortium index` first"
+
+
+def test_demo_refuses_a_chain_that_is_not_a_devnet():
     result = CliRunner().invoke(main, ["--rpc", "http://127.0.0.1:1", "demo"])
     assert result.exit_code == 1
     assert "cannot reach an Ethereum node at http://127.0.0.1:1" in result.output

@@ -1,0 +1,148 @@
+"""The transparency report for regulators and the public: what happened between two dates, from the
+index database alone. Membership changes, decisions with their tallies, standards adopted, censures,
+and the treasury's money in and out. Rendered as text or as a self-contained HTML page."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, select
+
+from .indexer.schema import (
+    conduct_records,
+    member_changes,
+    proposal_events,
+    standard_changes,
+    standards,
+    treasury_flows,
+)
+from .observatory import Observatory, ProposalResult
+
+ZERO = "0x" + "00" * 20
+
+
+@dataclass
+class TransparencyReport:
+    start: int
+    end: int
+    membership: list[dict] = field(default_factory=list)
+    decisions: list[ProposalResult] = field(default_factory=list)
+    standards_adopted: list[dict] = field(default_factory=list)
+    censures: list[dict] = field(default_factory=list)
+    money_in: dict[str, int] = field(default_factory=dict)  # kind -> total (ETH, wei)
+    money_out: dict[str, int] = field(default_factory=dict)
+    flows: list[dict] = field(default_factory=list)
+
+
+def build(obs: Observatory, start: int, end: int) -> TransparencyReport:
+    """Everything with a timestamp in [start, end]. A decision belongs to the period its voting ended in
+    (or, for one still open, is left out)."""
+    report = TransparencyReport(start, end)
+
+    def within(table):
+        return and_(table.c.timestamp >= start, table.c.timestamp <= end)
+
+    with obs.engine.connect() as db:
+        for r in db.execute(select(member_changes).where(within(member_changes))
+                            .order_by(member_changes.c.block_number, member_changes.c.log_index)):
+            report.membership.append({"time": r.timestamp, "member_id": r.member_id, "change": r.change,
+                                      "tier": r.tier, "status": r.status, "detail": r.detail})
+        decided = set()
+        for r in db.execute(select(proposal_events.c.proposal_id).where(within(proposal_events))):
+            decided.add(r.proposal_id)
+        for r in db.execute(select(standard_changes, standards.c.title, standards.c.version)
+                            .join(standards, standards.c.standard_id == standard_changes.c.standard_id)
+                            .where(within(standard_changes), standard_changes.c.change == "adopted")):
+            report.standards_adopted.append({"time": r.timestamp, "standard_id": r.standard_id, "title": r.title,
+                                             "version": r.version})
+        censures = select(conduct_records).where(within(conduct_records), conduct_records.c.kind == "censure")
+        for r in db.execute(censures):
+            report.censures.append({"time": r.timestamp, "member_id": r.member_id, "reason": r.text,
+                                    "report_id": r.report_id})
+        for r in db.execute(select(treasury_flows).where(within(treasury_flows))
+                            .order_by(treasury_flows.c.block_number, treasury_flows.c.log_index)):
+            flow = {"time": r.timestamp, "direction": r.direction, "kind": r.kind, "counterparty": r.counterparty,
+                    "token": r.token, "amount": int(r.amount), "memo": r.memo}
+            report.flows.append(flow)
+            if r.token == ZERO and r.direction in ("in", "out"):
+                totals = report.money_in if r.direction == "in" else report.money_out
+                totals[r.kind] = totals.get(r.kind, 0) + int(r.amount)
+    for proposal_id in obs.proposal_ids():
+        result = obs.proposal(proposal_id, detail=False)
+        if start <= result.deadline <= end or proposal_id in decided:
+            if result.state not in ("Pending", "Active"):
+                report.decisions.append(result)
+    return report
+
+
+def _day(ts: int) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _eth(wei: int) -> str:
+    return f"{wei / 10**18:,.4f} ETH"
+
+
+def render_text(r: TransparencyReport) -> str:
+    lines = [f"Transparency report, {_day(r.start)} to {_day(r.end)}", ""]
+    lines.append(f"Membership changes ({len(r.membership)})")
+    lines += [f"  {_day(m['time'])}  member {m['member_id']}: {m['change']} (now {m['status']}, tier {m['tier']})"
+              + (f" — {m['detail']}" if m["detail"] else "") for m in r.membership]
+    lines += ["", f"Decisions ({len(r.decisions)})"]
+    for d in r.decisions:
+        f, a, ab = d.totals
+        lines.append(f"  {d.title} [{d.kind}] {d.state}: for {f}, against {a}, abstain {ab}; "
+                     f"quorum {d.quorum_needed} needed, {d.quorum_reached} reached")
+        lines += [f"      {t.name}: for {t.for_}, against {t.against}, abstain {t.abstain} ({t.voted}/{t.eligible} "
+                  "voted)" for t in d.tiers]
+    lines += ["", f"Standards adopted ({len(r.standards_adopted)})"]
+    lines += [f"  {_day(s['time'])}  {s['title']} v{s['version']} (standard {s['standard_id']})"
+              for s in r.standards_adopted]
+    lines += ["", f"Censures ({len(r.censures)})"]
+    lines += [f"  {_day(c['time'])}  member {c['member_id']}: {c['reason']}" for c in r.censures]
+    lines += ["", "Treasury (ETH)"]
+    lines += [f"  in  {kind:14} {_eth(v)}" for kind, v in sorted(r.money_in.items())]
+    lines += [f"  out {kind:14} {_eth(v)}" for kind, v in sorted(r.money_out.items())]
+    lines.append(f"  net            {_eth(sum(r.money_in.values()) - sum(r.money_out.values()))}")
+    return "\n".join(lines) + "\n"
+
+
+def render_html(r: TransparencyReport) -> str:
+    e = html.escape
+
+    def table(headers: list[str], rows: list[list]) -> str:
+        head = "".join(f"<th>{e(h)}</th>" for h in headers)
+        body = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    parts = [f"<h1>Transparency report</h1><p>{e(_day(r.start))} to {e(_day(r.end))}</p>",
+             f"<h2>Membership changes ({len(r.membership)})</h2>",
+             table(["time", "member", "change", "status", "tier", "detail"],
+                   [[_day(m["time"]), m["member_id"], m["change"], m["status"], m["tier"], m["detail"]]
+                    for m in r.membership]),
+             f"<h2>Decisions ({len(r.decisions)})</h2>"]
+    for d in r.decisions:
+        f, a, ab = d.totals
+        parts.append(f"<h3>{e(d.title)}</h3><p>{e(d.kind)}, <strong>{e(d.state)}</strong>; quorum "
+                     f"{d.quorum_needed} needed, {d.quorum_reached} reached</p>")
+        parts.append(table(["tier", "for", "against", "abstain", "voted", "eligible"],
+                           [[t.name, t.for_, t.against, t.abstain, t.voted, t.eligible] for t in d.tiers]
+                           + [["total", f, a, ab, "", ""]]))
+    parts += [f"<h2>Standards adopted ({len(r.standards_adopted)})</h2>",
+              table(["time", "standard", "title", "version"],
+                    [[_day(s["time"]), s["standard_id"], s["title"], s["version"]] for s in r.standards_adopted]),
+              f"<h2>Censures ({len(r.censures)})</h2>",
+              table(["time", "member", "reason"], [[_day(c["time"]), c["member_id"], c["reason"]] for c in r.censures]),
+              "<h2>Treasury</h2>",
+              table(["direction", "kind", "counterparty", "amount", "memo", "time"],
+                    [[f["direction"], f["kind"], f["counterparty"],
+                      _eth(f["amount"]) if f["token"] == ZERO else f"{f['amount']} of {f['token']}", f["memo"],
+                      _day(f["time"])] for f in r.flows]),
+              f"<p>In: {e(_eth(sum(r.money_in.values())))}; out: {e(_eth(sum(r.money_out.values())))}</p>"]
+    style = ("body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222}"
+             "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;"
+             "text-align:left}th{background:#f3f3f3}")
+    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Transparency report</title>"
+            f"<style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
