@@ -74,9 +74,9 @@ many `castVoteBySig` in one `multicall`). Both with 300 voters, 5% weighing 3 an
   full layout (any signature, a reason field): {', '.join(f"{k}: {_n(v)}" for k, v in full.items())} per ballot.
 - Each batch figure is the first batch on a fresh proposal, which also pays the proposal's one-off first
   writes; once a proposal has votes, a batch of 100 costs {_n(o['batch_per_ballot_steady_100'])} per ballot.
-- `execute` runs different calls (ours: a registry suspension; the reference: a token mint). Admitting a
-  member is, for ours, the registry's `admit` run by the timelock; for the reference, a mint plus the
-  holder's own `delegate`, without which its tokens carry no votes.
+- `execute` runs different calls (ours: a treasury budget set by the timelock; the reference: a token
+  mint). Admitting a member is, for ours, the registry's `admit` run by the timelock; for the reference,
+  a mint plus the holder's own `delegate`, without which its tokens carry no votes.
 
 ## Scale: per-vote gas does not grow with the number of members
 
