@@ -38,10 +38,9 @@ def indexer_rates(members: int = 1000) -> dict:
         session = _session(stack)
         Demo(session, members, lambda line: None).run()
         d, w3 = session.deployment, session.w3
-        reader = Reader(w3, d.contracts, session.body_factory.functions.bodies().call())
+        reader = Reader(w3, d.contracts, session.body_factory.functions.bodies().call())  # the raw baseline
         started = time.monotonic()
-        logs = w3.eth.get_logs({"fromBlock": d.block, "toBlock": w3.eth.block_number,
-                                "address": reader.addresses})
+        logs = reader.fetch(d.block, w3.eth.block_number, reader.addresses)
         decoded = [reader._decode(entry) for entry in logs]
         raw_s = time.monotonic() - started
         indexer = Indexer(w3, IndexStore(f"sqlite:///{tmp}/index.db", d.chain_id, d.governor),

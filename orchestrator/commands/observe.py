@@ -16,7 +16,9 @@ from .common import pass_session
 def indexer_for(session: Session, confirmations: int) -> Indexer:
     d = session.deployment
     store = IndexStore(session.options.db, d.chain_id, d.governor)
-    reader = Reader(session.w3, d.contracts, session.body_factory.functions.bodies().call())
+    # Bodies come from the index itself (no contract call: the chain may be mid-reorg); new ones are found
+    # as their BodyCreated events are read.
+    reader = Reader(session.w3, d.contracts, store.body_addresses())
     return Indexer(session.w3, store, reader, d.block, confirmations)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..db import engine
 from . import derived
 from .reader import Event
-from .schema import DERIVED, blocks, cursor, events, metadata
+from .schema import DERIVED, blocks, bodies, cursor, events, metadata
 
 
 class IndexStore:
@@ -57,6 +57,11 @@ class IndexStore:
             db.execute(delete(blocks).where(blocks.c.number > fork_point))
             self._set_cursor(db, fork_point)
         return removed
+
+    def body_addresses(self) -> list[str]:
+        """Bodies already indexed: the reader watches them from the start (their creation was read)."""
+        with self.engine.connect() as db:
+            return [r.address for r in db.execute(select(bodies.c.address))]
 
     def count(self) -> int:
         with self.engine.connect() as db:

@@ -145,26 +145,24 @@ def test_a_crash_in_the_middle_of_a_write_loses_and_duplicates_nothing(cli, cons
 def test_refused_ranges_shrink_and_other_errors_are_raised(cli, consortium, w3, monkeypatch):
     activity(cli)
     ix = indexer(cli, w3)
-    real_get_logs = w3.eth.get_logs
+    real_fetch = ix.reader.fetch
     asked = []
 
-    def picky(params):
-        if params["toBlock"] == "latest":  # the test's own reading of the chain
-            return real_get_logs(params)
-        asked.append(params["toBlock"] - params["fromBlock"] + 1)
-        if params["toBlock"] - params["fromBlock"] > 8:
+    def picky(start, stop, addresses):
+        asked.append(stop - start + 1)
+        if stop - start > 8:
             raise ValueError({"code": -32005, "message": "query returned more than 10000 results"})
-        return real_get_logs(params)
+        return real_fetch(start, stop, addresses)
 
-    monkeypatch.setattr(ix.reader.w3.eth, "get_logs", picky)
+    monkeypatch.setattr(ix.reader, "fetch", picky)
     ix.sync()
     assert ix.store.keys() == chain_keys(w3, manifest(cli))
     assert max(asked) > 8 and min(asked) <= 8
 
-    def broken(params):
+    def broken(start, stop, addresses):
         raise ValueError({"code": -32603, "message": "internal error"})
 
     activity(cli)
-    monkeypatch.setattr(ix.reader.w3.eth, "get_logs", broken)
+    monkeypatch.setattr(ix.reader, "fetch", broken)
     with pytest.raises(ChainError, match="internal error"):
         ix.sync()
