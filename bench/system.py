@@ -59,7 +59,7 @@ def relayer_ballots_per_s(members: int = 700) -> dict:
         demo._deploy()
         founding, regular = demo.tier("founding"), demo.tier("regular")
         budget = governance.contract_call(demo.session.treasury, "setBudget", founding[0].address, ZERO_ADDRESS, 1)
-        pid = demo._propose(founding[0], budget, "relayer bench")
+        pid = demo._propose(founding[0], [budget], "relayer bench")
         demo._advance(61)
         relayer = demo._relayer
         signed = []

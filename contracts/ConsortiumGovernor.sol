@@ -129,6 +129,7 @@ contract ConsortiumGovernor is
         bytes[] memory calldatas,
         bytes32 descriptionHash
     ) internal override(Governor, GovernorTimelockControl) {
+        _checkTargetCode(proposalId, targets);
         super._executeOperations(proposalId, targets, values, calldatas, descriptionHash);
     }
 

@@ -58,6 +58,8 @@ SENTENCES = {
     "GovernorNotMember": "{0} is not the seat of a current member",
     "GovernorInvalidWeightCap": "a weight cap of {0} basis points is outside 1..10000",
     "GovernorInvalidConstitutionalQuorum": "a constitutional quorum of {0}/{1} is above 100%",
+    "GovernorTargetCodeChanged": "a target of proposal {0} has different code than when it was proposed; refused",
+    "GovernorTooManyOpenProposals": "member {0} already has {1} proposals whose voting has not ended",
     "GovernorAlreadyCastVote": "{0} has already voted on this proposal",
     "GovernorInvalidVoteType": "the vote must be for, against or abstain",
     "GovernorInvalidSignature": "the ballot's signature is not {0}'s",

@@ -19,12 +19,6 @@ import {GovernorTieredCounting} from "./GovernorTieredCounting.sol";
  *   an EIP-2098 signature) and {SignedBallot} (any signature, ERC-1271 included, and a reason).
  */
 abstract contract GovernorBatchBallots is GovernorTieredCounting {
-    /// @notice The EIP-712 type of a batch ballot.
-    // solhint-disable-next-line func-name-mixedcase
-    function MEMBER_BALLOT_TYPEHASH() public pure returns (bytes32) {
-        return BatchBallots.MEMBER_BALLOT_TYPEHASH;
-    }
-
     /**
      * @notice Count every valid ballot for `proposalId`, which must be Active: the compact ones first,
      * then the full ones. Returns how many were counted.

@@ -33,6 +33,7 @@ abstract contract GovernorProposalKinds is GovernorTieredCounting {
     /// @dev Per (target, selector): ProposalRules.CONSTITUTIONAL | ProposalRules.ABOUT_MEMBER bits.
     mapping(address target => mapping(bytes4 selector => uint8)) private _callRules;
     Checkpoints.Trace208 private _constitutionalQuorumHistory;
+    ProposalRules.Guards private _guards;
 
     constructor(
         uint256 constitutionalQuorumNumerator_,
@@ -40,9 +41,7 @@ abstract contract GovernorProposalKinds is GovernorTieredCounting {
     ) {
         _setConstitutionalQuorum(constitutionalQuorumNumerator_);
         for (uint256 i = 0; i < callRules_.length; ++i) {
-            CallRule memory rule = callRules_[i];
-            if (rule.constitutional) _setCallRule(rule.target, rule.selector, ProposalRules.CONSTITUTIONAL, true);
-            if (rule.aboutMember) _setCallRule(rule.target, rule.selector, ProposalRules.ABOUT_MEMBER, true);
+            _setCallRule(callRules_[i]);
         }
     }
 
@@ -59,21 +58,16 @@ abstract contract GovernorProposalKinds is GovernorTieredCounting {
         return ProposalRules.classify(_callRules, _executor(), targets, calldatas);
     }
 
-    /// @notice The (constitutional, about-a-member) flags of calls to `selector` on `target`.
-    function callRules(address target, bytes4 selector) public view virtual returns (bool constitutional, bool aboutMember) {
-        uint8 rules = _callRules[target][selector];
-        return (rules & ProposalRules.CONSTITUTIONAL != 0, rules & ProposalRules.ABOUT_MEMBER != 0);
-    }
-
-    /// @notice Governance adds or removes a (target, selector) pair from the constitutional table.
-    function setConstitutionalCall(address target, bytes4 selector, bool constitutional) public virtual onlyGovernance {
-        _setCallRule(target, selector, ProposalRules.CONSTITUTIONAL, constitutional);
-    }
-
-    /// @notice Governance flags (or unflags) calls to `selector` on `target` as being about the member
-    /// whose id is their first argument: that member is recused from proposals making such a call.
-    function setMemberSubjectCall(address target, bytes4 selector, bool aboutMember) public virtual onlyGovernance {
-        _setCallRule(target, selector, ProposalRules.ABOUT_MEMBER, aboutMember);
+    /// @notice Governance sets how calls to `selector` on `target` are treated: whether they make a
+    /// proposal constitutional, and whether they are about the member whose id is their first argument
+    /// (that member is then recused from proposals making such a call).
+    function setCallRule(
+        address target,
+        bytes4 selector,
+        bool constitutional,
+        bool aboutMember
+    ) public virtual onlyGovernance {
+        _setCallRule(CallRule(target, selector, constitutional, aboutMember));
     }
 
     /// @notice The constitutional quorum numerator now (over {quorumDenominator}).
@@ -111,7 +105,14 @@ abstract contract GovernorProposalKinds is GovernorTieredCounting {
         address proposer
     ) internal virtual override returns (uint256 proposalId) {
         proposalId = super._propose(targets, values, calldatas, description, proposer);
-        _kinds[proposalId] = ProposalRules.intake(_callRules, _marksOf(proposalId), proposalId, _executor(), targets, calldatas);
+        ProposalRules.Intake memory p = ProposalRules.Intake(
+            proposalId,
+            _executor(),
+            registry(),
+            proposer,
+            proposalDeadline(proposalId)
+        );
+        _kinds[proposalId] = ProposalRules.intake(_callRules, _marksOf(proposalId), _guards, p, targets, calldatas);
     }
 
     /// @inheritdoc Governor
@@ -123,11 +124,16 @@ abstract contract GovernorProposalKinds is GovernorTieredCounting {
         return forVotes > againstVotes;
     }
 
-    function _setCallRule(address target, bytes4 selector, uint8 flag, bool on) internal virtual {
-        mapping(bytes4 => uint8) storage rules = _callRules[target];
-        rules[selector] = on ? rules[selector] | flag : rules[selector] & ~flag;
-        if (flag == ProposalRules.CONSTITUTIONAL) emit ConstitutionalCallSet(target, selector, on);
-        else emit MemberSubjectCallSet(target, selector, on);
+    /// @dev Refuses to run a proposal whose targets' code changed since it was created.
+    function _checkTargetCode(uint256 proposalId, address[] memory targets) internal view {
+        ProposalRules.checkCode(_guards, proposalId, targets);
+    }
+
+    function _setCallRule(CallRule memory rule) internal virtual {
+        _callRules[rule.target][rule.selector] =
+            (rule.constitutional ? ProposalRules.CONSTITUTIONAL : 0) |
+            (rule.aboutMember ? ProposalRules.ABOUT_MEMBER : 0);
+        emit CallRuleSet(rule.target, rule.selector, rule.constitutional, rule.aboutMember);
     }
 
     function _setConstitutionalQuorum(uint256 newNumerator) internal virtual {

@@ -56,11 +56,12 @@ interface IConsortiumGovernor {
     error GovernorNotMember(address account);
     error GovernorInvalidWeightCap(uint256 capBps);
     error GovernorInvalidConstitutionalQuorum(uint256 numerator, uint256 denominator);
+    error GovernorTargetCodeChanged(uint256 proposalId);
+    error GovernorTooManyOpenProposals(uint256 memberId, uint256 limit);
 
     event WeightCapSet(uint256 oldCapBps, uint256 newCapBps);
     event ConstitutionalQuorumSet(uint256 oldNumerator, uint256 newNumerator);
-    event ConstitutionalCallSet(address indexed target, bytes4 indexed selector, bool constitutional);
-    event MemberSubjectCallSet(address indexed target, bytes4 indexed selector, bool aboutMember);
+    event CallRuleSet(address indexed target, bytes4 indexed selector, bool constitutional, bool aboutMember);
     event SubjectRecused(uint256 indexed proposalId, uint256 indexed memberId);
     event ProposalClassified(uint256 indexed proposalId, ProposalKind kind);
     event BallotRejected(uint256 indexed proposalId, address indexed voter, BallotRejection reason);

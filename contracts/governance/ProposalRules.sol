@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {IConsortiumGovernor} from "./IConsortiumGovernor.sol";
+import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
 
 /**
  * @title ProposalRules
@@ -15,12 +16,35 @@ import {IConsortiumGovernor} from "./IConsortiumGovernor.sol";
  * - Automatic recusal: a call flagged "about a member" (suspend, expel, censure …) names the member in
  *   its first argument; that member is recused from the proposal, so nobody votes on its own case.
  * - Recusal by a member's own declaration, final and public.
+ * - Guards: the code hashes of a proposal's targets are pinned when it is created and checked again
+ *   before it executes, so a target whose code changed after the vote (a contract redeployed at the same
+ *   address) cannot run in its place; and a member may have at most MAX_OPEN_PROPOSALS proposals whose
+ *   voting has not ended, so nobody can flood the agenda.
  * - Constitutional success: for ≥ 2/3 of for + against, and for > against in every tier that cast a
  *   for or against vote (concurrent majorities).
  */
 library ProposalRules {
     uint8 internal constant CONSTITUTIONAL = 1;
     uint8 internal constant ABOUT_MEMBER = 2;
+    uint256 internal constant MAX_OPEN_PROPOSALS = 3;
+    uint256 private constant DEADLINE_BITS = 64;
+    uint256 private constant DEADLINE_MASK = (1 << DEADLINE_BITS) - 1;
+
+    /// @notice The guards' state, kept in the governor's storage.
+    struct Guards {
+        mapping(uint256 proposalId => bytes32) codePins;
+        /// @dev Per member id: the voting deadlines of its open proposals, MAX_OPEN_PROPOSALS × 64 bits.
+        mapping(uint256 memberId => uint256) openDeadlines;
+    }
+
+    /// @notice What the governor knows about a proposal being created.
+    struct Intake {
+        uint256 proposalId;
+        address executor;
+        IMemberRegistry registry;
+        address proposer;
+        uint256 deadline;
+    }
     uint256 private constant VOTED = 1;
     uint256 private constant RECUSED = 2; // GovernorTieredCounting's mark layout: 2 bits per member
     uint256 private constant FIELD_BITS = 80; // GovernorTieredCounting's tally layout
@@ -43,16 +67,20 @@ library ProposalRules {
         return IConsortiumGovernor.ProposalKind.Ordinary;
     }
 
-    /// @notice Classify a new proposal and recuse every member it is about; returns the kind.
+    /// @notice Admit a new proposal: check the proposer's open proposals, pin its targets' code,
+    /// classify it and recuse every member it is about; returns the kind.
     function intake(
         mapping(address => mapping(bytes4 => uint8)) storage rules,
         mapping(uint256 => uint256) storage marks,
-        uint256 proposalId,
-        address executor,
+        Guards storage guards,
+        Intake memory p,
         address[] memory targets,
         bytes[] memory calldatas
     ) external returns (IConsortiumGovernor.ProposalKind kind) {
-        kind = classify(rules, executor, targets, calldatas);
+        _holdOpenSlot(guards, p.registry.memberIdOf(p.proposer), p.deadline);
+        guards.codePins[p.proposalId] = codeFingerprint(targets);
+        uint256 proposalId = p.proposalId;
+        kind = classify(rules, p.executor, targets, calldatas);
         emit IConsortiumGovernor.ProposalClassified(proposalId, kind);
         for (uint256 i = 0; i < targets.length; ++i) {
             bytes memory data = calldatas[i];
@@ -68,6 +96,22 @@ library ProposalRules {
             if (marks[word] & mark != 0) continue;
             marks[word] |= mark;
             emit IConsortiumGovernor.SubjectRecused(proposalId, memberId);
+        }
+    }
+
+    /// @notice The code hashes of `targets`, hashed together.
+    function codeFingerprint(address[] memory targets) public view returns (bytes32) {
+        bytes32[] memory hashes = new bytes32[](targets.length);
+        for (uint256 i = 0; i < targets.length; ++i) {
+            hashes[i] = targets[i].codehash;
+        }
+        return keccak256(abi.encodePacked(hashes));
+    }
+
+    /// @notice Revert unless `targets` carry the code they had when `proposalId` was created.
+    function checkCode(Guards storage guards, uint256 proposalId, address[] memory targets) external view {
+        if (guards.codePins[proposalId] != codeFingerprint(targets)) {
+            revert IConsortiumGovernor.GovernorTargetCodeChanged(proposalId);
         }
     }
 
@@ -105,6 +149,19 @@ library ProposalRules {
             (forVotes, againstVotes) = (forVotes + tierFor, againstVotes + tierAgainst);
         }
         return forVotes != 0 && forVotes * 3 >= (forVotes + againstVotes) * 2;
+    }
+
+    /// @dev Takes a free slot (one whose deadline has passed) for a proposal ending at `deadline`.
+    function _holdOpenSlot(Guards storage guards, uint256 memberId, uint256 deadline) private {
+        uint256 slots = guards.openDeadlines[memberId];
+        for (uint256 i = 0; i < MAX_OPEN_PROPOSALS; ++i) {
+            uint256 shift = i * DEADLINE_BITS;
+            if ((slots >> shift) & DEADLINE_MASK < block.timestamp) {
+                guards.openDeadlines[memberId] = (slots & ~(DEADLINE_MASK << shift)) | (deadline << shift);
+                return;
+            }
+        }
+        revert IConsortiumGovernor.GovernorTooManyOpenProposals(memberId, MAX_OPEN_PROPOSALS);
     }
 
     function _rulesOf(

@@ -149,15 +149,17 @@ def setting(session, setting, value):
     return [gv.contract_call(session.governor, SETTINGS[setting][0], value)]
 
 
-@propose.command(name="constitutional-call")
+@propose.command(name="call-rule")
 @click.argument("target")
 @click.argument("selector")
-@click.option("--on/--off", "constitutional", default=True, show_default=True)
+@click.option("--constitutional/--ordinary", required=True, help="Whether such calls make a proposal constitutional.")
+@click.option("--about-member/--not-about-member", default=False, show_default=True,
+              help="Whether such calls are about the member whose id is their first argument (who is recused).")
 @proposal_command
-def constitutional_call(session, target, selector, constitutional):
-    """Make calls of SELECTOR (0x12345678 or a signature) on TARGET constitutional, or not (constitutional)."""
-    return [gv.contract_call(session.governor, "setConstitutionalCall", gv.address(target, "target"),
-                             gv.selector(selector), constitutional)]
+def call_rule(session, target, selector, constitutional, about_member):
+    """Set how calls of SELECTOR (0x12345678 or a signature) on TARGET are treated (constitutional)."""
+    return [gv.contract_call(session.governor, "setCallRule", gv.target(session, target), gv.selector(selector),
+                             constitutional, about_member)]
 
 
 @propose.command()

@@ -70,12 +70,13 @@ def test_governance_censures_and_the_member_concerned_is_recused(gov, roster):
 
 def test_suspension_and_expulsion_proposals_recuse_their_subject(gov, roster):
     g, r = gov.governor, gov.registry
-    f1 = roster["founding"][0]
     target = gov.member_id(roster["regular"][1])
-    for fn, args in [("suspend", (target, "x")), ("expel", (target, "x")), ("changeTier", (target, 0))]:
-        p = gov.propose([gov.call(r, fn, *args)], f"{fn} the member", f1)
+    proposers = [roster["founding"][0], roster["founding"][1], roster["regular"][0]]
+    for proposer, (fn, args) in zip(proposers, [("suspend", (target, "x")), ("expel", (target, "x")),
+                                                ("changeTier", (target, 0))], strict=True):
+        p = gov.propose([gov.call(r, fn, *args)], f"{fn} the member", proposer)
         assert g.memberMarks(p.id, target) == (False, True), fn
-    p = gov.propose([gov.call(r, "reinstate", target)], "reinstate is not about recusal", f1)
+    p = gov.propose([gov.call(r, "reinstate", target)], "reinstate is not about recusal", roster["regular"][2])
     assert g.memberMarks(p.id, target) == (False, False)
 
 

@@ -103,20 +103,18 @@ def test_constitutional_quorum_is_separate_and_higher(gov, roster):
 def test_settings_change_only_through_governance(gov, roster):
     g = gov.governor
     for fn, args in [("setVotingPeriod", (7200,)), ("setWeightCap", (5000,)), ("setConstitutionalQuorum", (50,)),
-                     ("setConstitutionalCall", (accounts[9], "0x12345678", True)), ("updateQuorumNumerator", (5,)),
-                     ("setMemberSubjectCall", (accounts[9], "0x12345678", True))]:
+                     ("setCallRule", (accounts[9], "0x12345678", True, False)), ("updateQuorumNumerator", (5,))]:
         with reverts("GovernorOnlyExecutor"):
             getattr(g, fn)(*args, {"from": roster["founding"][0]})
     calls = [gov.call(g, "setWeightCap", 5000), gov.call(g, "setConstitutionalQuorum", 50),
-             gov.call(g, "setConstitutionalCall", gov.registry.address, gov.registry.suspend.signature, True),
-             gov.call(g, "setMemberSubjectCall", gov.registry.address, gov.registry.suspend.signature, False)]
+             gov.call(g, "setCallRule", gov.registry.address, gov.registry.suspend.signature, True, False)]
     voters = {v: FOR for v in [*roster["founding"], *roster["regular"]]}
     p, tx = gov.pass_proposal(calls, "retune", roster["founding"][0], voters)
-    assert tx.events["MemberSubjectCallSet"]["aboutMember"] is False
-    assert g.callRules(gov.registry.address, gov.registry.suspend.signature) == (True, False)
+    p7 = gov.propose([gov.call(gov.registry, "suspend", 7, "x")], "not about the member now", roster["founding"][0])
+    assert g.memberMarks(p7.id, 7) == (False, False)  # the rule's aboutMember flag is off now
     assert tx.events["WeightCapSet"] == {"oldCapBps": 10_000, "newCapBps": 5000}
     assert tx.events["ConstitutionalQuorumSet"] == {"oldNumerator": 30, "newNumerator": 50}
-    assert tx.events["ConstitutionalCallSet"]["constitutional"] is True
+    assert (tx.events["CallRuleSet"]["constitutional"], tx.events["CallRuleSet"]["aboutMember"]) == (True, False)
     assert g.weightCap() == 5000
     assert g.constitutionalQuorumNumerator() == 50
     assert g.classify([gov.registry.address], [gov.registry.suspend.signature]) == CONSTITUTIONAL

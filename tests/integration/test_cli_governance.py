@@ -123,7 +123,7 @@ def test_proposer_cancels_while_pending(cli, consortium):
     (["change-tier", "4", "founding"], "constitutional"),
     (["setting", "voting-period", "7200"], "constitutional"),
     (["setting", "quorum", "20"], "constitutional"),
-    (["constitutional-call", "0x" + "ef" * 20, "pause()", "--on"], "constitutional"),
+    (["call-rule", "0x" + "ef" * 20, "pause()", "--constitutional"], "constitutional"),
 ])
 def test_every_propose_action_is_classified(cli, consortium, action, kind):
     out = cli.ok("propose", *action, "--description", " ".join(action), account="f1")
