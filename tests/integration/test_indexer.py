@@ -8,7 +8,9 @@ import re
 
 import pytest
 from sqlalchemy import select
+from web3 import Web3
 
+from orchestrator.chain import Devnet
 from orchestrator.errors import ChainError
 from orchestrator.indexer.reader import CONTRACTS, Reader
 from orchestrator.indexer.schema import DERIVED
@@ -18,6 +20,19 @@ from tests.integration.test_cli_governance import proposal_id
 from tests.integration.test_cli_institutions import enact
 
 PROPOSALS = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def devnet():
+    """A chain of this module's own: anvil keeps a bounded window of recent states in memory, so after a
+    deep anvil_reorg on a chain that other tests made long, calls at the head can find no state."""
+    with Devnet() as node:
+        yield node
+
+
+@pytest.fixture(scope="module")
+def w3(devnet):
+    return Web3(Web3.HTTPProvider(devnet.url))
 
 
 @pytest.fixture(autouse=True)
