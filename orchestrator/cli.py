@@ -121,7 +121,7 @@ _register()
 
 
 @main.command()
-@click.option("--members", type=click.IntRange(7), default=35, show_default=True,
+@click.option("--members", type=click.IntRange(21), default=35, show_default=True,
               help="How many members (1/7 founding, 4/7 regular, 2/7 observers).")
 @pass_session
 def demo(session: Session, members: int) -> None:

@@ -49,6 +49,7 @@ TIERS = [
     {"name": "observer", "weight": 0, "can_propose": False, "can_vote": False},
 ]
 DIRECT_VOTERS = 5
+MIN_MEMBERS = 21
 ROUND_TWO_REGULAR_TURNOUT = 100  # regular members who sign a ballot in round two (turnout, not everyone)
 DUES_CHUNK = 100
 SECRETARIAT, TECHNICAL_COMMITTEE = 3, 1
@@ -67,8 +68,9 @@ class Report:
 
 class Demo:
     def __init__(self, session, members: int, say: Callable[[str], None]):
-        if members < 7:
-            raise OrchestratorError("the demo needs at least 7 members (founding, regular and observer)")
+        if members < MIN_MEMBERS:
+            raise OrchestratorError(f"the demo needs at least {MIN_MEMBERS} members: three founding ones sit on a "
+                                    "committee")
         self.session, self.w3, self.say = session, session.w3, say
         if self.w3.eth.chain_id != DEVNET_CHAIN_ID:
             raise OrchestratorError(
