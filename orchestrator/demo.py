@@ -35,6 +35,7 @@ from .chain import DEVNET_CHAIN_ID, Sender
 from .config import ZERO_ADDRESS, parse
 from .deploy import deploy
 from .errors import ChainError, OrchestratorError
+from .indexer.derived import STANDARD_STATUSES
 from .proposals import Proposal, Standing, find, receipt_events, standing
 from .relay_store import RelayStore
 from .relayer import FORMAT, BallotRefused, Relayer
@@ -254,7 +255,7 @@ class Demo:
             lines.append(f"body: {b.name().call()}, {b.threshold().call()} of {len(b.members().call())}, "
                          f"{b.actionCount().call()} action(s)")
         title, version, _, _, status, *_ = s.standard(1).call()
-        lines.append(f"standard 1: {title} v{version}, {['none', 'draft', 'adopted'][min(status, 2)]}, "
+        lines.append(f"standard 1: {title} v{version}, {STANDARD_STATUSES[status]}, "
                      f"{len(s.attesters(1).call())} member(s) attest compliance")
         member_id, report_id, reason, _ = c.censureRecord(1).call()
         lines.append(f"censure 1: member {member_id} (report {report_id}): {reason}")

@@ -28,8 +28,10 @@ def indexer_for(session: Session, confirmations: int) -> Indexer:
               help="Stay this many blocks behind the head (reorgs deeper than this are still undone).")
 @click.option("--interval", type=click.FloatRange(0.1), default=2.0, show_default=True,
               help="Seconds between polls with --follow.")
+@click.option("--verify", is_flag=True, help="After indexing, compare the database with the contracts' getters "
+              "at the indexed block and report every difference (exit 1 if any).")
 @pass_session
-def index(session: Session, follow: bool, confirmations: int, interval: float) -> None:
+def index(session: Session, follow: bool, confirmations: int, interval: float, verify: bool) -> None:
     """Read every event of the suite into the database (--db), surviving reorgs and restarts."""
     indexer = indexer_for(session, confirmations)
 
@@ -38,6 +40,16 @@ def index(session: Session, follow: bool, confirmations: int, interval: float) -
 
     added = indexer.sync(report)
     click.echo(f"\nindexed {added} new events; {indexer.store.count()} in all, up to block {indexer.store.cursor()}")
+    if verify:
+        from ..observatory import Observatory
+        from ..verify import verify as compare
+
+        differences = compare(session, Observatory(session.options.db))
+        for line in differences:
+            click.echo(f"  difference: {line}")
+        if differences:
+            raise OrchestratorError(f"{len(differences)} difference(s) between the index and the chain")
+        click.echo(f"verified against the chain at block {indexer.store.cursor()}: no differences")
     if follow:
         click.echo("following the head; Ctrl-C stops")
         try:

@@ -7,13 +7,13 @@ import json
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from web3 import Web3
 
 from orchestrator.chain import Devnet
 from orchestrator.errors import ChainError
 from orchestrator.indexer.reader import CONTRACTS, Reader
-from orchestrator.indexer.schema import DERIVED
+from orchestrator.indexer.schema import DERIVED, ballots, member_changes
 from orchestrator.indexer.store import IndexStore
 from orchestrator.indexer.sync import Indexer
 from tests.integration.test_cli_governance import proposal_id
@@ -109,6 +109,22 @@ def test_a_body_created_and_acting_inside_one_range_is_indexed(cli, consortium, 
     assert stored == chain_keys(w3, manifest(cli), [body])
     # The body's own: appointed, mandate set, threshold set (at creation); proposed, approved, executed.
     assert len(chain_keys(w3, manifest(cli), [body]) - chain_keys(w3, manifest(cli))) == 6
+    assert "no differences" in cli.ok("index", "--verify")
+
+
+def test_verify_reports_every_difference_between_the_index_and_the_chain(cli, consortium, w3):
+    activity(cli)
+    cli.ok("index")
+    store = indexer(cli, w3).store
+    with store.engine.begin() as db:  # a tampered database: one ballot gone, one member's status changed
+        db.execute(delete(ballots).where(ballots.c.member_id == 1))
+        db.execute(update(member_changes).where(member_changes.c.member_id == 2).values(status="expelled"))
+    result = cli("index", "--verify")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(line.startswith("  difference: member 2: index says") and "'expelled'" in line for line in lines)
+    assert any("tallies: index says" in line for line in lines)
+    assert lines[-1] == "Error: 2 difference(s) between the index and the chain"
 
 
 @pytest.mark.parametrize("depth", [1, 6, 60])
@@ -129,6 +145,7 @@ def test_a_reorg_while_stopped_is_undone(cli, consortium, w3, depth):
     cli.ok("index")
     assert indexer(cli, w3).store.keys() == chain_keys(w3, manifest(cli))
     assert derived_rows(cli.env["CONSORTIUM_DB"]) == fresh_derived_rows(cli, w3)
+    assert "no differences" in cli.ok("index", "--verify")
 
 
 def test_a_crash_in_the_middle_of_a_write_loses_and_duplicates_nothing(cli, consortium, w3, monkeypatch):
@@ -155,6 +172,7 @@ def test_a_crash_in_the_middle_of_a_write_loses_and_duplicates_nothing(cli, cons
     restarted.sync()
     assert restarted.store.keys() == chain_keys(w3, manifest(cli))
     assert derived_rows(cli.env["CONSORTIUM_DB"]) == fresh_derived_rows(cli, w3)
+    assert "no differences" in cli.ok("index", "--verify")
 
 
 def test_refused_ranges_shrink_and_other_errors_are_raised(cli, consortium, w3, monkeypatch):
