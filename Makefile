@@ -33,8 +33,11 @@ solc: $(STAMP)/npm
 	@$(HOME)/.solcx/solc-v$(SOLC_VERSION) --version | grep -q "Version: $(SOLC_VERSION)"
 
 # brownie 1.22 cannot take cmd_settings from brownie-config.yaml (see there), so set them once here.
-$(STAMP)/brownie-network: $(STAMP)/venv
-	$(BIN)/brownie networks modify development evm_version=cancun gas_limit=30000000 accounts=10 > /dev/null
+# --prune-history keeps anvil's old states in memory only: by default it spills them to ~/.foundry/anvil/tmp,
+# gigabytes over a test run, left behind when it is killed.
+$(STAMP)/brownie-network: $(STAMP)/venv Makefile
+	$(BIN)/brownie networks modify development evm_version=cancun gas_limit=30000000 accounts=10 \
+		cmd="anvil --prune-history 256" > /dev/null
 	touch $@
 
 compile: $(STAMP)/venv solc

@@ -74,6 +74,9 @@ def _exit_on_sigterm(signum, frame):
     raise SystemExit(128 + signum)
 
 
+STATES_KEPT = 256  # enough for eth_call at any block a reorg (tests go to 60 deep) or an index needs
+
+
 class Devnet:
     """anvil on a loopback port, started on enter and stopped on exit: on success, errors, Ctrl-C and
     SIGTERM (turned into SystemExit so it unwinds through __exit__); if we are killed outright, Linux
@@ -91,9 +94,11 @@ class Devnet:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
+        # --prune-history: keep the last STATES_KEPT states in memory and none on disk. Without it anvil
+        # spills older states to ~/.foundry/anvil/tmp, tens of GB over a benchmark, and leaves them there.
         return [anvil_binary(), "--port", str(self.port), "--host", "127.0.0.1", "--hardfork", HARDFORK,
                 "--accounts", str(self.accounts), "--gas-limit", "30000000", "--chain-id", str(DEVNET_CHAIN_ID),
-                *self.extra_args]
+                "--prune-history", str(STATES_KEPT), *self.extra_args]
 
     def __enter__(self) -> Devnet:
         if threading.current_thread() is threading.main_thread():
