@@ -1,13 +1,17 @@
 """The events projected into the derived tables (schema.py), inside the transaction that stores them.
 
 A handler per (contract, event) turns one decoded event into one row; where a row needs earlier state
-(a member's seat and tier before a change, the tier a voter had at a proposal's snapshot) it reads the
-rows already derived, in the same transaction. `senders` gives the account that sent each vote's
-transaction, so a ballot is marked relayed when someone other than the voter submitted it."""
+(a member's seat and tier before a change, the tier a voter had at a proposal's snapshot) it asks the
+Projection, which loads the members' history and the proposals' snapshots once per range and keeps
+them current as it goes; rows are written in one bulk insert per table. `senders` gives the account
+that sent each vote's transaction, so a ballot is marked relayed when someone other than the voter
+submitted it."""
 
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
+from collections import defaultdict
 
 from sqlalchemy import select, update
 
@@ -41,41 +45,82 @@ PROPOSAL_EVENTS = {"ProposalQueued": ("queued", "etaSeconds"), "ProposalExecuted
 
 def project(db, found, times: dict[int, int], senders: dict[str, str], insert) -> None:
     """Derive rows from `found` (in chain order). `insert` is the dialect's insert (idempotent)."""
+    projection = Projection(db)
+    rows: dict = defaultdict(list)
     for e in found:
         handler = HANDLERS.get((e.contract, e.event))
         if handler is None:
             continue
         base = {"tx_hash": e.tx_hash, "log_index": e.log_index, "block_number": e.block_number,
                 "timestamp": times[e.block_number]}
-        for table, row in handler(db, e, json.loads(e.args), senders):
-            db.execute(insert(table).values({**base, **row}).on_conflict_do_nothing())
+        for table, row in handler(projection, e, json.loads(e.args), senders):
+            row = {**base, **row}
+            projection.saw(table, row)
+            rows[table].append(row)
+    for table, values in rows.items():
+        db.execute(insert(table).on_conflict_do_nothing(), values)
+    for proposal_id, kind in projection.kinds.items():  # proposals stored by an earlier range
+        db.execute(update(proposals).where(proposals.c.proposal_id == proposal_id).values(kind=kind))
 
 
-def _latest_member(db, member_id: int, at: int | None = None):
-    query = select(member_changes).where(member_changes.c.member_id == member_id)
-    if at is not None:
-        query = query.where(member_changes.c.timestamp <= at)
-    return db.execute(query.order_by(member_changes.c.block_number.desc(),
-                                     member_changes.c.log_index.desc()).limit(1)).first()
+class Projection:
+    """What handlers need to know about earlier events: members' history, proposals' snapshots."""
+
+    def __init__(self, db):
+        self.history: dict[int, list] = defaultdict(list)  # member id -> [(timestamp, seat, tier, status)]
+        self.seats: dict[str, int] = {}
+        for r in db.execute(select(member_changes).order_by(member_changes.c.block_number,
+                                                             member_changes.c.log_index)):
+            self._remember(r.member_id, r.timestamp, r.seat, r.tier, r.status)
+        self.snapshots = dict(db.execute(select(proposals.c.proposal_id, proposals.c.snapshot)).all())
+        self.pending: dict[str, dict] = {}  # proposals created in this range, by id
+        self.kinds: dict[str, str] = {}  # kinds for proposals created before this range
+
+    def saw(self, table, row: dict) -> None:
+        if table is member_changes:
+            self._remember(row["member_id"], row["timestamp"], row["seat"], row["tier"], row["status"])
+        elif table is proposals:
+            self.snapshots[row["proposal_id"]] = row["snapshot"]
+            self.pending[row["proposal_id"]] = row
+
+    def latest(self, member_id: int):
+        entries = self.history.get(member_id)
+        return entries[-1] if entries else None
+
+    def at(self, member_id: int, timestamp: int):
+        """The member's (timestamp, seat, tier, status) in force at `timestamp`, or None."""
+        entries = self.history.get(member_id, [])
+        i = bisect_right([entry[0] for entry in entries], timestamp)
+        return entries[i - 1] if i else None
+
+    def set_kind(self, proposal_id: str, kind: str) -> None:
+        if proposal_id in self.pending:
+            self.pending[proposal_id]["kind"] = kind
+        else:
+            self.kinds[proposal_id] = kind
+
+    def _remember(self, member_id: int, timestamp: int, seat: str, tier: int, status: str) -> None:
+        self.history[member_id].append((timestamp, seat, tier, status))
+        self.seats[seat] = member_id
 
 
-def _member_change(db, e, a, senders):
+def _member_change(ctx, e, a, senders):
     change, status = MEMBER_CHANGES[e.event]
     member_id = int(a["memberId"])
     if e.event == "MemberAdmitted":
         return [(member_changes, {"member_id": member_id, "change": change, "seat": a["seat"], "tier": a["tier"],
                                   "status": status, "detail": a["metadataURI"]})]
-    before = _latest_member(db, member_id)
+    before = ctx.latest(member_id)
     if before is None:  # history before the index started: nothing to derive from
         return []
+    _, seat, tier, previous_status = before
     return [(member_changes, {
-        "member_id": member_id, "change": change, "seat": a.get("newSeat", before.seat),
-        "tier": a.get("newTier", before.tier), "status": status or before.status,
-        "detail": a.get("reason", ""),
+        "member_id": member_id, "change": change, "seat": a.get("newSeat", seat), "tier": a.get("newTier", tier),
+        "status": status or previous_status, "detail": a.get("reason", ""),
     })]
 
 
-def _proposal_created(db, e, a, senders):
+def _proposal_created(ctx, e, a, senders):
     description = a["description"]
     calls = [{"target": t, "value": str(v), "data": d} for t, v, d in zip(a["targets"], a["values"], a["calldatas"],
                                                                           strict=True)]
@@ -85,34 +130,32 @@ def _proposal_created(db, e, a, senders):
                          "deadline": int(a["voteEnd"]), "calls": json.dumps(calls)})]
 
 
-def _proposal_classified(db, e, a, senders):
+def _proposal_classified(ctx, e, a, senders):
     # Emitted in the proposal's own transaction, so the row and this update share a block (and an unwind).
-    db.execute(update(proposals).where(proposals.c.proposal_id == str(a["proposalId"]))
-               .values(kind=KINDS[a["kind"]]))
+    ctx.set_kind(str(a["proposalId"]), KINDS[a["kind"]])
     return []
 
 
-def _proposal_event(db, e, a, senders):
+def _proposal_event(ctx, e, a, senders):
     name, field = PROPOSAL_EVENTS[e.event]
     return [(proposal_events, {"proposal_id": str(a["proposalId"]), "event": name,
                                "value": int(a[field]) if field else None})]
 
 
-def _vote(db, e, a, senders):
+def _vote(ctx, e, a, senders):
     proposal_id = str(a["proposalId"])
-    seat_row = db.execute(select(member_changes.c.member_id).where(member_changes.c.seat == a["voter"])
-                          .order_by(member_changes.c.block_number.desc()).limit(1)).first()
-    snapshot = db.execute(select(proposals.c.snapshot).where(proposals.c.proposal_id == proposal_id)).scalar()
-    if seat_row is None or snapshot is None:
+    member_id = ctx.seats.get(a["voter"])
+    snapshot = ctx.snapshots.get(proposal_id)
+    if member_id is None or snapshot is None:
         return []
-    at_snapshot = _latest_member(db, seat_row.member_id, snapshot)
-    tier = at_snapshot.tier if at_snapshot is not None else -1
-    return [(ballots, {"proposal_id": proposal_id, "member_id": seat_row.member_id, "voter": a["voter"],
+    at_snapshot = ctx.at(member_id, snapshot)
+    tier = at_snapshot[2] if at_snapshot is not None else -1
+    return [(ballots, {"proposal_id": proposal_id, "member_id": member_id, "voter": a["voter"],
                        "tier": tier, "support": a["support"], "weight": int(a["weight"]), "reason": a["reason"],
                        "relayed": int(senders.get(e.tx_hash, a["voter"]) != a["voter"])})]
 
 
-def _recused(db, e, a, senders):
+def _recused(ctx, e, a, senders):
     automatic = e.event == "SubjectRecused"
     return [(recusals, {"proposal_id": str(a["proposalId"]), "member_id": int(a["memberId"]),
                         "automatic": int(automatic),
@@ -124,44 +167,44 @@ def _flow(direction: str, kind: str, counterparty: str, amount, token: str, memo
                               "member_id": member_id, "token": token, "amount": str(amount), "memo": memo})]
 
 
-def _dues_paid(db, e, a, senders):
+def _dues_paid(ctx, e, a, senders):
     return _flow("in", "dues", a["payer"], a["amount"], a["token"], f"{a['periods']} period(s)", int(a["memberId"]))
 
 
-def _contributed(db, e, a, senders):
+def _contributed(ctx, e, a, senders):
     return _flow("in", CONTRIBUTIONS[a["kind"]], a["from"], a["amount"], a["token"], a["memo"])
 
 
-def _spent(db, e, a, senders):
+def _spent(ctx, e, a, senders):
     return _flow("out", "spend", a["recipient"], a["amount"], a["token"], a["memo"])
 
 
-def _budget_set(db, e, a, senders):
+def _budget_set(ctx, e, a, senders):
     return _flow("budget", "budget", a["holder"], a["amount"], a["token"])
 
 
-def _budget_spent(db, e, a, senders):
+def _budget_spent(ctx, e, a, senders):
     return _flow("out", "budget-spent", a["recipient"], a["amount"], a["token"], f"{a['memo']} (by {a['holder']})")
 
 
-def _body_created(db, e, a, senders):
+def _body_created(ctx, e, a, senders):
     return [(bodies, {"address": a["body"], "kind": BODY_KINDS[a["kind"]], "name": a["name"]})]
 
 
-def _body_event(db, e, a, senders):
+def _body_event(ctx, e, a, senders):
     member = a.get("memberId", a.get("proposer"))
     detail = {k: v for k, v in a.items() if k not in ("memberId", "proposer", "actionId")}
     return [(body_events, {"body": e.address, "event": e.event, "member_id": None if member is None else int(member),
                            "action_id": a.get("actionId"), "detail": json.dumps(detail)})]
 
 
-def _standard_drafted(db, e, a, senders):
+def _standard_drafted(ctx, e, a, senders):
     return [(standards, {"standard_id": a["standardId"], "title": a["title"], "version": a["version"],
                          "content_hash": a["contentHash"], "uri": a["uri"], "supersedes": a["supersedes"],
                          "publisher": a["publisher"]})]
 
 
-def _standard_change(db, e, a, senders):
+def _standard_change(ctx, e, a, senders):
     if e.event == "StandardStatusChanged":
         return [(standard_changes, {"standard_id": a["standardId"], "change": STANDARD_STATUSES[a["status"]],
                                     "member_id": None, "evidence": ""})]
@@ -170,13 +213,13 @@ def _standard_change(db, e, a, senders):
                                 "member_id": int(a["memberId"]), "evidence": a.get("evidenceURI", "")})]
 
 
-def _report(db, e, a, senders):
+def _report(ctx, e, a, senders):
     return [(conduct_records, {"kind": "report", "record_id": a["reportId"], "member_id": int(a["subject"]),
                                "reporter": int(a["reporter"]), "report_id": None, "text": a["evidenceURI"],
                                "evidence_hash": a["evidenceHash"]})]
 
 
-def _censure(db, e, a, senders):
+def _censure(ctx, e, a, senders):
     return [(conduct_records, {"kind": "censure", "record_id": a["censureId"], "member_id": int(a["memberId"]),
                                "reporter": None, "report_id": a["reportId"] or None, "text": a["reason"],
                                "evidence_hash": None})]

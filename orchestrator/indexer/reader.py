@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 
 from eth_abi import decode as abi_decode
 from eth_utils import event_abi_to_log_topic, to_checksum_address
@@ -81,11 +82,18 @@ class _Shape:
         return {name: values[name] for name in self.order}
 
 
+@lru_cache(maxsize=1 << 16)
+def checksum(address: str) -> str:
+    """EIP-55 form, cached: the same few thousand addresses recur in every range, and each checksum is a
+    keccak in pure Python."""
+    return to_checksum_address(address)
+
+
 def _checksummed(abi_type: str, value):
     if abi_type == "address":
-        return to_checksum_address(value)
+        return checksum(value)
     if abi_type.startswith("address["):
-        return [to_checksum_address(v) for v in value]
+        return [checksum(v) for v in value]
     return value
 
 
@@ -144,7 +152,7 @@ class Reader:
         return response["result"]
 
     def _decode(self, entry: dict) -> Event:
-        address = to_checksum_address(entry["address"])
+        address = checksum(entry["address"])
         contract = self.by_address[address]
         topics = [bytes.fromhex(t[2:]) for t in entry["topics"]]
         shape = self.shapes.get((contract, topics[0])) if topics else None

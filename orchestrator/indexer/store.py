@@ -29,16 +29,16 @@ class IndexStore:
                      senders: dict[str, str] | None = None) -> None:
         """Events, what is derived from them, block hashes and the cursor, atomically."""
         with self.engine.begin() as db:
-            if found:
-                db.execute(self._insert(events).values([e.__dict__ for e in found]).on_conflict_do_nothing())
+            if found:  # executemany: one compiled statement, not one giant VALUES list
+                db.execute(self._insert(events).on_conflict_do_nothing(), [e.__dict__ for e in found])
                 times = {n: t for n, (_, t) in seen_blocks.items()}
                 derived.project(db, found, times, senders or {}, self._insert)
             if seen_blocks:
                 rows = [{"number": n, "hash": h, "timestamp": t} for n, (h, t) in seen_blocks.items()]
-                stmt = self._insert(blocks).values(rows)
+                stmt = self._insert(blocks)
                 db.execute(stmt.on_conflict_do_update(index_elements=["number"],
                                                       set_={"hash": stmt.excluded.hash,
-                                                            "timestamp": stmt.excluded.timestamp}))
+                                                            "timestamp": stmt.excluded.timestamp}), rows)
             self._set_cursor(db, new_cursor)
 
     def stored_blocks(self, at_or_below: int, limit: int = 256) -> list[tuple[int, str]]:

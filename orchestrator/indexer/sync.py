@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from web3 import Web3
 from web3.exceptions import BlockNotFound
 
-from .reader import Reader
+from ..errors import ChainError
+from .reader import Reader, checksum
 from .store import IndexStore
 
 log = logging.getLogger(__name__)
+BATCH = 500
 
 
 @dataclass
@@ -61,18 +63,34 @@ class Indexer:
     def _verified_blocks(self, found, end: int) -> dict[int, tuple[str, int]] | None:
         """Hash and time of every block with events and of the range's end, read from the chain; None if
         a log's block hash is not the chain's (a reorg happened between reading logs and blocks)."""
-        seen: dict[int, tuple[str, int]] = {}
-        for number in sorted({e.block_number for e in found} | {end}):
-            block = self.w3.eth.get_block(number)
-            seen[number] = ("0x" + bytes(block["hash"]).hex(), block["timestamp"])
+        numbers = sorted({e.block_number for e in found} | {end})
+        headers = self._batch([("eth_getBlockByNumber", [hex(n), False]) for n in numbers])
+        if any(h is None for h in headers):  # the chain got shorter since the logs were read
+            return None
+        seen = {n: (h["hash"], int(h["timestamp"], 16)) for n, h in zip(numbers, headers, strict=True)}
         if any(seen[e.block_number][0] != e.block_hash for e in found):
             return None
         return seen
 
+    def _batch(self, calls: list[tuple[str, list]]) -> list[dict | None]:
+        """Results of JSON-RPC calls (None where the node has none), sent in batches: one HTTP round trip
+        per BATCH calls."""
+        results = []
+        for i in range(0, len(calls), BATCH):
+            responses = self.w3.provider.make_batch_request(calls[i : i + BATCH])
+            if not isinstance(responses, list):  # the whole batch was refused
+                raise ChainError(f"batch of {len(calls[i:i + BATCH])} RPC calls failed: {responses.get('error')}")
+            for response in responses:
+                if response.get("error"):
+                    raise ChainError(f"RPC call failed in a batch: {response['error']}")
+                results.append(response.get("result"))
+        return results
+
     def _vote_senders(self, found) -> dict[str, str]:
         """Who sent each transaction that cast votes: a ballot sent by another account was relayed."""
-        hashes = {e.tx_hash for e in found if e.event == "VoteCast"}
-        return {h: self.w3.eth.get_transaction(h)["from"] for h in hashes}
+        hashes = sorted({e.tx_hash for e in found if e.event == "VoteCast"})
+        txs = self._batch([("eth_getTransactionByHash", [h]) for h in hashes])
+        return {h: checksum(tx["from"]) for h, tx in zip(hashes, txs, strict=True) if tx}
 
     def _chain_hash(self, number: int) -> str | None:
         try:
