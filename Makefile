@@ -49,7 +49,15 @@ demo: setup
 lint: $(STAMP)/venv
 	$(BIN)/ruff check orchestrator scripts tests bench
 
-test: setup lint
+# The dashboard's tests drive Debian's headless Chromium; installed from the Debian registry once.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+$(STAMP)/chromium:
+	@mkdir -p $(STAMP)
+	command -v chromium > /dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium > /dev/null; }
+	touch $@
+
+test: setup lint $(STAMP)/chromium
 	$(BIN)/pytest tests
 
 # Both stacks side by side, scale, demo and relayer (not part of `make test`): bench/results.json and

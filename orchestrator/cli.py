@@ -109,6 +109,7 @@ def _register() -> None:
     main.add_command(relay.relay)
     main.add_command(observe.index)
     main.add_command(observe.audit)
+    main.add_command(observe.serve)
     main.add_command(results.results)
     main.add_command(report.report)
     main.add_command(treasury.treasury)

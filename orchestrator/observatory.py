@@ -20,12 +20,18 @@ from .errors import InputError, OrchestratorError
 from .indexer.schema import (
     ballots,
     blocks,
+    bodies,
+    body_events,
+    conduct_records,
     cursor,
     events,
     member_changes,
     proposal_events,
     proposals,
     recusals,
+    standard_changes,
+    standards,
+    treasury_flows,
 )
 
 SUPPORT = ["against", "for", "abstain"]
@@ -223,3 +229,80 @@ def _raw(db, contract: str, event: str, at: int) -> list[dict]:
                       .where(events.c.contract == contract, events.c.event == event, blocks.c.timestamp <= at)
                       .order_by(events.c.block_number, events.c.log_index))
     return [json.loads(r.args) for r in rows]
+
+
+def _rows(db, query) -> list[dict]:
+    return [dict(r._mapping) for r in db.execute(query)]
+
+
+class Institutions:
+    """The institutions and the roll as the index knows them, for the dashboard and its JSON API."""
+
+    def __init__(self, obs: Observatory):
+        self.obs = obs
+
+    def tiers(self) -> dict[int, dict]:
+        with self.obs.engine.connect() as db:
+            return {row["tierId"]: row for row in _raw(db, "MemberRegistry", "TierSet", self.obs.now)}
+
+    def members(self) -> list[dict]:
+        tiers = self.tiers()
+        with self.obs.engine.connect() as db:
+            rows = db.execute(select(member_changes).order_by(member_changes.c.block_number,
+                                                             member_changes.c.log_index)).all()
+        members: dict[int, dict] = {}
+        for r in rows:
+            entry = members.setdefault(r.member_id, {"member_id": r.member_id, "joined": r.timestamp,
+                                                     "metadata": r.detail, "history": []})
+            entry.update(seat=r.seat, tier=tiers.get(r.tier, {}).get("name", str(r.tier)), status=r.status)
+            entry["history"].append({"time": r.timestamp, "change": r.change, "status": r.status,
+                                     "detail": r.detail})
+        return [members[k] for k in sorted(members)]
+
+    def treasury(self) -> dict:
+        with self.obs.engine.connect() as db:
+            flows = _rows(db, select(treasury_flows).order_by(treasury_flows.c.block_number,
+                                                              treasury_flows.c.log_index))
+        totals: dict[str, int] = {}
+        for f in flows:
+            if f["direction"] in ("in", "out") and f["token"] == "0x" + "00" * 20:
+                totals[f["direction"]] = totals.get(f["direction"], 0) + int(f["amount"])
+        return {"flows": flows, "eth_in": str(totals.get("in", 0)), "eth_out": str(totals.get("out", 0))}
+
+    def bodies(self) -> list[dict]:
+        with self.obs.engine.connect() as db:
+            found = _rows(db, select(bodies).order_by(bodies.c.block_number))
+            for body in found:
+                events_ = _rows(db, select(body_events).where(body_events.c.body == body["address"])
+                                .order_by(body_events.c.block_number, body_events.c.log_index))
+                members = []
+                for e in events_:
+                    if e["event"] == "BodyMemberAppointed":
+                        members.append(e["member_id"])
+                    elif e["event"] == "BodyMemberRemoved" and e["member_id"] in members:
+                        members.remove(e["member_id"])
+                body.update(members=members, events=events_)
+        return found
+
+    def standards(self) -> list[dict]:
+        with self.obs.engine.connect() as db:
+            found = _rows(db, select(standards).order_by(standards.c.standard_id))
+            for s in found:
+                changes = _rows(db, select(standard_changes).where(standard_changes.c.standard_id == s["standard_id"])
+                                .order_by(standard_changes.c.block_number, standard_changes.c.log_index))
+                attesters: dict[int, str] = {}
+                status = "draft"
+                for c in changes:
+                    if c["change"] == "attested":
+                        attesters[c["member_id"]] = c["evidence"]
+                    elif c["change"] == "withdrawn":
+                        attesters.pop(c["member_id"], None)
+                    else:
+                        status = c["change"]
+                s.update(status=status, attesters=[{"member_id": m, "evidence": e} for m, e in attesters.items()])
+        return found
+
+    def conduct(self) -> list[dict]:
+        with self.obs.engine.connect() as db:
+            return _rows(db, select(conduct_records).order_by(conduct_records.c.block_number,
+                                                              conduct_records.c.log_index))

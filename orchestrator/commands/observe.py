@@ -1,5 +1,5 @@
-"""What observers run: `consortium index [--follow]` (the reorg-safe index of every event of the suite)
-and `consortium audit` (who holds which power, from the chain)."""
+"""What observers run: `consortium index [--follow]` (the reorg-safe index of every event of the suite),
+`consortium audit` (who holds which power, from the chain) and `consortium serve` (the dashboard)."""
 
 from __future__ import annotations
 
@@ -73,3 +73,25 @@ def audit(session: Session) -> None:
         raise OrchestratorError(f"{len(outside)} power(s) held outside the system: "
                                 + "; ".join(f"{h.contract} {h.power} by {h.holder}" for h in outside))
     click.echo(f"decentralized: all {len(holdings)} powers are held by the system's own contracts or by nobody")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (public data, but "
+              "loopback unless you mean to publish it).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
+@pass_session
+def serve(session: Session, host: str, port: int) -> None:
+    """The read-only web dashboard and JSON API for observers, from the index database (--db): proposals
+    with per-tier charts and every ballot, members and tiers, treasury, bodies, standards, conduct."""
+    from ..dashboard import server
+    from ..observatory import Observatory
+
+    Observatory(session.options.db)  # fail now, with the reason, if there is no index yet
+    httpd = server(session.options.db, host, port)
+    click.echo(f"dashboard at http://{host}:{httpd.server_address[1]}/ (JSON under /api/); Ctrl-C stops it")
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        httpd.server_close()

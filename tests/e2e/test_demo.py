@@ -4,26 +4,10 @@ institution is at work, and what it leaves in the index is visible in results an
 import json
 import re
 
-import pytest
 from click.testing import CliRunner
 
 from orchestrator.cli import main
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """One demo run, indexed into its own database: (output, environment for reading it)."""
-    db = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'index.db'}"
-    env = {"CONSORTIUM_RPC": None, "CONSORTIUM_DEPLOYMENT": None, "CONSORTIUM_DB": db}
-    result = CliRunner().invoke(main, ["demo"], env=env)
-    assert result.exit_code == 0, result.output
-    return result.output, env
-
-
-def run(env, *args) -> str:
-    result = CliRunner().invoke(main, list(args), env=env)
-    assert result.exit_code == 0, result.output
-    return result.output
+from tests.e2e.conftest import run
 
 
 def test_demo_runs_the_whole_lifecycle_on_an_embedded_devnet(demo):
