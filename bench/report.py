@@ -33,6 +33,7 @@ def render(r: dict) -> str:
     indexer_ratio = indexer["events_per_s"] / indexer["raw_getlogs_events_per_s"] if indexer else 0.0
     indexer_row = (f"{indexer['events_per_s']:,} events/s, {indexer_ratio:.2f}× the raw "
                    f"{indexer['raw_getlogs_events_per_s']:,} ({indexer['events']:,} events)" if indexer else "–")
+    follow = indexer.get("follow_latency") if indexer else None
     goals = [
         ("direct `castVote` ≤ 0.9× the reference", cast_ratio <= 0.9,
          f"{_n(o['castVote']['median'])} = {cast_ratio:.2f}×"),
@@ -47,6 +48,10 @@ def render(r: dict) -> str:
         ("indexer ≥ 5,000 events/s into SQLite (observers issue)",
          indexer["events_per_s"] >= 5_000 if indexer else None,
          f"{indexer['events_per_s']:,} events/s" if indexer else "not measured"),
+        ("follow mode: a new block's rows queryable < 1 s after it is mined, median (observers issue)",
+         follow["median_s"] < 1 if follow else None,
+         f"{follow['median_s']} s median, {follow['max_s']} s at most, {follow['blocks']} blocks" if follow
+         else "not measured"),
         ("demo at 1,000 members under 60 s", demo["1000"] < 60, f"{demo['1000']} s (median of 3)"),
     ]
     verdict = {True: "**met**", False: "**not met**", None: "pending"}

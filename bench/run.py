@@ -43,6 +43,7 @@ def main() -> None:
     results["relayer"] = relayer
     print("timing the indexer's backfill against raw eth_getLogs …", flush=True)
     results["indexer"] = system.indexer_rates()
+    results["indexer"]["follow_latency"] = system.follow_latency_s()
     results["bench_wall_s"] = round(time.monotonic() - started, 1)
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (OUT / "RESULTS.md").write_text(report.render(results))

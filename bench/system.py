@@ -1,10 +1,12 @@
-"""Wall-clock figures of the whole system, which are noisy: the demo's lifecycle (median of 3 runs)
-and the relayer's throughput (ballots validated, stored and submitted per second)."""
+"""Wall-clock figures of the whole system, which are noisy: the demo's lifecycle (median of 3 runs),
+the relayer's throughput (ballots validated, stored and submitted per second), the indexer's backfill
+rate and its follow-mode latency."""
 
 from __future__ import annotations
 
 import statistics
 import tempfile
+import threading
 import time
 from contextlib import ExitStack
 
@@ -79,3 +81,32 @@ def relayer_ballots_per_s(members: int = 700) -> dict:
         done = time.monotonic()
     return {"ballots": len(signed), "validated_per_s": round(len(signed) / (accepted - started), 1),
             "end_to_end_per_s": round(len(signed) / (done - started), 1)}
+
+
+def follow_latency_s(blocks: int = 20) -> dict:
+    """In follow mode, how long after a block is mined its rows can be queried: an indexer follows the
+    head (polling every 0.1 s) in a thread while blocks with one treasury contribution each are mined;
+    for each, the time from its receipt to its row in the database. Median and maximum."""
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+        session = _session(stack)
+        demo = Demo(session, 21, lambda line: None)
+        demo._deploy()
+        d, w3 = session.deployment, session.w3
+        store = IndexStore(f"sqlite:///{tmp}/index.db", d.chain_id, d.governor)
+        indexer = Indexer(w3, store, Reader(w3, d.contracts), d.block)
+        stopping = threading.Event()
+        thread = threading.Thread(target=indexer.follow, args=(0.1, lambda p: None, stopping.is_set), daemon=True)
+        thread.start()
+        latencies = []
+        treasury = session.treasury.functions
+        for i in range(blocks):
+            receipt = session.sender.transact(w3, treasury.contribute(1, ZERO_ADDRESS, 1, f"latency {i}"),
+                                              "contribute", value=1)
+            mined, key = time.monotonic(), "0x" + bytes(receipt["transactionHash"]).hex().removeprefix("0x")
+            while key not in {k[0] for k in store.keys()}:
+                time.sleep(0.005)
+            latencies.append(time.monotonic() - mined)
+        stopping.set()
+        thread.join(timeout=5)
+    return {"median_s": round(statistics.median(latencies), 3), "max_s": round(max(latencies), 3),
+            "blocks": blocks}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from ..errors import OrchestratorError
+from ..errors import ManifestError, OrchestratorError
 from ..indexer.reader import Reader
 from ..indexer.store import IndexStore
 from ..indexer.sync import Indexer
@@ -15,6 +15,9 @@ from .common import pass_session
 
 def indexer_for(session: Session, confirmations: int) -> Indexer:
     d = session.deployment
+    if not session.w3.eth.get_code(d.governor):
+        raise ManifestError(f"the manifest's governor {d.governor} has no code on this chain: wrong manifest or "
+                            "wrong chain")
     store = IndexStore(session.options.db, d.chain_id, d.governor)
     # Bodies come from the index itself (no contract call: the chain may be mid-reorg); new ones are found
     # as their BodyCreated events are read.

@@ -4,10 +4,12 @@ one transaction, so a crash leaves either all of a range or none of it; rows are
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from ..db import engine
+from ..errors import OrchestratorError
 from . import derived
 from .reader import Event
 from .schema import DERIVED, blocks, bodies, cursor, events, metadata
@@ -16,9 +18,30 @@ from .schema import DERIVED, blocks, bodies, cursor, events, metadata
 class IndexStore:
     def __init__(self, url: str, chain_id: int, governor: str):
         self.engine = engine(url)
-        metadata.create_all(self.engine)
         self.chain_id, self.governor = chain_id, governor
         self._insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)
+        try:
+            self._check_foreign_tables()
+            metadata.create_all(self.engine)
+        except (DatabaseError, OperationalError) as exc:
+            raise OrchestratorError(f"{url} is not a usable database: {exc.orig}") from None
+        with self.engine.connect() as db:
+            other = db.execute(select(cursor).where((cursor.c.governor != governor) |
+                                                    (cursor.c.chain_id != chain_id))).first()
+        if other is not None and governor:
+            raise OrchestratorError(f"{url} indexes governor {other.governor} on chain {other.chain_id}, not "
+                                    f"{governor} on chain {chain_id}: give this deployment its own --db")
+
+    def _check_foreign_tables(self) -> None:
+        """A table of ours that exists with other columns means a database of something else."""
+        inspector = inspect(self.engine)
+        present = set(inspector.get_table_names())
+        for table in metadata.sorted_tables:
+            if table.name in present:
+                columns = {c["name"] for c in inspector.get_columns(table.name)}
+                if not {c.name for c in table.columns} <= columns:
+                    raise OrchestratorError(f"this database's table {table.name!r} is not a consortium index's "
+                                            "(other columns): give the index its own --db")
 
     def cursor(self) -> int | None:
         with self.engine.connect() as db:

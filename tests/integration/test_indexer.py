@@ -5,6 +5,7 @@ the provider refuses wide ranges."""
 import itertools
 import json
 import re
+import sqlite3
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -199,3 +200,32 @@ def test_refused_ranges_shrink_and_other_errors_are_raised(cli, consortium, w3, 
     monkeypatch.setattr(ix.reader, "fetch", broken)
     with pytest.raises(ChainError, match="internal error"):
         ix.sync()
+
+
+def test_bad_databases_and_manifests_are_refused_and_lose_nothing(cli, consortium, w3):
+    activity(cli)
+    cli.ok("index")
+    db, before = cli.env["CONSORTIUM_DB"], indexer(cli, w3).store.keys()
+    junk = cli.dir / "junk.db"
+    junk.write_bytes(b"not a database at all " * 200)
+    assert cli.fails("index", env={"CONSORTIUM_DB": f"sqlite:///{junk}"}) == (
+        f"Error: sqlite:///{junk} is not a usable database: file is not a database")
+    foreign = cli.dir / "foreign.db"
+    with sqlite3.connect(foreign) as other:
+        other.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, payload TEXT)")
+    assert cli.fails("index", env={"CONSORTIUM_DB": f"sqlite:///{foreign}"}) == (
+        "Error: this database's table 'events' is not a consortium index's (other columns): give the index its "
+        "own --db")
+    m = manifest(cli)
+    governor, registry = m["contracts"]["ConsortiumGovernor"], m["contracts"]["MemberRegistry"]
+    another = cli.dir / "another.json"
+    another.write_text(json.dumps({**m, "contracts": {**m["contracts"], "ConsortiumGovernor": registry}}))
+    assert cli.fails("index", env={"CONSORTIUM_DEPLOYMENT": str(another)}) == (
+        f"Error: {db} indexes governor {governor} on chain 31337, not {registry} on chain 31337: give this "
+        "deployment its own --db")
+    nowhere = "0x" + "12" * 20
+    another.write_text(json.dumps({**m, "contracts": {**m["contracts"], "ConsortiumGovernor": nowhere}}))
+    assert cli.fails("index", env={"CONSORTIUM_DEPLOYMENT": str(another)}) == (
+        f"Error: the manifest's governor {nowhere} has no code on this chain: wrong manifest or wrong chain")
+    assert indexer(cli, w3).store.keys() == before  # nothing lost
+    assert "indexed 0 new events" in cli.ok("index")
