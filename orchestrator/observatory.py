@@ -199,11 +199,14 @@ class Observatory:
         for row in _raw(db, "MemberRegistry", "TierSet", at):
             table[row["tierId"]] = row
         tiers = {t: TierResult(row["name"]) for t, row in table.items() if row["canVote"]}
-        members = db.execute(select(member_changes.c.member_id).distinct()).scalars().all()
-        for member_id in members:
-            state = _member_at(db, member_id, at)
-            if state is not None and state.status == "active" and state.tier in tiers:
-                tiers[state.tier].eligible += 1
+        standing = {}  # member id -> its (tier, status) at `at`: the last change at or before it wins
+        for r in db.execute(select(member_changes.c.member_id, member_changes.c.tier, member_changes.c.status)
+                            .where(member_changes.c.timestamp <= at)
+                            .order_by(member_changes.c.block_number, member_changes.c.log_index)):
+            standing[r.member_id] = (r.tier, r.status)
+        for tier, status in standing.values():
+            if status == "active" and tier in tiers:
+                tiers[tier].eligible += 1
         return tiers
 
     def _quorum(self, db, kind: str, at: int) -> int:

@@ -5,7 +5,12 @@ the provider refuses wide ranges."""
 import itertools
 import json
 import re
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -229,3 +234,43 @@ def test_bad_databases_and_manifests_are_refused_and_lose_nothing(cli, consortiu
         f"Error: the manifest's governor {nowhere} has no code on this chain: wrong manifest or wrong chain")
     assert indexer(cli, w3).store.keys() == before  # nothing lost
     assert "indexed 0 new events" in cli.ok("index")
+
+
+KILLABLE_INDEXER = """
+import sys
+from web3 import Web3
+from orchestrator.indexer import reader
+from orchestrator.indexer.reader import Reader
+from orchestrator.indexer.store import IndexStore
+from orchestrator.indexer.sync import Indexer
+reader.MAX_SPAN = reader.START_SPAN = 1  # one block per range: many commits to be killed between or inside
+url, rpc, chain_id, governor, block, contracts = sys.argv[1:7]
+w3 = Web3(Web3.HTTPProvider(rpc))
+contracts = dict(pair.split("=") for pair in contracts.split(","))
+Indexer(w3, IndexStore(url, int(chain_id), governor), Reader(w3, contracts), int(block)).sync()
+"""
+
+
+def test_a_killed_indexer_resumes_with_no_gap_and_no_duplicate(cli, consortium, w3):
+    """SIGKILL in the middle of a backfill, three times; each restart resumes from the last committed
+    range, and the final index equals the chain and a fresh index."""
+    cli.rpc("anvil_mine", hex(2000))  # a long backfill, to be killed in the middle of
+    for _ in range(3):
+        activity(cli)
+    m = manifest(cli)
+    args = [sys.executable, "-c", KILLABLE_INDEXER, cli.env["CONSORTIUM_DB"], cli.devnet.url, str(m["chain_id"]),
+            m["contracts"]["ConsortiumGovernor"], str(m["deployment_block"]),
+            ",".join(f"{k}={v}" for k, v in m["contracts"].items())]
+    cursors = []
+    for delay in (3.0, 2.0, 2.0):
+        process = subprocess.Popen(args, cwd=Path(__file__).resolve().parents[2])
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        cursors.append(indexer(cli, w3).store.cursor())
+    assert cursors[0] is not None and cursors[-1] < w3.eth.block_number  # killed before the end
+    assert cursors == sorted(cursors)  # every restart went on from where the last one was killed
+    cli.ok("index")
+    assert indexer(cli, w3).store.keys() == chain_keys(w3, manifest(cli))
+    assert derived_rows(cli.env["CONSORTIUM_DB"]) == fresh_derived_rows(cli, w3)
+    assert "no differences" in cli.ok("index", "--verify")
