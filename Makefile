@@ -8,7 +8,7 @@ SOLC_VERSION := 0.8.28
 STAMP := .make
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup solc compile demo lint test bench clean
+.PHONY: setup solc compile demo lint test fuzz bench clean
 
 setup: $(STAMP)/venv $(STAMP)/npm solc $(STAMP)/brownie-network compile
 
@@ -59,6 +59,10 @@ $(STAMP)/chromium:
 
 test: setup lint $(STAMP)/chromium
 	$(BIN)/pytest tests
+
+# The voting state machine with many more examples than `make test` runs (256): a nightly-style run.
+fuzz: setup
+	CONSORTIUM_FUZZ_EXAMPLES=$${CONSORTIUM_FUZZ_EXAMPLES:-3000} $(BIN)/pytest tests/security/test_vote_invariants.py
 
 # Both stacks side by side, scale, demo and relayer (not part of `make test`): bench/results.json and
 # bench/RESULTS.md.
