@@ -8,7 +8,7 @@ SOLC_VERSION := 0.8.28
 STAMP := .make
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup solc compile demo lint test fuzz bench clean
+.PHONY: setup solc compile demo lint slither test fuzz bench clean
 
 setup: $(STAMP)/venv $(STAMP)/npm solc $(STAMP)/brownie-network compile
 
@@ -47,7 +47,19 @@ demo: setup
 	$(BIN)/consortium demo
 
 lint: $(STAMP)/venv
-	$(BIN)/ruff check orchestrator scripts tests bench
+	$(BIN)/ruff check orchestrator scripts tests bench tools
+
+# Static analysis: every slither detector over every deployable contract, nothing left unaccepted
+# (tools/slither_gate.py says how findings are accepted).
+SLITHER_VENV := .venv-slither
+$(STAMP)/slither-venv: tools/slither-requirements.txt
+	@mkdir -p $(STAMP)
+	test -x $(SLITHER_VENV)/bin/python || $(PYTHON) -m venv $(SLITHER_VENV)
+	$(SLITHER_VENV)/bin/pip install -q -r tools/slither-requirements.txt
+	touch $@
+
+slither: $(STAMP)/slither-venv solc
+	$(SLITHER_VENV)/bin/python tools/slither_gate.py 2> $(STAMP)/slither.log || { cat $(STAMP)/slither.log; exit 1; }
 
 # The dashboard's tests drive Debian's headless Chromium; installed from the Debian registry once.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -57,7 +69,7 @@ $(STAMP)/chromium:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium > /dev/null; }
 	touch $@
 
-test: setup lint $(STAMP)/chromium
+test: setup lint slither $(STAMP)/chromium
 	$(BIN)/pytest tests
 
 # The voting state machine with many more examples than `make test` runs (256): a nightly-style run.
@@ -70,4 +82,4 @@ bench: setup
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(STAMP) build reports
+	rm -rf $(STAMP) build reports crytic-export

@@ -17,6 +17,8 @@ from typing import Any
 
 import requests
 from eth_account.signers.local import LocalAccount
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 from web3 import HTTPProvider, Web3
 from web3.exceptions import (
     ContractCustomError,
@@ -24,6 +26,7 @@ from web3.exceptions import (
     ContractPanicError,
     TimeExhausted,
     TransactionNotFound,
+    Web3RPCError,
 )
 from web3.types import TxReceipt
 
@@ -35,15 +38,22 @@ log = logging.getLogger(__name__)
 GAS_MARGIN = 1.2
 HARDFORK = "cancun"  # must match brownie-config.yaml's evm_version
 DEVNET_CHAIN_ID = 31337
+# Transport retries for a dropped connection, a timeout or a gateway's 429/5xx. Every request we make is
+# safe to repeat: reads are idempotent, and transactions are only ever sent as signed bytes
+# (eth_sendRawTransaction), which a node includes at most once (see broadcast).
+TRANSPORT_RETRY = Retry(total=6, backoff_factor=0.2, status_forcelist=(429, 502, 503, 504), allowed_methods=None,
+                        raise_on_status=False)
 
 
-def connect(rpc: str, expect_chain_id: int | None = None) -> Web3:
+def connect(rpc: str, expect_chain_id: int | None = None, timeout: float = 30.0) -> Web3:
     """A Web3 for `rpc`, checked to answer (and to be chain `expect_chain_id`, when given)."""
     session = requests.Session()
     # Not trusting the environment skips requests' proxy lookup, which walks os.environ on every call
     # (a tenth of the relayer's time). Proxies can still be given explicitly in request_kwargs.
     session.trust_env = False
-    w3 = Web3(HTTPProvider(rpc, request_kwargs={"timeout": 30}, session=session))
+    for scheme in ("http://", "https://"):
+        session.mount(scheme, HTTPAdapter(max_retries=TRANSPORT_RETRY))
+    w3 = Web3(HTTPProvider(rpc, request_kwargs={"timeout": timeout}, session=session))
     try:
         chain_id = w3.eth.chain_id
     except Exception as exc:  # connection errors differ by transport and version; all mean "unreachable"
@@ -210,7 +220,7 @@ def broadcast(w3: Web3, raw: bytes) -> None:
     """Send a signed transaction; a node that already has it (a retry) is not an error."""
     try:
         w3.eth.send_raw_transaction(raw)
-    except ValueError as exc:  # JSON-RPC errors surface as ValueError with the node's message
+    except (Web3RPCError, ValueError) as exc:  # the node's JSON-RPC error, with its message
         message = str(exc).lower()
         if "already known" in message or "already imported" in message or "nonce too low" in message:
             log.info("transaction already with the node: %s", exc)

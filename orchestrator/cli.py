@@ -9,6 +9,8 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import click
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import HTTPError, Timeout
 
 from . import __version__
 from . import config as deployment_config
@@ -27,12 +29,20 @@ class ConsortiumGroup(click.Group):
             if ctx.params.get("debug"):
                 raise
             raise click.ClickException(str(exc)) from None
+        except (RequestsConnectionError, Timeout, HTTPError) as exc:  # still failing after the transport's retries
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(f"the node at {ctx.params.get('rpc')} stopped answering "
+                                       f"({type(exc).__name__}); what was committed is kept: run the command "
+                                       "again") from None
 
 
 @click.group(cls=ConsortiumGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="consortium")
 @click.option("--rpc", envvar="CONSORTIUM_RPC", help="JSON-RPC URL of the node [env CONSORTIUM_RPC]. "
               "Without it, an embedded devnet runs for the duration of the command.")
+@click.option("--rpc-timeout", envvar="CONSORTIUM_RPC_TIMEOUT", type=click.FloatRange(0.1), default=30.0,
+              show_default=True, help="Seconds to wait for each answer of the node [env CONSORTIUM_RPC_TIMEOUT].")
 @click.option("--deployment", envvar="CONSORTIUM_DEPLOYMENT", type=click.Path(path_type=Path),
               help="Deployment manifest [env CONSORTIUM_DEPLOYMENT; default deployments/<chain id>.json].")
 @click.option("--account", envvar="CONSORTIUM_ACCOUNT",
@@ -45,10 +55,10 @@ class ConsortiumGroup(click.Group):
               help="Database URL (SQLite file or postgresql://…) [env CONSORTIUM_DB].")
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.pass_context
-def main(ctx: click.Context, rpc, deployment, account, keystore_dir, confirmations, db, debug) -> None:
+def main(ctx: click.Context, rpc, rpc_timeout, deployment, account, keystore_dir, confirmations, db, debug) -> None:
     """Governance for an industry consortium on an EVM chain."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(message)s")
-    options = Options(rpc, deployment, account, keystore_dir, confirmations, db)
+    options = Options(rpc, deployment, account, keystore_dir, confirmations, db, rpc_timeout)
     ctx.obj = Session(options, ctx.with_resource(ExitStack()), passphrase_for)
 
 

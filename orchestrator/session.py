@@ -27,6 +27,7 @@ class Options:
     keystore_dir: Path | None = None
     confirmations: int = 1
     db: str = "sqlite:///consortium.db"
+    rpc_timeout: float = 30.0
 
 
 class Session:
@@ -39,7 +40,7 @@ class Session:
     @cached_property
     def w3(self) -> Web3:
         if self.options.rpc:
-            return connect(self.options.rpc)
+            return connect(self.options.rpc, timeout=self.options.rpc_timeout)
         self.devnet = self._resources.enter_context(Devnet())
         return connect(self.devnet.url)
 

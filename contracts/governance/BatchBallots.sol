@@ -34,6 +34,7 @@ library BatchBallots {
     uint8 private constant SUPPORT_AGAINST = 0;
     uint8 private constant SUPPORT_ABSTAIN = 2;
     uint256 private constant FIELD_BITS = 80; // GovernorTieredCounting's tally layout
+    uint256 private constant SIGNATURE_VALID = 1 << 8; // in a ballot's `check` word, above its support
 
     /// @notice What the governor knows and the loop needs.
     struct Context {
@@ -66,10 +67,14 @@ library BatchBallots {
         IConsortiumGovernor.SignedBallot[] calldata full
     ) external returns (uint256 counted, uint256 quorumVotes) {
         uint256[] memory voters = ctx.registry.votersAt(_seats(compact, full), ctx.snapshot);
+        // slither-disable-next-line uninitialized-local -- starts zeroed on purpose: an empty accumulator
         Accumulator memory acc;
-        for (uint256 i = 0; i < compact.length; ++i) {
-            (address voter, uint8 support, bool valid) = _checkCompact(ctx, compact[i]);
-            _count(marks, ctx, acc, voter, _encodeCheck(support, valid), voters[i], "");
+        {
+            string memory noReason = ""; // allocated once, not per ballot
+            for (uint256 i = 0; i < compact.length; ++i) {
+                (address voter, uint256 check) = _checkCompact(ctx, compact[i]);
+                _count(marks, ctx, acc, voter, check, voters[i], noReason);
+            }
         }
         for (uint256 i = 0; i < full.length; ++i) {
             _countFull(marks, ctx, acc, full[i], voters[compact.length + i]);
@@ -90,7 +95,7 @@ library BatchBallots {
         uint256 member,
         string memory reason
     ) private {
-        // `check` = support | validSignature << 8 (see _encodeCheck): one stack slot instead of two.
+        // `check` = support | validSignature << 8: one stack slot instead of two.
         uint8 support = uint8(check);
         if (support > SUPPORT_ABSTAIN) return _reject(ctx, voter, IConsortiumGovernor.BallotRejection.InvalidSupport);
         if (check >> 8 == 0) return _reject(ctx, voter, IConsortiumGovernor.BallotRejection.InvalidSignature);
@@ -117,20 +122,18 @@ library BatchBallots {
         emit IGovernor.VoteCast(voter, ctx.proposalId, support, weight, reason);
     }
 
-    function _encodeCheck(uint8 support, bool validSignature) private pure returns (uint256) {
-        return uint256(support) | (validSignature ? 1 << 8 : 0);
-    }
-
     /// @dev A compact ballot: voter and support from one word, an EIP-2098 signature, no reason.
+    // slither-disable-next-line unused-return -- the third value is the error's argument, not needed to reject
     function _checkCompact(
         Context memory ctx,
         IConsortiumGovernor.CompactBallot calldata c
-    ) private pure returns (address voter, uint8 support, bool validSignature) {
+    ) private pure returns (address voter, uint256 check) {
         voter = address(uint160(c.voterAndSupport));
-        support = uint8(c.voterAndSupport >> 160);
+        uint8 support = uint8(c.voterAndSupport >> 160);
         bytes32 digest = _digest(ctx, support, voter, keccak256(""));
         (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecover(digest, c.r, c.vs);
-        validSignature = err == ECDSA.RecoverError.NoError && signer == voter;
+        check = support;
+        if (err == ECDSA.RecoverError.NoError && signer == voter) check |= SIGNATURE_VALID;
     }
 
     /// @dev A full ballot: any signature (ECDSA or ERC-1271) over a reason.
@@ -142,8 +145,9 @@ library BatchBallots {
         uint256 member
     ) private {
         bytes32 digest = _digest(ctx, b.support, b.voter, keccak256(bytes(b.reason)));
-        bool valid = _isValidSignature(b.voter, digest, b.signature);
-        _count(marks, ctx, acc, b.voter, _encodeCheck(b.support, valid), member, b.reason);
+        uint256 check = b.support;
+        if (_isValidSignature(b.voter, digest, b.signature)) check |= SIGNATURE_VALID;
+        _count(marks, ctx, acc, b.voter, check, member, b.reason);
     }
 
     function _reject(Context memory ctx, address voter, IConsortiumGovernor.BallotRejection reason) private {
@@ -163,6 +167,7 @@ library BatchBallots {
         }
     }
 
+    // slither-disable-next-line unused-return -- the third value is the error's argument, not needed to reject
     function _isValidSignature(address voter, bytes32 digest, bytes calldata signature) private view returns (bool) {
         (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
         if (err == ECDSA.RecoverError.NoError && signer == voter) return true;

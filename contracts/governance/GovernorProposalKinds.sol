@@ -116,6 +116,7 @@ abstract contract GovernorProposalKinds is GovernorTieredCounting {
     }
 
     /// @inheritdoc Governor
+    // slither-disable-next-line dead-code -- called by OZ Governor.state() through virtual dispatch
     function _voteSucceeded(uint256 proposalId) internal view virtual override returns (bool) {
         if (_kinds[proposalId] == ProposalKind.Constitutional) {
             return ProposalRules.constitutionalSucceeded(_tierTalliesOf(proposalId), registry().tierCount());
@@ -136,6 +137,7 @@ abstract contract GovernorProposalKinds is GovernorTieredCounting {
         emit CallRuleSet(rule.target, rule.selector, rule.constitutional, rule.aboutMember);
     }
 
+    // slither-disable-next-line unused-return -- push's return values are not needed
     function _setConstitutionalQuorum(uint256 newNumerator) internal virtual {
         uint256 denominator = quorumDenominator();
         if (newNumerator > denominator) revert GovernorInvalidConstitutionalQuorum(newNumerator, denominator);

@@ -57,7 +57,7 @@ abstract contract GovernorTieredCounting is GovernorMemberVotes {
     }
 
     /// @inheritdoc IGovernor
-    // solhint-disable-next-line func-name-mixedcase
+    // slither-disable-next-line naming-convention -- IGovernor names this function
     function COUNTING_MODE() public pure virtual override returns (string memory) {
         return "support=bravo&quorum=for,abstain&tiers=true&cap=bps";
     }
@@ -98,7 +98,7 @@ abstract contract GovernorTieredCounting is GovernorMemberVotes {
     function proposalVotes(
         uint256 proposalId
     ) public view virtual returns (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) {
-        uint256 packed;
+        uint256 packed = 0;
         uint8 tiers = registry().tierCount();
         for (uint8 t = 0; t < tiers; ++t) {
             // Cannot spill between fields: the sum over all tiers is bounded like one tier's (see header).
@@ -224,6 +224,7 @@ abstract contract GovernorTieredCounting is GovernorMemberVotes {
         return (packed & FIELD_MASK, (packed >> FIELD_BITS) & FIELD_MASK, packed >> (2 * FIELD_BITS));
     }
 
+    // slither-disable-next-line unused-return -- push's return values are not needed
     function _setWeightCap(uint256 newCapBps) internal virtual {
         if (newCapBps == 0 || newCapBps > BPS) revert GovernorInvalidWeightCap(newCapBps);
         uint256 oldCapBps = _capBpsHistory.latest();

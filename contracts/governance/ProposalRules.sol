@@ -69,6 +69,7 @@ library ProposalRules {
 
     /// @notice Admit a new proposal: check the proposer's open proposals, pin its targets' code,
     /// classify it and recuse every member it is about; returns the kind.
+    // slither-disable-next-line assembly -- hashes the targets' code hashes in place (see inline)
     function intake(
         mapping(address => mapping(bytes4 => uint8)) storage rules,
         mapping(uint256 => uint256) storage marks,
@@ -139,8 +140,8 @@ library ProposalRules {
         mapping(uint8 => uint256) storage tierTallies,
         uint8 tierCount
     ) external view returns (bool) {
-        uint256 forVotes;
-        uint256 againstVotes;
+        uint256 forVotes = 0;
+        uint256 againstVotes = 0;
         for (uint8 t = 0; t < tierCount; ++t) {
             uint256 packed = tierTallies[t];
             uint256 tierAgainst = packed & FIELD_MASK;
@@ -152,6 +153,7 @@ library ProposalRules {
     }
 
     /// @dev Takes a free slot (one whose deadline has passed) for a proposal ending at `deadline`.
+    // slither-disable-next-line timestamp -- voting deadlines are days long; seconds of drift only move when a slot frees
     function _holdOpenSlot(Guards storage guards, uint256 memberId, uint256 deadline) private {
         uint256 slots = guards.openDeadlines[memberId];
         for (uint256 i = 0; i < MAX_OPEN_PROPOSALS; ++i) {

@@ -87,6 +87,7 @@ contract Body {
 
     constructor(
         IMemberRegistry registry_,
+        // slither-disable-next-line missing-zero-check -- only BodyFactory deploys bodies, passing its own governance (the timelock)
         address governance_,
         Kind kind_,
         string memory name_,
@@ -195,6 +196,7 @@ contract Body {
         emit ActionExecuted(actionId, returndata);
     }
 
+    // slither-disable-next-line calls-loop -- the registry is the system's own contract; appointments are bounded lists from governance
     function _appoint(uint256 memberId) private {
         if (registry.member(memberId).status != IMemberRegistry.Status.Active) revert BodyNotConsortiumMember(memberId);
         if (!_members.add(memberId)) revert BodyAlreadyMember(memberId);

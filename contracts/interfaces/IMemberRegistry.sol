@@ -120,7 +120,7 @@ interface IMemberRegistry is IERC5805 {
     /// @notice A member's voting weight at `timepoint`, by member id (seat-independent history).
     function memberWeightAt(uint256 memberId, uint256 timepoint) external view returns (uint256);
 
-    function setTier(uint8 tierId, string calldata name, uint32 weight, bool canPropose, bool canVote) external;
+    function setTier(uint8 tierId, string calldata name, uint32 weight, bool canPropose_, bool canVote) external;
 
     function admit(Admission calldata admission) external returns (uint256 memberId);
 

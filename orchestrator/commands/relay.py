@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import click
+from requests.exceptions import RequestException
 
 from ..errors import InputError, OrchestratorError
 from ..relay_store import RelayStore
@@ -106,8 +107,10 @@ def _submit_loop(relayer: Relayer, interval: float, stop: threading.Event) -> No
     while not stop.wait(interval):
         try:
             relayer.submit()
-        except OrchestratorError as exc:  # keep serving; accepted ballots stay in the database
+        except (OrchestratorError, RequestException) as exc:  # keep serving; accepted ballots stay in the database
             log.error("submission failed, will retry: %s", exc)
+        except Exception:  # a bug must not silently stop submissions while the endpoint keeps accepting
+            log.exception("submission failed unexpectedly, will retry")
 
 
 def make_server(relayer: Relayer, host: str, port: int) -> ThreadingHTTPServer:
@@ -124,6 +127,8 @@ def make_server(relayer: Relayer, host: str, port: int) -> ThreadingHTTPServer:
                 return self._reply(400, {"error": "the body is not JSON"})
             except InputError as exc:
                 return self._reply(422, {"error": str(exc)})
+            except (OrchestratorError, RequestException) as exc:  # the node failed us, not the ballot
+                return self._reply(503, {"error": f"cannot validate the ballot now, try again: {exc}"})
             self._reply(202, _ballot_json(ballot))
 
         def do_GET(self):  # noqa: N802

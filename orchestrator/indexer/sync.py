@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from requests.exceptions import RequestException
 from web3 import Web3
 from web3.exceptions import BlockNotFound
 
@@ -56,8 +57,13 @@ class Indexer:
         return added
 
     def follow(self, interval: float, report: Callable[[Progress], None], stop: Callable[[], bool]) -> None:
+        """Sync every `interval` seconds. A node that fails or goes away pauses the index, which keeps
+        what it committed and picks up from there when the node answers again."""
         while not stop():
-            self.sync(report)
+            try:
+                self.sync(report)
+            except (ChainError, RequestException) as exc:
+                log.warning("the node failed (%s); indexing again in %.1f s", exc, interval)
             time.sleep(interval)
 
     def _verified_blocks(self, found, end: int) -> dict[int, tuple[str, int]] | None:
