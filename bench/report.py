@@ -117,7 +117,11 @@ first version) to here: ECDSA before ERC-1271 (OZ's SignatureChecker reads the s
 cold account access of 2,600 per ballot); one registry call per batch, returning packed words; the
 loop in an external library running in the governor's storage, so nothing is marshalled between
 contracts per ballot; bitmap words, tier tallies and the quorum counter accumulated in memory and
-written once; the compact three-word calldata layout. The direct vote: a 2-bit has-voted bitmap by
+written once; the compact three-word calldata layout; in the registry, each tier's weight looked up
+once per batch instead of once per voter and the seat unpacked from its one storage word instead of
+copied to memory (together about 700 per ballot: what took a proposal's first batch of 100 under
+15,000, with its one-off first writes of the tallies, bitmap words and counters included). The
+direct vote: a 2-bit has-voted bitmap by
 member id (a warm non-zero word instead of a fresh slot), packed per-tier tallies, a voter's weight
 and tier read from one slot of its seat, and the proposal's cap and quorum computed once per proposal.
 

@@ -41,7 +41,7 @@ DEVNET_CHAIN_ID = 31337
 # Transport retries for a dropped connection, a timeout or a gateway's 429/5xx. Every request we make is
 # safe to repeat: reads are idempotent, and transactions are only ever sent as signed bytes
 # (eth_sendRawTransaction), which a node includes at most once (see broadcast).
-TRANSPORT_RETRY = Retry(total=6, backoff_factor=0.2, status_forcelist=(429, 502, 503, 504), allowed_methods=None,
+TRANSPORT_RETRY = Retry(total=6, backoff_factor=0.1, status_forcelist=(429, 502, 503, 504), allowed_methods=None,
                         raise_on_status=False)
 
 

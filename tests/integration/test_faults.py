@@ -61,17 +61,6 @@ def through(cli, tmp_path):
     cli.env.update({"CONSORTIUM_DB": f"sqlite:///{tmp_path / 'faults.db'}", "CONSORTIUM_RPC_TIMEOUT": str(TIMEOUT)})
 
 
-def index_until_done(cli, url: str, attempts: int = 20) -> int:
-    """`consortium index` against `url` until it completes; returns how many runs stopped on an error.
-    Each stop must be a one-line error, not a traceback."""
-    for failures in range(attempts):
-        result = cli("index", env={"CONSORTIUM_RPC": url})
-        if result.exit_code == 0:
-            return failures
-        assert "Traceback" not in result.output and result.output.startswith("Error: "), result.output
-    raise AssertionError(f"the index did not complete in {attempts} runs")
-
-
 def assert_index_is_the_chain(cli, w3):
     m = json.loads((cli.dir / "manifest.json").read_text())
     assert indexer(cli, w3).store.keys() == chain_keys(w3, m)
@@ -84,10 +73,20 @@ def test_the_indexer_through_a_faulty_provider_loses_and_duplicates_nothing(cli,
     activity(cli)
     cli.rpc("anvil_mine", hex(3000))  # ranges to refuse
     activity(cli)
-    stops = index_until_done(cli, proxy.url)
+    cli.ok("index", env={"CONSORTIUM_RPC": proxy.url})  # one run, through every fault
     assert set(proxy.injected) == {"http_error", "reset", "timeout", "range_limit"}, proxy.injected
     assert_index_is_the_chain(cli, w3)
-    print(f"indexer: {sum(proxy.injected.values())} faults injected {dict(proxy.injected)}, {stops} runs stopped")
+
+
+def test_a_node_that_stops_answering_mid_command_gets_a_one_line_error(cli, consortium, devnet):
+    """Past the transport's retries: the command stops with what happened, not a traceback."""
+    dead = FaultyRPC(devnet.url, ["ok"] * 3 + ["reset"] * 20)  # answers the connection, then drops everything
+    try:
+        assert cli.fails("index", env={"CONSORTIUM_RPC": dead.url}) == (
+            f"Error: the node at {dead.url} stopped answering (ConnectionError); what was committed is kept: "
+            "run the command again")
+    finally:
+        dead.close()
 
 
 # ───────────────────────────── the relayer ─────────────────────────────

@@ -15,7 +15,7 @@ from orchestrator import ballots
 from orchestrator.chain import Sender
 from orchestrator.commands.relay import _submit_loop, make_server
 from orchestrator.deploy import contract
-from orchestrator.errors import ChainError
+from orchestrator.errors import ChainError, ManifestError
 from orchestrator.relay_store import RelayStore
 from orchestrator.relayer import FORMAT, BallotRefused, Relayer, with_retries
 from tests.integration.conftest import PASSPHRASE
@@ -261,3 +261,74 @@ def test_serve_accepts_over_http_and_submits_in_the_background(cli, consortium, 
         stop.set()
         server.shutdown()
         server.server_close()
+
+
+def test_the_eip712_negative_cases_are_refused_by_the_relayer(cli, consortium, active, w3):
+    """The relayer's side of tests/security/test_signature_negatives.py: each case refused with its reason
+    before anything is stored or sent."""
+    relayer = relayer_for(cli)
+    data = json.loads(sign_only(cli, active, "r1").read_text())
+    key = Account.create()
+    not_theirs = f"the signature is not {data['voter']}'s for this ballot, chain and governor"
+
+    def signed(domain=None, **fields):
+        ballot = {**data, **fields}
+        typed = ballots.member_ballot(domain or relayer.domain, int(ballot["proposal_id"]), ballot["support"],
+                                      ballot["voter"], ballot.get("reason", ""))
+        return {**ballot, "signature": "0x" + ballots.sign(typed, key.key).hex()}
+
+    sig = bytes.fromhex(data["signature"][2:])
+    n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+    other = proposal_id(cli.ok("propose", "budget", HOLDER, "2", "--description", "another", account="f2"))
+    cases = {
+        "wrong chain id": ({**data, "chain_id": 1}, "the ballot is for governor .* on chain 1; this relayer serves"),
+        "wrong verifying contract": ({**data, "governor": consortium["f1"]}, f"the ballot is for governor "
+                                     f"{consortium['f1']} on chain 31337"),
+        "signed for another chain, claims this one": (
+            {**data, "signature": "0x" + ballots.sign(ballots.member_ballot(
+                {**relayer.domain, "chainId": 1}, int(active), 1, data["voter"]), key.key).hex()}, not_theirs),
+        "replay on another proposal": ({**data, "proposal_id": other}, not_theirs),
+        "high-s malleable signature": ({**data, "signature": "0x" + (sig[:32] + (n - int.from_bytes(
+            sig[32:64], "big")).to_bytes(32, "big") + bytes([55 - sig[64]])).hex()}, "malleable"),
+        "signer is not the voter": (signed(), not_theirs),
+        "truncated signature": ({**data, "signature": data["signature"][:-2]}, not_theirs),
+        "garbage signature": ({**data, "signature": "0x" + bytes(range(65)).hex()}, not_theirs),
+        "signature not hex": ({**data, "signature": "0xzz"}, "malformed ballot"),
+    }
+    for name, (ballot, reason) in cases.items():
+        with pytest.raises(BallotRefused, match=reason):
+            relayer.receive(ballot)
+        assert relayer.store.find(int(active), data["voter"]) is None, name
+
+    chain_id = w3.eth.chain_id  # a fork changes the chain id
+    manifest = cli.dir / "manifest.json"
+    original = manifest.read_text()
+    cli.rpc("anvil_setChainId", chain_id + 1)
+    try:
+        with pytest.raises(ManifestError, match=f"is for chain {chain_id}, but the node is chain {chain_id + 1}"):
+            relayer_for(cli)  # the old deployment's manifest does not serve the fork
+        manifest.write_text(json.dumps({**json.loads(original), "chain_id": chain_id + 1}))
+        forked = relayer_for(cli)  # an operator who follows the fork: old ballots are still refused
+        with pytest.raises(BallotRefused, match=f"on chain {chain_id}; this relayer serves .* on chain {chain_id + 1}"):
+            forked.receive(data)
+        with pytest.raises(BallotRefused, match=not_theirs):  # the file relabelled: the signature still says old
+            forked.receive({**data, "chain_id": chain_id + 1})
+    finally:
+        cli.rpc("anvil_setChainId", chain_id)
+        manifest.write_text(original)
+    assert relayer.receive(data).status == "accepted"  # the genuine ballot, untouched by all of the above
+
+
+def test_an_erc1271_wallet_that_does_not_vouch_is_refused(cli, consortium, w3):
+    owner = Account.create()
+    wallet = Sender(w3.eth.accounts[0]).transact(w3, contract(w3, "TestWallet").constructor(owner.address),
+                                                 "wallet")["contractAddress"]
+    cli.deploy({consortium["f1"]: "founding", wallet: "regular"})
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "w", account="f1"))
+    cli.advance(2)
+    relayer = relayer_for(cli)
+    forged = ballots.sign(ballots.member_ballot(relayer.domain, int(pid), 1, wallet, ""), Account.create().key)
+    ballot = {"format": FORMAT, "chain_id": relayer.domain["chainId"], "governor": relayer.domain["verifyingContract"],
+              "proposal_id": pid, "voter": wallet, "support": 1, "reason": "", "signature": "0x" + forged.hex()}
+    with pytest.raises(BallotRefused, match=f"the signature is not {wallet}'s"):
+        relayer.receive(ballot)
