@@ -69,8 +69,15 @@ $(STAMP)/chromium:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium > /dev/null; }
 	touch $@
 
+# Two pytest processes side by side, one per core, of about the same length: the contract and security
+# tests on brownie's anvil plus the end-to-end ones; and the orchestrator and integration tests, which
+# start their own devnets, without brownie's plugin. The second one's report is printed when both are
+# done; either failing fails the target.
 test: setup lint slither $(STAMP)/chromium
-	$(BIN)/pytest tests
+	@$(BIN)/pytest -p no:pytest-brownie tests/orchestrator tests/integration > $(STAMP)/pytest-rest.log 2>&1 & \
+	rest=$$!; $(BIN)/pytest tests/contracts tests/security tests/e2e; contracts=$$?; \
+	wait $$rest; rest=$$?; echo "── tests/orchestrator, tests/integration ──"; cat $(STAMP)/pytest-rest.log; \
+	exit $$(( contracts || rest ))
 
 # The voting state machine with many more examples than `make test` runs (256): a nightly-style run.
 fuzz: setup

@@ -8,7 +8,7 @@ from collections import Counter
 from orchestrator import ballots
 from orchestrator.chain import Devnet, connect
 
-from .common import funded
+from .common import fix_block_times, funded
 from .ours import Suite
 
 CALLS = ("CALL", "STATICCALL", "DELEGATECALL")  # their gasCost includes gas forwarded to the callee
@@ -32,6 +32,7 @@ def profile(w3, tx_hash: str, label: str, divisor: int = 1) -> None:
 def main() -> None:
     with Devnet(extra_args=("--steps-tracing",)) as node:
         w3 = connect(node.url)
+        fix_block_times(w3)
         suite = Suite(w3, 300)
         pid, _, _ = suite.propose()
         for i in range(1, 12):

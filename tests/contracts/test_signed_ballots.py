@@ -7,7 +7,7 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
-from tests.conftest import deploy_suite
+from tests.contracts.conftest import deploy_suite
 from tests.governance import ABSTAIN, AGAINST, FOR, reverts
 
 INVALID_SUPPORT, INVALID_SIGNATURE, NOT_ELIGIBLE, ALREADY_VOTED, RECUSED = range(5)

@@ -5,7 +5,7 @@ import pytest
 from brownie import TestToken, accounts
 from brownie.exceptions import VirtualMachineError
 
-from tests.conftest import DUES_PERIOD, GRACE_PERIOD, deploy_suite
+from tests.contracts.conftest import DUES_PERIOD, GRACE_PERIOD, deploy_suite
 from tests.governance import FOR, reverts, sleep
 
 ETH = "0x" + "00" * 20

@@ -4,7 +4,7 @@ seat rotation and resignation in the middle of a vote."""
 import pytest
 from brownie import accounts
 
-from tests.conftest import deploy_suite
+from tests.contracts.conftest import deploy_suite
 from tests.governance import ABSTAIN, AGAINST, FOR, reverts
 
 HASH = b"\x44" * 32

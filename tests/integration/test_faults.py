@@ -91,6 +91,12 @@ def test_a_node_that_stops_answering_mid_command_gets_a_one_line_error(cli, cons
 
 # ───────────────────────────── the relayer ─────────────────────────────
 
+def interruptible() -> None:
+    """Ctrl-C (SIGINT) stops the child even when pytest runs in the background (`make test` runs two
+    pytest processes at once), where the shell starts it with SIGINT ignored, and children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class RelayProcess:
     """`consortium relay serve` as its own process, talking to the node through `rpc`."""
 
@@ -101,7 +107,7 @@ class RelayProcess:
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "orchestrator.cli", "relay", "serve", "--port", str(self.port),
-                 "--interval", "0.2"], env=env, cwd=ROOT, stdout=log, stderr=log)
+                 "--interval", "0.2"], env=env, cwd=ROOT, stdout=log, stderr=log, preexec_fn=interruptible)
         deadline = time.monotonic() + 30
         while not self._get("/health"):
             assert time.monotonic() < deadline and self.process.poll() is None, "the relayer did not start"
@@ -219,7 +225,7 @@ def test_anvil_stopped_mid_run_under_faults_loses_and_duplicates_nothing(cli, co
     env = {**os.environ, **cli.env, "CONSORTIUM_RPC": proxy.url}
     with (cli.dir / "index.log").open("a") as log:
         follower = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", "index", "--follow", "--interval",
-                                     "0.3"], env=env, cwd=ROOT, stdout=log, stderr=log)
+                                     "0.3"], env=env, cwd=ROOT, stdout=log, stderr=log, preexec_fn=interruptible)
     relay = RelayProcess(cli, proxy.url)
     for name in ("f1", "f2"):
         assert relay.post(sign_only(cli, active, name))["status"] == "accepted"

@@ -5,7 +5,7 @@ import pytest
 from brownie import Body, TestToken, TestWallet, accounts, web3
 from brownie.exceptions import VirtualMachineError
 
-from tests.conftest import deploy_suite
+from tests.contracts.conftest import deploy_suite
 from tests.governance import AGAINST, FOR, latest_timestamp, reverts, sleep
 
 ETH = "0x" + "00" * 20

@@ -8,7 +8,7 @@ import pytest
 from brownie import TestWallet, accounts
 from eth_account import Account
 
-from tests.conftest import deploy_suite
+from tests.contracts.conftest import deploy_suite
 from tests.governance import FOR
 
 INVALID_SIGNATURE = 1

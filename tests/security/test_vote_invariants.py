@@ -12,7 +12,7 @@ import pytest
 from brownie import accounts
 from brownie.test import strategy
 
-from tests.conftest import deploy_suite
+from tests.contracts.conftest import deploy_suite
 from tests.contracts.test_registry_stateful import _state_machine
 from tests.governance import latest_timestamp, sleep
 

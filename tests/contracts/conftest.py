@@ -1,4 +1,5 @@
-"""Shared fixtures: the suite deployed by the real deployment routine on brownie's anvil."""
+"""Shared fixtures of the brownie-based tests (tests/contracts, tests/security): the suite deployed by
+the real deployment routine on brownie's anvil."""
 
 import pytest
 from brownie import (
