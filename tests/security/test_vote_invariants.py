@@ -1,9 +1,11 @@
-"""Stateful property test (brownie state machine over hypothesis) of voting: random sequences of direct
-votes, relayed batches, recusals, tier changes, suspensions and dues lapses before and after a
-proposal's snapshot, checked against a Python model of weights at the snapshot. Invariants after every
-step: the tallies equal the sum of the ballots counted; no member counts above the cap; the registry's
-total equals the sum of its members' weights; and at the end of every run, no member is counted twice
-(the has-voted marks equal the model's)."""
+"""Stateful property test (brownie state machine over hypothesis) of voting: random sequences of
+admissions, tier changes, suspensions, resignations, seat rotations, dues lapses, direct votes, relayed
+batches and recusals before and after a proposal's snapshot, checked against a Python model of weights
+at the snapshot. Invariants after every step: the tallies equal the sum of the ballots counted; no
+member counts above the cap; the registry's total equals the sum of its members' weights; and at the
+end of every run, no member is counted twice (the has-voted marks equal the model's). A resigned
+member's old seat, and a rotated member's old seat, cannot vote; a member cannot vote again from a new
+seat."""
 
 import os
 
@@ -14,15 +16,18 @@ from brownie.test import strategy
 
 from tests.contracts.conftest import deploy_suite
 from tests.contracts.test_registry_stateful import _state_machine
-from tests.governance import latest_timestamp, sleep
+from tests.governance import latest_timestamp, reverts, sleep
 
 EXAMPLES = 256  # `make test`; set CONSORTIUM_FUZZ_EXAMPLES for a longer, nightly-style run
 TIER_WEIGHTS = {0: 3, 1: 1, 2: 0}
 STATUSES = ["none", "active", "suspended", "resigned", "expelled", "lapsed"]
+SEATED = ("active", "suspended", "lapsed")  # a seat that can still sign (MemberRegistry._isSeated)
+ROSTER, ADMITTED = 7, 2  # member ids 1-7 from the roster, 8-9 admitted during a run
+HASH = b"\x55" * 32
 
 
 class VotingMachine:
-    st_member = strategy("uint8", max_value=6)
+    st_member = strategy("uint8", max_value=ROSTER + ADMITTED - 1)
     st_support = strategy("uint8", max_value=2)
     st_tier = strategy("uint8", max_value=2)
     st_seconds = strategy("uint16", min_value=1, max_value=1500)
@@ -32,14 +37,19 @@ class VotingMachine:
         """Runs once, before brownie's snapshot: every run starts from this proposal, still Pending."""
         cls.gov, cls.roster = gov, roster
         cls.timelock = accounts.at(gov.timelock.address, force=True)
-        cls.seats = [*roster["founding"], *roster["regular"], *roster["observer"]]  # member ids 1..7
+        cls.roster_seats = [*roster["founding"], *roster["regular"], *roster["observer"]]  # member ids 1..7
+        cls.fresh = [accounts.add() for _ in range(8)]  # keys for admissions and seat rotations
+        for account in cls.fresh:
+            accounts[0].transfer(account, "1 ether")
         cls.p = gov.propose([gov.call(gov.registry, "reinstate", 7)], "invariants", roster["founding"][0])
         cls.snapshot = gov.governor.proposalSnapshot(cls.p.id)
         cls.initial = {m: (0, *((r := gov.registry.member(m))[1], STATUSES[r[2]])) for m in range(1, 8)}
 
     def setup(self):
-        # member id -> [(time, tier, status)], status one of active, suspended, lapsed
+        # member id -> [(time, tier, status)], status one of active, suspended, lapsed, resigned
         self.standing = {m: [entry] for m, entry in self.initial.items()}
+        self.seats = list(self.roster_seats)  # by member id - 1; rotations replace, admissions append
+        self.unused = list(self.fresh)
         self.counted = {}  # member id -> (tier at snapshot, support, weight)
         self.cap = 0  # the proposal's cap, fixed at its snapshot
         self.recused = set()
@@ -47,11 +57,15 @@ class VotingMachine:
     # ───── the model ─────
 
     def _at_snapshot(self, member_id):
-        tier, status = next((t, s) for ts, t, s in reversed(self.standing[member_id]) if ts <= self.snapshot)
+        """(tier, weight) at the snapshot; a member admitted after it has none."""
+        before = [(t, s) for ts, t, s in self.standing[member_id] if ts <= self.snapshot]
+        if not before:
+            return None, 0
+        tier, status = before[-1]
         return tier, TIER_WEIGHTS[tier] if status == "active" else 0
 
     def _status(self, member_id):
-        return self.standing[member_id][-1][2]
+        return self.standing[member_id][-1][2] if member_id in self.standing else "none"
 
     def _change(self, member_id, tx, tier=None, status=None):
         _, old_tier, old_status = self.standing[member_id][-1]
@@ -63,9 +77,11 @@ class VotingMachine:
         return abs(now - self.snapshot) <= 3 or abs(now - deadline) <= 3
 
     def _countable(self, member_id):
+        """Active proposal, weight at the snapshot, a seat now (a resigned member's seat is gone), not yet
+        counted, not recused."""
         _, weight = self._at_snapshot(member_id)
-        return (self.gov.governor.state(self.p.id) == 1 and weight > 0 and member_id not in self.counted
-                and member_id not in self.recused)
+        return (self.gov.governor.state(self.p.id) == 1 and weight > 0 and self._status(member_id) in SEATED
+                and member_id not in self.counted and member_id not in self.recused)
 
     def _count(self, member_id, support, event_weight):
         tier, weight = self._at_snapshot(member_id)
@@ -74,13 +90,52 @@ class VotingMachine:
 
     # ───── rules ─────
 
+    def rule_admit(self, st_tier):
+        if len(self.seats) == ROSTER + ADMITTED:
+            return
+        seat = self.unused.pop()
+        tx = self.gov.registry.admit((seat, st_tier, "", HASH), {"from": self.timelock})
+        member_id = tx.events["MemberAdmitted"]["memberId"]
+        assert member_id == len(self.seats) + 1
+        self.seats.append(seat)
+        self.standing[member_id] = [(tx.timestamp, st_tier, "active")]
+
+    def rule_resign(self, st_member):
+        """A member that resigns cannot vote any more, whatever its weight at the snapshot."""
+        member_id = st_member + 1
+        if self._status(member_id) in SEATED:
+            seat = self.seats[member_id - 1]
+            self._change(member_id, self.gov.registry.resign({"from": seat}), status="resigned")
+            if not self._near_a_boundary():
+                with brownie.reverts():
+                    self.gov.governor.castVote(self.p.id, 1, {"from": seat})
+
+    def rule_rotate_seat(self, st_member):
+        """The member's weight, history and marks move with it to the new seat: the old seat cannot vote,
+        and a member that voted cannot vote again from the new one."""
+        member_id = st_member + 1
+        if self._status(member_id) in SEATED and self.unused:
+            old_seat, new_seat = self.seats[member_id - 1], self.unused.pop()
+            self.gov.registry.rotateSeat(new_seat, {"from": old_seat})
+            self.seats[member_id - 1] = new_seat
+            if not self._near_a_boundary():
+                with brownie.reverts():
+                    self.gov.governor.castVote(self.p.id, 1, {"from": old_seat})
+                if member_id in self.counted:
+                    with reverts("GovernorAlreadyCastVote"):
+                        self.gov.governor.castVote(self.p.id, 1, {"from": new_seat})
+
     def rule_change_tier(self, st_member, st_tier):
         member_id = st_member + 1
+        if self._status(member_id) not in SEATED:
+            return
         self._change(member_id, self.gov.registry.changeTier(member_id, st_tier, {"from": self.timelock}), st_tier)
 
     def rule_suspend_or_reinstate(self, st_member):
         member_id = st_member + 1
         registry = self.gov.registry
+        if self._status(member_id) not in SEATED:
+            return
         if self._status(member_id) == "suspended":
             self._change(member_id, registry.reinstate(member_id, {"from": self.timelock}), status="active")
         else:
@@ -98,7 +153,7 @@ class VotingMachine:
 
     def rule_vote(self, st_member, st_support):
         member_id = st_member + 1
-        if self._near_a_boundary():
+        if self._near_a_boundary() or member_id > len(self.seats):
             return
         seat = self.seats[member_id - 1]
         if self._countable(member_id):
@@ -128,11 +183,11 @@ class VotingMachine:
 
     def rule_recuse(self, st_member):
         member_id = st_member + 1
+        if self._near_a_boundary() or member_id > len(self.seats):
+            return
         seat = self.seats[member_id - 1]
         allowed = (self.gov.governor.state(self.p.id) in (0, 1) and member_id not in self.counted
-                   and member_id not in self.recused)
-        if self._near_a_boundary():
-            return
+                   and member_id not in self.recused and self._status(member_id) in SEATED)
         if allowed:
             self.gov.governor.recuse(self.p.id, "machine", {"from": seat})
             self.recused.add(member_id)
@@ -153,7 +208,7 @@ class VotingMachine:
     def teardown(self):
         """No member counted twice: the has-voted marks match the model exactly (checked once per run;
         a second count would also break the tallies, checked after every step)."""
-        for member_id in range(1, 8):
+        for member_id in range(1, len(self.seats) + 1):
             voted, recused = self.gov.governor.memberMarks(self.p.id, member_id)
             assert voted == (member_id in self.counted)
             assert not (voted and recused and member_id in self.recused)
