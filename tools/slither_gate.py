@@ -55,25 +55,17 @@ def standard_json(sources: list[Path]) -> dict:
     }, solc["version"]
 
 
-def unjustified_suppressions(sources: list[Path]) -> list[str]:
-    """Every inline acceptance must say why after its detector names (`-- reason`)."""
-    bad = []
+def suppressions(sources: list[Path]) -> list[tuple[str, list[str], str]]:
+    """Every inline acceptance: (file:line, detectors, reason). `slither-disable-end` closes a range and
+    needs no reason of its own."""
+    found = []
     for path in sources:
         for number, line in enumerate(path.read_text().splitlines(), 1):
             match = SUPPRESSION.search(line)
-            if match and "slither-disable-end" not in line and not match.group(2).strip(" -:"):
-                bad.append(f"{path.relative_to(ROOT)}:{number}: suppression without a reason")
-    return bad
-
-
-def accepted_inline(sources: list[Path]) -> Counter:
-    accepted = Counter()
-    for path in sources:
-        for line in path.read_text().splitlines():
-            match = SUPPRESSION.search(line)
             if match and "slither-disable-end" not in line:
-                accepted.update(match.group(1).split(","))
-    return accepted
+                found.append((f"{path.relative_to(ROOT)}:{number}", match.group(1).split(","),
+                              match.group(2).strip(" -:")))
+    return found
 
 
 def analyse(sources: list[Path]) -> list[dict]:
@@ -99,13 +91,14 @@ def main(argv: list[str]) -> int:
     by_impact = Counter(f["impact"] for f in findings)
     for finding in sorted(findings, key=lambda f: IMPACTS.index(f["impact"])):
         print(f"[{finding['impact']}] {finding['check']} at {location(finding)}: {finding['description'].strip()}\n")
-    problems = unjustified_suppressions(sources)
+    accepted_lines = suppressions(sources)
+    problems = [f"{where}: suppression without a reason" for where, _, reason in accepted_lines if not reason]
     for problem in problems:
         print(problem)
-    accepted = accepted_inline(sources)
+    accepted = Counter(name for _, names, _ in accepted_lines for name in names)
     print(f"slither: {len(sources)} files, findings left: "
           + ", ".join(f"{impact} {by_impact[impact]}" for impact in IMPACTS)
-          + f"; accepted inline with a reason: {sum(accepted.values())} ("
+          + f"; inline acceptances: {sum(accepted.values())} ("
           + ", ".join(f"{name} {n}" for name, n in sorted(accepted.items())) + ")")
     return 1 if findings or problems else 0
 
