@@ -214,26 +214,16 @@ contract MemberRegistry is IMemberRegistry {
     }
 
     /// @inheritdoc IMemberRegistry
-    // slither-disable-next-line assembly,timestamp -- one SLOAD of a packed seat (layout documented inline); timepoints are past snapshots, minutes apart
+    // slither-disable-next-line timestamp -- timepoints are past snapshots, minutes apart
     function votersAt(address[] calldata seats, uint256 timepoint) external view returns (uint256[] memory voters) {
         _checkPast(timepoint);
         voters = new uint256[](seats.length);
         // Each tier's weight at `timepoint` plus one (0: not looked up yet): a batch's voters share few tiers.
+        // slither-disable-next-line uninitialized-local -- starts zeroed on purpose: nothing looked up yet
         uint256[MAX_TIERS] memory tierWeights;
         for (uint256 i = 0; i < seats.length; ++i) {
-            Seat storage seat = _seats[seats[i]];
-            uint256 packed;
-            // One SLOAD unpacked by hand: copying the struct to memory costs more than the cold read itself
-            // (bench/profile). Layout of {Seat}: memberId bits 0-31, tier 32-39, active 40-47, updatedAt 48-95.
-            assembly ("memory-safe") {
-                packed := sload(seat.slot)
-            }
-            uint256 memberId = uint32(packed);
-            if (memberId == 0) continue;
-            (uint8 tierId, bool active) = uint48(packed >> 48) <= timepoint
-                ? (uint8(packed >> 32), uint8(packed >> 40) != 0)
-                : _standingAt(memberId, timepoint);
-            uint256 weight;
+            (uint32 memberId, uint8 tierId, bool active) = _standingOf(seats[i], timepoint);
+            uint256 weight = 0;
             if (active) {
                 weight = tierWeights[tierId];
                 if (weight == 0) tierWeights[tierId] = weight = _tierWeightAt(tierId, timepoint) + uint256(1);
@@ -241,21 +231,39 @@ contract MemberRegistry is IMemberRegistry {
                     --weight;
                 }
             }
-            voters[i] = memberId | (uint256(tierId) << 32) | (weight << 40);
+            voters[i] = uint256(memberId) | (uint256(tierId) << 32) | (weight << 40);
         }
     }
 
-    /// @dev Fast path: a seat whose standing has not changed since `timepoint` answers from its one slot.
-    // slither-disable-next-line incorrect-equality,timestamp -- member id 0 means no seat; timepoints are past snapshots
     function _voterAt(
         address seat,
         uint256 timepoint
     ) private view returns (uint32 memberId, uint8 tierId, uint32 weight) {
-        Seat memory s = _seats[seat];
-        if (s.memberId == 0) return (0, 0, 0);
         bool active;
-        (tierId, active) = s.updatedAt <= timepoint ? (s.tier, s.active) : _standingAt(s.memberId, timepoint);
-        return (s.memberId, tierId, active ? _tierWeightAt(tierId, timepoint) : 0);
+        (memberId, tierId, active) = _standingOf(seat, timepoint);
+        return (memberId, tierId, active ? _tierWeightAt(tierId, timepoint) : 0);
+    }
+
+    /**
+     * @dev The member at `seat` now, and its tier and standing at `timepoint`. Fast path: a seat whose
+     * standing has not changed since `timepoint` answers from its one slot, read as one word and unpacked
+     * by hand, because copying the struct to memory costs more than the cold read itself (bench/profile).
+     * Layout of {Seat}: memberId bits 0-31, tier 32-39, active 40-47, updatedAt 48-95.
+     */
+    // slither-disable-next-line assembly,incorrect-equality,timestamp -- the one-word read above; member id 0 means no seat; timepoints are past snapshots
+    function _standingOf(
+        address seat,
+        uint256 timepoint
+    ) private view returns (uint32 memberId, uint8 tierId, bool active) {
+        Seat storage s = _seats[seat];
+        uint256 packed;
+        assembly ("memory-safe") {
+            packed := sload(s.slot)
+        }
+        memberId = uint32(packed);
+        if (memberId == 0) return (0, 0, false);
+        if (uint48(packed >> 48) <= timepoint) return (memberId, uint8(packed >> 32), uint8(packed >> 40) != 0);
+        (tierId, active) = _standingAt(memberId, timepoint);
     }
 
     /// @inheritdoc IMemberRegistry

@@ -238,6 +238,14 @@ def _rows(db, query) -> list[dict]:
     return [dict(r._mapping) for r in db.execute(query)]
 
 
+def _in_order_by(db, table, key: str) -> dict:
+    """All of `table`'s rows in chain order, grouped by `key`: one query instead of one per parent."""
+    grouped: dict = {}
+    for row in _rows(db, select(table).order_by(table.c.block_number, table.c.log_index)):
+        grouped.setdefault(row[key], []).append(row)
+    return grouped
+
+
 class Institutions:
     """The institutions and the roll as the index knows them, for the dashboard and its JSON API."""
 
@@ -275,9 +283,9 @@ class Institutions:
     def bodies(self) -> list[dict]:
         with self.obs.engine.connect() as db:
             found = _rows(db, select(bodies).order_by(bodies.c.block_number))
+            events_by_body = _in_order_by(db, body_events, "body")
             for body in found:
-                events_ = _rows(db, select(body_events).where(body_events.c.body == body["address"])
-                                .order_by(body_events.c.block_number, body_events.c.log_index))
+                events_ = events_by_body.get(body["address"], [])
                 members = []
                 for e in events_:
                     if e["event"] == "BodyMemberAppointed":
@@ -290,9 +298,9 @@ class Institutions:
     def standards(self) -> list[dict]:
         with self.obs.engine.connect() as db:
             found = _rows(db, select(standards).order_by(standards.c.standard_id))
+            changes_by_standard = _in_order_by(db, standard_changes, "standard_id")
             for s in found:
-                changes = _rows(db, select(standard_changes).where(standard_changes.c.standard_id == s["standard_id"])
-                                .order_by(standard_changes.c.block_number, standard_changes.c.log_index))
+                changes = changes_by_standard.get(s["standard_id"], [])
                 attesters: dict[int, str] = {}
                 status = "draft"
                 for c in changes:

@@ -24,7 +24,14 @@ from orchestrator.errors import ChainError
 from orchestrator.relay_store import RelayStore
 from tests.fault_proxy import FaultyRPC
 from tests.integration.test_cli_governance import proposal_id
-from tests.integration.test_indexer import activity, chain_keys, derived_rows, fresh_derived_rows, indexer
+from tests.integration.test_indexer import (
+    activity,
+    chain_keys,
+    derived_rows,
+    fresh_derived_rows,
+    indexer,
+    manifest,
+)
 from tests.integration.test_relayer import HOLDER, sign_only
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,8 +69,7 @@ def through(cli, tmp_path):
 
 
 def assert_index_is_the_chain(cli, w3):
-    m = json.loads((cli.dir / "manifest.json").read_text())
-    assert indexer(cli, w3).store.keys() == chain_keys(w3, m)
+    assert indexer(cli, w3).store.keys() == chain_keys(w3, manifest(cli))
     assert derived_rows(cli.env["CONSORTIUM_DB"]) == fresh_derived_rows(cli, w3)
     assert "no differences" in cli.ok("index", "--verify")
 
@@ -150,13 +156,14 @@ def wait_until_settled(store: RelayStore, count: int, timeout: float = 90) -> li
         time.sleep(0.2)
 
 
-def assert_counted_once(w3, governor: str, pid: str, voters: list[str], store: RelayStore):
+def assert_counted_once(cli, w3, pid: str, voters: list[str]):
     """On the chain, each voter's ballot counted exactly once; in the relayer, each included, by one
     transaction that the chain mined."""
+    governor = manifest(cli)["contracts"]["ConsortiumGovernor"]
     votes = contract(w3, "ConsortiumGovernor", governor).events.VoteCast().get_logs(from_block=0)
     counted = [v["args"]["voter"] for v in votes if str(v["args"]["proposalId"]) == pid]
     assert sorted(counted) == sorted(voters)
-    rows = [store.find(int(pid), voter) for voter in voters]
+    rows = [relay_store(cli).find(int(pid), voter) for voter in voters]
     assert {r.status for r in rows} == {"included"}, [(r.voter, r.status, r.detail) for r in rows]
     for r in rows:
         assert w3.eth.get_transaction_receipt(r.tx_hash)["status"] == 1
@@ -171,7 +178,7 @@ def active(cli, consortium):
 
 
 def relay_store(cli) -> RelayStore:
-    m = json.loads((cli.dir / "manifest.json").read_text())
+    m = manifest(cli)
     return RelayStore(cli.env["CONSORTIUM_DB"], m["chain_id"], m["contracts"]["ConsortiumGovernor"])
 
 
@@ -198,8 +205,7 @@ def test_a_relayer_killed_mid_batch_three_times_counts_every_ballot_once(cli, co
     assert relay.post(sign_only(cli, active, "r2"))["status"] == "accepted"  # after three kills, business as usual
     wait_until_settled(relay_store(cli), 4)
     relay.stop()
-    m = json.loads((cli.dir / "manifest.json").read_text())
-    assert_counted_once(w3, m["contracts"]["ConsortiumGovernor"], active, list(consortium.values()), relay_store(cli))
+    assert_counted_once(cli, w3, active, list(consortium.values()))
 
 
 # ───────────────────────────── the node itself ─────────────────────────────
@@ -248,8 +254,7 @@ def test_anvil_stopped_mid_run_under_faults_loses_and_duplicates_nothing(cli, co
         time.sleep(0.2)
     follower.send_signal(signal.SIGINT)
     assert follower.wait(timeout=30) == 0, (cli.dir / "index.log").read_text()
-    m = json.loads((cli.dir / "manifest.json").read_text())
-    assert_counted_once(w3, m["contracts"]["ConsortiumGovernor"], active, list(consortium.values()), relay_store(cli))
+    assert_counted_once(cli, w3, active, list(consortium.values()))
     assert_index_is_the_chain(cli, w3)
     assert set(proxy.injected) >= {"http_error", "reset", "timeout"}, proxy.injected
 
