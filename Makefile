@@ -19,10 +19,11 @@ $(STAMP)/venv: pyproject.toml
 	touch $@
 
 # `npm ci` refuses our lock file: anvil's other-platform optional packages are not reachable from here,
-# so the lock is never "in sync" (DESIGN §4). `npm install` with the committed lock is the reproducible path.
+# so the lock is never "in sync" (DESIGN §4). `npm install` with the committed lock is the reproducible path;
+# --no-save keeps it from rewriting the lock (it would add the other platforms' entries) and dirtying the tree.
 $(STAMP)/npm: package.json package-lock.json
 	@mkdir -p $(STAMP)
-	npm install --no-audit --no-fund
+	npm install --no-audit --no-fund --no-save
 	touch $@
 
 # py-solc-x and brownie look for ~/.solcx/solc-v<version>; ours is a Node facade over solc-js. Linked on
