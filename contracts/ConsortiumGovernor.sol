@@ -5,30 +5,31 @@ import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
 import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
 import {GovernorPreventLateQuorum} from "@openzeppelin/contracts/governance/extensions/GovernorPreventLateQuorum.sol";
-import {GovernorVotesQuorumFraction} from "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
 import {GovernorMemberVotes} from "./governance/GovernorMemberVotes.sol";
-import {GovernorTieredCounting} from "./governance/GovernorTieredCounting.sol";
+import {GovernorThresholds} from "./governance/GovernorThresholds.sol";
+import {GovernorVoteLedger} from "./governance/GovernorVoteLedger.sol";
 import {GovernorProposalKinds} from "./governance/GovernorProposalKinds.sol";
 import {GovernorRecusal} from "./governance/GovernorRecusal.sol";
+import {GovernorProposalGuards} from "./governance/GovernorProposalGuards.sol";
 import {GovernorBatchBallots} from "./governance/GovernorBatchBallots.sol";
 
 /**
  * @title ConsortiumGovernor
  * @notice The consortium's decision engine. Composes OZ Governor, GovernorSettings, GovernorVotes (over
- * the MemberRegistry), GovernorVotesQuorumFraction, GovernorTimelockControl and GovernorPreventLateQuorum
- * with our extensions: tiered counting with a weight cap, proposal kinds, recusal and batched signed
- * ballots. This contract only composes them; the behaviour lives in contracts/governance/.
+ * the MemberRegistry), GovernorTimelockControl and GovernorPreventLateQuorum with our extensions: the
+ * thresholds (quorums and the weight cap, in place of OZ's GovernorVotesQuorumFraction), the vote ledger
+ * (tallies per tier), proposal kinds, recusal, proposal guards and batched signed ballots. This contract only composes them; the behaviour lives in
+ * contracts/governance/.
  */
 contract ConsortiumGovernor is
     GovernorSettings,
-    GovernorVotesQuorumFraction,
-    GovernorProposalKinds,
     GovernorRecusal,
     GovernorBatchBallots,
     GovernorTimelockControl,
-    GovernorPreventLateQuorum
+    GovernorPreventLateQuorum,
+    GovernorProposalGuards
 {
     /// @notice Every tunable the governor starts with; all of them change later only by constitutional vote.
     struct Settings {
@@ -50,22 +51,32 @@ contract ConsortiumGovernor is
         Governor(name_)
         GovernorSettings(settings.votingDelay, settings.votingPeriod, 0)
         GovernorMemberVotes(registry_)
-        GovernorVotesQuorumFraction(settings.quorumNumerator)
-        GovernorTieredCounting(settings.weightCapBps)
-        GovernorProposalKinds(settings.constitutionalQuorumNumerator, callRules)
+        GovernorThresholds(settings.quorumNumerator, settings.constitutionalQuorumNumerator, settings.weightCapBps)
+        GovernorProposalKinds(callRules)
         GovernorTimelockControl(timelock_)
         GovernorPreventLateQuorum(settings.lateQuorumExtension)
     {}
 
     // ───────────── override glue only ─────────────
 
-    function quorumDenominator()
-        public
-        view
-        override(GovernorVotesQuorumFraction, GovernorProposalKinds)
-        returns (uint256)
-    {
-        return super.quorumDenominator();
+    function castVoteWithReasonAndParams(
+        uint256 proposalId,
+        uint8 support,
+        string calldata reason,
+        bytes memory params
+    ) public override(Governor, GovernorVoteLedger) returns (uint256) {
+        return super.castVoteWithReasonAndParams(proposalId, support, reason, params);
+    }
+
+    function castVoteWithReasonAndParamsBySig(
+        uint256 proposalId,
+        uint8 support,
+        address voter,
+        string calldata reason,
+        bytes memory params,
+        bytes memory signature
+    ) public override(Governor, GovernorVoteLedger) returns (uint256) {
+        return super.castVoteWithReasonAndParamsBySig(proposalId, support, voter, reason, params, signature);
     }
 
     function state(uint256 proposalId) public view override(Governor, GovernorTimelockControl) returns (ProposalState) {
@@ -94,7 +105,7 @@ contract ConsortiumGovernor is
         bytes[] memory calldatas,
         string memory description,
         address proposer
-    ) internal override(Governor, GovernorMemberVotes, GovernorProposalKinds) returns (uint256) {
+    ) internal override(Governor, GovernorMemberVotes, GovernorRecusal, GovernorProposalGuards) returns (uint256) {
         return super._propose(targets, values, calldatas, description, proposer);
     }
 
@@ -104,7 +115,7 @@ contract ConsortiumGovernor is
         uint8 support,
         string memory reason,
         bytes memory params
-    ) internal override(Governor, GovernorTieredCounting) returns (uint256) {
+    ) internal override(Governor, GovernorVoteLedger) returns (uint256) {
         return super._castVote(proposalId, account, support, reason, params);
     }
 
@@ -128,8 +139,7 @@ contract ConsortiumGovernor is
         uint256[] memory values,
         bytes[] memory calldatas,
         bytes32 descriptionHash
-    ) internal override(Governor, GovernorTimelockControl) {
-        _checkTargetCode(proposalId, targets);
+    ) internal override(Governor, GovernorTimelockControl, GovernorProposalGuards) {
         super._executeOperations(proposalId, targets, values, calldatas, descriptionHash);
     }
 

@@ -5,6 +5,7 @@ import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
 import {IDuesOracle} from "./interfaces/IDuesOracle.sol";
+import {MAX_TIERS, VoterWord} from "./utils/VoterWord.sol";
 
 /**
  * @title MemberRegistry
@@ -13,8 +14,12 @@ import {IDuesOracle} from "./interfaces/IDuesOracle.sol";
  *
  * How it differs from OZ `Votes`:
  * - Weight belongs to a member, not to an address. A member speaks through a seat (an EOA or a
- *   contract wallet) that it may rotate; the new seat inherits the member's whole history and the old
- *   one keeps none, so a retired key cannot vote even on proposals snapshotted before the rotation.
+ *   contract wallet) that it may rotate. A governor asks {electorAt}: the member seated at an address now,
+ *   with its weight at the snapshot, so the new seat speaks for the member's whole history and a retired
+ *   key cannot vote even on proposals snapshotted before the rotation.
+ * - ERC-5805's {getPastVotes} answers for the address: the weight of the member seated there at that
+ *   time, from a seat history, so past answers never change when seats rotate, members resign or a freed
+ *   address is seated again.
  * - Weight is derived: a member's tier and standing are checkpointed, and each tier's weight is
  *   checkpointed, so governance re-weighs a whole tier in O(1). The total is checkpointed too.
  * - Nothing is transferable or delegable: those entry points revert with {RegistryWeightNotTransferable}.
@@ -31,9 +36,6 @@ import {IDuesOracle} from "./interfaces/IDuesOracle.sol";
 contract MemberRegistry is IMemberRegistry {
     using Checkpoints for Checkpoints.Trace208;
     using SafeCast for uint256;
-
-    /// @notice Tier ids are 0 .. MAX_TIERS-1, so governors can tally per tier in bounded loops.
-    uint8 public constant MAX_TIERS = 16;
 
     /// @dev One slot: a tier's current state, with the time of its last change for the fast path.
     struct TierRecord {
@@ -75,6 +77,8 @@ contract MemberRegistry is IMemberRegistry {
     uint32 private _memberCount;
     mapping(uint256 memberId => MemberRecord) private _members;
     mapping(address seat => Seat) private _seats;
+    /// @dev Per address: the member seated there over time (zero: none).
+    mapping(address seat => Checkpoints.Trace208) private _seatHistory;
     /// @dev Checkpointed standing of a member: (active ? 1 << 8 : 0) | tier.
     mapping(uint256 memberId => Checkpoints.Trace208) private _standingHistory;
     Checkpoints.Trace208 private _totalWeight;
@@ -126,11 +130,18 @@ contract MemberRegistry is IMemberRegistry {
         return s.active ? _votingWeight(_tiers[s.tier]) : 0;
     }
 
-    /// @notice The voting weight at `timepoint` of the member seated at `account` now.
+    /// @notice The voting weight at `timepoint` of the member seated at `account` at that time.
     function getPastVotes(address account, uint256 timepoint) external view returns (uint256) {
         _checkPast(timepoint);
-        (, , uint32 weight) = _voterAt(account, timepoint);
-        return weight;
+        uint256 memberId = _seatHistory[account].upperLookupRecent(uint48(timepoint));
+        if (memberId == 0) return 0;
+        (uint8 tierId, bool active) = _standingAt(memberId, timepoint);
+        return active ? _tierWeightAt(tierId, timepoint) : 0;
+    }
+
+    /// @notice Always zero: ERC-5805 lists nonces for {delegateBySig}, which this roll refuses.
+    function nonces(address) external pure returns (uint256) {
+        return 0;
     }
 
     /// @notice The sum of all members' voting weight at `timepoint`.
@@ -201,6 +212,11 @@ contract MemberRegistry is IMemberRegistry {
     }
 
     /// @inheritdoc IMemberRegistry
+    function memberIdAt(address seat, uint256 timepoint) external view returns (uint256) {
+        return _seatHistory[seat].upperLookupRecent(SafeCast.toUint48(timepoint));
+    }
+
+    /// @inheritdoc IMemberRegistry
     // slither-disable-next-line timestamp -- reads a seat's standing; no time comparison decides it
     function canPropose(address account) external view returns (bool) {
         Seat memory s = _seats[account];
@@ -208,14 +224,14 @@ contract MemberRegistry is IMemberRegistry {
     }
 
     /// @inheritdoc IMemberRegistry
-    function voterAt(address seat, uint256 timepoint) external view returns (Voter memory voter) {
+    function electorAt(address seat, uint256 timepoint) external view returns (Voter memory voter) {
         _checkPast(timepoint);
-        (voter.memberId, voter.tier, voter.weight) = _voterAt(seat, timepoint);
+        (voter.memberId, voter.tier, voter.weight) = _electorAt(seat, timepoint);
     }
 
     /// @inheritdoc IMemberRegistry
     // slither-disable-next-line timestamp -- timepoints are past snapshots, minutes apart
-    function votersAt(address[] calldata seats, uint256 timepoint) external view returns (uint256[] memory voters) {
+    function electorate(address[] calldata seats, uint256 timepoint) external view returns (uint256[] memory voters) {
         _checkPast(timepoint);
         voters = new uint256[](seats.length);
         // Each tier's weight at `timepoint` plus one (0: not looked up yet): a batch's voters share few tiers.
@@ -231,11 +247,11 @@ contract MemberRegistry is IMemberRegistry {
                     --weight;
                 }
             }
-            voters[i] = uint256(memberId) | (uint256(tierId) << 32) | (weight << 40);
+            voters[i] = VoterWord.pack(memberId, tierId, weight);
         }
     }
 
-    function _voterAt(
+    function _electorAt(
         address seat,
         uint256 timepoint
     ) private view returns (uint32 memberId, uint8 tierId, uint32 weight) {
@@ -434,6 +450,7 @@ contract MemberRegistry is IMemberRegistry {
         MemberRecord storage m = _members[memberId];
         (m.seat, m.joinedAt, m.metadataURI, m.metadataHash) = (a.seat, clock(), a.metadataURI, a.metadataHash);
         _setStanding(memberId, a.tier, Status.Active);
+        _seatHistory[a.seat].push(clock(), uint208(memberId));
         emit MemberAdmitted(memberId, a.seat, a.tier, a.metadataURI, a.metadataHash);
     }
 
@@ -456,6 +473,7 @@ contract MemberRegistry is IMemberRegistry {
             _seats[m.seat] = Seat(uint32(memberId), newTier, isActive, clock());
         } else {
             delete _seats[m.seat];
+            _seatHistory[m.seat].push(clock(), 0);
         }
         _updateTotal(oldWeight, newWeight);
     }
@@ -467,6 +485,8 @@ contract MemberRegistry is IMemberRegistry {
         address oldSeat = m.seat;
         _seats[newSeat] = _seats[oldSeat];
         delete _seats[oldSeat];
+        _seatHistory[oldSeat].push(clock(), 0);
+        _seatHistory[newSeat].push(clock(), uint208(memberId));
         m.seat = newSeat;
         emit SeatRotated(memberId, oldSeat, newSeat);
     }

@@ -1,15 +1,16 @@
 """The one deployment routine of the suite, used by scripts/deploy.py (brownie) and the CLI alike.
 
 Order and wiring:
-1. TimelockController(min delay, no proposers, anyone executes, deployer as temporary admin).
+1. TimelockController(min delay, no proposers, no executors, deployer as temporary admin).
 2. MemberRegistry(governance = timelock, tier table); the deployer admits the founding roll in chunks
    through the one-off bootstrap.
 3. The institutions, each answering to the timelock: Treasury (named the registry's dues oracle while
    bootstrap lasts, which then ends), BodyFactory, StandardsRegistry, ConductRecord.
-4. The stateless libraries BatchBallots and ProposalRules (linked into the governor), then
+4. The governor's external libraries BatchBallots, ProposalKinds and ProposalGuards (linked into it), then
    ConsortiumGovernor(registry, timelock, settings, call rules: which calls are constitutional and which
-   are about a member, who is then recused).
-5. The timelock makes the governor its proposer and canceller; the deployer renounces its admin role.
+   are about a member, whose case the proposal then is).
+5. The timelock makes the governor its proposer, canceller and only executor (so every execution goes
+   through the governor and its checks); the deployer renounces its admin role.
 After this no externally owned account holds any power over the suite.
 """
 
@@ -25,7 +26,7 @@ from web3 import Web3
 
 from . import artifacts
 from .chain import Sender
-from .config import ZERO_ADDRESS, DeploymentConfig
+from .config import DeploymentConfig
 
 log = logging.getLogger(__name__)
 
@@ -41,25 +42,29 @@ CONTRACTS = {
     "StandardsRegistry": "standards",
     "ConductRecord": "conduct",
     "BatchBallots": "batch_ballots",
-    "ProposalRules": "proposal_rules",
+    "ProposalKinds": "proposal_kinds",
+    "ProposalGuards": "proposal_guards",
 }
+GOVERNOR_LIBRARIES = ("BatchBallots", "ProposalKinds", "ProposalGuards")
 
 # (contract attribute, signature, constitutional, about a member). Constitutional: whatever changes
-# weights, tiers, admission, expulsion, a member's voice, the dues, or adopts or retires a standard.
-# About a member (first argument a member id): that member is recused from the proposal.
+# weights, tiers, admission, the dues, or adopts or retires a standard. About a member (first argument a
+# member id): the sanctions and changes of one member's tier or seat; a proposal making such a call is that
+# member's case, carries nothing else, is decided without the member and needs more than half of all
+# weight (ProposalKind.MemberCase), whatever its constitutional flag says.
 CALL_RULES = [
     ("registry", "setTier(uint8,string,uint32,bool,bool)", True, False),
     ("registry", "admit((address,uint8,string,bytes32))", True, False),
     ("registry", "changeTier(uint256,uint8)", True, True),
     ("registry", "expel(uint256,string)", True, True),
-    ("registry", "rotateSeatOf(uint256,address)", True, False),
+    ("registry", "rotateSeatOf(uint256,address)", True, True),
     ("registry", "setDuesOracle(address)", True, False),
-    ("registry", "suspend(uint256,string)", False, True),
+    ("registry", "suspend(uint256,string)", True, True),
     ("treasury", "setDues(uint8,uint256)", True, False),
     ("treasury", "setDuesTerms(uint48,uint48)", True, False),
     ("standards", "adopt(uint256)", True, False),
     ("standards", "deprecate(uint256)", True, False),
-    ("conduct", "censure(uint256,string,uint256)", False, True),
+    ("conduct", "censure(uint256,string,uint256)", True, True),
 ]
 
 
@@ -109,8 +114,8 @@ def deploy(w3: Web3, sender: Sender, config: DeploymentConfig) -> Deployment:
     start_block = w3.eth.block_number + 1
     a: dict[str, str] = {}
 
-    a["timelock"] = timelock_addr = _deploy(w3, sender, "TimelockController", g.timelock_delay, [],
-                                            [ZERO_ADDRESS], sender.address)
+    a["timelock"] = timelock_addr = _deploy(w3, sender, "TimelockController", g.timelock_delay, [], [],
+                                            sender.address)
     tiers = [(tier.name, tier.weight, tier.can_propose, tier.can_vote) for tier in config.tiers]
     a["registry"] = registry_addr = _deploy(w3, sender, "MemberRegistry", timelock_addr, tiers)
     registry = contract(w3, "MemberRegistry", registry_addr)
@@ -131,14 +136,14 @@ def deploy(w3: Web3, sender: Sender, config: DeploymentConfig) -> Deployment:
                 g.constitutional_quorum_percent, g.weight_cap_bps)
     rules = [(a[attr], function_signature_to_4byte_selector(sig), constitutional, about_member)
              for attr, sig, constitutional, about_member in CALL_RULES]
-    a["batch_ballots"] = _deploy(w3, sender, "BatchBallots")
-    a["proposal_rules"] = _deploy(w3, sender, "ProposalRules")
-    libraries = {"BatchBallots": a["batch_ballots"], "ProposalRules": a["proposal_rules"]}
+    libraries = {}
+    for name in GOVERNOR_LIBRARIES:
+        a[CONTRACTS[name]] = libraries[name] = _deploy(w3, sender, name)
     a["governor"] = governor_addr = _deploy(w3, sender, "ConsortiumGovernor", config.name, registry_addr,
                                             timelock_addr, settings, rules, libraries=libraries)
 
     timelock = contract(w3, "TimelockController", timelock_addr)
-    for role in ("PROPOSER_ROLE", "CANCELLER_ROLE"):
+    for role in ("PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE"):
         role_id = timelock.functions[role]().call()
         sender.transact(w3, timelock.functions.grantRole(role_id, governor_addr), f"grant {role} to governor")
     admin_role = timelock.functions.DEFAULT_ADMIN_ROLE().call()

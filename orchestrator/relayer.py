@@ -122,7 +122,7 @@ class _Views:
         return self._snapshots[proposal_id]
 
     def voter_at(self, seat: str, timepoint: int) -> tuple[int, int, int]:
-        return self._call(self.registry, "voterAt(address,uint256)", ["address", "uint256"], [seat, timepoint],
+        return self._call(self.registry, "electorAt(address,uint256)", ["address", "uint256"], [seat, timepoint],
                           ["(uint32,uint8,uint32)"])[0]
 
     def marks(self, proposal_id: int, member_id: int) -> tuple[bool, bool]:

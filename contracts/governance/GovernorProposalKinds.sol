@@ -2,101 +2,58 @@
 pragma solidity ^0.8.24;
 
 import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
-import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {GovernorTieredCounting} from "./GovernorTieredCounting.sol";
-import {ProposalRules} from "./ProposalRules.sol";
+import {GovernorVoteLedger} from "./GovernorVoteLedger.sol";
+import {ProposalKinds} from "./ProposalKinds.sol";
 
 /**
  * @title GovernorProposalKinds
- * @notice Ordinary and constitutional proposals, classified from their calls at propose time.
+ * @notice Ordinary, constitutional and member-case proposals, classified from their calls when proposed;
+ * the proposer has no say in the kind, so it cannot downgrade one. The rules live in {ProposalKinds}.
  *
- * - Ordinary: for > against (abstentions count toward quorum only), quorum = {quorum} at the snapshot.
- * - Constitutional: for ≥ 2/3 of (for + against), and for > against inside every tier whose members
- *   cast a for or against vote (concurrent majorities: no tier can impose on another), under its own
- *   quorum, {constitutionalQuorum} at the snapshot.
+ * - Ordinary: for > against (abstentions count toward quorum only), under the ordinary quorum.
+ * - Constitutional (any call to the governor's settings, the timelock's delay, or a (target, selector)
+ *   flagged constitutional): for ≥ 2/3 of (for + against), and for > against inside every tier that cast
+ *   a for or against vote, under the constitutional quorum ({GovernorThresholds}).
+ * - MemberCase (calls about one member, such as a suspension, and nothing else): the constitutional rule
+ *   and quorum, and for votes above half of all weight at the snapshot. {GovernorRecusal} recuses the
+ *   member.
  *
- * A proposal is constitutional when any call targets the governor itself or its executor (the
- * timelock), or matches a (target, selector) pair in the constitutional table, which itself changes
- * only by a constitutional vote. The proposer has no say in the kind, so it cannot be downgraded.
- *
- * A second table flags the calls that are about one member (their first argument is a member id:
- * suspend, expel, censure). That member is recused from the proposal when it is created. The decisions
- * themselves, and the constitutional vote count, run in the {ProposalRules} library.
+ * The call-rule table changes only by a constitutional vote ({setCallRule}).
  */
-abstract contract GovernorProposalKinds is GovernorTieredCounting {
-    using Checkpoints for Checkpoints.Trace208;
-    using SafeCast for uint256;
-
-    mapping(uint256 proposalId => ProposalKind) private _kinds;
-    /// @dev Per (target, selector): ProposalRules.CONSTITUTIONAL | ProposalRules.ABOUT_MEMBER bits.
-    mapping(address target => mapping(bytes4 selector => uint8)) private _callRules;
-    Checkpoints.Trace208 private _constitutionalQuorumHistory;
-    ProposalRules.Guards private _guards;
-
-    constructor(
-        uint256 constitutionalQuorumNumerator_,
-        CallRule[] memory callRules_
-    ) {
-        _setConstitutionalQuorum(constitutionalQuorumNumerator_);
+abstract contract GovernorProposalKinds is GovernorVoteLedger {
+    constructor(CallRule[] memory callRules_) {
         for (uint256 i = 0; i < callRules_.length; ++i) {
-            _setCallRule(callRules_[i]);
+            ProposalKinds.setRule(callRules_[i]);
         }
     }
 
-    /// @notice The denominator of both quorum numerators (OZ {GovernorVotesQuorumFraction} provides it).
-    function quorumDenominator() public view virtual returns (uint256);
-
-    /// @notice The kind `proposalId` was classified as when it was proposed.
-    function proposalKind(uint256 proposalId) public view virtual returns (ProposalKind) {
-        return _kinds[proposalId];
+    /// @notice The kind `proposalId` was classified as when it was proposed and, for a member's case, the
+    /// member it is about (zero otherwise).
+    function proposalKind(uint256 proposalId) public view virtual returns (ProposalKind kind, uint256 subject) {
+        return (ProposalKinds.kindOf(proposalId), ProposalKinds.subjectOf(proposalId));
     }
 
-    /// @notice The kind a proposal with these calls would get, so tools can show it before proposing.
-    function classify(address[] memory targets, bytes[] memory calldatas) public view virtual returns (ProposalKind) {
-        return ProposalRules.classify(_callRules, _executor(), targets, calldatas);
+    /// @notice The kind (and for a member's case, the member) a proposal with these calls would get, so
+    /// tools can show it before proposing. Reverts as {propose} would for a forbidden or bundled call.
+    function classify(
+        address[] memory targets,
+        bytes[] memory calldatas
+    ) public view virtual returns (ProposalKind kind, uint256 subject) {
+        return ProposalKinds.classify(_executor(), targets, calldatas);
     }
 
     /// @notice Governance sets how calls to `selector` on `target` are treated: whether they make a
-    /// proposal constitutional, and whether they are about the member whose id is their first argument
-    /// (that member is then recused from proposals making such a call).
+    /// proposal constitutional, and whether they are about the member whose id is their first argument.
     function setCallRule(
         address target,
         bytes4 selector,
         bool constitutional,
         bool aboutMember
     ) public virtual onlyGovernance {
-        _setCallRule(CallRule(target, selector, constitutional, aboutMember));
+        ProposalKinds.setRule(CallRule(target, selector, constitutional, aboutMember));
     }
 
-    /// @notice The constitutional quorum numerator now (over {quorumDenominator}).
-    function constitutionalQuorumNumerator() public view virtual returns (uint256) {
-        return _constitutionalQuorumHistory.latest();
-    }
-
-    /// @notice The constitutional quorum numerator in force at `timepoint`.
-    function constitutionalQuorumNumerator(uint256 timepoint) public view virtual returns (uint256) {
-        return _constitutionalQuorumHistory.upperLookupRecent(timepoint.toUint48());
-    }
-
-    /// @notice The weight a constitutional proposal snapshotted at `timepoint` needs (for + abstain).
-    function constitutionalQuorum(uint256 timepoint) public view virtual returns (uint256) {
-        return Math.mulDiv(_totalWeightAt(timepoint), constitutionalQuorumNumerator(timepoint), quorumDenominator());
-    }
-
-    /// @inheritdoc GovernorTieredCounting
-    function proposalQuorum(uint256 proposalId) public view virtual override returns (uint256) {
-        uint256 snapshot = proposalSnapshot(proposalId);
-        return _kinds[proposalId] == ProposalKind.Constitutional ? constitutionalQuorum(snapshot) : quorum(snapshot);
-    }
-
-    /// @notice Governance sets the constitutional quorum numerator.
-    function setConstitutionalQuorum(uint256 newNumerator) public virtual onlyGovernance {
-        _setConstitutionalQuorum(newNumerator);
-    }
-
-    /// @dev Classifies and records the kind once, at creation, and recuses the members it is about.
+    /// @dev Classifies the proposal and records its kind once, at creation.
     function _propose(
         address[] memory targets,
         uint256[] memory values,
@@ -105,44 +62,18 @@ abstract contract GovernorProposalKinds is GovernorTieredCounting {
         address proposer
     ) internal virtual override returns (uint256 proposalId) {
         proposalId = super._propose(targets, values, calldatas, description, proposer);
-        ProposalRules.Intake memory p = ProposalRules.Intake(
-            proposalId,
-            _executor(),
-            registry(),
-            proposer,
-            proposalDeadline(proposalId)
-        );
-        _kinds[proposalId] = ProposalRules.intake(_callRules, _marksOf(proposalId), _guards, p, targets, calldatas);
+        (ProposalKind kind, uint256 subject) = ProposalKinds.classify(_executor(), targets, calldatas);
+        ProposalKinds.record(proposalId, kind, subject);
+    }
+
+    /// @inheritdoc GovernorVoteLedger
+    function _proposalThresholds(uint256 proposalId) internal view virtual override returns (uint256, uint256) {
+        return _thresholdsAt(proposalSnapshot(proposalId), ProposalKinds.kindOf(proposalId) != ProposalKind.Ordinary);
     }
 
     /// @inheritdoc Governor
     // slither-disable-next-line dead-code -- called by OZ Governor.state() through virtual dispatch
     function _voteSucceeded(uint256 proposalId) internal view virtual override returns (bool) {
-        if (_kinds[proposalId] == ProposalKind.Constitutional) {
-            return ProposalRules.constitutionalSucceeded(_tierTalliesOf(proposalId), registry().tierCount());
-        }
-        (uint256 againstVotes, uint256 forVotes, ) = proposalVotes(proposalId);
-        return forVotes > againstVotes;
-    }
-
-    /// @dev Refuses to run a proposal whose targets' code changed since it was created.
-    function _checkTargetCode(uint256 proposalId, address[] memory targets) internal view {
-        ProposalRules.checkCode(_guards, proposalId, targets);
-    }
-
-    function _setCallRule(CallRule memory rule) internal virtual {
-        _callRules[rule.target][rule.selector] =
-            (rule.constitutional ? ProposalRules.CONSTITUTIONAL : 0) |
-            (rule.aboutMember ? ProposalRules.ABOUT_MEMBER : 0);
-        emit CallRuleSet(rule.target, rule.selector, rule.constitutional, rule.aboutMember);
-    }
-
-    // slither-disable-next-line unused-return -- push's return values are not needed
-    function _setConstitutionalQuorum(uint256 newNumerator) internal virtual {
-        uint256 denominator = quorumDenominator();
-        if (newNumerator > denominator) revert GovernorInvalidConstitutionalQuorum(newNumerator, denominator);
-        uint256 oldNumerator = _constitutionalQuorumHistory.latest();
-        _constitutionalQuorumHistory.push(clock(), newNumerator.toUint208());
-        emit ConstitutionalQuorumSet(oldNumerator, newNumerator);
+        return ProposalKinds.succeeded(proposalId, _registry(), proposalSnapshot(proposalId));
     }
 }

@@ -7,11 +7,14 @@ pragma solidity ^0.8.24;
  * Errors and events that OpenZeppelin's IGovernor already defines are reused, not redeclared.
  */
 interface IConsortiumGovernor {
-    /// @notice Ordinary: simple majority of cast weight. Constitutional: two thirds of cast weight and a
-    /// majority in every tier that cast votes, under its own quorum. Derived from the calls.
+    /// @notice Derived from the calls, never chosen by the proposer. Ordinary: simple majority of cast
+    /// weight. Constitutional: two thirds of cast weight and a majority in every tier that cast votes, under
+    /// its own quorum. MemberCase: a proposal about one member alone (a sanction, a change of its tier or
+    /// seat), decided without that member: the constitutional rule, and for votes above half of all weight.
     enum ProposalKind {
         Ordinary,
-        Constitutional
+        Constitutional,
+        MemberCase
     }
 
     /// @notice Why the batch entry point skipped a signed ballot instead of counting it.
@@ -40,8 +43,9 @@ interface IConsortiumGovernor {
     }
 
     /// @notice How the governor treats calls to `selector` on `target`: whether they make a proposal
-    /// constitutional, and whether they are about the member whose id is their first argument (who is
-    /// then recused from the proposal).
+    /// constitutional, and whether they are about the member whose id is their first argument. A call about
+    /// a member makes the proposal that member's case: only calls about the same member may join it, the
+    /// member is recused from it, and it is decided as a {ProposalKind.MemberCase}.
     struct CallRule {
         address target;
         bytes4 selector;
@@ -56,9 +60,23 @@ interface IConsortiumGovernor {
     error GovernorNotMember(address account);
     error GovernorInvalidWeightCap(uint256 capBps);
     error GovernorInvalidConstitutionalQuorum(uint256 numerator, uint256 denominator);
+    /// @dev As OZ's GovernorVotesQuorumFraction names it: an ordinary quorum above 100%.
+    error GovernorInvalidQuorumFraction(uint256 quorumNumerator, uint256 quorumDenominator);
     error GovernorTargetCodeChanged(uint256 proposalId);
     error GovernorTooManyOpenProposals(uint256 memberId, uint256 limit);
+    /// @dev A proposal may call the governor only to change its settings, and the timelock only to change
+    /// its delay: scheduling, executing or cancelling timelock operations, granting roles, relaying calls or
+    /// replacing the timelock would open a path to execution that bypasses the governor.
+    error GovernorForbiddenCall(address target, bytes4 selector);
+    /// @dev Call `callIndex` of a proposal about member `subject` is not about that member: a member's case
+    /// cannot carry anything else, because the member is recused from the whole proposal.
+    error GovernorMemberCaseBundled(uint256 subject, uint256 callIndex);
+    /// @dev The batch ran so low on gas that contract wallet `wallet` may not have had its full allowance to
+    /// check its signature: the batch reverts rather than reject a ballot that might be valid.
+    error GovernorBatchUnderfunded(address wallet);
 
+    /// @dev As OZ's GovernorVotesQuorumFraction names it, so tools that follow an OZ governor follow this one.
+    event QuorumNumeratorUpdated(uint256 oldQuorumNumerator, uint256 newQuorumNumerator);
     event WeightCapSet(uint256 oldCapBps, uint256 newCapBps);
     event ConstitutionalQuorumSet(uint256 oldNumerator, uint256 newNumerator);
     event CallRuleSet(address indexed target, bytes4 indexed selector, bool constitutional, bool aboutMember);

@@ -106,16 +106,22 @@ interface IMemberRegistry is IERC5805 {
     /// @notice The member currently seated at `seat`, or zero.
     function memberIdOf(address seat) external view returns (uint256);
 
+    /// @notice The member seated at `seat` at `timepoint`, or zero (seat history: past answers never change).
+    function memberIdAt(address seat, uint256 timepoint) external view returns (uint256);
+
+    /// @notice ERC-5805 lists it for delegation by signature, which this roll refuses: always zero.
+    function nonces(address owner) external view returns (uint256);
+
     /// @notice Whether `account` is the seat of an active member whose tier may propose.
     function canPropose(address account) external view returns (bool);
 
-    /// @notice The member seated at `seat` now, with its tier and voting weight at `timepoint`.
-    function voterAt(address seat, uint256 timepoint) external view returns (Voter memory);
+    /// @notice The elector at `seat`: the member seated there now, with its tier and voting weight at
+    /// `timepoint` (what a governor counts). This and {electorate} are named so that their selectors sort
+    /// first: a governor calls one of them on every vote, and via-IR code dispatches selectors linearly.
+    function electorAt(address seat, uint256 timepoint) external view returns (Voter memory);
 
-    /// @notice {voterAt} for many seats in one call (a relayed batch of ballots), one word per seat:
-    /// member id in bits 0-31, tier in bits 32-39, weight in bits 40-71. Packed because a relayer's
-    /// batch pays for every byte marshalled between the contracts.
-    function votersAt(address[] calldata seats, uint256 timepoint) external view returns (uint256[] memory);
+    /// @notice {electorAt} for many seats in one call (a relayed batch of ballots), one {VoterWord} per seat.
+    function electorate(address[] calldata seats, uint256 timepoint) external view returns (uint256[] memory);
 
     /// @notice A member's voting weight at `timepoint`, by member id (seat-independent history).
     function memberWeightAt(uint256 memberId, uint256 timepoint) external view returns (uint256);

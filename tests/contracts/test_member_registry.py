@@ -288,8 +288,8 @@ def test_past_lookups_follow_checkpoints(reg, governance):
     assert reg.getPastVotes(accounts[1], t_promoted) == 3
     assert reg.getPastVotes(accounts[1], t_suspended) == 0
     assert reg.getPastVotes(accounts[1], t_reweighed) == 5
-    assert tuple(reg.voterAt(accounts[1], t_promoted)) == (mid, 0, 3)
-    assert tuple(reg.voterAt(accounts[1], t_admitted)) == (mid, 1, 1)
+    assert tuple(reg.electorAt(accounts[1], t_promoted)) == (mid, 0, 3)
+    assert tuple(reg.electorAt(accounts[1], t_admitted)) == (mid, 1, 1)
     assert reg.memberWeightAt(mid, t_promoted) == 3
     assert reg.getPastTotalSupply(t_admitted) == 1
     assert reg.getPastTotalSupply(t_suspended) == 0
@@ -304,7 +304,7 @@ def test_future_lookups_revert(reg, governance):
     with reverts("RegistryFutureLookup"):
         reg.getPastTotalSupply(now)
     with reverts("RegistryFutureLookup"):
-        reg.voterAt(accounts[1], now)
+        reg.electorAt(accounts[1], now)
     with reverts("RegistryFutureLookup"):
         reg.memberWeightAt(1, now)
 
@@ -314,7 +314,7 @@ def test_voters_at_packs_many_seats_in_one_call(reg, governance):
     b = admit(reg, governance, accounts[2], tier=1)
     sleep(1)
     t = chain.time() - 1
-    packed = reg.votersAt([accounts[1], accounts[3], accounts[2]], t)
+    packed = reg.electorate([accounts[1], accounts[3], accounts[2]], t)
     assert list(packed) == [a | (0 << 32) | (3 << 40), 0, b | (1 << 32) | (1 << 40)]
     with reverts("RegistryFutureLookup"):
-        reg.votersAt([accounts[1]], chain.time() + 100)
+        reg.electorate([accounts[1]], chain.time() + 100)

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
+import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
+import {IConsortiumGovernor} from "./IConsortiumGovernor.sol";
+
+/**
+ * @title VoteLedger
+ * @notice The one place where the governor records votes, and the one function that counts a ballot.
+ * Per proposal: each member's marks (voted, recused), the tallies per tier and the quorum counter. Direct
+ * votes and relayed batches both count through {count}: a direct vote is a session of one ballot.
+ *
+ * An internal library over one namespaced storage struct (ERC-7201). The governor's modules and the
+ * {BatchBallots} library (which runs in the governor's storage by DELEGATECALL) reach the same struct
+ * without passing storage pointers around, and nobody else knows its layout.
+ *
+ * Layout:
+ * - Marks: two bits per member id (VOTED, RECUSED), 128 members per word, so ballots of neighbouring
+ *   members share a word.
+ * - Tallies: one word per (proposal, tier) packing against, for and abstain as three 80-bit fields. A
+ *   tier's sum is at most 2^32 members × 2^32 weight < 2^80, so fields never spill, even summed over tiers.
+ * - Counters: one word per proposal with the weight cap, the quorum and the for + abstain weight counted
+ *   toward it, filled at the first counted ballot (the snapshot is past by then, so cap and quorum are
+ *   final). The counter saturates at the quorum: only "reached or not" is ever asked of it.
+ *
+ * A session ({open}, {count} per ballot, {close}) caches the current marks word, the current tier's new
+ * votes and the counters in memory, so a batch sorted by member id pays for few storage writes.
+ */
+library VoteLedger {
+    uint8 internal constant SUPPORT_AGAINST = 0;
+    uint8 internal constant SUPPORT_FOR = 1;
+    uint8 internal constant SUPPORT_ABSTAIN = 2;
+    uint256 private constant VOTED = 1;
+    uint256 private constant RECUSED = 2;
+    uint256 private constant FIELD_BITS = 80;
+    uint256 private constant FIELD_MASK = (1 << FIELD_BITS) - 1;
+
+    // keccak256(abi.encode(uint256(keccak256("consortium.storage.VoteLedger")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant LOCATION = 0x66174d2c5963b46217eecb387575cd1cfab419b8037b02390e89273aa709a800;
+
+    struct Counters {
+        uint80 capWeight;
+        uint80 quorum;
+        uint80 quorumVotes;
+        bool initialized;
+    }
+
+    struct Proposal {
+        mapping(uint256 word => uint256) marks;
+        mapping(uint256 tierId => uint256) tallies;
+        Counters counters;
+    }
+
+    /// @custom:storage-location erc7201:consortium.storage.VoteLedger
+    struct Layout {
+        mapping(uint256 proposalId => Proposal) proposals;
+    }
+
+    /// @notice Ballots being counted on one proposal, written to storage by {close}. The session holds the
+    /// proposal's counters, one marks word and one tier's new votes at a time, writing the previous word or
+    /// tier back when a ballot needs another: a direct vote pays for little memory, and a batch sorted by
+    /// member id (neighbours share a word and mostly a tier) for few writes.
+    struct Session {
+        uint256 proposalId;
+        uint256 capWeight;
+        uint256 quorum;
+        uint256 quorumVotes;
+        bool initialized;
+        bool countersChanged;
+        bool marksLoaded;
+        uint256 word;
+        uint256 marks;
+        uint256 tier;
+        uint256 tierVotes;
+        uint256 counted;
+    }
+
+    /// @notice Start counting on `proposalId` in `session` (a fresh one). A proposal with no counted ballot
+    /// yet has no counters: the caller fills `capWeight` and `quorum` when `initialized` is false.
+    function open(Session memory session, uint256 proposalId) internal view {
+        Counters storage counters = _layout().proposals[proposalId].counters;
+        session.proposalId = proposalId;
+        (session.capWeight, session.quorum, session.quorumVotes, session.initialized) =
+            (counters.capWeight, counters.quorum, counters.quorumVotes, counters.initialized);
+    }
+
+    /**
+     * @notice Count one ballot of member `memberId`, in tier `tierId` with `weight` at the snapshot, or say
+     * why not. Checks, in order: a valid support, a weight, not voted yet, not recused. A counted ballot
+     * weighs at most the cap; for and abstain count toward quorum.
+     */
+    function count(
+        Session memory session,
+        uint256 memberId,
+        uint256 tierId,
+        uint256 weight,
+        uint8 support
+    ) internal returns (bool counted, IConsortiumGovernor.BallotRejection rejection, uint256 countedWeight) {
+        if (support > SUPPORT_ABSTAIN) return (false, IConsortiumGovernor.BallotRejection.InvalidSupport, 0);
+        if (weight == 0) return (false, IConsortiumGovernor.BallotRejection.NotEligible, 0);
+
+        (uint256 word, uint256 shift) = _position(memberId);
+        if (!session.marksLoaded || word != session.word) {
+            Proposal storage p = _layout().proposals[session.proposalId];
+            if (session.marksLoaded) p.marks[session.word] = session.marks;
+            (session.word, session.marks, session.marksLoaded) = (word, p.marks[word], true);
+        }
+        uint256 mine = session.marks >> shift;
+        if (mine & VOTED != 0) return (false, IConsortiumGovernor.BallotRejection.AlreadyVoted, 0);
+        if (mine & RECUSED != 0) return (false, IConsortiumGovernor.BallotRejection.Recused, 0);
+        session.marks |= VOTED << shift;
+
+        countedWeight = weight < session.capWeight ? weight : session.capWeight;
+        if (tierId != session.tier) {
+            uint256 pending = session.tierVotes;
+            if (pending != 0) _layout().proposals[session.proposalId].tallies[session.tier] += pending;
+            (session.tier, session.tierVotes) = (tierId, 0);
+        }
+        session.tierVotes += countedWeight << (uint256(support) * FIELD_BITS);
+        if (support != SUPPORT_AGAINST && session.quorumVotes < session.quorum) {
+            // Cannot overflow: the counter stays below quorum + one capped weight, both below 2^65.
+            unchecked {
+                session.quorumVotes += countedWeight;
+            }
+            session.countersChanged = true;
+        }
+        unchecked {
+            ++session.counted; // at most one per ballot in calldata
+        }
+        return (true, IConsortiumGovernor.BallotRejection.InvalidSupport, countedWeight);
+    }
+
+    /// @notice Write what the session counted. Nothing is written when it counted nothing.
+    function close(Session memory session) internal {
+        if (session.counted == 0) return;
+        Proposal storage p = _layout().proposals[session.proposalId];
+        p.marks[session.word] = session.marks;
+        if (session.tierVotes != 0) p.tallies[session.tier] += session.tierVotes;
+        if (session.countersChanged || !session.initialized) {
+            // Safe casts: cap, quorum and counter are at most the total weight plus one weight, below 2^65.
+            p.counters = Counters(uint80(session.capWeight), uint80(session.quorum), uint80(session.quorumVotes), true);
+        }
+    }
+
+    /// @notice Revert with the error a refused direct vote gets: OpenZeppelin's where it has one.
+    function revertRejected(IConsortiumGovernor.BallotRejection rejection, address account) internal pure {
+        if (rejection == IConsortiumGovernor.BallotRejection.InvalidSupport) revert IGovernor.GovernorInvalidVoteType();
+        if (rejection == IConsortiumGovernor.BallotRejection.NotEligible) {
+            revert IConsortiumGovernor.GovernorIneligibleVoter(account);
+        }
+        if (rejection == IConsortiumGovernor.BallotRejection.AlreadyVoted) revert IGovernor.GovernorAlreadyCastVote(account);
+        revert IConsortiumGovernor.GovernorVoterRecused(account);
+    }
+
+    /**
+     * @notice Whether the member that held `account` at `snapshot`, or holds it now, has voted on
+     * `proposalId`. Votes are the member's, whichever of its seats cast them: a seat keeps its answer after
+     * it is rotated away, and a member's new seat cannot vote again.
+     */
+    // slither-disable-next-line calls-loop -- the registry is the system's own contract
+    function hasVoted(
+        uint256 proposalId,
+        IMemberRegistry registry,
+        address account,
+        uint256 snapshot
+    ) internal view returns (bool) {
+        (bool voted, ) = marksOf(proposalId, registry.memberIdAt(account, snapshot));
+        if (voted) return true;
+        (voted, ) = marksOf(proposalId, registry.memberIdOf(account));
+        return voted;
+    }
+
+    /// @notice Mark `memberId` recused from `proposalId`; says whether it had voted or was recused before.
+    function recuse(uint256 proposalId, uint256 memberId) internal returns (bool hadVoted, bool wasRecused) {
+        Proposal storage p = _layout().proposals[proposalId];
+        (uint256 word, uint256 shift) = _position(memberId);
+        uint256 marks = p.marks[word];
+        (hadVoted, wasRecused) = ((marks >> shift) & VOTED != 0, (marks >> shift) & RECUSED != 0);
+        p.marks[word] = marks | (RECUSED << shift);
+    }
+
+    /// @notice Whether `memberId` voted on, and whether it is recused from, `proposalId`.
+    function marksOf(uint256 proposalId, uint256 memberId) internal view returns (bool voted, bool recused) {
+        if (memberId == 0) return (false, false);
+        (uint256 word, uint256 shift) = _position(memberId);
+        uint256 mine = _layout().proposals[proposalId].marks[word] >> shift;
+        return (mine & VOTED != 0, mine & RECUSED != 0);
+    }
+
+    /// @notice One tier's tallies on `proposalId`, in OpenZeppelin's order.
+    function tierTally(
+        uint256 proposalId,
+        uint256 tierId
+    ) internal view returns (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) {
+        return _unpack(_layout().proposals[proposalId].tallies[tierId]);
+    }
+
+    /// @notice The tallies of tiers 0 .. `tierCount`-1 summed, in OpenZeppelin's order.
+    function totals(
+        uint256 proposalId,
+        uint256 tierCount
+    ) internal view returns (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) {
+        mapping(uint256 => uint256) storage tallies = _layout().proposals[proposalId].tallies;
+        uint256 packed = 0;
+        for (uint256 t = 0; t < tierCount; ++t) {
+            packed += tallies[t]; // cannot spill between fields (see the header)
+        }
+        return _unpack(packed);
+    }
+
+    /// @notice The proposal's counters: whether any ballot was counted yet, and whether quorum is reached.
+    function quorumReached(uint256 proposalId) internal view returns (bool initialized, bool reached) {
+        Counters memory counters = _layout().proposals[proposalId].counters;
+        return (counters.initialized, counters.quorumVotes >= counters.quorum);
+    }
+
+    function _position(uint256 memberId) private pure returns (uint256 word, uint256 shift) {
+        return (memberId >> 7, (memberId & 127) << 1);
+    }
+
+    function _unpack(uint256 packed) private pure returns (uint256, uint256, uint256) {
+        return (packed & FIELD_MASK, (packed >> FIELD_BITS) & FIELD_MASK, packed >> (2 * FIELD_BITS));
+    }
+
+    // slither-disable-next-line assembly -- the ERC-7201 namespaced slot; Solidity has no other way to place a struct
+    function _layout() private pure returns (Layout storage $) {
+        assembly ("memory-safe") {
+            $.slot := LOCATION
+        }
+    }
+}

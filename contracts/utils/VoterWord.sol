@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @dev Tier ids are 0 .. MAX_TIERS-1, so tallies per tier fit bounded loops and fixed-size arrays.
+uint256 constant MAX_TIERS = 16;
+
+/**
+ * @title VoterWord
+ * @notice The one word in which the registry tells a governor who a batch's voters are: member id in
+ * bits 0-31, tier in bits 32-39, weight at the snapshot in bits 40-71. One word per voter because a
+ * relayed batch pays for every byte marshalled between the contracts. Packed by {MemberRegistry.electorate},
+ * unpacked by {VoteLedger}; this library is the only place that knows the layout.
+ */
+library VoterWord {
+    function pack(uint32 memberId, uint8 tierId, uint256 weight) internal pure returns (uint256) {
+        return uint256(memberId) | (uint256(tierId) << 32) | (weight << 40);
+    }
+
+    function memberId(uint256 word) internal pure returns (uint256) {
+        return uint32(word);
+    }
+
+    function tier(uint256 word) internal pure returns (uint256) {
+        return uint8(word >> 32);
+    }
+
+    function weight(uint256 word) internal pure returns (uint256) {
+        return uint32(word >> 40);
+    }
+}
