@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,6 +19,7 @@ class Artifact:
     name: str
     abi: list
     bytecode: str
+    ast: dict
 
     def linked(self, libraries: dict[str, str]) -> str:
         """The creation bytecode with each external library's placeholder replaced by its address.
@@ -38,4 +40,27 @@ def load(name: str, build_dir: Path = BUILD_DIR) -> Artifact:
         data = json.loads(path.read_text())
     except FileNotFoundError:
         raise ArtifactError(f"no artifact for {name} at {path}: run `brownie compile`") from None
-    return Artifact(name=name, abi=data["abi"], bytecode=data["bytecode"])
+    return Artifact(name=name, abi=data["abi"], bytecode=data["bytecode"], ast=data.get("ast") or {})
+
+
+@cache
+def enum_names(contract: str, enum: str) -> tuple[str, ...]:
+    """The members of Solidity enum `enum` declared in `contract`, in words and in order
+    ("MemberCase" → "member case"): the contracts' source is the one definition of every enum the
+    orchestrator shows, so a member added there is named here without a second list to keep in step."""
+    found: list[list[str]] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("nodeType") == "EnumDefinition" and node.get("name") == enum:
+                found.append([member["name"] for member in node["members"]])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(load(contract).ast)
+    if not found:
+        raise ArtifactError(f"{contract} declares no enum {enum}")
+    return tuple(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower() for name in found[0])

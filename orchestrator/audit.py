@@ -2,10 +2,12 @@
 
 Every role, owner and privileged address of every contract is listed with its holder. The system's
 own contracts are the timelock, the governor, the registry, the institutions and the bodies the
-factory created; the timelock's executor role held by the zero address (anyone may execute what passed
-and waited) is the one open role, and is listed as such. Role holders come from the RoleGranted and
-RoleRevoked events since the deployment block, each confirmed with hasRole at the head; budget holders
-and standards publishers likewise from their events, confirmed with the current getters."""
+factory created. The timelock's executor role must be the governor's alone: held by the zero address it
+would let anyone run a queued operation on the timelock directly, past the governor's checks (the pinned
+code of its targets) and events, so an open executor role is reported as a power outside the system.
+Role holders come from the RoleGranted and RoleRevoked events since the deployment block, each confirmed
+with hasRole at the head; budget holders and standards publishers likewise from their events, confirmed
+with the current getters."""
 
 from __future__ import annotations
 
@@ -21,11 +23,11 @@ class Holding:
     contract: str
     power: str
     holder: str
-    verdict: str  # "system contract: <name>", "anyone (open role)", "none", or "OUTSIDE THE SYSTEM"
+    verdict: str  # "system contract: <name>", "none", or "OUTSIDE THE SYSTEM" (with a reason for an open role)
 
     @property
     def outside(self) -> bool:
-        return self.verdict == "OUTSIDE THE SYSTEM"
+        return self.verdict.startswith("OUTSIDE THE SYSTEM")
 
 
 def _events(contract, name: str, start: int) -> list:
@@ -55,9 +57,9 @@ def audit(session) -> list[Holding]:
                       if e["args"]["role"] == role_id}
         holders = [a for a in sorted(candidates) if timelock.functions.hasRole(role_id, a).call()]
         for holder in holders or [ZERO_ADDRESS]:
-            open_role = role == "EXECUTOR_ROLE" and holder == ZERO_ADDRESS and holders
+            open_role = holder == ZERO_ADDRESS and holders  # granted to the zero address: anyone holds it
             found.append(Holding("TimelockController", role, holder,
-                                 "anyone (open role)" if open_role else verdict(holder)))
+                                 "OUTSIDE THE SYSTEM: anyone (open role)" if open_role else verdict(holder)))
 
     found.append(Holding("ConsortiumGovernor", "executor (timelock)", session.governor.functions.timelock().call(),
                          ""))

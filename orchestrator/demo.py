@@ -4,15 +4,16 @@ Deploys 1/7 founding, 4/7 regular and 2/7 observer members (5 / 20 / 10 for 35),
 runs two rounds of governance through the timelock, every institution at work:
 
 1. Dues are paid for every voting member but one; a sponsorship and a grant come in. Round one: an
-   ordinary proposal suspends a member (who is recused automatically) and sets up the institutions (a
-   secretariat with a budget, a technical committee that publishes drafts), and a constitutional one
-   admits a newcomer. Five founding members vote directly (one recuses); every other voting member signs
-   a ballot that the relayer validates, stores and submits in batches.
+   ordinary proposal sets up the institutions (a secretariat with a budget, a technical committee that
+   publishes drafts), a member's case suspends a member (its own proposal: the member is recused from it
+   and from nothing else), and a constitutional one admits a newcomer. Five founding members vote
+   directly (one recuses from the ordinary proposal); every other voting member signs a ballot that the
+   relayer validates, stores and submits in batches.
 2. The unpaid member's dues lapse and anyone's poke marks it. The secretariat pays a bill from its
    budget (2 of 3 approvals) and is refused a call outside its mandate; the technical committee
    publishes a draft standard; a member reports another's conduct. Round two adopts the standard by
-   consensus (constitutional) and censures the reported member (recused); the lapsed member's ballot is
-   refused. Members attest compliance; the lapsed member pays and its vote is restored.
+   consensus (constitutional) and censures the reported member (a member's case, recused); the lapsed
+   member's ballot is refused. Members attest compliance; the lapsed member pays and its vote is restored.
 
 Member keys exist in memory for the run only; the relayer's database is a temporary file."""
 
@@ -36,7 +37,7 @@ from .config import ZERO_ADDRESS, parse
 from .deploy import deploy
 from .errors import ChainError, OrchestratorError
 from .indexer.derived import STANDARD_STATUSES
-from .proposals import Proposal, Standing, find, receipt_events, standing
+from .proposals import Proposal, Standing, find, kind_name, receipt_events, standing
 from .relay_store import RelayStore
 from .relayer import FORMAT, BallotRefused, Relayer
 
@@ -51,7 +52,7 @@ TIERS = [
 ]
 DIRECT_VOTERS = 5
 MIN_MEMBERS = 21
-ROUND_TWO_REGULAR_TURNOUT = 100  # regular members who sign a ballot in round two (turnout, not everyone)
+ROUND_TWO_REGULAR_TURNOUT = 100  # regular members who sign the adoption's ballot (turnout, not everyone)
 DUES_CHUNK = 100
 SECRETARIAT, TECHNICAL_COMMITTEE = 3, 1
 ETH = 10**18
@@ -94,12 +95,12 @@ class Demo:
         founding, regular = self.tier("founding"), self.tier("regular")
         self.late = regular[-2]  # never pays its dues
         self._fund_and_pay_dues([a for a in founding + regular if a != self.late])
-        ordinary, constitutional = self._round_one(founding, regular)
+        round_one = self._round_one(founding, regular)
         self._lapse()
         self._institutions_at_work(founding, regular)
         self._round_two(founding, regular)
         self._attest_and_restore(founding, regular)
-        self.report.proposals = [self._summary(pid) for pid in (ordinary, constitutional, *self.round_two)]
+        self.report.proposals = [self._summary(pid) for pid in (*round_one, *self.round_two)]
         self._summarise_institutions()
         self.report.wall_s = time.monotonic() - started
         return self.report
@@ -132,13 +133,12 @@ class Demo:
         self.say(f"dues paid for {len(ids)} voting members through the collecting agent (payDuesMany); "
                  f"member {self.member_id(self.late)} did not pay")
 
-    def _round_one(self, founding: list, regular: list) -> tuple[int, int]:
+    def _round_one(self, founding: list, regular: list) -> tuple[int, int, int]:
         r, f, s = self.session.registry, self.session.body_factory, self.session.standards
         t = self.session.treasury
         self.suspended = regular[-1]
         self.secretariat, self.committee = self._next_bodies(2)
         calls = [
-            governance.contract_call(r, "suspend", self.member_id(self.suspended), "missed three plenaries"),
             governance.contract_call(f, "create", SECRETARIAT, "Secretariat", 2,
                                      [self.member_id(a) for a in regular[:3]],
                                      [(t.address, SPEND_BUDGET)]),
@@ -148,13 +148,17 @@ class Demo:
             governance.contract_call(t, "setBudget", self.secretariat, ZERO_ADDRESS, 5 * ETH),
             governance.contract_call(s, "setPublisher", self.committee, True),
         ]
-        ordinary = self._propose(founding[0], calls, "Suspend the member that missed three plenaries; set up the "
-                                 "secretariat (5 ETH budget) and the technical committee")
+        ordinary = self._propose(founding[0], calls, "Set up the secretariat (5 ETH budget) and the technical "
+                                 "committee")
+        suspended = self.member_id(self.suspended)
+        suspension = self._propose(founding[0], [governance.contract_call(r, "suspend", suspended,
+                                                                          "missed three plenaries")],
+                                   f"Suspend member {suspended}, which missed three plenaries")
         self.newcomer = Account.create()
         admission = governance.admit(r, self.newcomer.address, 1, "Newcomer Analytics", "SG",
                                      "ipfs://demo-newcomer")
         constitutional = self._propose(founding[0], [admission], "Admit Newcomer Analytics as a regular member")
-        self.say(f"member {self.member_id(self.suspended)}, whom the suspension is about, is recused automatically")
+        self.say(f"member {suspended}, whom the suspension is about, is recused from that proposal alone")
         self._send(founding[1], self.session.governor.functions.recuse(ordinary, "advises the member concerned"),
                    "recuse")
         self.say("a founding member declared a conflict of interest on the ordinary proposal and recused")
@@ -163,15 +167,17 @@ class Demo:
         # A few founding members vote directly; everyone else signs a ballot for the relayer.
         direct, signing = founding[:DIRECT_VOTERS], founding[DIRECT_VOTERS:] + regular
         self._vote_directly(ordinary, [(a, 1) for a in direct if a != founding[1]])
+        self._vote_directly(suspension, [(a, 1) for a in direct])
         self._vote_directly(constitutional, [(a, 1) for a in direct])
-        self._relay(ordinary, [(a, 0 if i % 4 == 0 else 1) for i, a in enumerate(signing) if a != self.suspended])
+        self._relay(ordinary, [(a, 0 if i % 4 == 0 else 1) for i, a in enumerate(signing)])
+        self._relay(suspension, [(a, 0 if i % 4 == 0 else 1) for i, a in enumerate(signing) if a != self.suspended])
         self._relay(constitutional, [(a, 2 if i % 5 == 0 else 1) for i, a in enumerate(signing)])
-        self._enact([ordinary, constitutional])
+        self._enact([ordinary, suspension, constitutional])
         newcomer = self.member_id(self.newcomer)
         self._transact(self._member(self.newcomer), self.session.treasury.functions.payDues(newcomer, 1),
                        "payDues", value=ETH // 2)
         self.say(f"the newcomer, member {newcomer}, paid its first dues")
-        return ordinary, constitutional
+        return ordinary, suspension, constitutional
 
     def _lapse(self) -> None:
         now = self.w3.eth.get_block("latest")["timestamp"]
@@ -219,12 +225,13 @@ class Demo:
             c, "censure", reported, "outage undisclosed for 30 days", 1)], f"Censure member {reported}")
         self._advance(SETTINGS["voting_delay"] + 1)
         direct = founding[:DIRECT_VOTERS]
-        signing = founding[DIRECT_VOTERS:] + [a for a in regular[:ROUND_TWO_REGULAR_TURNOUT] if a != self.suspended]
+        voting = [a for a in regular if a not in (self.suspended, self.late)]
         for pid in (adopt, censure):
             self._vote_directly(pid, [(a, 1) for a in direct])
-        self._relay(adopt, [(a, 1) for a in signing if a != self.late])
-        self._relay(censure, [(a, 0 if i % 6 == 0 else 1) for i, a in enumerate(signing)
-                              if a not in (self.late, self.reported)])
+        self._relay(adopt, [(a, 1) for a in founding[DIRECT_VOTERS:] + voting[:ROUND_TWO_REGULAR_TURNOUT]])
+        # A member's case needs more than half of all weight: everyone with a vote is asked.
+        self._relay(censure, [(a, 0 if i % 6 == 0 else 1) for i, a in enumerate(founding[DIRECT_VOTERS:] + voting)
+                              if a != self.reported])
         for pid, who in ((adopt, self.late), (censure, self.reported)):
             try:
                 self._relayer.receive(self._ballot(pid, who, 1))
@@ -298,7 +305,7 @@ class Demo:
         targets, values, datas = [c.target for c in calls], [c.value for c in calls], [c.data for c in calls]
         receipt = self._send(proposer, g.functions.propose(targets, values, datas, description), "propose")
         pid = receipt_events(g, receipt, "ProposalCreated")[0]["args"]["proposalId"]
-        kind = governance.KINDS[g.functions.proposalKind(pid).call()]
+        kind = kind_name(g.functions.proposalKind(pid).call()[0])
         self.say(f"proposed '{description}': {kind}")
         return pid
 

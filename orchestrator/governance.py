@@ -12,8 +12,6 @@ from eth_utils import function_signature_to_4byte_selector, is_address, to_check
 from .config import ZERO_ADDRESS, metadata_hash
 from .errors import InputError
 
-KINDS = ["ordinary", "constitutional"]
-
 
 @dataclass(frozen=True)
 class Call:

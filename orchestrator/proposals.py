@@ -7,12 +7,22 @@ from dataclasses import dataclass
 
 from web3.logs import DISCARD
 
+from . import artifacts
 from .errors import InputError
-from .governance import KINDS
 
 STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"]
 SUPPORT = {"against": 0, "for": 1, "abstain": 2}
 LOG_RANGE = 5_000
+
+
+def kind_name(kind: int) -> str:
+    """A proposal kind in words ("member case"), from the contracts' own ProposalKind."""
+    return artifacts.enum_names("IConsortiumGovernor", "ProposalKind")[kind]
+
+
+def kind_text(kind: int, subject: int) -> str:
+    """The kind as `proposalKind` and `classify` answer it: a member's case names its member."""
+    return kind_name(kind) + (f" about member {subject}" if subject else "")
 
 
 @dataclass(frozen=True)
@@ -88,7 +98,7 @@ def standing(session, proposal: Proposal) -> Standing:
     quorum = g.proposalQuorum(proposal.id).call() if proposal.snapshot < now else None
     return Standing(
         state=STATES[g.state(proposal.id).call()],
-        kind=KINDS[g.proposalKind(proposal.id).call()],
+        kind=kind_text(*g.proposalKind(proposal.id).call()),
         deadline=g.proposalDeadline(proposal.id).call(),
         quorum=quorum,
         quorum_votes=sum(f + ab for f, _, ab in tallies.values()),

@@ -29,7 +29,7 @@ from web3.exceptions import (
     TransactionNotFound,
 )
 
-from . import ballots
+from . import artifacts, ballots
 from .chain import broadcast, wait_for_receipt
 from .errors import ChainError, InputError, decode_revert_data
 from .proposals import STATES, receipt_events
@@ -42,7 +42,6 @@ FORMAT = "consortium-ballot/1"
 # never produce and the contracts reject.
 SECP256K1_HALF_N = SECPK1_N // 2
 ERC1271_MAGIC = bytes.fromhex("1626ba7e")
-REJECTIONS = ["invalid support", "invalid signature", "not eligible", "already voted", "recused"]
 TRANSIENT = (RequestsConnectionError, Timeout, TimeExhausted, OSError)
 T = TypeVar("T")
 
@@ -236,8 +235,9 @@ class Relayer:
         if receipt["status"] == 1:
             for event in receipt_events(self.session.governor, receipt, "VoteCast"):
                 outcomes[event["args"]["voter"]] = None
+            rejections = artifacts.enum_names("IConsortiumGovernor", "BallotRejection")
             for event in receipt_events(self.session.governor, receipt, "BallotRejected"):
-                outcomes[event["args"]["voter"]] = REJECTIONS[event["args"]["reason"]]
+                outcomes[event["args"]["voter"]] = rejections[event["args"]["reason"]]
         else:
             outcomes = {}  # a reverted batch counted nothing: every ballot is reported as unaccounted
         self.store.settle_batch(batch_id, outcomes)

@@ -10,9 +10,7 @@ from sqlalchemy import func, select
 from .errors import STANDARD_STATUSES, STATUSES
 from .indexer.schema import bodies, conduct_records, member_changes, standard_changes, standards
 from .observatory import Observatory
-
-KINDS = ["ordinary", "constitutional"]
-STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"]
+from .proposals import STATES, kind_name
 
 
 def verify(session, obs: Observatory) -> list[str]:
@@ -66,7 +64,8 @@ def verify(session, obs: Observatory) -> list[str]:
         result = obs.proposal(proposal_id, detail=False)
         pid = int(proposal_id)
         check(f"proposal {proposal_id[:12]}… state", result.state, STATES[g.state(pid).call(block_identifier=at)])
-        check(f"proposal {proposal_id[:12]}… kind", result.kind, KINDS[g.proposalKind(pid).call(block_identifier=at)])
+        kind, _ = g.proposalKind(pid).call(block_identifier=at)
+        check(f"proposal {proposal_id[:12]}… kind", result.kind, kind_name(kind))
         indexed_tallies = {t.name: (t.against, t.for_, t.abstain) for t in result.tiers
                            if t.for_ + t.against + t.abstain}
         chain_tallies = {}

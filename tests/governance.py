@@ -14,6 +14,9 @@ from eth_account import Account
 from orchestrator import ballots
 
 AGAINST, FOR, ABSTAIN = 0, 1, 2
+ORDINARY, CONSTITUTIONAL, MEMBER_CASE = 0, 1, 2
+ZERO_ADDRESS = "0x" + "00" * 20
+BUDGET_HOLDER = "0x" + "b0" * 20
 STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"]
 
 
@@ -66,6 +69,11 @@ class Governance:
     def call(self, contract, fn: str, *args):
         """One (target, value, calldata) for a proposal."""
         return (contract.address, 0, getattr(contract, fn).encode_input(*args))
+
+    def ordinary(self, amount: int = 1):
+        """An ordinary call about nobody (a budget of `amount` wei for an outside address), for tests that
+        need some proposal; different amounts make different proposal ids."""
+        return self.call(self.treasury, "setBudget", BUDGET_HOLDER, ZERO_ADDRESS, amount)
 
     def propose(self, calls, description: str, proposer) -> Proposal:
         targets, values, calldatas = (list(x) for x in zip(*calls, strict=True))

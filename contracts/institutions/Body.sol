@@ -15,6 +15,9 @@ import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
  * - A body member proposes an action (approving it), others approve; the approval that reaches the
  *   threshold executes it. The mandate is checked at proposal and again at execution, and a body
  *   member must still be an active consortium member when it proposes or approves.
+ * - Approvals are counted when the threshold is checked, not kept as a running total: only those of
+ *   members who still sit on the body and are still active consortium members count, so an approval
+ *   given by a member since removed, suspended, lapsed or expelled no longer helps an action pass.
  * - Governance (the timelock) appoints and removes members, sets the threshold and the mandate, and
  *   dissolves the body; a dissolved body can do nothing more.
  */
@@ -33,11 +36,20 @@ contract Body {
         bytes4 selector;
     }
 
+    /// @notice An action as read: `approvals` are those that count now (see {approvalsOf}).
     struct Action {
         address target;
         bytes data;
         uint256 proposer;
-        uint32 approvals;
+        uint256 approvals;
+        bool executed;
+        string description;
+    }
+
+    struct ActionRecord {
+        address target;
+        bytes data;
+        uint256 proposer;
         bool executed;
         string description;
     }
@@ -51,7 +63,7 @@ contract Body {
 
     EnumerableSet.UintSet private _members;
     mapping(address target => mapping(bytes4 selector => bool)) private _mandate;
-    Action[] private _actions;
+    ActionRecord[] private _actions;
     mapping(uint256 actionId => mapping(uint256 memberId => bool)) private _approved;
 
     error BodyUnauthorized(address caller);
@@ -138,7 +150,7 @@ contract Body {
         uint256 memberId = _callerBodyMember();
         _checkMandate(target, data);
         actionId = _actions.length;
-        _actions.push(Action(target, data, memberId, 0, false, description));
+        _actions.push(ActionRecord(target, data, memberId, false, description));
         emit ActionProposed(actionId, memberId, target, data, description);
         _approve(actionId, memberId);
     }
@@ -171,7 +183,19 @@ contract Body {
 
     function action(uint256 actionId) external view returns (Action memory) {
         if (actionId >= _actions.length) revert BodyUnknownAction(actionId);
-        return _actions[actionId];
+        ActionRecord storage a = _actions[actionId];
+        return Action(a.target, a.data, a.proposer, approvalsOf(actionId), a.executed, a.description);
+    }
+
+    /// @notice The approvals of `actionId` that count now: those of current body members who are active
+    /// consortium members.
+    // slither-disable-next-line calls-loop -- the registry is the system's own contract; a body has few members
+    function approvalsOf(uint256 actionId) public view returns (uint256 approvals) {
+        uint256 count = _members.length();
+        for (uint256 i = 0; i < count; ++i) {
+            uint256 memberId = _members.at(i);
+            if (_approved[actionId][memberId] && _isActive(memberId)) ++approvals;
+        }
     }
 
     function hasApproved(uint256 actionId, uint256 memberId) external view returns (bool) {
@@ -181,11 +205,11 @@ contract Body {
     // ───────────────────────────── internals ─────────────────────────────
 
     function _approve(uint256 actionId, uint256 memberId) private {
-        Action storage a = _actions[actionId];
+        ActionRecord storage a = _actions[actionId];
         if (a.executed) revert BodyActionExecuted(actionId);
         if (_approved[actionId][memberId]) revert BodyAlreadyApproved(actionId, memberId);
         _approved[actionId][memberId] = true;
-        uint32 approvals = ++a.approvals;
+        uint256 approvals = approvalsOf(actionId);
         emit ActionApproved(actionId, memberId, approvals);
         if (approvals < threshold) return;
         // Mandates can shrink while an action waits: check again, then mark before calling out.
@@ -196,9 +220,8 @@ contract Body {
         emit ActionExecuted(actionId, returndata);
     }
 
-    // slither-disable-next-line calls-loop -- the registry is the system's own contract; appointments are bounded lists from governance
     function _appoint(uint256 memberId) private {
-        if (registry.member(memberId).status != IMemberRegistry.Status.Active) revert BodyNotConsortiumMember(memberId);
+        if (!_isActive(memberId)) revert BodyNotConsortiumMember(memberId);
         if (!_members.add(memberId)) revert BodyAlreadyMember(memberId);
         emit BodyMemberAppointed(memberId);
     }
@@ -227,6 +250,11 @@ contract Body {
     function _callerBodyMember() private view returns (uint256 memberId) {
         memberId = registry.memberIdOf(msg.sender);
         if (memberId == 0 || !_members.contains(memberId)) revert BodyNotBodyMember(msg.sender);
-        if (registry.member(memberId).status != IMemberRegistry.Status.Active) revert BodyNotConsortiumMember(memberId);
+        if (!_isActive(memberId)) revert BodyNotConsortiumMember(memberId);
+    }
+
+    // slither-disable-next-line calls-loop -- the registry is the system's own contract
+    function _isActive(uint256 memberId) private view returns (bool) {
+        return registry.member(memberId).status == IMemberRegistry.Status.Active;
     }
 }

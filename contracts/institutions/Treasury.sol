@@ -22,6 +22,11 @@ import {IDuesOracle} from "../interfaces/IDuesOracle.sol";
  *
  * No value can be stranded: plain transfers revert (there is no receive function), and every payable
  * function either accounts for exactly `msg.value` or reverts.
+ *
+ * What arrived is what counts: an ERC-20 payment is measured by the treasury's balance before and after,
+ * so a token that takes a fee or moves less than asked cannot buy a full period of dues (the payment
+ * reverts) or inflate a recorded contribution. Contributions are accepted in ETH, the dues token and the
+ * tokens governance has listed ({setAcceptedToken}); anything else is refused.
  */
 contract Treasury is IDuesOracle, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -41,6 +46,7 @@ contract Treasury is IDuesOracle, ReentrancyGuardTransient {
     mapping(uint8 tierId => uint256) private _duesPerPeriod;
     mapping(uint256 memberId => uint48) private _paidUntil;
     mapping(address holder => mapping(IERC20 token => uint256)) private _budgets;
+    mapping(IERC20 token => bool) private _listed;
 
     error TreasuryUnauthorized(address caller);
     error TreasuryZeroAmount();
@@ -53,6 +59,8 @@ contract Treasury is IDuesOracle, ReentrancyGuardTransient {
     error TreasuryBudgetExceeded(address holder, IERC20 token, uint256 budget, uint256 amount);
     error TreasuryInvalidRecipient(address recipient);
     error TreasuryTransferFailed(address recipient, uint256 amount);
+    error TreasuryTokenNotAccepted(IERC20 token);
+    error TreasuryShortfall(IERC20 token, uint256 expected, uint256 received);
 
     event DuesPaid(
         uint256 indexed memberId,
@@ -68,6 +76,7 @@ contract Treasury is IDuesOracle, ReentrancyGuardTransient {
     event Spent(address indexed recipient, IERC20 indexed token, uint256 amount, string memo);
     event BudgetSet(address indexed holder, IERC20 indexed token, uint256 amount);
     event BudgetSpent(address indexed holder, address indexed recipient, IERC20 token, uint256 amount, string memo);
+    event AcceptedTokenSet(IERC20 indexed token, bool oldAccepted, bool accepted);
 
     modifier onlyGovernance() {
         if (msg.sender != governance) revert TreasuryUnauthorized(msg.sender);
@@ -101,7 +110,7 @@ contract Treasury is IDuesOracle, ReentrancyGuardTransient {
      * payment. Restores a lapsed member whose dues are now current.
      */
     function payDues(uint256 memberId, uint256 periods) external payable nonReentrant {
-        _collect(duesToken, _creditDues(memberId, periods));
+        _collectInFull(_creditDues(memberId, periods));
         _restoreIfCurrent(memberId);
     }
 
@@ -112,17 +121,20 @@ contract Treasury is IDuesOracle, ReentrancyGuardTransient {
         for (uint256 i = 0; i < memberIds.length; ++i) {
             total += _creditDues(memberIds[i], periods);
         }
-        _collect(duesToken, total);
+        _collectInFull(total);
         for (uint256 i = 0; i < memberIds.length; ++i) {
             _restoreIfCurrent(memberIds[i]);
         }
     }
 
-    /// @notice Give `amount` of `token` (zero: ETH, sent as the value) as a sponsorship or a grant.
+    /// @notice Give `amount` of `token` (zero: ETH, sent as the value) as a sponsorship or a grant, in ETH,
+    /// the dues token or a token governance listed. The event records what arrived.
     function contribute(ContributionKind kind, IERC20 token, uint256 amount, string calldata memo) external payable nonReentrant {
         if (amount == 0) revert TreasuryZeroAmount();
-        _collect(token, amount);
-        emit Contributed(kind, msg.sender, token, amount, memo);
+        if (!isAccepted(token)) revert TreasuryTokenNotAccepted(token);
+        uint256 received = _collect(token, amount);
+        if (received == 0) revert TreasuryZeroAmount();
+        emit Contributed(kind, msg.sender, token, received, memo);
     }
 
     // ───────────────────────────── money out ─────────────────────────────
@@ -150,6 +162,14 @@ contract Treasury is IDuesOracle, ReentrancyGuardTransient {
 
     // ───────────────────────────── governance settings ─────────────────────────────
 
+    /// @notice Governance lists (or delists) `token` for contributions. ETH and the dues token are always
+    /// accepted.
+    function setAcceptedToken(IERC20 token, bool accepted) external onlyGovernance {
+        bool oldAccepted = _listed[token];
+        _listed[token] = accepted;
+        emit AcceptedTokenSet(token, oldAccepted, accepted);
+    }
+
     /// @notice Governance sets a tier's dues per period (zero: the tier owes nothing and never lapses).
     function setDues(uint8 tierId, uint256 amountPerPeriod) external onlyGovernance {
         _setDues(tierId, amountPerPeriod);
@@ -173,6 +193,11 @@ contract Treasury is IDuesOracle, ReentrancyGuardTransient {
     /// @notice Until when `memberId`'s dues are paid (its joining date if it never paid).
     function paidUntil(uint256 memberId) external view returns (uint48) {
         return _coveredUntil(memberId, registry.member(memberId).joinedAt);
+    }
+
+    /// @notice Whether contributions in `token` are accepted (zero: ETH).
+    function isAccepted(IERC20 token) public view returns (bool) {
+        return address(token) == address(0) || token == duesToken || _listed[token];
     }
 
     /// @notice Dues per period of `tierId`.
@@ -235,14 +260,23 @@ contract Treasury is IDuesOracle, ReentrancyGuardTransient {
         return paid > joinedAt ? paid : joinedAt;
     }
 
-    /// @dev Takes exactly `amount`: the ETH sent with the call, or an ERC-20 pulled from the caller.
-    function _collect(IERC20 token, uint256 amount) private {
+    /// @dev Takes `amount`: exactly the ETH sent with the call, or an ERC-20 pulled from the caller.
+    /// Returns what arrived: for an ERC-20, the treasury's balance after the pull less before it.
+    function _collect(IERC20 token, uint256 amount) private returns (uint256 received) {
         if (address(token) == address(0)) {
             if (msg.value != amount) revert TreasuryWrongValue(amount, msg.value);
-        } else {
-            if (msg.value != 0) revert TreasuryWrongValue(0, msg.value);
-            token.safeTransferFrom(msg.sender, address(this), amount);
+            return amount;
         }
+        if (msg.value != 0) revert TreasuryWrongValue(0, msg.value);
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), amount);
+        return token.balanceOf(address(this)) - before;
+    }
+
+    /// @dev Takes dues of `amount` in the dues asset; reverts unless all of it arrived.
+    function _collectInFull(uint256 amount) private {
+        uint256 received = _collect(duesToken, amount);
+        if (received < amount) revert TreasuryShortfall(duesToken, amount, received);
     }
 
     // slither-disable-next-line arbitrary-send-eth,low-level-calls -- reached only by the timelock (spend) or a budget holder within its allowance (spendBudget); success checked

@@ -10,7 +10,7 @@ import click
 from .. import dues
 from .. import governance as gv
 from ..errors import InputError
-from ..proposals import all_proposals, describe_call, find, receipt_events, standing
+from ..proposals import all_proposals, describe_call, find, kind_text, receipt_events, standing
 from ..session import Session
 from .common import pass_session, when
 
@@ -32,7 +32,7 @@ def _submit(session: Session, calls: list[gv.Call], description: str) -> None:
         click.echo(f"marked {len(lapsed)} member(s) lapsed for unpaid dues first: {', '.join(map(str, lapsed))}")
     g = session.governor
     targets, values, datas = [c.target for c in calls], [c.value for c in calls], [c.data for c in calls]
-    kind = gv.KINDS[g.functions.classify(targets, datas).call()]
+    kind = kind_text(*g.functions.classify(targets, datas).call())
     receipt = session.sender.transact(session.w3, g.functions.propose(targets, values, datas, description), "propose")
     proposal_id = receipt_events(g, receipt, "ProposalCreated")[0]["args"]["proposalId"]
     click.echo(f"proposal {proposal_id}")

@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from sqlalchemy import select, update
 
+from ..artifacts import enum_names
 from .schema import (
     ballots,
     bodies,
@@ -29,7 +30,6 @@ from .schema import (
     treasury_flows,
 )
 
-KINDS = ["ordinary", "constitutional"]
 BODY_KINDS = ["council", "technical-committee", "working-group", "secretariat"]
 STANDARD_STATUSES = ["none", "draft", "adopted", "superseded", "deprecated"]
 CONTRIBUTIONS = ["sponsorship", "grant"]
@@ -132,7 +132,7 @@ def _proposal_created(ctx, e, a, senders):
 
 def _proposal_classified(ctx, e, a, senders):
     # Emitted in the proposal's own transaction, so the row and this update share a block (and an unwind).
-    ctx.set_kind(str(a["proposalId"]), KINDS[a["kind"]])
+    ctx.set_kind(str(a["proposalId"]), enum_names("IConsortiumGovernor", "ProposalKind")[a["kind"]])
     return []
 
 

@@ -222,8 +222,14 @@ def test_rotate_seat_keeps_weight_and_history(reg, governance):
     assert reg.memberIdOf(accounts[1]) == 0
     assert reg.member(mid)[0] == accounts[2]
     sleep(1)
-    assert reg.getPastVotes(accounts[2], before) == 3  # the new seat speaks for the member's past
-    assert reg.getPastVotes(accounts[1], before) == 0  # the retired key keeps nothing
+    after = chain.time() - 1
+    # The member's voice moves: a governor counts the member seated at an address now, with its past weight.
+    assert tuple(reg.electorAt(accounts[2], before)) == (mid, 0, 3)
+    assert reg.electorAt(accounts[1], before)[0] == 0  # the retired key cannot vote
+    # ERC-5805's per-address history does not change: the old seat held the weight then, the new one now.
+    assert reg.getPastVotes(accounts[1], before) == 3 and reg.getPastVotes(accounts[2], before) == 0
+    assert reg.getPastVotes(accounts[1], after) == 0 and reg.getPastVotes(accounts[2], after) == 3
+    assert reg.memberIdAt(accounts[1], before) == mid and reg.memberIdAt(accounts[2], after) == mid
     assert reg.totalWeight() == 3
 
 

@@ -52,9 +52,9 @@ def test_bad_drafts_are_rejected_by_name(gov, publisher):
 
 def test_adoption_and_deprecation_are_constitutional(gov):
     s, g = gov.standards, gov.governor
-    assert g.classify([s.address], [s.adopt.encode_input(1)]) == 1
-    assert g.classify([s.address], [s.deprecate.encode_input(1)]) == 1
-    assert g.classify([s.address], [s.setPublisher.encode_input(accounts[0], True)]) == 0
+    assert g.classify([s.address], [s.adopt.encode_input(1)])[0] == 1
+    assert g.classify([s.address], [s.deprecate.encode_input(1)])[0] == 1
+    assert g.classify([s.address], [s.setPublisher.encode_input(accounts[0], True)])[0] == 0
     with reverts("StandardsUnauthorized"):
         s.adopt(1, {"from": accounts[0]})
     with reverts("StandardsUnauthorized"):

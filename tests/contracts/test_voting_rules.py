@@ -12,11 +12,12 @@ FOUNDING, REGULAR = 0, 1
 
 
 def suspend_proposal(gov, proposer, description="vote"):
+    """A member's case about the observer (who has no vote): nobody who votes is recused."""
     return gov.propose([gov.call(gov.registry, "suspend", 7, "")], description, proposer)
 
 
 def constitutional_proposal(gov, proposer, description="constitutional vote"):
-    return gov.propose([gov.call(gov.registry, "changeTier", 7, 1)], description, proposer)
+    return gov.propose([gov.call(gov.registry, "setTier", 2, "observer", 0, False, False)], description, proposer)
 
 
 @pytest.fixture

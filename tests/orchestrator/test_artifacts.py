@@ -3,18 +3,26 @@
 import pytest
 
 from orchestrator import artifacts
+from orchestrator.deploy import GOVERNOR_LIBRARIES
 from orchestrator.errors import ArtifactError
 
 
-def test_governor_needs_both_libraries_linked():
+def test_governor_needs_all_its_libraries_linked():
     governor = artifacts.load("ConsortiumGovernor")
-    libraries = {"BatchBallots": "0x" + "12" * 20, "ProposalRules": "0x" + "34" * 20}
+    libraries = {"BatchBallots": "0x" + "12" * 20, "ProposalKinds": "0x" + "34" * 20, "ProposalGuards": "0x" + "56" * 20}
+    assert set(libraries) == set(GOVERNOR_LIBRARIES)
     for name in libraries:
         assert f"__{name}".ljust(40, "_") in governor.bytecode
     linked = governor.linked(libraries)
-    assert "__" not in linked and "12" * 20 in linked and "34" * 20 in linked
+    assert "__" not in linked and all(address[2:] in linked for address in libraries.values())
     with pytest.raises(ArtifactError, match="needs a library that was not given"):
         governor.linked({"BatchBallots": libraries["BatchBallots"]})
+
+
+def test_enums_are_read_from_the_contracts_source():
+    assert artifacts.enum_names("IConsortiumGovernor", "ProposalKind") == ("ordinary", "constitutional", "member case")
+    with pytest.raises(ArtifactError, match="declares no enum Nope"):
+        artifacts.enum_names("IConsortiumGovernor", "Nope")
 
 
 def test_missing_artifact_names_the_fix(tmp_path):
