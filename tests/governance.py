@@ -27,6 +27,23 @@ def reverts(error_name: str):
         yield
 
 
+def error(name: str, *args) -> str:
+    """A custom error as brownie shows a revert: `Name: arg, arg`, addresses in lower case, bytes as
+    Python shows them; for `reverts` to check the arguments too."""
+    def shown(arg):
+        if isinstance(arg, str) and arg.startswith("0x") and len(arg) == 42:
+            return arg.lower()
+        if hasattr(arg, "address"):
+            return arg.address.lower()
+        return str(arg)
+    return f"{name}: {', '.join(shown(a) for a in args)}" if args else name
+
+
+def selector(contract, fn: str) -> bytes:
+    """The 4-byte selector of `fn` on a brownie contract, as the bytes4 a custom error carries."""
+    return bytes.fromhex(getattr(contract, fn).signature[2:])
+
+
 def latest_timestamp() -> int:
     return brownie.web3.eth.get_block("latest")["timestamp"]
 

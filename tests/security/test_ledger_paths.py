@@ -1,0 +1,126 @@
+"""Every counting rule on both vote paths. A direct vote (castVote) and a relayed batch (castVoteBatch)
+count through the one ledger function; each test runs once per path, so a rule that one path skipped
+would fail here by name: the weight cap, quorum (and the success it allows), late-quorum extension,
+one vote per member across paths, recusal, eligibility."""
+
+import pytest
+from brownie import accounts
+
+from tests.contracts.conftest import deploy_suite
+from tests.governance import ABSTAIN, AGAINST, FOR, latest_timestamp, reverts, sleep
+
+PATHS = ["direct", "batch"]
+INVALID_SUPPORT, INVALID_SIGNATURE, NOT_ELIGIBLE, ALREADY_VOTED, RECUSED = range(5)
+
+
+def cast(gov, p, path: str, votes: list, sender=None):
+    """Cast `votes` [(account, support)] on `p` by `path` (a batch needs the voters' local keys). Returns
+    the transactions."""
+    if path == "direct":
+        return [gov.vote(p, voter, support) for voter, support in votes]
+    ballots = [gov.member_ballot(voter.private_key, p.id, support) for voter, support in votes]
+    return [gov.cast_batch(p.id, [], sender or accounts[0], compact=[gov.compact(b) for b in ballots])]
+
+
+def refused(gov, p, path: str, voter, support, error: str, rejection: int):
+    """`voter`'s vote is refused: with `error` directly, as `rejection` in a batch (which still succeeds)."""
+    if path == "direct":
+        with reverts(error):
+            gov.vote(p, voter, support)
+    else:
+        (tx,) = cast(gov, p, path, [(voter, support)])
+        assert [(e["voter"], e["reason"]) for e in tx.events["BallotRejected"]] == [(voter, rejection)]
+        assert "VoteCast" not in tx.events
+
+
+@pytest.fixture(scope="module")
+def capped(roster):
+    """A founding member with a local key (it signs batch ballots) and a cap of 15% of the total of 13,
+    rounded up to 2: its weight of 3 counts as 2."""
+    heavy = accounts.add()
+    accounts[0].transfer(heavy, "1 ether")
+    return deploy_suite(roster, extra_members=[(heavy.address, "founding")], weight_cap_bps=1500), heavy
+
+
+@pytest.fixture(scope="module")
+def strict(roster):
+    return deploy_suite(roster, quorum_percent=30)  # an ordinary proposal needs 3 of 10
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_capped_founder_counts_the_cap_and_no_more(capped, roster, path):
+    capped, heavy = capped
+    p = capped.propose([capped.ordinary()], "capped", heavy)
+    capped.wait_snapshot(p)
+    assert capped.governor.proposalWeightCap(p.id) == 2
+    txs = cast(capped, p, path, [(heavy, FOR), (roster["regular"][0], AGAINST)])
+    weights = [e["weight"] for tx in txs for e in tx.events["VoteCast"]]
+    assert weights == [2, 1]
+    assert tuple(capped.governor.proposalTierVotes(p.id, 0)) == (0, 2, 0)
+    assert tuple(capped.governor.proposalVotes(p.id)) == (1, 2, 0)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_votes_reaching_quorum_let_a_proposal_succeed(strict, roster, path):
+    r1, r2, r3, _ = roster["regular"]
+    below = strict.propose([strict.ordinary(1)], "two of the three needed", r1)
+    reached = strict.propose([strict.ordinary(2)], "the three needed", r1)
+    strict.wait_snapshot(reached)
+    cast(strict, below, path, [(r1, FOR), (r2, ABSTAIN)])
+    cast(strict, reached, path, [(r1, FOR), (r2, ABSTAIN), (r3, ABSTAIN)])  # abstentions count toward quorum
+    strict.wait_deadline(reached)
+    assert strict.state(below) == "Defeated"
+    assert strict.state(reached) == "Succeeded"
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_against_votes_do_not_count_toward_quorum(strict, roster, path):
+    r1, r2, r3, r4 = roster["regular"]
+    p = strict.propose([strict.ordinary()], "against only", r1)
+    strict.wait_snapshot(p)
+    cast(strict, p, path, [(r1, FOR), (r2, AGAINST), (r3, AGAINST), (r4, AGAINST)])
+    strict.wait_deadline(p)
+    assert strict.state(p) == "Defeated"
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_quorum_reached_late_extends_the_deadline(strict, roster, path):
+    r1, r2, r3, _ = roster["regular"]
+    p = strict.propose([strict.ordinary()], "late", r1)
+    strict.wait_snapshot(p)
+    cast(strict, p, path, [(r1, FOR), (r2, FOR)])
+    sleep(strict.governor.proposalDeadline(p.id) - latest_timestamp() - 5)
+    (tx,) = cast(strict, p, path, [(r3, FOR)])  # the quorum, 5 s before the deadline
+    assert tx.events["ProposalExtended"]["extendedDeadline"] == tx.timestamp + 600
+    assert strict.governor.proposalDeadline(p.id) == tx.timestamp + 600
+
+
+@pytest.mark.parametrize("first, second", [("direct", "batch"), ("batch", "direct"), ("batch", "batch")])
+def test_a_member_votes_once_whichever_paths_it_uses(gov, roster, first, second):
+    r1 = roster["regular"][0]
+    p = gov.propose([gov.ordinary()], "once", roster["founding"][0])
+    gov.wait_snapshot(p)
+    cast(gov, p, first, [(r1, FOR)])
+    refused(gov, p, second, r1, AGAINST, "GovernorAlreadyCastVote", ALREADY_VOTED)
+    assert tuple(gov.governor.proposalVotes(p.id)) == (0, 1, 0)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_recused_member_cannot_vote(gov, roster, path):
+    subject = roster["regular"][3]
+    declared = roster["regular"][2]
+    p = gov.propose([gov.call(gov.registry, "suspend", gov.member_id(subject), "x")], "a case", roster["founding"][0])
+    gov.governor.recuse(p.id, "advises the member", {"from": declared})
+    gov.wait_snapshot(p)
+    refused(gov, p, path, subject, FOR, "GovernorVoterRecused", RECUSED)
+    refused(gov, p, path, declared, FOR, "GovernorVoterRecused", RECUSED)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_voter_without_weight_at_the_snapshot_or_a_bad_support_is_refused(gov, roster, path):
+    p = gov.propose([gov.ordinary()], "eligibility", roster["founding"][0])
+    gov.wait_snapshot(p)
+    outsider = accounts.add()  # no seat, so no weight at the snapshot
+    accounts[0].transfer(outsider, "1 ether")
+    refused(gov, p, path, outsider, FOR, "GovernorIneligibleVoter", NOT_ELIGIBLE)
+    refused(gov, p, path, roster["regular"][0], 3, "GovernorInvalidVoteType", INVALID_SUPPORT)
