@@ -9,7 +9,8 @@ from orchestrator.errors import ArtifactError
 
 def test_governor_needs_all_its_libraries_linked():
     governor = artifacts.load("ConsortiumGovernor")
-    libraries = {"BatchBallots": "0x" + "12" * 20, "ProposalKinds": "0x" + "34" * 20, "ProposalGuards": "0x" + "56" * 20}
+    libraries = {"BatchBallots": "0x" + "12" * 20, "ProposalKinds": "0x" + "34" * 20,
+                 "ProposalGuards": "0x" + "56" * 20}
     assert set(libraries) == set(GOVERNOR_LIBRARIES)
     for name in libraries:
         assert f"__{name}".ljust(40, "_") in governor.bytecode

@@ -114,7 +114,8 @@ def test_2_nobody_runs_a_queued_proposal_on_the_timelock_directly(gov, roster):
 def test_2_a_contract_deployed_at_an_empty_target_after_the_vote_is_not_run(gov, roster):
     empty = Account.create().address  # a CREATE2 address, say, whose code appears after the vote
     p = gov.queued_by_founders(roster, [(empty, 0, TestToken.signatures["mint"] + "00" * 64)], "Call an empty address")
-    web3.provider.make_request("anvil_setCode", [empty, web3.eth.get_code(TestToken.deploy({"from": accounts[0]}).address).hex()])
+    code = web3.eth.get_code(TestToken.deploy({"from": accounts[0]}).address).hex()
+    web3.provider.make_request("anvil_setCode", [empty, code])
     with reverts(error("GovernorTargetCodeChanged", p.id)):
         gov.execute_now(p, roster["founding"][0])
     with reverts("AccessControlUnauthorizedAccount"):
@@ -219,8 +220,9 @@ def test_5_a_proposal_cannot_schedule_execute_cancel_or_grant_roles_on_the_timel
 
 def test_5_the_governor_and_timelock_settings_remain_constitutional_proposals(gov, roster):
     g, t = gov.governor, gov.timelock
-    for contract, fn, args in [(t, "updateDelay", (120,)), (g, "setVotingDelay", (30,)), (g, "setVotingPeriod", (7200,)),
-                               (g, "setLateQuorumVoteExtension", (60,)), (g, "updateQuorumNumerator", (5,)),
+    for contract, fn, args in [(t, "updateDelay", (120,)), (g, "setVotingDelay", (30,)),
+                               (g, "setVotingPeriod", (7200,)), (g, "setLateQuorumVoteExtension", (60,)),
+                               (g, "updateQuorumNumerator", (5,)),
                                (g, "setConstitutionalQuorum", (40,)), (g, "setWeightCap", (5000,)),
                                (g, "setCallRule", (accounts[9], "0x12345678", False, False))]:
         call = gov.call(contract, fn, *args)

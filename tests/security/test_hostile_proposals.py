@@ -1,0 +1,176 @@
+"""Property test (hypothesis): a hostile proposer composes proposals from every typed action and from raw
+calls (to the timelock, the governor, the bodies, the registry, the institutions and anywhere else), in
+any combination and order, and the honest majority votes against each one. Whatever it composes:
+
+- the electorate of a proposal never changes beyond the member it is about (its subject, if it is a
+  member's case): nobody else is recused;
+- a hostile bloc below half of the weight never gets a proposal past the honest majority; a tier's
+  outvoted minority, even allied with every other tier, never gets a constitutional change or a member's
+  case past that tier's majority;
+- nothing executes outside the governor: a proposal cannot call the timelock's scheduling, execution,
+  cancellation or role functions, or the governor's relay; and nobody can run a queued operation on the
+  timelock directly.
+
+A proposal the governor refuses must be refused by name (a forbidden call, a bundled member case).
+Each example starts from the same chain state (an EVM snapshot). `make test` runs 256 examples; set
+CONSORTIUM_FUZZ_EXAMPLES for more (`make fuzz`)."""
+
+import os
+
+import pytest
+from brownie import accounts, chain, web3
+from brownie.exceptions import VirtualMachineError
+from brownie.test import given
+from eth_account import Account
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+
+from tests.contracts.conftest import deploy_suite
+from tests.governance import AGAINST, FOR, MEMBER_CASE, ORDINARY, STATES, latest_timestamp, mine_at
+
+EXAMPLES = int(os.environ.get("CONSORTIUM_FUZZ_EXAMPLES", 256))
+WEIGHTS = {"founding": 3, "regular": 1}
+REFUSALS = {"GovernorForbiddenCall", "GovernorMemberCaseBundled"}
+ETH = "0x" + "00" * 20
+HASH = b"\x42" * 32
+
+
+class Arena:
+    """Three founding members (weight 3) and six regular ones (weight 1), all with local keys so that any
+    of them can sign a ballot, and an observer: total weight 15. Quorums are the defaults."""
+
+    def __init__(self):
+        self.roster = {"founding": [accounts.add() for _ in range(3)], "regular": [accounts.add() for _ in range(6)],
+                       "observer": [accounts.add()], "outsider": accounts.add()}
+        for account in [*self.roster["founding"], *self.roster["regular"]]:
+            accounts[0].transfer(account, "1 ether")
+        self.gov = deploy_suite(self.roster)
+        self.voters = [*self.roster["founding"], *self.roster["regular"]]  # member ids 1..9
+        self.tier_of = {a: t for t in WEIGHTS for a in self.roster[t]}
+        self.total = sum(WEIGHTS[self.tier_of[a]] for a in self.voters)
+        self.attacker = Account.create().address
+        self.snapshot = chain.snapshot()
+
+    def weight(self, members) -> int:
+        return sum(WEIGHTS[self.tier_of[a]] for a in members)
+
+
+@pytest.fixture(scope="module")
+def arena():
+    return Arena()
+
+
+# ───── what a hostile proposer can put in a proposal ─────
+
+MEMBER = st.one_of(st.integers(1, 10), st.sampled_from([0, 2**32, 2**256 - 1]))
+TIER = st.integers(0, 3)
+SMALL = st.integers(0, 10**18)
+
+
+def actions(arena: Arena):
+    """Strategies for one call, as (target, value, calldata), over every power of the suite."""
+    g = arena.gov
+    r, t, c, s, f, gv, tl = g.registry, g.treasury, g.conduct, g.standards, g.bodies, g.governor, g.timelock
+    attacker = arena.attacker
+
+    def call(contract, fn, *args):
+        return st.tuples(*args).map(lambda a: g.call(contract, fn, *a))
+
+    op = (r.address, 0, r.changeTier.encode_input(3, 0), b"\x00" * 32, HASH)
+    suspend = r.suspend.signature
+    return st.one_of(
+        call(r, "suspend", MEMBER, st.just("x")), call(r, "expel", MEMBER, st.just("x")),
+        call(r, "changeTier", MEMBER, TIER), call(r, "rotateSeatOf", MEMBER, st.just(attacker)),
+        call(r, "reinstate", MEMBER), call(r, "setTier", TIER, st.just("t"), st.integers(0, 50), st.booleans(),
+                                           st.booleans()),
+        call(r, "admit", st.tuples(st.just(attacker), TIER, st.just(""), st.just(HASH))),
+        call(r, "setDuesOracle", st.just(attacker)), call(r, "lapse", MEMBER),
+        call(c, "censure", MEMBER, st.just("x"), st.just(0)),
+        call(t, "spend", st.just(ETH), st.just(attacker), SMALL, st.just("x")),
+        call(t, "setBudget", st.just(attacker), st.just(ETH), SMALL), call(t, "setDues", TIER, SMALL),
+        call(t, "setDuesTerms", st.integers(1, 10**6), st.integers(0, 10**6)),
+        call(t, "setAcceptedToken", st.just(attacker), st.booleans()),
+        call(f, "create", st.integers(0, 3), st.just("b"), st.just(1), st.lists(st.integers(1, 9),
+             min_size=1, max_size=2, unique=True), st.just([(r.address, suspend)])),
+        call(s, "setPublisher", st.just(attacker), st.booleans()), call(s, "adopt", st.just(1)),
+        call(gv, "setCallRule", st.sampled_from([r.address, c.address]), st.sampled_from([suspend,
+             r.expel.signature, c.censure.signature]), st.booleans(), st.booleans()),
+        call(gv, "updateQuorumNumerator", st.integers(0, 100)),
+        call(gv, "setConstitutionalQuorum", st.integers(0, 100)),
+        call(gv, "setWeightCap", st.integers(1, 10_000)), call(gv, "setVotingPeriod", st.integers(1, 10**6)),
+        call(gv, "relay", st.just(r.address), st.just(0), st.just(r.suspend.encode_input(1, "x"))),
+        call(gv, "updateTimelock", st.just(attacker)),
+        call(tl, "grantRole", st.sampled_from([tl.PROPOSER_ROLE(), tl.EXECUTOR_ROLE(), tl.DEFAULT_ADMIN_ROLE()]),
+             st.sampled_from([attacker, tl.address])),
+        call(tl, "schedule", *map(st.just, op), st.just(0)), call(tl, "execute", *map(st.just, op)),
+        call(tl, "cancel", st.just(HASH)), call(tl, "updateDelay", st.integers(0, 10**6)),
+        # raw calls: any selector and arguments, to the suite's contracts or anywhere
+        st.tuples(st.sampled_from([r.address, t.address, c.address, s.address, f.address, gv.address, tl.address,
+                                   attacker]), st.integers(0, 1), st.binary(min_size=0, max_size=68)),
+    )
+
+
+@st.composite
+def attacks(draw, arena: Arena):
+    """(mode, hostile members, proposer, calls). `minority`: any bloc below half of the weight.
+    `tier`: a tier's outvoted minority allied with every member of the other tier."""
+    mode = draw(st.sampled_from(["minority", "tier"]))
+    if mode == "minority":
+        hostile = draw(st.permutations(arena.voters))[: draw(st.integers(1, len(arena.voters)))]
+        while 2 * arena.weight(hostile) >= arena.total:  # any one member is below half
+            hostile.pop()
+    else:
+        tier = draw(st.sampled_from(list(WEIGHTS)))
+        members = arena.roster[tier]
+        minority = draw(st.lists(st.sampled_from(members), max_size=(len(members) - 1) // 2, unique=True))
+        hostile = [a for a in arena.voters if arena.tier_of[a] != tier] + minority
+    proposer = draw(st.sampled_from(hostile))
+    calls = draw(st.lists(actions(arena), min_size=1, max_size=4))
+    return mode, hostile, proposer, calls
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_a_hostile_proposer_never_beats_the_honest_majority_nor_moves_the_electorate(arena, data):
+    mode, hostile, proposer, calls = data.draw(attacks(arena))
+    chain.revert()
+    gov = arena.gov
+    targets, values, datas = (list(x) for x in zip(*calls, strict=True))
+    try:
+        tx = gov.governor.propose(targets, values, datas, "hostile", {"from": proposer})
+    except VirtualMachineError as exc:
+        refusal = (exc.revert_msg or "").split(":")[0]
+        assert refusal in REFUSALS, exc.revert_msg
+        event(f"refused: {refusal}")
+        return
+    pid = tx.events["ProposalCreated"]["proposalId"]
+    kind, subject = gov.governor.proposalKind(pid)
+
+    # The electorate moves by the subject at most, and only a member's case has one.
+    recused = {m for m in range(1, 11) if gov.governor.memberMarks(pid, m)[1]}
+    assert recused <= {subject} and (subject == 0 or kind == MEMBER_CASE)
+    # Calls to the governor or the timelock are never ordinary.
+    if any(target in (gov.governor.address, gov.timelock.address) for target in targets):
+        assert kind != ORDINARY
+
+    # The hostile bloc votes for, the honest members against, all in one relayed batch.
+    honest = [a for a in arena.voters if a not in hostile and gov.member_id(a) not in recused]
+    ballots = [gov.compact(gov.member_ballot(a.private_key, pid, FOR if a in hostile else AGAINST))
+               for a in arena.voters if gov.member_id(a) not in recused]
+    mine_at(gov.governor.proposalSnapshot(pid) + 1)
+    gov.cast_batch(pid, [], accounts[0], compact=ballots)
+    mine_at(max(gov.governor.proposalDeadline(pid), latest_timestamp()) + 1)
+    state = STATES[gov.governor.state(pid)]
+    event(f"{mode} bloc, {['ordinary', 'constitutional', 'member case'][kind]} proposal: {state}")
+    if mode == "minority" or kind != ORDINARY:
+        assert state == "Defeated", (mode, kind, subject, calls, arena.weight(honest), arena.weight(hostile))
+        return
+    # An ordinary proposal of an overall majority may pass; it still runs only through the governor.
+    if state == "Succeeded":
+        description_hash = web3.keccak(text="hostile")
+        gov.governor.queue(targets, values, datas, description_hash, {"from": proposer})
+        mine_at(latest_timestamp() + gov.timelock.getMinDelay() + 1)
+        salt = (int.from_bytes(bytes.fromhex(gov.governor.address[2:]).ljust(32, b"\x00"), "big")
+                ^ int.from_bytes(description_hash, "big")).to_bytes(32, "big")
+        with pytest.raises(VirtualMachineError, match="AccessControlUnauthorizedAccount"):
+            gov.timelock.executeBatch(targets, values, datas, b"\x00" * 32, salt, {"from": proposer})
