@@ -266,7 +266,7 @@ contract MemberRegistry is IMemberRegistry {
      * by hand, because copying the struct to memory costs more than the cold read itself (bench/profile).
      * Layout of {Seat}: memberId bits 0-31, tier 32-39, active 40-47, updatedAt 48-95.
      */
-    // slither-disable-next-line assembly,incorrect-equality,timestamp -- the one-word read above; member id 0 means no seat; timepoints are past snapshots
+    // slither-disable-next-line assembly,incorrect-equality,timestamp -- reads the Seat slot as one word (see above); member id 0 means no seat; timepoints are past snapshots
     function _standingOf(
         address seat,
         uint256 timepoint
@@ -441,7 +441,7 @@ contract MemberRegistry is IMemberRegistry {
         emit TierSet(tierId, t.name, t.weight, t.canPropose, t.canVote);
     }
 
-    // slither-disable-next-line costly-loop,timestamp -- admitMany loops over a bounded bootstrap or governance list; member id 0 means a free seat
+    // slither-disable-next-line costly-loop,timestamp,unused-return -- bootstrapAdmit calls this in a loop over the founding roll, once, in chunks the deployment sizes; member id 0 means a free seat; push's return values are not needed
     function _admit(Admission calldata a) internal virtual returns (uint256 memberId) {
         if (a.seat == address(0)) revert RegistryInvalidSeat(a.seat);
         if (_seats[a.seat].memberId != 0) revert RegistrySeatTaken(a.seat);
@@ -478,7 +478,7 @@ contract MemberRegistry is IMemberRegistry {
         _updateTotal(oldWeight, newWeight);
     }
 
-    // slither-disable-next-line timestamp -- member id 0 means a free seat; no time involved
+    // slither-disable-next-line timestamp,unused-return -- member id 0 means a free seat; no time involved; push's return values are not needed
     function _moveSeat(uint256 memberId, MemberRecord storage m, address newSeat) internal virtual {
         if (newSeat == address(0)) revert RegistryInvalidSeat(newSeat);
         if (_seats[newSeat].memberId != 0) revert RegistrySeatTaken(newSeat);

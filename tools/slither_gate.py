@@ -46,6 +46,7 @@ def standard_json(sources: list[Path]) -> dict:
         "sources": {str(p.relative_to(ROOT)): {"urls": [str(p.relative_to(ROOT))]} for p in sources},
         "settings": {
             "optimizer": solc["optimizer"],
+            "viaIR": solc.get("viaIR", False),
             "evmVersion": compiler["evm_version"],
             "remappings": remappings,
             "outputSelection": {"*": {"*": ["abi", "metadata", "evm.bytecode", "evm.deployedBytecode",

@@ -55,6 +55,7 @@ library BatchBallots {
         IConsortiumGovernor.SignedBallot[] calldata full
     ) external returns (uint256) {
         uint256[] memory voters = ctx.registry.electorate(_seats(compact, full), ctx.snapshot);
+        // slither-disable-next-line uninitialized-local -- a fresh session, which VoteLedger.open fills
         VoteLedger.Session memory session;
         VoteLedger.open(session, ctx.proposalId);
         if (!session.initialized) (session.capWeight, session.quorum) = (ctx.capWeight, ctx.quorum);

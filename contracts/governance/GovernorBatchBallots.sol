@@ -32,6 +32,7 @@ abstract contract GovernorBatchBallots is GovernorVoteLedger {
         SignedBallot[] calldata full
     ) public virtual returns (uint256 counted) {
         _validateStateBitmap(proposalId, _encodeStateBitmap(ProposalState.Active));
+        // slither-disable-next-line uninitialized-local -- a fresh session, which _openSession fills
         VoteLedger.Session memory session;
         _openSession(session, proposalId);
         BatchBallots.Context memory ctx = BatchBallots.Context(

@@ -54,6 +54,7 @@ abstract contract GovernorProposalKinds is GovernorVoteLedger {
     }
 
     /// @dev Classifies the proposal and records its kind once, at creation.
+    // slither-disable-next-line dead-code -- reached through the _propose chain (super) from ConsortiumGovernor
     function _propose(
         address[] memory targets,
         uint256[] memory values,

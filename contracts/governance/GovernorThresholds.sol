@@ -98,6 +98,7 @@ abstract contract GovernorThresholds is GovernorMemberVotes {
     }
 
     /// @dev The record in force at `timepoint`; the latest one answers without a search when it is older.
+    // slither-disable-next-line unused-return -- the history is never empty (the constructor writes it), so `exists` is always true
     function _recordAt(uint256 timepoint) private view returns (uint256) {
         (, uint48 key, uint208 value) = _history.latestCheckpoint();
         return key <= timepoint ? value : _history.upperLookupRecent(timepoint.toUint48());

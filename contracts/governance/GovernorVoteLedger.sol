@@ -116,6 +116,7 @@ abstract contract GovernorVoteLedger is GovernorThresholds {
         bytes memory
     ) internal virtual override returns (uint256) {
         IMemberRegistry.Voter memory voter = _electorAt(account, proposalSnapshot(proposalId));
+        // slither-disable-next-line uninitialized-local -- a fresh session, which _openSession fills
         VoteLedger.Session memory session;
         _openSession(session, proposalId);
         (bool counted, BallotRejection rejection, uint256 weight) = VoteLedger.count(

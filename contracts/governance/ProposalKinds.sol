@@ -70,7 +70,7 @@ library ProposalKinds {
     }
 
     /// @notice Whether `proposalId`'s tallies pass its kind's rule (quorum is checked separately).
-    // slither-disable-next-line calls-loop -- the registry is the system's own contract
+    // slither-disable-next-line calls-loop,unused-return -- the registry is the system's own contract; abstentions count toward quorum only, so the rule ignores them
     function succeeded(uint256 proposalId, IMemberRegistry registry, uint256 snapshot) external view returns (bool) {
         IConsortiumGovernor.ProposalKind kind = kindOf(proposalId);
         uint256 tierCount = registry.tierCount();

@@ -129,6 +129,7 @@ contract Treasury is IDuesOracle, ReentrancyGuardTransient {
 
     /// @notice Give `amount` of `token` (zero: ETH, sent as the value) as a sponsorship or a grant, in ETH,
     /// the dues token or a token governance listed. The event records what arrived.
+    // slither-disable-next-line incorrect-equality -- an amount received compared with zero: nothing arrived
     function contribute(ContributionKind kind, IERC20 token, uint256 amount, string calldata memo) external payable nonReentrant {
         if (amount == 0) revert TreasuryZeroAmount();
         if (!isAccepted(token)) revert TreasuryTokenNotAccepted(token);

@@ -12,8 +12,8 @@ uint256 constant MAX_TIERS = 16;
  * unpacked by {VoteLedger}; this library is the only place that knows the layout.
  */
 library VoterWord {
-    function pack(uint32 memberId, uint8 tierId, uint256 weight) internal pure returns (uint256) {
-        return uint256(memberId) | (uint256(tierId) << 32) | (weight << 40);
+    function pack(uint32 id, uint8 tierId, uint256 voterWeight) internal pure returns (uint256) {
+        return uint256(id) | (uint256(tierId) << 32) | (voterWeight << 40);
     }
 
     function memberId(uint256 word) internal pure returns (uint256) {
