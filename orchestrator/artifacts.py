@@ -43,24 +43,38 @@ def load(name: str, build_dir: Path = BUILD_DIR) -> Artifact:
     return Artifact(name=name, abi=data["abi"], bytecode=data["bytecode"], ast=data.get("ast") or {})
 
 
+def _nodes(node, node_type: str, name: str) -> list[dict]:
+    """Every AST node of `node_type` named `name` under `node`."""
+    found = []
+    if isinstance(node, dict):
+        if node.get("nodeType") == node_type and node.get("name") == name:
+            found.append(node)
+        for value in node.values():
+            found += _nodes(value, node_type, name)
+    elif isinstance(node, list):
+        for value in node:
+            found += _nodes(value, node_type, name)
+    return found
+
+
+@cache
+def constant(contract: str, name: str) -> int:
+    """The value of integer constant `name` declared in `contract` (a number literal), read from the
+    contract's source like the enums, so an off-chain check uses the on-chain figure."""
+    for node in _nodes(load(contract).ast, "VariableDeclaration", name):
+        value = node.get("value") or {}
+        if node.get("constant") and value.get("nodeType") == "Literal" and value.get("kind") == "number":
+            return int(value["value"].replace("_", ""), 0)
+    raise ArtifactError(f"{contract} declares no number constant {name}")
+
+
 @cache
 def enum_names(contract: str, enum: str) -> tuple[str, ...]:
     """The members of Solidity enum `enum` declared in `contract`, in words and in order
     ("MemberCase" → "member case"): the contracts' source is the one definition of every enum the
     orchestrator shows, so a member added there is named here without a second list to keep in step."""
-    found: list[list[str]] = []
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            if node.get("nodeType") == "EnumDefinition" and node.get("name") == enum:
-                found.append([member["name"] for member in node["members"]])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(load(contract).ast)
+    found = _nodes(load(contract).ast, "EnumDefinition", enum)
     if not found:
         raise ArtifactError(f"{contract} declares no enum {enum}")
-    return tuple(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower() for name in found[0])
+    names = [member["name"] for member in found[0]["members"]]
+    return tuple(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower() for name in names)

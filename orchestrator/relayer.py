@@ -188,8 +188,10 @@ class Relayer:
         if self.session.w3.eth.get_code(b.voter):  # a contract wallet: ask it (ERC-1271)
             digest = ballots.digest(typed)
             wallet = self.session.w3.eth.contract(address=b.voter, abi=ballots.ERC1271_ABI)
+            # As a batch asks it: from the governor, with the gas allowance the governor gives a wallet.
+            asked = {"from": self.session.deployment.governor, "gas": artifacts.constant("BatchBallots", "WALLET_GAS")}
             try:
-                if wallet.functions.isValidSignature(digest, b.signature).call() == ERC1271_MAGIC:
+                if wallet.functions.isValidSignature(digest, b.signature).call(asked) == ERC1271_MAGIC:
                     return "erc1271"
             except Exception:  # a reverting or non-conforming wallet simply does not vouch
                 pass

@@ -34,6 +34,17 @@ def budget(session, holder, amount, token):
                              gv.amount(amount))]
 
 
+@propose.command(name="accept-token")
+@click.argument("token")
+@click.option("--on/--off", "accepted", default=True, show_default=True,
+              help="List the token for contributions, or delist it.")
+@proposal_command
+def accept_token(session, token, accepted):
+    """Accept sponsorships and grants in ERC-20 TOKEN, or stop (ordinary). ETH and the dues token are always
+    accepted; the treasury records what arrives, measured by its own balance."""
+    return [gv.contract_call(session.treasury, "setAcceptedToken", gv.address(token, "token"), accepted)]
+
+
 @propose.command()
 @click.argument("tier")
 @click.argument("amount")
@@ -136,5 +147,5 @@ def deprecate(session, standard_id):
 @click.option("--report", "report_id", type=click.IntRange(0), default=0, help="The conduct report it answers.")
 @proposal_command
 def censure(session, member, reason, report_id):
-    """Censure MEMBER publicly (ordinary; the member is recused from the vote)."""
+    """Censure MEMBER publicly (a member's case: its own proposal, the member recused)."""
     return [gv.contract_call(session.conduct, "censure", gv.member_id(session.registry, member), reason, report_id)]

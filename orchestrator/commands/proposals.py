@@ -76,7 +76,7 @@ def admit(session, seat, tier, legal_name, jurisdiction, metadata_uri):
 @click.argument("tier")
 @proposal_command
 def change_tier(session, member, tier):
-    """Move MEMBER (id or seat) to TIER (constitutional)."""
+    """Move MEMBER (id or seat) to TIER (a member's case: its own proposal, the member recused)."""
     r = session.registry
     return [gv.contract_call(r, "changeTier", gv.member_id(r, member), gv.tier_id(r, tier))]
 
@@ -86,7 +86,8 @@ def change_tier(session, member, tier):
 @click.option("--reason", required=True)
 @proposal_command
 def suspend(session, member, reason):
-    """Suspend MEMBER: no vote and no proposing until reinstated (ordinary)."""
+    """Suspend MEMBER: no vote and no proposing until reinstated (a member's case: its own proposal, the
+    member recused, more than half of all weight needed)."""
     return [gv.contract_call(session.registry, "suspend", gv.member_id(session.registry, member), reason)]
 
 
@@ -103,7 +104,7 @@ def reinstate(session, member):
 @click.option("--reason", required=True)
 @proposal_command
 def expel(session, member, reason):
-    """Expel MEMBER for good (constitutional)."""
+    """Expel MEMBER for good (a member's case)."""
     return [gv.contract_call(session.registry, "expel", gv.member_id(session.registry, member), reason)]
 
 
@@ -112,7 +113,7 @@ def expel(session, member, reason):
 @click.argument("new_seat")
 @proposal_command
 def rotate_seat(session, member, new_seat):
-    """Move MEMBER to NEW_SEAT, e.g. after a lost key (constitutional)."""
+    """Move MEMBER to NEW_SEAT, e.g. after a lost key (a member's case)."""
     r = session.registry
     return [gv.contract_call(r, "rotateSeatOf", gv.member_id(r, member), gv.address(new_seat, "new seat"))]
 
@@ -154,7 +155,8 @@ def setting(session, setting, value):
 @click.argument("selector")
 @click.option("--constitutional/--ordinary", required=True, help="Whether such calls make a proposal constitutional.")
 @click.option("--about-member/--not-about-member", default=False, show_default=True,
-              help="Whether such calls are about the member whose id is their first argument (who is recused).")
+              help="Whether such calls are about the member whose id is their first argument: a proposal "
+                   "making one is that member's case (nothing else bundled, the member recused).")
 @proposal_command
 def call_rule(session, target, selector, constitutional, about_member):
     """Set how calls of SELECTOR (0x12345678 or a signature) on TARGET are treated (constitutional)."""
