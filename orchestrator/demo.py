@@ -335,11 +335,16 @@ class Demo:
             counted = len(receipt_events(self.session.governor, receipt, "VoteCast"))
             self.say(f"  relayer submitted a batch: {counted} ballots counted in transaction {tx_hash[:18]}…")
 
+    @property
+    def relay_database(self) -> Path:
+        """The relayer's database file, in a temporary directory that lives as long as the demo."""
+        if not hasattr(self, "_tmpdir"):
+            self._tmpdir = tempfile.TemporaryDirectory(prefix="consortium-demo-")
+        return Path(self._tmpdir.name) / "relay.db"
+
     @cached_property
     def _relayer(self) -> Relayer:
-        self._tmpdir = tempfile.TemporaryDirectory(prefix="consortium-demo-")
-        store = RelayStore(f"sqlite:///{Path(self._tmpdir.name) / 'relay.db'}", self.w3.eth.chain_id,
-                           self.session.deployment.governor)
+        store = RelayStore(f"sqlite:///{self.relay_database}", self.w3.eth.chain_id, self.session.deployment.governor)
         return Relayer(self.session, store)
 
     def _enact(self, pids: list[int]) -> None:
