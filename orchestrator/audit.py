@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eth_utils import function_signature_to_4byte_selector
+
 from .config import ZERO_ADDRESS
 
 TIMELOCK_ROLES = ("DEFAULT_ADMIN_ROLE", "PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE")
@@ -82,3 +84,51 @@ def audit(session) -> list[Holding]:
         if s.functions.isPublisher(publisher).call():
             found.append(Holding("StandardsRegistry", "publisher", publisher, ""))
     return [h if h.verdict else Holding(h.contract, h.power, h.holder, verdict(h.holder)) for h in found]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rules a proposal is judged by, read from the chain: which calls make a member's case or a
+    constitutional proposal (from the CallRuleSet events, each rule's latest), and the thresholds."""
+
+    member_case: list[str]
+    constitutional: list[str]
+    quorum_percent: int
+    constitutional_quorum_percent: int
+    weight_cap_bps: int
+    voting_delay: int
+    voting_period: int
+    timelock_delay: int
+
+
+def rules(session) -> Rules:
+    d, g = session.deployment, session.governor
+    names = {d.registry: ("MemberRegistry", session.registry), d.treasury: ("Treasury", session.treasury),
+             d.standards: ("StandardsRegistry", session.standards), d.conduct: ("ConductRecord", session.conduct),
+             d.body_factory: ("BodyFactory", session.body_factory)}
+
+    def described(target: str, selector: bytes) -> str:
+        name, contract = names.get(target, (target, None))
+        for entry in contract.abi if contract is not None else []:
+            if entry["type"] == "function":
+                signature = f"{entry['name']}({','.join(_abi_type(i) for i in entry['inputs'])})"
+                if function_signature_to_4byte_selector(signature) == selector:
+                    return f"{name}.{signature}"
+        return f"{name}.0x{selector.hex()}"
+
+    latest: dict[tuple[str, bytes], tuple[bool, bool]] = {}
+    for event in _events(g, "CallRuleSet", d.block):
+        args = event["args"]
+        latest[(args["target"], bytes(args["selector"]))] = (args["constitutional"], args["aboutMember"])
+    member_case = sorted(described(t, s) for (t, s), (_, about) in latest.items() if about)
+    constitutional = sorted(described(t, s) for (t, s), (const, about) in latest.items() if const and not about)
+    f = g.functions
+    return Rules(member_case, constitutional, f.quorumNumerator().call(), f.constitutionalQuorumNumerator().call(),
+                 f.weightCap().call(), f.votingDelay().call(), f.votingPeriod().call(),
+                 session.timelock.functions.getMinDelay().call())
+
+
+def _abi_type(entry: dict) -> str:
+    if entry["type"].startswith("tuple"):
+        return "(" + ",".join(_abi_type(c) for c in entry["components"]) + ")" + entry["type"][5:]
+    return entry["type"]

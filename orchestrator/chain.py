@@ -36,6 +36,10 @@ from .errors import ChainError, decode_revert
 log = logging.getLogger(__name__)
 
 GAS_MARGIN = 1.2
+# A node estimates against a block whose timestamp may equal the latest one's, where a checkpoint write
+# (weights, seats, totals) updates the last checkpoint in place; mined a second later, it appends one: a
+# fresh slot, up to 20,000 gas more each. A registry change writes at most three. Unused gas is refunded.
+CHECKPOINT_ALLOWANCE = 3 * 20_000
 HARDFORK = "cancun"  # must match brownie-config.yaml's evm_version
 DEVNET_CHAIN_ID = 31337
 # Transport retries for a dropped connection, a timeout or a gateway's 429/5xx. Every request we make is
@@ -174,9 +178,7 @@ class Sender:
             tx = call.build_transaction({"from": self.address, "value": value})
         except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
             raise ChainError(f"{what}: {decode_revert(exc)}") from None
-        # Estimates run against the pending block, whose timestamp may equal the last one's; mined a
-        # second later a checkpoint write can cost a fresh slot instead of an update. Keep a margin.
-        tx["gas"] = int(tx["gas"] * GAS_MARGIN)
+        tx["gas"] = int(tx["gas"] * GAS_MARGIN) + CHECKPOINT_ALLOWANCE
         tx["nonce"] = w3.eth.get_transaction_count(self.address, "pending")
         if self.account is not None:
             signed = self.account.sign_transaction(tx)

@@ -5,8 +5,9 @@ State is computed as the governor computes it, as of the newest indexed block: C
 Queued from the proposal's events; Pending up to the snapshot, Active up to the (possibly extended)
 deadline; then Succeeded if the quorum of its kind is reached (for + abstain) and its rule is met
 (ordinary: for > against; constitutional: for ≥ 2/3 of for + against and for > against in every tier
-that cast for or against votes), else Defeated. Quorum needed is the total weight at the snapshot
-times the kind's quorum numerator in force at the snapshot, over 100."""
+that cast for or against votes; a member's case: the constitutional rule and for > half of the total
+weight at the snapshot), else Defeated. Quorum needed is the total weight at the snapshot times the
+kind's quorum numerator in force at the snapshot (constitutional for a member's case), over 100."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ from .indexer.schema import (
 
 SUPPORT = ["against", "for", "abstain"]
 QUORUM_EVENTS = {"ordinary": ("QuorumNumeratorUpdated", "newQuorumNumerator"),
-                 "constitutional": ("ConstitutionalQuorumSet", "newNumerator")}
+                 "constitutional": ("ConstitutionalQuorumSet", "newNumerator"),
+                 "member case": ("ConstitutionalQuorumSet", "newNumerator")}
 
 
 @dataclass
@@ -61,6 +63,7 @@ class ProposalResult:
     quorum_needed: int
     quorum_reached: int
     tiers: list[TierResult]
+    total_weight: int = 0  # at the snapshot
     recusals: list[dict] = field(default_factory=list)
     ballots: list[dict] = field(default_factory=list)
     calls: list[dict] = field(default_factory=list)
@@ -129,9 +132,10 @@ class Observatory:
                 attribute = ("against", "for_", "abstain")[row[1]]
                 setattr(tier, attribute, getattr(tier, attribute) + int(row[2]))
                 tier.voted += row[3]
-            needed = self._quorum(db, p.kind, p.snapshot)
+            total = _total_weight(db, p.snapshot)
+            needed = total * self._quorum_numerator(db, p.kind, p.snapshot) // 100
             result = ProposalResult(p.proposal_id, p.title, p.proposer, p.kind, "", p.snapshot, deadline, needed, 0,
-                                    [tiers[k] for k in sorted(tiers)], calls=json.loads(p.calls))
+                                    [tiers[k] for k in sorted(tiers)], total, calls=json.loads(p.calls))
             f, _, ab = result.totals
             result.quorum_reached = f + ab
             result.state = self._state(result, lifecycle)
@@ -160,6 +164,8 @@ class Observatory:
         else:
             passed = f > 0 and f * 3 >= (f + a) * 2 and all(
                 t.for_ > t.against for t in r.tiers if t.for_ + t.against > 0)
+            if r.kind == "member case":
+                passed = passed and f * 2 > r.total_weight
         return "Succeeded" if passed and r.quorum_reached >= r.quorum_needed else "Defeated"
 
     # ───── members ─────
@@ -209,13 +215,15 @@ class Observatory:
                 tiers[tier].eligible += 1
         return tiers
 
-    def _quorum(self, db, kind: str, at: int) -> int:
+    def _quorum_numerator(self, db, kind: str, at: int) -> int:
         event, field_name = QUORUM_EVENTS[kind]
         numerators = _raw(db, "ConsortiumGovernor", event, at)
-        totals = _raw(db, "MemberRegistry", "TotalWeightChanged", at)
-        if not numerators or not totals:
-            return 0
-        return int(totals[-1]["newWeight"]) * int(numerators[-1][field_name]) // 100
+        return int(numerators[-1][field_name]) if numerators else 0
+
+
+def _total_weight(db, at: int) -> int:
+    totals = _raw(db, "MemberRegistry", "TotalWeightChanged", at)
+    return int(totals[-1]["newWeight"]) if totals else 0
 
 
 def _member_at(db, member_id: int, at: int | None):

@@ -65,12 +65,27 @@ def index(session: Session, follow: bool, confirmations: int, interval: float, v
 @pass_session
 def audit(session: Session) -> None:
     """Prove decentralization from the chain: every role, owner and privileged address of every contract
-    and who holds it; exits 1 if any is held outside the system's own contracts."""
+    and who holds it, then the rules proposals are judged by; exits 1 if any power is held outside the
+    system's own contracts."""
     from ..audit import audit as read_holdings
+    from ..audit import rules as read_rules
 
     holdings = read_holdings(session)
     for h in holdings:
         click.echo(f"{h.contract:20} {h.power:22} {h.holder}  {h.verdict}")
+    r = read_rules(session)
+    click.echo("\nrules, read from the chain:")
+    click.echo(f"  ordinary: for > against, quorum {r.quorum_percent}% of all weight")
+    click.echo(f"  constitutional: 2/3 of for + against and a majority in every tier that votes, quorum "
+               f"{r.constitutional_quorum_percent}%; for the governor's settings, the timelock's delay and "
+               + ", ".join(r.constitutional))
+    click.echo("  a member's case: its own proposal, nothing else in it; the member recused; the constitutional "
+               "rule and for > half of all weight; for " + (", ".join(r.member_case) or "no call"))
+    click.echo("  refused at propose: any other call to the governor or the timelock (scheduling, execution, "
+               "cancellation, roles, relay, a new timelock)")
+    click.echo(f"  weight cap {r.weight_cap_bps / 100:g}% of all weight; voting delay {r.voting_delay} s, "
+               f"period {r.voting_period} s; timelock delay {r.timelock_delay} s; execution only through the "
+               "governor")
     outside = [h for h in holdings if h.outside]
     if outside:
         raise OrchestratorError(f"{len(outside)} power(s) held outside the system: "

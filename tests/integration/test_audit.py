@@ -13,13 +13,19 @@ def test_a_fresh_deployment_is_decentralized(cli, consortium):
     assert f"TimelockController   DEFAULT_ADMIN_ROLE     {timelock}  system contract: TimelockController" in out
     assert f"TimelockController   PROPOSER_ROLE          {governor}  system contract: ConsortiumGovernor" in out
     assert f"TimelockController   CANCELLER_ROLE         {governor}  system contract: ConsortiumGovernor" in out
-    assert "TimelockController   EXECUTOR_ROLE          0x0000000000000000000000000000000000000000  anyone" in out
+    assert f"TimelockController   EXECUTOR_ROLE          {governor}  system contract: ConsortiumGovernor" in out
+    assert "a member's case: its own proposal" in out
+    for sanction in ("MemberRegistry.suspend(uint256,string)", "MemberRegistry.expel(uint256,string)",
+                     "MemberRegistry.changeTier(uint256,uint8)", "MemberRegistry.rotateSeatOf(uint256,address)",
+                     "ConductRecord.censure(uint256,string,uint256)"):
+        assert sanction in out.split("a member's case")[1].splitlines()[0]
+    assert "MemberRegistry.setTier(uint8,string,uint32,bool,bool)" in out.split("constitutional:")[1].splitlines()[0]
     assert "MemberRegistry       bootstrapper           0x0000000000000000000000000000000000000000  none" in out
     assert f"MemberRegistry       governance             {timelock}  system contract: TimelockController" in out
     for name in ("Treasury", "BodyFactory", "StandardsRegistry", "ConductRecord"):
         assert f"{name:20} governance             {timelock}" in out
     assert consortium["f1"] not in out  # the deployer kept nothing
-    assert out.strip().endswith("are held by the system's own contracts or by nobody")
+    assert "decentralized: all" in out and "are held by the system's own contracts or by nobody" in out
 
 
 def test_a_budget_or_publisher_right_given_to_an_account_fails_the_audit(cli, consortium):

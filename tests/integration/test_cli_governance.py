@@ -23,16 +23,16 @@ def proposal_id(output: str) -> str:
     return re.search(r"proposal (\d+)", output).group(1)
 
 
-def test_ordinary_proposal_from_proposal_to_execution(cli, consortium):
+def test_a_members_case_from_proposal_to_execution(cli, consortium):
     out = cli.ok("propose", "suspend", "4", "--reason", "missed meetings", "--description", "Suspend 4",
                  account="f1")
-    assert "kind: ordinary" in out
+    assert "kind: member case about member 4" in out
     pid = proposal_id(out)
     cli.advance(2)
     assert "voted for" in cli.ok("vote", pid[:12], "for", "--reason", "agreed", account="f1")
     cli.ok("vote", pid, "for", account="f2")
     show = cli.ok("proposal", "show", pid)
-    assert "kind ordinary, state Active" in show
+    assert "kind member case about member 4, state Active" in show
     assert re.search(r"founding\s+6\s+0\s+0", show)
     assert "suspend(memberId=4, reason='missed meetings')" in show
     cli.advance(301)
@@ -118,9 +118,11 @@ def test_proposer_cancels_while_pending(cli, consortium):
 
 @pytest.mark.parametrize("action, kind", [
     (["reinstate", "4"], "ordinary"),
-    (["expel", "4", "--reason", "fraud"], "constitutional"),
-    (["rotate-seat", "4", "0x" + "cd" * 20], "constitutional"),
-    (["change-tier", "4", "founding"], "constitutional"),
+    (["expel", "4", "--reason", "fraud"], "member case about member 4"),
+    (["rotate-seat", "4", "0x" + "cd" * 20], "member case about member 4"),
+    (["change-tier", "4", "founding"], "member case about member 4"),
+    (["censure", "3", "--reason", "late filing"], "member case about member 3"),
+    (["accept-token", "0x" + "ab" * 20], "ordinary"),
     (["setting", "voting-period", "7200"], "constitutional"),
     (["setting", "quorum", "20"], "constitutional"),
     (["call-rule", "0x" + "ef" * 20, "pause()", "--constitutional"], "constitutional"),
