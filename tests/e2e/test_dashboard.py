@@ -47,9 +47,9 @@ def browse(url: str, tmp_path) -> str:
 def test_the_json_api_serves_the_index(site):
     status, body = get(f"{site}/api/proposals")
     proposals = json.loads(body)
-    assert status == 200 and [p["state"] for p in proposals] == ["Executed"] * 4
+    assert status == 200 and [p["state"] for p in proposals] == ["Executed"] * 5
     detail = json.loads(get(f"{site}/api/proposals/{proposals[0]['id']}")[1])
-    assert len(detail["ballots"]) == 23 and {b["support"] for b in detail["ballots"]} == {"for", "against"}
+    assert len(detail["ballots"]) == 24 and {b["support"] for b in detail["ballots"]} == {"for", "against"}
     members = json.loads(get(f"{site}/api/members")[1])
     assert len(members) == 36 and members[23]["status"] == "active"  # member 24 lapsed, then paid
     assert [h["change"] for h in members[23]["history"]] == ["admitted", "lapsed", "restored"]
@@ -71,7 +71,7 @@ def test_chromium_loads_every_page_and_follows_the_navigation(site, tmp_path):
     home = browse(site + "/", tmp_path)
     links = re.findall(r'<nav>(.*?)</nav>', home)[0]
     assert [href for href in re.findall(r'href="([^"]+)"', links)] == [path for path, _ in PAGES]
-    assert home.count('href="/proposals/') == 4
+    assert home.count('href="/proposals/') == 5
     headings = {"/members": "Members and tiers", "/treasury": "Treasury flows", "/bodies": "Bodies",
                 "/standards": "Standards and compliance", "/conduct": "Conduct records"}
     for path, heading in headings.items():
@@ -85,7 +85,7 @@ def test_chromium_renders_a_proposals_per_tier_chart(site, tmp_path):
     first = re.findall(r'href="(/proposals/\d+)"', browse(site + "/", tmp_path))[0]
     dom = browse(site + first, tmp_path)
     bars = re.findall(r'<rect [^>]*data-tier="(\w+)" data-support="(\w+)" data-weight="(\d+)"', dom)
-    assert ("founding", "for", "12") in bars and ("regular", "for", "14") in bars
+    assert ("founding", "for", "12") in bars and ("regular", "for", "15") in bars
     assert ("regular", "against", "5") in bars
     assert dom.count("<tr>") > 20  # every ballot listed
 

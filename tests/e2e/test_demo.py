@@ -13,10 +13,10 @@ from tests.e2e.conftest import run
 def test_demo_runs_the_whole_lifecycle_on_an_embedded_devnet(demo):
     out, _ = demo
     assert "admitting 35 members (5 founding, 20 regular, 10 observer)" in out
-    assert "'Suspend the member that missed three plenaries; set up the secretariat (5 ETH budget) and the " \
-           "technical committee': ordinary" in out
+    assert "'Set up the secretariat (5 ETH budget) and the technical committee': ordinary" in out
+    assert "'Suspend member 25, which missed three plenaries': member case" in out  # a sanction on its own
     assert "'Admit Newcomer Analytics as a regular member': constitutional" in out
-    assert "member 25, whom the suspension is about, is recused automatically" in out
+    assert "member 25, whom the suspension is about, is recused from that proposal alone" in out
     assert "a founding member declared a conflict of interest on the ordinary proposal and recused" in out
     assert re.search(r"relayer submitted a batch: 19 ballots counted", out)
     assert re.search(r"relayer submitted a batch: 20 ballots counted", out)
@@ -37,7 +37,7 @@ def test_demo_puts_every_institution_to_work(demo):
     assert "the relayer refused member 24's ballot" in out and "had no voting weight at the proposal's snapshot" in out
     assert "the relayer refused member 9's ballot" in out and "is recused from this proposal" in out
     assert "member 24 paid its arrears; vote restored: yes" in out
-    assert out.count("outcome Executed") == 4
+    assert out.count("outcome Executed") == 5
     assert "secretariat budget left 3.80 ETH" in out
     assert "standard 1: Proof of Reserves v1.0, adopted, 5 member(s) attest compliance" in out
     assert "censure 1: member 9 (report 1): outage undisclosed for 30 days" in out
@@ -47,23 +47,26 @@ def test_demo_puts_every_institution_to_work(demo):
 def test_results_show_the_demo_from_the_database_alone(demo):
     out, env = demo  # the demo's devnet is gone: only the database is left
     listing = run(env, "results")
-    assert listing.count("state Executed") == 4
+    assert listing.count("state Executed") == 5
     assert re.search(r"founding\s+12\s+0\s+0\s+4/5 80%", listing)  # the recused founder did not vote
+    assert re.search(r"regular\s+15\s+5\s+0\s+20/20 100%", listing)  # nobody else is recused from it
     assert re.search(r"regular\s+14\s+5\s+0\s+19/20 95%", listing)  # the suspended member was recused
     rows = json.loads(run(env, "results", "--format", "json"))
-    assert [r["kind"] for r in rows] == ["ordinary", "constitutional", "constitutional", "ordinary"]
-    assert [(r["quorum_needed"], r["quorum_reached"]) for r in rows] == [(3, 26), (10, 35), (10, 33), (3, 29)]
+    assert [r["kind"] for r in rows] == ["ordinary", "member case", "constitutional", "constitutional", "member case"]
+    assert [(r["quorum_needed"], r["quorum_reached"]) for r in rows] == [(3, 27), (10, 29), (10, 35), (10, 33),
+                                                                          (10, 29)]
     first = rows[0]["id"]
     detail = run(env, "results", first[:12])
-    assert "member 25 recused automatically: the proposal is about this member" in detail
     assert "member 2 recused by declaration: advises the member concerned" in detail
+    assert "recused automatically" not in detail
+    assert "member 25 recused automatically: the proposal is about this member" in run(env, "results", rows[1]["id"])
     assert re.search(r"member\s+1 tier 0 for\s+weight 3 \(direct\)", detail)
     assert re.search(r"member\s+6 tier 1 against\s+weight 1 \(relayed\)", detail)
     csv_rows = run(env, "results", first, "--format", "csv").splitlines()
     assert csv_rows[0] == "proposal_id,tier,for,against,abstain,voted,eligible"
-    assert csv_rows[1:] == [f"{first},founding,12,0,0,4,5", f"{first},regular,14,5,0,19,20"]
+    assert csv_rows[1:] == [f"{first},founding,12,0,0,4,5", f"{first},regular,15,5,0,20,20"]
     member = run(env, "results", "--member", "24")
-    assert member.count("no vote (lapsed)") == 2 and member.count("voted for with weight 1 (relayed)") == 2
+    assert member.count("no vote (lapsed)") == 2 and member.count("voted for with weight 1 (relayed)") == 3
 
 
 def test_the_transparency_report_covers_the_period(demo, tmp_path):
@@ -72,7 +75,7 @@ def test_the_transparency_report_covers_the_period(demo, tmp_path):
     assert "Membership changes (39)" in text
     assert "member 25: suspended (now suspended, tier 1) — missed three plenaries" in text
     assert "member 24: lapsed (now lapsed, tier 1)" in text and "member 24: restored" in text
-    assert "Decisions (4)" in text and "Censure member 9 [ordinary] Executed: for 29, against 3" in text
+    assert "Decisions (5)" in text and "Censure member 9 [member case] Executed: for 29, against 3" in text
     assert "Proof of Reserves v1.0 (standard 1)" in text
     assert "member 9: outage undisclosed for 30 days" in text
     for line in ("in  dues           21.0000 ETH", "in  grant          20.0000 ETH",
@@ -81,7 +84,7 @@ def test_the_transparency_report_covers_the_period(demo, tmp_path):
     page = tmp_path / "report.html"
     run(env, "report", "--from", "2000-01-01", "--to", "2100-12-31", "--format", "html", "--out", str(page))
     html = page.read_text()
-    assert html.startswith("<!doctype html>") and "<h2>Decisions (4)</h2>" in html
+    assert html.startswith("<!doctype html>") and "<h2>Decisions (5)</h2>" in html
     assert "<td>outage undisclosed for 30 days</td>" in html
     empty = run(env, "report", "--from", "2000-01-01", "--to", "2000-01-02")
     assert "Membership changes (0)" in empty and "Decisions (0)" in empty
