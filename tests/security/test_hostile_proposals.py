@@ -11,9 +11,12 @@ any combination and order, and the honest majority votes against each one. Whate
   cancellation or role functions, or the governor's relay; and nobody can run a queued operation on the
   timelock directly.
 
-A proposal the governor refuses must be refused by name (a forbidden call, a bundled member case).
-Each example starts from the same chain state (an EVM snapshot). `make test` runs 256 examples; set
-CONSORTIUM_FUZZ_EXAMPLES for more (`make fuzz`)."""
+The checks are made against oracles computed from the calls alone (which calls the rules refuse, which
+are about a member), against members who stay home as well as those who vote against (a bloc below
+half the weight must lose a member's case even then), and, when a proposal passes, by executing it:
+the timelock refuses to run it directly, and the protected tier keeps every voter. A proposal the
+governor refuses must be refused by name, as the oracle expects. Each example starts from the same
+chain state (an EVM snapshot). `make test` runs 256 examples; set CONSORTIUM_FUZZ_EXAMPLES for more."""
 
 import os
 import warnings

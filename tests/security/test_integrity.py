@@ -258,6 +258,17 @@ def test_6_an_expelled_members_approval_no_longer_counts(gov, roster, secretaria
     assert secretariat.action(action)[3] == 1  # r2's alone
 
 
+def test_6_an_expelled_members_approval_no_longer_counts_even_if_it_still_sits_on_the_body(gov, roster, secretariat):
+    r1, r2, _, _ = roster["regular"]
+    pay = gov.treasury.spendBudget.encode_input(ETH, r1, 10**17, "to myself")
+    action = secretariat.propose(gov.treasury, pay, "Pay me", {"from": r1}).events["ActionProposed"]["actionId"]
+    rid = gov.member_id(r1)
+    gov.by_founders(roster, [gov.call(gov.registry, "expel", rid, "self-dealing")], "Expel r1")
+    assert secretariat.isMember(rid)  # nobody removed it from the body
+    tx = secretariat.approve(action, {"from": r2})
+    assert tx.events["ActionApproved"]["approvals"] == 1 and "ActionExecuted" not in tx.events
+
+
 def test_6_a_suspended_members_approval_no_longer_counts(gov, roster, secretariat):
     r1, r2, r3, _ = roster["regular"]
     pay = gov.treasury.spendBudget.encode_input(ETH, accounts[6], 10**17, "a vendor")
