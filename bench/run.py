@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
+
 from orchestrator import artifacts
 from orchestrator.chain import Devnet, connect
 
@@ -21,8 +23,15 @@ def environment(w3) -> dict:
     compiler = json.loads((artifacts.BUILD_DIR / "ConsortiumGovernor.json").read_text())["compiler"]
     package = json.loads((artifacts.PROJECT_ROOT / "node_modules/@openzeppelin/contracts/package.json").read_text())
     return {"solc": compiler["version"], "evm_version": compiler.get("evm_version") or "cancun",
-            "optimizer_runs": compiler["optimizer"]["runs"], "anvil": w3.client_version,
+            "optimizer_runs": compiler["optimizer"]["runs"], "via_ir": _via_ir(),
+            "anvil": w3.client_version,
             "openzeppelin": package["version"], "python": sys.version.split()[0]}
+
+
+def _via_ir() -> bool:
+    """brownie's build records no viaIR setting: its config says."""
+    config = yaml.safe_load((artifacts.PROJECT_ROOT / "brownie-config.yaml").read_text())
+    return bool(config["compiler"]["solc"].get("viaIR"))
 
 
 def main() -> None:
