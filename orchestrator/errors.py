@@ -60,6 +60,14 @@ SENTENCES = {
     "GovernorInvalidConstitutionalQuorum": "a constitutional quorum of {0}/{1} is above 100%",
     "GovernorTargetCodeChanged": "a target of proposal {0} has different code than when it was proposed; refused",
     "GovernorTooManyOpenProposals": "member {0} already has {1} proposals whose voting has not ended",
+    "GovernorForbiddenCall": "a proposal may call {0} only to change its settings, not with selector 0x{1}: "
+                             "everything else there would run outside the governor",
+    "GovernorMemberCaseBundled": "a proposal about member {0} may hold only calls about that member, and call {1} "
+                                 "is not one: propose it separately",
+    "GovernorBatchUnderfunded": "the batch ran too low on gas to give contract wallet {0} its full allowance; "
+                                "send it with more gas",
+    "GovernorInvalidQuorumFraction": "a quorum of {0}/{1} is above 100%",
+    "AccessControlUnauthorizedAccount": "{0} lacks the role this needs (only the governor executes on the timelock)",
     "GovernorAlreadyCastVote": "{0} has already voted on this proposal",
     "GovernorInvalidVoteType": "the vote must be for, against or abstain",
     "GovernorInvalidSignature": "the ballot's signature is not {0}'s",
@@ -84,6 +92,10 @@ SENTENCES = {
     "TreasuryBudgetExceeded": "{0}'s budget of {2} (token {1}) does not cover {3}",
     "TreasuryInvalidRecipient": "{0} cannot receive a payment",
     "TreasuryTransferFailed": "{0} refused a payment of {1} wei",
+    "TreasuryTokenNotAccepted": "the treasury does not take token {0}: ETH, the dues token and the tokens governance "
+                                "listed only",
+    "TreasuryShortfall": "only {2} of the {1} asked arrived in token {0} (a fee on transfer?): dues must arrive "
+                         "in full",
     "BodyUnauthorized": "only governance (the timelock) may do this, not {0}",
     "BodyFactoryUnauthorized": "only governance (the timelock) may create bodies, not {0}",
     "BodyDissolved": "the body is dissolved",
@@ -147,7 +159,7 @@ def decode_revert_data(data: str | bytes | None) -> str:
         args[1] = STATUSES[args[1]]
     if name == "StandardsInvalidStatus":
         args[1] = STANDARD_STATUSES[args[1]]
-    if name == "BodyOutsideMandate":
+    if name in ("BodyOutsideMandate", "GovernorForbiddenCall"):
         args[1] = args[1].hex()
     template = SENTENCES.get(name)
     if template:

@@ -6,10 +6,11 @@ import functools
 from pathlib import Path
 
 import click
+from web3.exceptions import ContractCustomError, ContractLogicError
 
 from .. import dues
 from .. import governance as gv
-from ..errors import InputError
+from ..errors import ChainError, InputError, decode_revert
 from ..proposals import all_proposals, describe_call, find, kind_text, receipt_events, standing
 from ..session import Session
 from .common import pass_session, when
@@ -32,7 +33,10 @@ def _submit(session: Session, calls: list[gv.Call], description: str) -> None:
         click.echo(f"marked {len(lapsed)} member(s) lapsed for unpaid dues first: {', '.join(map(str, lapsed))}")
     g = session.governor
     targets, values, datas = [c.target for c in calls], [c.value for c in calls], [c.data for c in calls]
-    kind = kind_text(*g.functions.classify(targets, datas).call())
+    try:  # the governor refuses what it would refuse at propose: say so before sending anything
+        kind = kind_text(*g.functions.classify(targets, datas).call())
+    except (ContractCustomError, ContractLogicError) as exc:
+        raise ChainError(f"propose: {decode_revert(exc)}") from None
     receipt = session.sender.transact(session.w3, g.functions.propose(targets, values, datas, description), "propose")
     proposal_id = receipt_events(g, receipt, "ProposalCreated")[0]["args"]["proposalId"]
     click.echo(f"proposal {proposal_id}")

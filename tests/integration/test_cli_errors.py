@@ -94,3 +94,11 @@ def test_keystores_are_private_and_scrypt(cli):
     assert os.stat(path).st_mode & 0o777 == 0o600
     assert json.loads(path.read_text())["crypto"]["kdf"] == "scrypt"
     assert "erin" in cli.ok("wallet", "list")
+
+
+def test_a_call_to_the_timelocks_roles_is_refused_with_a_sentence(cli, consortium):
+    timelock = cli.manifest()["contracts"]["TimelockController"]
+    line = cli.fails("propose", "call", timelock, "grantRole(bytes32,address)", "0x" + "00" * 32, consortium["f1"],
+                     "--description", "Give me the admin role", account="f1")
+    assert line == (f"Error: propose: GovernorForbiddenCall: a proposal may call {timelock} only to change its "
+                    "settings, not with selector 0x2f2ff15d: everything else there would run outside the governor")
