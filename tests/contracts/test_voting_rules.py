@@ -60,8 +60,12 @@ def test_double_votes_bad_support_and_params_are_rejected(gov, roster, active):
         gov.vote(active, f1, AGAINST)
     with reverts("GovernorInvalidVoteType"):
         gov.vote(active, roster["founding"][1], 3)
-    with reverts("GovernorInvalidVoteParams"):
-        gov.governor.castVoteWithReasonAndParams(active.id, FOR, "", b"\x01", {"from": roster["founding"][1]})
+    for params in (b"\x01", b""):  # the governor counts no params: both entry points that take them refuse
+        with reverts("GovernorInvalidVoteParams"):
+            gov.governor.castVoteWithReasonAndParams(active.id, FOR, "", params, {"from": roster["founding"][1]})
+        with reverts("GovernorInvalidVoteParams"):
+            gov.governor.castVoteWithReasonAndParamsBySig(active.id, FOR, roster["founding"][1], "", params, b"",
+                                                          {"from": roster["founding"][1]})
 
 
 def test_votes_outside_the_voting_period_are_rejected(gov, roster):
