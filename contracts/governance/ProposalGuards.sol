@@ -17,6 +17,7 @@ library ProposalGuards {
     uint256 internal constant MAX_OPEN_PROPOSALS = 3;
     uint256 private constant DEADLINE_BITS = 64;
     uint256 private constant DEADLINE_MASK = (1 << DEADLINE_BITS) - 1;
+    bytes32 private constant EMPTY_CODE_HASH = keccak256("");
 
     // keccak256(abi.encode(uint256(keccak256("consortium.storage.ProposalGuards")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 private constant LOCATION = 0xbdff28afd90916a0da76a7e0f9f1d2fafe7bdc656a0b5dfb8ff35a15456a0700;
@@ -52,11 +53,14 @@ library ProposalGuards {
         }
     }
 
-    /// @dev The code hashes of `targets`, hashed together.
+    /// @dev The code hashes of `targets`, hashed together. An account without code counts as zero whether
+    /// it exists or not: its EXTCODEHASH is zero until it holds a balance and keccak256("") after, and
+    /// anyone could send a fresh target 1 wei to make a passed proposal fail the pin.
     function _codeFingerprint(address[] memory targets) private view returns (bytes32) {
         bytes32[] memory hashes = new bytes32[](targets.length);
         for (uint256 i = 0; i < targets.length; ++i) {
-            hashes[i] = targets[i].codehash;
+            bytes32 codehash = targets[i].codehash;
+            hashes[i] = codehash == EMPTY_CODE_HASH ? bytes32(0) : codehash;
         }
         return keccak256(abi.encodePacked(hashes));
     }

@@ -122,6 +122,17 @@ def test_2_a_contract_deployed_at_an_empty_target_after_the_vote_is_not_run(gov,
         gov.timelock.executeBatch(*timelock_operation(gov, p), {"from": accounts[9]})
 
 
+def test_2_a_wei_sent_to_a_fresh_target_does_not_block_its_proposal(gov, roster):
+    """An account without code pins as zero whether or not it exists: before, 1 wei sent by anyone to a
+    fresh payee changed its EXTCODEHASH (0 to keccak256("")) and the passed payment could never run."""
+    payee = Account.create().address
+    accounts[0].transfer(gov.timelock, 10**18)
+    p = gov.queued_by_founders(roster, [(payee, 10**17, b"")], "Pay a fresh payee from the timelock")
+    accounts[9].transfer(payee, 1)
+    gov.execute_now(p, accounts[9])
+    assert web3.eth.get_balance(payee) == 10**17 + 1
+
+
 # ───── 3. A tier's voters cannot be removed by votes that tier lost ─────
 
 
