@@ -171,14 +171,15 @@ class Sender:
         broadcast(w3, raw)
         return self.wait(w3, tx_hash, tx, what)
 
-    def sign(self, w3: Web3, call: Any, what: str, value: int = 0) -> tuple[bytes, str, dict]:
+    def sign(self, w3: Web3, call: Any, what: str, value: int = 0, extra_gas: int = 0) -> tuple[bytes, str, dict]:
         """The signed transaction (raw bytes, hash, fields), not yet sent: sending the same bytes again is
-        idempotent, which is what lets the relayer retry without ever submitting a ballot twice."""
+        idempotent, which is what lets the relayer retry without ever submitting a ballot twice.
+        `extra_gas` is added to the limit for what the estimate cannot see (see the relayer)."""
         try:
             tx = call.build_transaction({"from": self.address, "value": value})
         except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
             raise ChainError(f"{what}: {decode_revert(exc)}") from None
-        tx["gas"] = int(tx["gas"] * GAS_MARGIN) + CHECKPOINT_ALLOWANCE
+        tx["gas"] = int(tx["gas"] * GAS_MARGIN) + CHECKPOINT_ALLOWANCE + extra_gas
         tx["nonce"] = w3.eth.get_transaction_count(self.address, "pending")
         if self.account is not None:
             signed = self.account.sign_transaction(tx)

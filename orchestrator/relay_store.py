@@ -118,6 +118,14 @@ class RelayStore:
             row = db.execute(select(ballots).where(ballots.c.id == ballot_id)).first()
         return _row(row) if row else None
 
+    def held_for_member(self, proposal_id: int, member_id: int) -> StoredBallot | None:
+        """A ballot of member `member_id` on the proposal that is not rejected (from any of its seats)."""
+        with self.engine.connect() as db:
+            row = db.execute(select(ballots).where(self._scope() & (ballots.c.proposal_id == str(proposal_id))
+                                                   & (ballots.c.member_id == member_id)
+                                                   & (ballots.c.status != "rejected"))).first()
+        return _row(row) if row else None
+
     def find(self, proposal_id: int, voter: str) -> StoredBallot | None:
         with self.engine.connect() as db:
             row = db.execute(select(ballots).where(self._scope() & (ballots.c.proposal_id == str(proposal_id))

@@ -42,6 +42,12 @@ FORMAT = "consortium-ballot/1"
 # never produce and the contracts reject.
 SECP256K1_HALF_N = SECPK1_N // 2
 ERC1271_MAGIC = bytes.fromhex("1626ba7e")
+# A signature longer than this is refused: a Safe's needs 65 bytes per owner, under 2,000 for 30 owners,
+# and every byte of a batch's calldata is paid for by everyone in it.
+MAX_SIGNATURE_BYTES = 2_048
+# At most this many contract-wallet ballots in one batch: each may spend the whole allowance the
+# governor gives a wallet, so they bound the batch's worst-case gas (20 × 200,000 = 4,000,000).
+MAX_WALLET_BALLOTS = 20
 TRANSIENT = (RequestsConnectionError, Timeout, TimeExhausted, OSError)
 T = TypeVar("T")
 
@@ -148,6 +154,10 @@ class Relayer:
             raise BallotRefused(f"the ballot is for governor {governor} on chain {chain_id}; this relayer serves "
                                 f"{self.domain['verifyingContract']} on chain {self.domain['chainId']}")
         member_id, kind = self.validate(ballot)
+        held = self.store.held_for_member(ballot.proposal_id, member_id)
+        if held is not None:  # one per member: another seat's ballot would only be rejected, at a cost
+            raise BallotRefused(f"the relayer already holds a ballot of member {member_id} on this proposal "
+                                f"(from {held.voter})")
         ballot_id = self.store.accept(ballot.proposal_id, ballot.voter, member_id, ballot.support, ballot.reason,
                                       ballot.signature, kind)
         return self.store.get(ballot_id)
@@ -157,6 +167,8 @@ class Relayer:
         Returns the voter's member id and the signature's kind (ecdsa or erc1271)."""
         if b.support not in (0, 1, 2):
             raise BallotRefused(f"support {b.support} is not 0 (against), 1 (for) or 2 (abstain)")
+        if len(b.signature) > MAX_SIGNATURE_BYTES:
+            raise BallotRefused(f"the signature is {len(b.signature)} bytes; at most {MAX_SIGNATURE_BYTES}")
         kind = self._check_signature(b)
         state = self.views.state(b.proposal_id)
         if state != "Active":
@@ -204,18 +216,36 @@ class Relayer:
         Returns the hashes of the transactions this call sent or settled."""
         sent = [self._settle(*batch) for batch in self.store.unmined_batches()]
         for proposal_id, pending in self.store.accepted().items():
-            for i in range(0, len(pending), self.batch_size):
-                tx_hash = self._send(proposal_id, pending[i : i + self.batch_size])
+            for batch in self._batches(pending):
+                tx_hash = self._send(proposal_id, batch)
                 if tx_hash:
                     sent.append(tx_hash)
         return sent
+
+    def _batches(self, pending: list[StoredBallot]) -> list[list[StoredBallot]]:
+        """At most `batch_size` ballots a batch, of which at most MAX_WALLET_BALLOTS from contract wallets."""
+        batches: list[list[StoredBallot]] = []
+        wallets = 0
+        for ballot in pending:
+            wallet = ballot.kind == "erc1271"
+            if not batches or len(batches[-1]) == self.batch_size or (wallet and wallets == MAX_WALLET_BALLOTS):
+                batches.append([])
+                wallets = 0
+            batches[-1].append(ballot)
+            wallets += wallet
+        return batches
 
     def _send(self, proposal_id: int, batch: list[StoredBallot]) -> str | None:
         compact = [ballots.compact(b.voter, b.support, b.signature) for b in batch if _is_compact(b)]
         full = [(b.voter, b.support, b.reason, b.signature) for b in batch if not _is_compact(b)]
         call = self.session.governor.functions.castVoteBatch(proposal_id, compact, full)
+        # The estimate sees what each wallet spent when asked then; mined, a wallet may spend all the gas
+        # the governor gives it (one that answers cheaply only to calls, say). Fund that: an underfunded
+        # batch reverts, and with it every honest ballot in it.
+        wallet_gas = artifacts.constant("BatchBallots", "WALLET_GAS") * sum(b.kind == "erc1271" for b in batch)
         try:
-            raw, tx_hash, _ = with_retries(lambda: self.session.sender.sign(self.session.w3, call, "relay"), "sign")
+            raw, tx_hash, _ = with_retries(
+                lambda: self.session.sender.sign(self.session.w3, call, "relay", extra_gas=wallet_gas), "sign")
         except ChainError as exc:  # the batch would revert, e.g. the proposal closed: nothing was sent
             self.store.reject([b.id for b in batch], f"not submitted: {exc}")
             return None

@@ -113,7 +113,8 @@ def test_already_voted_recused_duplicate_and_outsider(cli, consortium, active):
     assert lines[0] == f"{direct}: rejected: {consortium['f2']} has already voted on this proposal"
     assert lines[1] == (f"{recused}: rejected: {consortium['r2']} is recused from this proposal (a declared "
                         "conflict, or the proposal is about its member)")
-    assert lines[2] == f"{held}: rejected: the relayer already holds a ballot of {consortium['r1']} on this proposal"
+    assert lines[2] == (f"{held}: rejected: the relayer already holds a ballot of member 3 on this proposal "
+                        f"(from {consortium['r1']})")
     assert lines[3] == f"{outsider}: rejected: {stranger.address} is not the seat of a current member"
     assert relayer_for(cli).store.find(int(active), consortium["r1"]).status == "included"  # the held one went
 
@@ -332,3 +333,54 @@ def test_an_erc1271_wallet_that_does_not_vouch_is_refused(cli, consortium, w3):
               "proposal_id": pid, "voter": wallet, "support": 1, "reason": "", "signature": "0x" + forged.hex()}
     with pytest.raises(BallotRefused, match=f"the signature is not {wallet}'s"):
         relayer.receive(ballot)
+
+
+def wallet_ballot(relayer, pid, wallet, owner) -> dict:
+    domain = relayer.domain
+    signature = ballots.sign(ballots.member_ballot(domain, int(pid), 1, wallet, ""), owner.key)
+    return {"format": FORMAT, "chain_id": domain["chainId"], "governor": domain["verifyingContract"],
+            "proposal_id": pid, "voter": wallet, "support": 1, "reason": "", "signature": "0x" + signature.hex()}
+
+
+def test_a_wallet_that_burns_gas_only_when_mined_costs_its_own_ballot_and_no_other(cli, consortium, w3):
+    """The wallet answers honestly and cheaply to the relayer's check and to the gas estimate (gas price
+    zero) and burns the whole allowance the governor gives it in the mined batch. The relayer funds every
+    wallet's full allowance, so the batch runs: the honest ballots count, the wallet's alone is rejected.
+    Before, the batch ran short of gas and reverted (GovernorBatchUnderfunded), losing every ballot."""
+    owner = Account.create()
+    burn_when_gas_is_paid = 2  # TestHostileWallet.Mode
+    wallet = Sender(w3.eth.accounts[0]).transact(
+        w3, contract(w3, "TestHostileWallet").constructor(owner.address, 0, burn_when_gas_is_paid),
+        "wallet")["contractAddress"]
+    cli.deploy({consortium["f1"]: "founding", consortium["r1"]: "regular", consortium["r2"]: "regular",
+                wallet: "regular"})
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "w", account="f1"))
+    cli.advance(2)
+    relayer = relayer_for(cli)
+    for name in ("f1", "r1", "r2"):
+        relayer.receive(json.loads(sign_only(cli, pid, name).read_text()))
+    relayer.receive(wallet_ballot(relayer, pid, wallet, owner))
+    relayer.submit()
+    outcomes = {relayer.store.find(int(pid), voter).status for voter in (consortium["f1"], consortium["r1"],
+                                                                         consortium["r2"])}
+    assert outcomes == {"included"}
+    assert (relayer.store.find(int(pid), wallet).status, relayer.store.find(int(pid), wallet).detail) == (
+        "rejected", "invalid signature")
+
+
+def test_a_member_has_one_ballot_in_the_relayer_whichever_seat_signs(cli, consortium, active):
+    relayer = relayer_for(cli)
+    relayer.receive(json.loads(sign_only(cli, active, "r1").read_text()))
+    new_seat = cli.wallet("r1-new")
+    cli.ok("member", "rotate-seat", new_seat, account="r1")
+    with pytest.raises(BallotRefused, match=f"already holds a ballot of member 3 on this proposal .from "
+                                            f"{consortium['r1']}"):
+        relayer.receive(json.loads(sign_only(cli, active, "r1-new").read_text()))
+
+
+def test_an_oversized_signature_is_refused(cli, consortium, active):
+    relayer = relayer_for(cli)
+    data = json.loads(sign_only(cli, active, "r1").read_text())
+    data["signature"] = "0x" + "ab" * 2049
+    with pytest.raises(BallotRefused, match="the signature is 2049 bytes; at most 2048"):
+        relayer.receive(data)

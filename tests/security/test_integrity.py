@@ -14,6 +14,7 @@ ETH = "0x" + "00" * 20
 HASH = b"\x21" * 32
 FOUNDING, REGULAR = 0, 1
 INVALID_SIGNATURE = 1
+HONEST, BURN_WHEN_A_CONTRACT_ASKS = 0, 1  # TestHostileWallet.Mode
 
 
 def member_ids(gov, accounts_):
@@ -158,8 +159,8 @@ def crowd(roster):
     every unit of gas it is given when a contract (a batch) asks it to check a signature."""
     keys = [Account.create() for _ in range(60)]
     owner = Account.create()
-    burner = TestHostileWallet.deploy(owner.address, 0, True, {"from": accounts[0]})
-    heavy = TestHostileWallet.deploy(owner.address, 150_000, False, {"from": accounts[0]})
+    burner = TestHostileWallet.deploy(owner.address, 0, BURN_WHEN_A_CONTRACT_ASKS, {"from": accounts[0]})
+    heavy = TestHostileWallet.deploy(owner.address, 150_000, HONEST, {"from": accounts[0]})
     suite = deploy_suite(roster, extra_members=[(k.address, "regular") for k in keys]
                          + [(burner.address, "regular"), (heavy.address, "regular")])
     return suite, keys, owner, burner, heavy
