@@ -4,9 +4,9 @@ state, quorum, tallies and turnout per tier, recusals and ballots; members and t
 State is computed as the governor computes it, as of the newest indexed block: Canceled, Executed or
 Queued from the proposal's events; Pending up to the snapshot, Active up to the (possibly extended)
 deadline; then Succeeded if the quorum of its kind is reached (for + abstain) and its rule is met
-(ordinary: for > against; constitutional: for ≥ 2/3 of for + against and for > against in every tier
-that cast for or against votes; a member's case: the constitutional rule and for > half of the total
-weight at the snapshot), else Defeated. Quorum needed is the total weight at the snapshot times the
+(ordinary: for > against; constitutional and a member's case: for ≥ 2/3 of for + against, for > against
+in every tier that cast for or against votes, and for > half of the total weight at the snapshot), else
+Defeated. Quorum needed is the total weight at the snapshot times the
 kind's quorum numerator in force at the snapshot (constitutional for a member's case), over 100."""
 
 from __future__ import annotations
@@ -162,10 +162,8 @@ class Observatory:
         if r.kind == "ordinary":
             passed = f > a
         else:
-            passed = f > 0 and f * 3 >= (f + a) * 2 and all(
+            passed = f * 3 >= (f + a) * 2 and f * 2 > r.total_weight and all(
                 t.for_ > t.against for t in r.tiers if t.for_ + t.against > 0)
-            if r.kind == "member case":
-                passed = passed and f * 2 > r.total_weight
         return "Succeeded" if passed and r.quorum_reached >= r.quorum_needed else "Defeated"
 
     # ───── members ─────

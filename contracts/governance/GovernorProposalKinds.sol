@@ -12,11 +12,11 @@ import {ProposalKinds} from "./ProposalKinds.sol";
  *
  * - Ordinary: for > against (abstentions count toward quorum only), under the ordinary quorum.
  * - Constitutional (any call to the governor's settings, the timelock's delay, or a (target, selector)
- *   flagged constitutional): for ≥ 2/3 of (for + against), and for > against inside every tier that cast
- *   a for or against vote, under the constitutional quorum ({GovernorThresholds}).
+ *   flagged constitutional): for ≥ 2/3 of (for + against), for > against inside every tier that cast a
+ *   for or against vote, and for votes above half of all weight at the snapshot, under the
+ *   constitutional quorum ({GovernorThresholds}).
  * - MemberCase (calls about one member, such as a suspension, and nothing else): the constitutional rule
- *   and quorum, and for votes above half of all weight at the snapshot. {GovernorRecusal} recuses the
- *   member.
+ *   and quorum. {GovernorRecusal} recuses the member.
  *
  * The call-rule table changes only by a constitutional vote ({setCallRule}).
  */

@@ -8,9 +8,9 @@ pragma solidity ^0.8.24;
  */
 interface IConsortiumGovernor {
     /// @notice Derived from the calls, never chosen by the proposer. Ordinary: simple majority of cast
-    /// weight. Constitutional: two thirds of cast weight and a majority in every tier that cast votes, under
-    /// its own quorum. MemberCase: a proposal about one member alone (a sanction, a change of its tier or
-    /// seat), decided without that member: the constitutional rule, and for votes above half of all weight.
+    /// weight. Constitutional: two thirds of cast weight, a majority in every tier that cast votes and for
+    /// votes above half of all weight, under its own quorum. MemberCase: a proposal about one member alone
+    /// (a sanction, a change of its tier or seat), decided by the constitutional rule without that member.
     enum ProposalKind {
         Ordinary,
         Constitutional,

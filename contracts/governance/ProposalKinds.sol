@@ -23,10 +23,11 @@ import {VoteLedger} from "./VoteLedger.sol";
  *
  * Passing (after quorum, which {GovernorProposalKinds} sets per kind):
  * - Ordinary: for > against.
- * - Constitutional: for ≥ 2/3 of for + against, and for > against inside every tier that cast for or
- *   against votes (concurrent majorities: no tier can impose on another).
- * - MemberCase: the constitutional rule, and for > half of all weight at the snapshot (the member's own
- *   included), so a bloc below half the weight cannot remove a member by recusing it.
+ * - Constitutional and MemberCase: for ≥ 2/3 of for + against, for > against inside every tier that
+ *   cast for or against votes (concurrent majorities: no tier can impose on another), and for > half of
+ *   all weight at the snapshot (a member's own included when it is recused from its case). So a bloc
+ *   below half of the weight can neither remove a member by recusing it, nor change a rule (the call
+ *   rules, the quorums, the tiers) while the others stay home.
  */
 library ProposalKinds {
     uint8 internal constant CONSTITUTIONAL = 1;
@@ -85,8 +86,8 @@ library ProposalKinds {
             if (tierAgainst + tierFor > 0 && tierFor <= tierAgainst) return false;
             (forTotal, againstTotal) = (forTotal + tierFor, againstTotal + tierAgainst);
         }
-        if (forTotal == 0 || forTotal * 3 < (forTotal + againstTotal) * 2) return false;
-        return kind == IConsortiumGovernor.ProposalKind.Constitutional || forTotal * 2 > registry.getPastTotalSupply(snapshot);
+        if (forTotal * 3 < (forTotal + againstTotal) * 2) return false;
+        return forTotal * 2 > registry.getPastTotalSupply(snapshot);
     }
 
     /// @notice Record `proposalId`'s kind and subject. A subject above the registry's uint32 ids names no

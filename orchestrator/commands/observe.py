@@ -76,11 +76,12 @@ def audit(session: Session) -> None:
     r = read_rules(session)
     click.echo("\nrules, read from the chain:")
     click.echo(f"  ordinary: for > against, quorum {r.quorum_percent}% of all weight")
-    click.echo(f"  constitutional: 2/3 of for + against and a majority in every tier that votes, quorum "
+    click.echo(f"  constitutional: 2/3 of for + against, a majority in every tier that votes and for > half of "
+               f"all weight, quorum "
                f"{r.constitutional_quorum_percent}%; for the governor's settings, the timelock's delay and "
                + ", ".join(r.constitutional))
     click.echo("  a member's case: its own proposal, nothing else in it; the member recused; the constitutional "
-               "rule and for > half of all weight; for " + (", ".join(r.member_case) or "no call"))
+               "rule; for " + (", ".join(r.member_case) or "no call"))
     click.echo("  refused at propose: any other call to the governor or the timelock (scheduling, execution, "
                "cancellation, roles, relay, a new timelock)")
     click.echo(f"  weight cap {r.weight_cap_bps / 100:g}% of all weight; voting delay {r.voting_delay} s, "

@@ -91,7 +91,7 @@ def change_tier(session, member, tier):
 @proposal_command
 def suspend(session, member, reason):
     """Suspend MEMBER: no vote and no proposing until reinstated (a member's case: its own proposal, the
-    member recused, more than half of all weight needed)."""
+    member recused, more than half of all weight for)."""
     return [gv.contract_call(session.registry, "suspend", gv.member_id(session.registry, member), reason)]
 
 

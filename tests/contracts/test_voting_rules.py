@@ -115,10 +115,10 @@ def test_weight_cap_rounds_up_so_nobody_counts_zero(roster):
     assert capped.vote(p, roster["founding"][0], FOR).events["VoteCast"]["weight"] == 1
 
 
-def run_constitutional(gov, roster, founding_votes, regular_votes):
-    p = constitutional_proposal(gov, roster["founding"][0])
+def run_constitutional(gov, founding, regular, founding_votes, regular_votes, description="constitutional vote"):
+    p = constitutional_proposal(gov, founding[0], description)
     gov.wait_snapshot(p)
-    votes = [*zip(roster["founding"], founding_votes, strict=True), *zip(roster["regular"], regular_votes, strict=True)]
+    votes = [*zip(founding, founding_votes, strict=True), *zip(regular, regular_votes, strict=True)]
     for voter, support in votes:
         if support is not None:
             gov.vote(p, voter, support)
@@ -126,28 +126,51 @@ def run_constitutional(gov, roster, founding_votes, regular_votes):
     return gov.state(p)
 
 
-def test_constitutional_passes_at_exactly_two_thirds(gov, roster):
-    # for 2, against 1: exactly 2/3; the founding tier only abstains, so it imposes nothing.
-    assert run_constitutional(gov, roster, [ABSTAIN, None], [FOR, FOR, AGAINST, None]) == "Succeeded"
+@pytest.fixture(scope="module")
+def crowd(roster):
+    """Two founding members (3 each) and fifteen regular ones: total weight 21."""
+    extra = [accounts.add() for _ in range(11)]
+    for account in extra:
+        accounts[0].transfer(account, "1 ether")
+    suite = deploy_suite(roster, extra_members=[(a.address, "regular") for a in extra])
+    return suite, roster["founding"], [*roster["regular"], *extra]
+
+
+def test_constitutional_passes_at_exactly_two_thirds_and_more_than_half_of_all_weight(crowd):
+    gov, founding, regular = crowd
+    # for 6 + 8 = 14 (two thirds of 21 cast, and above half of all 21), against 7; regular tier 8-7.
+    assert run_constitutional(gov, founding, regular, [FOR, FOR], [FOR] * 8 + [AGAINST] * 7) == "Succeeded"
+
+
+def test_constitutional_needs_more_than_half_of_all_weight_whoever_stays_home(gov, roster):
+    # 4 for, nobody against: unanimous among those voting, above the 30% quorum, but 4 of 10 is not half.
+    assert run_constitutional(gov, roster["founding"], roster["regular"], [None, None], [FOR] * 4) == "Defeated"
+    # 3 + 3 = 6 for: more than half.
+    assert run_constitutional(gov, roster["founding"], roster["regular"], [FOR, FOR], [None] * 4,
+                              "again") == "Succeeded"
 
 
 def test_constitutional_fails_below_two_thirds(gov, roster):
     # founding 3-3 and regular 1-1: for 4 against 4, 50% overall.
-    assert run_constitutional(gov, roster, [FOR, AGAINST], [FOR, AGAINST, None, None]) == "Defeated"
+    assert run_constitutional(gov, roster["founding"], roster["regular"], [FOR, AGAINST],
+                              [FOR, AGAINST, None, None]) == "Defeated"
 
 
 def test_constitutional_fails_when_one_tier_is_outvoted(gov, roster):
-    # 6 + 1 = 7 for against 2: 78% overall, but the regular tier says no 1-2.
-    assert run_constitutional(gov, roster, [FOR, FOR], [FOR, AGAINST, AGAINST, None]) == "Defeated"
+    # 6 + 1 = 7 for against 2: 78% overall and 7 of 10, but the regular tier says no 1-2.
+    assert run_constitutional(gov, roster["founding"], roster["regular"], [FOR, FOR],
+                              [FOR, AGAINST, AGAINST, None]) == "Defeated"
 
 
 def test_constitutional_fails_on_a_tied_tier(gov, roster):
     # 6 + 1 = 7 for against 1: 87% overall, but the regular tier ties 1-1.
-    assert run_constitutional(gov, roster, [FOR, FOR], [FOR, AGAINST, None, None]) == "Defeated"
+    assert run_constitutional(gov, roster["founding"], roster["regular"], [FOR, FOR],
+                              [FOR, AGAINST, None, None]) == "Defeated"
 
 
 def test_constitutional_needs_some_support(gov, roster):
-    assert run_constitutional(gov, roster, [ABSTAIN, ABSTAIN], [ABSTAIN, None, None, None]) == "Defeated"
+    assert run_constitutional(gov, roster["founding"], roster["regular"], [ABSTAIN, ABSTAIN],
+                              [ABSTAIN, None, None, None]) == "Defeated"
 
 
 def test_recusal_is_public_and_final(gov, roster):

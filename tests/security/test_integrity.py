@@ -92,6 +92,20 @@ def test_1_a_bloc_below_half_the_weight_cannot_sanction_the_member_it_recuses(go
         assert gov.state(p) == outcome, description
 
 
+def test_1_a_bloc_below_half_cannot_first_weaken_the_rules_while_the_others_stay_home(gov, roster):
+    """The red team's two steps: a 40% bloc makes suspension an ordinary call (a constitutional vote the
+    founders do not attend: 4 for, 0 against, quorum 30%), then suspends a founder by an ordinary vote.
+    A constitutional change, too, needs more than half of all weight: step one fails."""
+    f1, _ = roster["founding"]
+    r = gov.registry
+    p = gov.propose([gov.call(gov.governor, "setCallRule", r.address, r.suspend.signature, False, False)],
+                    "Suspension is an ordinary matter", roster["regular"][0])
+    vote_all(gov, p, {v: FOR for v in roster["regular"]})
+    assert tuple(gov.governor.proposalVotes(p.id)) == (0, 4, 0)
+    assert gov.state(p) == "Defeated"
+    assert gov.governor.classify([r.address], [r.suspend.encode_input(gov.member_id(f1), "x")])[0] == MEMBER_CASE
+
+
 # ───── 2. The code-hash pin cannot be skipped ─────
 
 
