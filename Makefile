@@ -80,9 +80,11 @@ test: setup lint slither $(STAMP)/chromium
 	wait $$rest; rest=$$?; echo "── tests/orchestrator, tests/integration ──"; cat $(STAMP)/pytest-rest.log; \
 	exit $$(( contracts || rest ))
 
-# The voting state machine with many more examples than `make test` runs (256): a nightly-style run.
+# The voting state machine and the hostile proposer with many more examples than `make test` runs
+# (256): a nightly-style run.
 fuzz: setup
-	CONSORTIUM_FUZZ_EXAMPLES=$${CONSORTIUM_FUZZ_EXAMPLES:-3000} $(BIN)/pytest tests/security/test_vote_invariants.py
+	CONSORTIUM_FUZZ_EXAMPLES=$${CONSORTIUM_FUZZ_EXAMPLES:-3000} $(BIN)/pytest tests/security/test_vote_invariants.py \
+		tests/security/test_hostile_proposals.py
 
 # Both stacks side by side, scale, demo and relayer (not part of `make test`): bench/results.json and
 # bench/RESULTS.md.
