@@ -70,11 +70,19 @@ $(STAMP)/chromium:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium > /dev/null; }
 	touch $@
 
+# The PostgreSQL tests start a throwaway server of their own (tests/postgres.py) from Debian's binaries;
+# installed from the Debian registry once. Only the binaries are needed: the package's own cluster is not used.
+$(STAMP)/postgresql:
+	@mkdir -p $(STAMP)
+	ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql > /dev/null; }
+	touch $@
+
 # Two pytest processes side by side, one per core, of about the same length: the contract and security
 # tests on brownie's anvil plus the end-to-end ones; and the orchestrator and integration tests, which
 # start their own devnets, without brownie's plugin. The second one's report is printed when both are
 # done; either failing fails the target.
-test: setup lint slither $(STAMP)/chromium
+test: setup lint slither $(STAMP)/chromium $(STAMP)/postgresql
 	@$(BIN)/pytest -p no:pytest-brownie tests/orchestrator tests/integration > $(STAMP)/pytest-rest.log 2>&1 & \
 	rest=$$!; $(BIN)/pytest tests/contracts tests/security tests/e2e; contracts=$$?; \
 	wait $$rest; rest=$$?; echo "── tests/orchestrator, tests/integration ──"; cat $(STAMP)/pytest-rest.log; \

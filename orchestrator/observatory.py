@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, inspect, select
 
-from .db import engine
+from .db import engine, shown
 from .errors import InputError, OrchestratorError
 from .indexer.schema import (
     ballots,
@@ -87,11 +87,11 @@ class Observatory:
         self.engine = engine(url)
         tables = set(inspect(self.engine).get_table_names())
         if not {"events", "cursor", "proposals", "ballots"} <= tables:
-            raise OrchestratorError(f"{url} holds no consortium index: run `consortium index` first")
+            raise OrchestratorError(f"{shown(url)} holds no consortium index: run `consortium index` first")
         with self.engine.connect() as db:
             row = db.execute(select(cursor.c.block)).first()
             if row is None:
-                raise OrchestratorError(f"{url} holds no consortium index yet: run `consortium index` first")
+                raise OrchestratorError(f"{shown(url)} holds no consortium index yet: run `consortium index` first")
             self.head_block = row.block
             self.now = db.execute(select(func.max(blocks.c.timestamp)).where(blocks.c.number <= row.block)).scalar()
 

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from .db import engine
+from .db import SafeText, engine
 from .errors import InputError
 
 metadata = MetaData()
@@ -53,11 +53,11 @@ ballots = Table(
     Column("voter", String(42), nullable=False),
     Column("member_id", Integer, nullable=False),
     Column("support", Integer, nullable=False),
-    Column("reason", Text, nullable=False),
+    Column("reason", SafeText, nullable=False),
     Column("signature", Text, nullable=False),
     Column("kind", String(8), nullable=False),  # ecdsa | erc1271
     Column("status", String(16), nullable=False),  # accepted | batched | included | rejected
-    Column("detail", Text, nullable=False, default=""),  # why rejected
+    Column("detail", SafeText, nullable=False, default=""),  # why rejected
     Column("batch_id", Integer, ForeignKey("relay_batches.id")),
     Column("tx_hash", String(66)),
     Column("received_at", DateTime(timezone=True), nullable=False),

@@ -1,9 +1,12 @@
 """Tables of the index. Every row that came from the chain carries its block number, so a reorg is
-undone by deleting what lies above the fork point, in one transaction with the cursor."""
+undone by deleting what lies above the fork point, in one transaction with the cursor. Every column of
+free text is SafeText (db.py): whatever the chain or a member wrote may hold a NUL."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table
+
+from ..db import SafeText
 
 metadata = MetaData()
 
@@ -17,7 +20,7 @@ events = Table(
     Column("address", String(42), nullable=False, index=True),
     Column("contract", String(40), nullable=False),
     Column("event", String(64), nullable=False, index=True),
-    Column("args", Text, nullable=False),  # JSON; large integers as decimal strings
+    Column("args", SafeText, nullable=False),  # JSON; large integers as decimal strings
 )
 
 # Hashes (and times) of blocks the index relies on: every block with events, and the end of every range
@@ -58,7 +61,7 @@ member_changes = Table(
     Column("seat", String(42), nullable=False, index=True),
     Column("tier", Integer, nullable=False),
     Column("status", String(12), nullable=False),  # the status after the change
-    Column("detail", Text, nullable=False),  # a reason or a metadata URI
+    Column("detail", SafeText, nullable=False),  # a reason or a metadata URI
 )
 
 proposals = Table(
@@ -66,11 +69,11 @@ proposals = Table(
     Column("proposal_id", String(80), nullable=False, unique=True),
     Column("proposer", String(42), nullable=False),
     Column("kind", String(16), nullable=False),
-    Column("title", Text, nullable=False),
-    Column("description", Text, nullable=False),
+    Column("title", SafeText, nullable=False),
+    Column("description", SafeText, nullable=False),
     Column("snapshot", BigInteger, nullable=False),
     Column("deadline", BigInteger, nullable=False),
-    Column("calls", Text, nullable=False),  # JSON: [{target, value, data}]
+    Column("calls", SafeText, nullable=False),  # JSON: [{target, value, data}]
 )
 
 proposal_events = Table(
@@ -88,7 +91,7 @@ ballots = Table(
     Column("tier", Integer, nullable=False),
     Column("support", Integer, nullable=False),
     Column("weight", BigInteger, nullable=False),
-    Column("reason", Text, nullable=False),
+    Column("reason", SafeText, nullable=False),
     Column("relayed", Integer, nullable=False),  # 1: submitted by another account (a relayer), 0: direct
 )
 
@@ -97,7 +100,7 @@ recusals = Table(
     Column("proposal_id", String(80), nullable=False, index=True),
     Column("member_id", Integer, nullable=False),
     Column("automatic", Integer, nullable=False),  # 1: the proposal is about the member
-    Column("reason", Text, nullable=False),
+    Column("reason", SafeText, nullable=False),
 )
 
 treasury_flows = Table(
@@ -108,14 +111,14 @@ treasury_flows = Table(
     Column("member_id", Integer, nullable=True),
     Column("token", String(42), nullable=False),
     Column("amount", String(80), nullable=False),  # decimal: beyond 64 bits
-    Column("memo", Text, nullable=False),
+    Column("memo", SafeText, nullable=False),
 )
 
 bodies = Table(
     "bodies", metadata, *_event_columns(),
     Column("address", String(42), nullable=False, unique=True),
     Column("kind", String(20), nullable=False),
-    Column("name", Text, nullable=False),
+    Column("name", SafeText, nullable=False),
 )
 
 body_events = Table(
@@ -124,16 +127,16 @@ body_events = Table(
     Column("event", String(24), nullable=False),
     Column("member_id", Integer, nullable=True),
     Column("action_id", Integer, nullable=True),
-    Column("detail", Text, nullable=False),
+    Column("detail", SafeText, nullable=False),
 )
 
 standards = Table(
     "standards", metadata, *_event_columns(),
     Column("standard_id", Integer, nullable=False, unique=True),
-    Column("title", Text, nullable=False),
-    Column("version", String(64), nullable=False),
+    Column("title", SafeText, nullable=False),
+    Column("version", SafeText, nullable=False),  # free text, of any length
     Column("content_hash", String(66), nullable=False),
-    Column("uri", Text, nullable=False),
+    Column("uri", SafeText, nullable=False),
     Column("supersedes", Integer, nullable=False),
     Column("publisher", String(42), nullable=False),
 )
@@ -143,7 +146,7 @@ standard_changes = Table(
     Column("standard_id", Integer, nullable=False, index=True),
     Column("change", String(16), nullable=False),  # adopted, superseded, deprecated, attested, withdrawn
     Column("member_id", Integer, nullable=True),
-    Column("evidence", Text, nullable=False),
+    Column("evidence", SafeText, nullable=False),
 )
 
 conduct_records = Table(
@@ -153,7 +156,7 @@ conduct_records = Table(
     Column("member_id", Integer, nullable=False, index=True),
     Column("reporter", Integer, nullable=True),
     Column("report_id", Integer, nullable=True),
-    Column("text", Text, nullable=False),  # evidence URI, or the censure's reason
+    Column("text", SafeText, nullable=False),  # evidence URI, or the censure's reason
     Column("evidence_hash", String(66), nullable=True),
 )
 

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from ..db import engine
+from ..db import engine, shown
 from ..errors import OrchestratorError
 from . import derived
 from .reader import Event
@@ -24,12 +24,13 @@ class IndexStore:
             self._check_foreign_tables()
             metadata.create_all(self.engine)
         except (DatabaseError, OperationalError) as exc:
-            raise OrchestratorError(f"{url} is not a usable database: {exc.orig}") from None
+            reason = str(exc.orig).strip().splitlines()[0]
+            raise OrchestratorError(f"{shown(url)} is not a usable database: {reason}") from None
         with self.engine.connect() as db:
             other = db.execute(select(cursor).where((cursor.c.governor != governor) |
                                                     (cursor.c.chain_id != chain_id))).first()
         if other is not None and governor:
-            raise OrchestratorError(f"{url} indexes governor {other.governor} on chain {other.chain_id}, not "
+            raise OrchestratorError(f"{shown(url)} indexes governor {other.governor} on chain {other.chain_id}, not "
                                     f"{governor} on chain {chain_id}: give this deployment its own --db")
 
     def _check_foreign_tables(self) -> None:
