@@ -44,9 +44,23 @@ def sign(typed: dict, key) -> bytes:
     return Account.sign_message(encode_typed_data(full_message=typed), key).signature
 
 
+def canonical_ecdsa(signature: bytes) -> bytes | None:
+    """The 65-byte (r, s, v) form with v of 27 or 28, from the forms signers return: v as 27/28 or as the
+    bare recovery id 0/1 (hardware wallets, some libraries), or 64-byte EIP-2098 (r, vs). None when the
+    bytes are none of these: not an account's signature (perhaps a contract wallet's)."""
+    if len(signature) == 64:
+        vs = int.from_bytes(signature[32:], "big")
+        return signature[:32] + (vs & ((1 << 255) - 1)).to_bytes(32, "big") + bytes([27 + (vs >> 255)])
+    if len(signature) == 65 and signature[64] in (0, 1, 27, 28):
+        return signature[:64] + bytes([27 + signature[64] % 27])
+    return None
+
+
 def compact(voter: str, support: int, signature: bytes) -> tuple[int, bytes, bytes]:
     """The compact calldata form of a reasonless ballot: (voter | support << 160, r, vs) with an
-    EIP-2098 signature, vs = (v - 27) << 255 | s."""
+    EIP-2098 signature, vs = (v - 27) << 255 | s. The signature must be canonical (see canonical_ecdsa)."""
+    if len(signature) != 65 or signature[64] not in (27, 28):
+        raise ValueError("only a 65-byte signature with v of 27 or 28 has a compact form")
     vs = ((signature[64] - 27) << 255) | int.from_bytes(signature[32:64], "big")
     return int(voter, 16) | (support << 160), signature[:32], vs.to_bytes(32, "big")
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
@@ -31,7 +32,7 @@ from web3.exceptions import (
 from web3.types import TxReceipt
 
 from . import artifacts
-from .errors import ChainError, decode_revert
+from .errors import CallRefused, ChainError, decode_revert
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,9 @@ GAS_MARGIN = 1.2
 # (weights, seats, totals) updates the last checkpoint in place; mined a second later, it appends one: a
 # fresh slot, up to 20,000 gas more each. A registry change writes at most three. Unused gas is refunded.
 CHECKPOINT_ALLOWANCE = 3 * 20_000
+# Nodes keep and relay transactions of at most 128 KiB (geth's txMaxSize; anvil and Hardhat accept more,
+# public mempools do not): a larger one would be accepted locally and never mined.
+MAX_TRANSACTION_BYTES = 128 * 1024
 HARDFORK = "cancun"  # must match brownie-config.yaml's evm_version
 DEVNET_CHAIN_ID = 31337
 # Transport retries for a dropped connection, a timeout or a gateway's 429/5xx. Every request we make is
@@ -174,12 +178,19 @@ class Sender:
     def sign(self, w3: Web3, call: Any, what: str, value: int = 0, extra_gas: int = 0) -> tuple[bytes, str, dict]:
         """The signed transaction (raw bytes, hash, fields), not yet sent: sending the same bytes again is
         idempotent, which is what lets the relayer retry without ever submitting a ballot twice.
-        `extra_gas` is added to the limit for what the estimate cannot see (see the relayer)."""
+        `extra_gas` is added to the limit for what the estimate cannot see (see the relayer); the limit is
+        capped at the block's. CallRefused when the call itself cannot be mined (a revert, more gas than a
+        block holds, too large to relay); ChainError when this account cannot pay."""
         try:
             tx = call.build_transaction({"from": self.address, "value": value})
         except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
-            raise ChainError(f"{what}: {decode_revert(exc)}") from None
-        tx["gas"] = int(tx["gas"] * GAS_MARGIN) + CHECKPOINT_ALLOWANCE + extra_gas
+            raise CallRefused(f"{what}: {decode_revert(exc)}") from None
+        except (Web3RPCError, ValueError) as exc:  # the node's own refusal of the estimate
+            raise refusal(exc, what, self.address) from None
+        block_limit = w3.eth.get_block("latest")["gasLimit"]
+        if tx["gas"] > block_limit:
+            raise CallRefused(f"{what}: needs {tx['gas']:,} gas, more than a block holds ({block_limit:,})")
+        tx["gas"] = min(int(tx["gas"] * GAS_MARGIN) + CHECKPOINT_ALLOWANCE + extra_gas, block_limit)
         tx["nonce"] = w3.eth.get_transaction_count(self.address, "pending")
         if self.account is not None:
             signed = self.account.sign_transaction(tx)
@@ -187,6 +198,9 @@ class Sender:
         else:
             raw = _node_signed(w3, tx)
             tx_hash = Web3.keccak(raw)
+        if len(raw) > MAX_TRANSACTION_BYTES:
+            raise CallRefused(f"{what}: the transaction is {len(raw):,} bytes; nodes relay at most "
+                              f"{MAX_TRANSACTION_BYTES:,}")
         return raw, "0x" + bytes(tx_hash).hex(), tx
 
     def wait(self, w3: Web3, tx_hash: str, tx: dict | None, what: str) -> TxReceipt:
@@ -220,7 +234,8 @@ def _replayed_revert(w3: Web3, tx: dict, receipt: TxReceipt) -> str:
 
 
 def broadcast(w3: Web3, raw: bytes) -> None:
-    """Send a signed transaction; a node that already has it (a retry) is not an error."""
+    """Send a signed transaction; a node that already has it (a retry) is not an error. A refusal raises
+    CallRefused (these bytes will not be taken), or ChainError when the sender cannot pay."""
     try:
         w3.eth.send_raw_transaction(raw)
     except (Web3RPCError, ValueError) as exc:  # the node's JSON-RPC error, with its message
@@ -228,7 +243,25 @@ def broadcast(w3: Web3, raw: bytes) -> None:
         if "already known" in message or "already imported" in message or "nonce too low" in message:
             log.info("transaction already with the node: %s", exc)
             return
-        raise
+        raise refusal(exc, "broadcast", _sender_of(raw)) from None
+
+
+def refusal(exc: Exception, what: str, sender: str) -> ChainError:
+    """A node's refusal as our error: the sender's missing funds are the operator's to fix (nothing about
+    the transaction is wrong); anything else refuses the transaction itself."""
+    response = getattr(exc, "rpc_response", None)
+    error = response.get("error") if isinstance(response, dict) else None
+    message = str(error.get("message")) if isinstance(error, dict) else str(exc)
+    if "insufficient funds" in message.lower():
+        return ChainError(f"{what}: {sender} cannot pay for the gas: fund it with ETH ({message})")
+    return CallRefused(f"{what}: the node refused it: {message}")
+
+
+def _sender_of(raw: bytes) -> str:
+    try:
+        return Account.recover_transaction(raw)
+    except Exception:  # a transaction we signed always recovers; the message must not fail regardless
+        return "the sender"
 
 
 def _node_signed(w3: Web3, tx: dict) -> bytes:

@@ -26,6 +26,15 @@ class ChainError(OrchestratorError):
     """The node is unreachable, on the wrong chain, or refused or reverted a transaction."""
 
 
+class NodeUnreachable(ChainError):
+    """The node did not answer, after retries: nothing about the request itself is known to be wrong."""
+
+
+class CallRefused(ChainError):
+    """The node refuses this call or transaction itself (its estimate reverts, it needs more gas than a block
+    holds, it is too large to relay): the same bytes will be refused again, unlike a node that is down."""
+
+
 class WalletError(OrchestratorError):
     """A keystore is missing, corrupt, or its passphrase is wrong."""
 

@@ -101,14 +101,20 @@ class RelayStore:
 
     def accept(self, proposal_id: int, voter: str, member_id: int, support: int, reason: str,
                signature: bytes, kind: str) -> int:
-        """Persist a validated ballot; committed before this returns. One ballot per voter and proposal."""
+        """Persist a validated ballot; committed before this returns. One ballot per voter and proposal, but
+        a rejected one is replaced: its voter may send a corrected ballot."""
         now = _now()
+        row = dict(member_id=member_id, support=support, reason=reason, signature="0x" + signature.hex(), kind=kind,
+                   status="accepted", detail="", batch_id=None, tx_hash=None, received_at=now, updated_at=now)
+        mine = self._scope() & (ballots.c.proposal_id == str(proposal_id)) & (ballots.c.voter == voter)
         try:
             with self.engine.begin() as db:
-                result = db.execute(ballots.insert().values(
-                    chain_id=self.chain_id, governor=self.governor, proposal_id=str(proposal_id), voter=voter,
-                    member_id=member_id, support=support, reason=reason, signature="0x" + signature.hex(),
-                    kind=kind, status="accepted", detail="", received_at=now, updated_at=now))
+                replaced = db.execute(update(ballots).where(mine & (ballots.c.status == "rejected")).values(**row)
+                                      .returning(ballots.c.id)).first()
+                if replaced is not None:
+                    return replaced.id
+                result = db.execute(ballots.insert().values(chain_id=self.chain_id, governor=self.governor,
+                                                            proposal_id=str(proposal_id), voter=voter, **row))
                 return result.inserted_primary_key[0]
         except IntegrityError:
             raise InputError(f"the relayer already holds a ballot of {voter} on this proposal") from None
@@ -143,11 +149,17 @@ class RelayStore:
         return grouped
 
     def record_batch(self, proposal_id: int, ballot_ids: list[int], tx_hash: str, raw_tx: bytes) -> int:
-        """Tie ballots to one signed transaction, atomically, before it is broadcast."""
+        """Tie ballots to one signed transaction, atomically, before it is broadcast. The same ballots signed
+        again at the same nonce and fees give the same transaction: its earlier record is reused."""
         with self.engine.begin() as db:
-            batch_id = db.execute(batches.insert().values(
-                chain_id=self.chain_id, governor=self.governor, proposal_id=str(proposal_id), tx_hash=tx_hash,
-                raw_tx="0x" + raw_tx.hex(), status="signed", created_at=_now())).inserted_primary_key[0]
+            known = db.execute(select(batches.c.id).where(batches.c.tx_hash == tx_hash)).first()
+            if known is not None:
+                batch_id = known.id
+                db.execute(update(batches).where(batches.c.id == batch_id).values(status="signed"))
+            else:
+                batch_id = db.execute(batches.insert().values(
+                    chain_id=self.chain_id, governor=self.governor, proposal_id=str(proposal_id), tx_hash=tx_hash,
+                    raw_tx="0x" + raw_tx.hex(), status="signed", created_at=_now())).inserted_primary_key[0]
             db.execute(update(ballots).where(ballots.c.id.in_(ballot_ids) & (ballots.c.status == "accepted"))
                        .values(status="batched", batch_id=batch_id, tx_hash=tx_hash, updated_at=_now()))
         return batch_id
@@ -161,25 +173,30 @@ class RelayStore:
                               .order_by(batches.c.id)).all()
         return [(r.id, r.tx_hash, bytes.fromhex(r.raw_tx.removeprefix("0x"))) for r in rows]
 
-    def settle_batch(self, batch_id: int, outcomes: dict[str, str | None]) -> None:
+    def batch_ballots(self, batch_id: int) -> list[int]:
+        with self.engine.connect() as db:
+            return list(db.execute(select(ballots.c.id).where(ballots.c.batch_id == batch_id)).scalars())
+
+    def settle_batch(self, batch_id: int, outcomes: dict[str, str | None],
+                     unaccounted: str = "not mentioned by the transaction's events") -> None:
         """Record what the chain did with each ballot of a mined batch: voter → None if counted, else why
-        it was rejected. Ballots the receipt does not mention are rejected as unaccounted."""
+        it was rejected. Ballots the receipt does not mention are rejected as `unaccounted`."""
         now = _now()
         with self.engine.begin() as db:
             rows = db.execute(select(ballots).where(ballots.c.batch_id == batch_id)).all()
             for r in rows:
-                reason = outcomes.get(r.voter, "not mentioned by the transaction's events")
+                reason = outcomes.get(r.voter, unaccounted)
                 status, detail = ("included", "") if reason is None else ("rejected", reason)
                 db.execute(update(ballots).where(ballots.c.id == r.id)
                            .values(status=status, detail=detail, updated_at=now))
             db.execute(update(batches).where(batches.c.id == batch_id).values(status="mined"))
 
-    def requeue_batch(self, batch_id: int) -> None:
-        """A batch whose transaction can never be mined (its nonce went to another): its ballots never
-        reached the chain, so they go back to accepted and the batch is marked dropped."""
+    def requeue_batch(self, batch_id: int, detail: str = "") -> None:
+        """A batch whose ballots never counted (its transaction was refused, dropped or reverted): they go
+        back to accepted, with `detail` saying why, and the batch is marked dropped."""
         with self.engine.begin() as db:
             db.execute(update(ballots).where(ballots.c.batch_id == batch_id)
-                       .values(status="accepted", batch_id=None, tx_hash=None, updated_at=_now()))
+                       .values(status="accepted", detail=detail, batch_id=None, tx_hash=None, updated_at=_now()))
             db.execute(update(batches).where(batches.c.id == batch_id).values(status="dropped"))
 
     def reject(self, ballot_ids: list[int], detail: str) -> None:

@@ -24,14 +24,11 @@ from eth_utils import function_signature_to_4byte_selector
 from hexbytes import HexBytes
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import Timeout
-from web3.exceptions import (
-    TimeExhausted,
-    TransactionNotFound,
-)
+from web3.exceptions import TimeExhausted, TransactionNotFound, Web3ValidationError
 
 from . import artifacts, ballots
 from .chain import broadcast, wait_for_receipt
-from .errors import ChainError, InputError, decode_revert_data
+from .errors import CallRefused, ChainError, InputError, NodeUnreachable, decode_revert_data
 from .proposals import STATES, receipt_events
 from .relay_store import RelayStore, StoredBallot
 
@@ -48,7 +45,14 @@ MAX_SIGNATURE_BYTES = 2_048
 # At most this many contract-wallet ballots in one batch: each may spend the whole allowance the
 # governor gives a wallet, so they bound the batch's worst-case gas (20 × 200,000 = 4,000,000).
 MAX_WALLET_BALLOTS = 20
-TRANSIENT = (RequestsConnectionError, Timeout, TimeExhausted, OSError)
+TRANSIENT = (RequestsConnectionError, Timeout, OSError)
+# How long a batch's receipt is awaited before the pass gives up (the batch stays recorded and is
+# re-broadcast next pass), and how often meanwhile it is checked for having been dropped.
+RECEIPT_TIMEOUT = 120
+DROP_CHECK = 2.0
+# The note on ballots whose batch reverted when mined: each is sent alone next, so that a ballot that makes
+# its batch revert costs only itself.
+RETRY_ALONE = "its batch reverted when mined; it is sent again on its own"
 T = TypeVar("T")
 
 
@@ -89,7 +93,7 @@ def with_retries(fn: Callable[[], T], what: str, attempts: int = 5, backoff: flo
             return fn()
         except TRANSIENT as exc:
             if attempt == attempts:
-                raise ChainError(f"{what}: the node did not answer after {attempts} attempts ({exc})") from None
+                raise NodeUnreachable(f"{what}: the node did not answer after {attempts} attempts ({exc})") from None
             delay = backoff * 2 ** (attempt - 1)
             log.warning("%s failed (%s); retrying in %.1f s", what, type(exc).__name__, delay)
             time.sleep(delay)
@@ -112,6 +116,8 @@ class _Views:
         error = response.get("error")
         if error:
             revert = error.get("data") if isinstance(error, dict) else None
+            if isinstance(revert, dict):  # Hardhat nests it: {"message": …, "data": "0x…"}
+                revert = revert.get("data")
             if isinstance(revert, str) and revert.startswith("0x") and len(revert) >= 10:
                 raise BallotRefused(decode_revert_data(revert))
             raise ChainError(f"eth_call to {to} failed: {error}")
@@ -144,6 +150,8 @@ class Relayer:
         self.domain = ballots.domain(g.name().call(), session.w3.eth.chain_id, session.governor.address,
                                      g.version().call())
         self.views = _Views(session.w3, session.deployment.governor, session.deployment.registry)
+        # The gas the governor gives a contract wallet's signature check (see _check_signature and _sign).
+        self.wallet_gas = artifacts.constant("BatchBallots", "WALLET_GAS")
 
     # ───── receiving ─────
 
@@ -153,23 +161,23 @@ class Relayer:
         if chain_id != self.domain["chainId"] or governor != self.domain["verifyingContract"]:
             raise BallotRefused(f"the ballot is for governor {governor} on chain {chain_id}; this relayer serves "
                                 f"{self.domain['verifyingContract']} on chain {self.domain['chainId']}")
-        member_id, kind = self.validate(ballot)
+        member_id, kind, signature = self.validate(ballot)
         held = self.store.held_for_member(ballot.proposal_id, member_id)
         if held is not None:  # one per member: another seat's ballot would only be rejected, at a cost
             raise BallotRefused(f"the relayer already holds a ballot of member {member_id} on this proposal "
                                 f"(from {held.voter})")
         ballot_id = self.store.accept(ballot.proposal_id, ballot.voter, member_id, ballot.support, ballot.reason,
-                                      ballot.signature, kind)
+                                      signature, kind)
         return self.store.get(ballot_id)
 
-    def validate(self, b: Ballot) -> tuple[int, str]:
+    def validate(self, b: Ballot) -> tuple[int, str, bytes]:
         """The checks the contract will make, made first, so a batch carries only countable ballots.
-        Returns the voter's member id and the signature's kind (ecdsa or erc1271)."""
+        Returns the voter's member id, the signature's kind and the signature to send (see below)."""
         if b.support not in (0, 1, 2):
             raise BallotRefused(f"support {b.support} is not 0 (against), 1 (for) or 2 (abstain)")
         if len(b.signature) > MAX_SIGNATURE_BYTES:
             raise BallotRefused(f"the signature is {len(b.signature)} bytes; at most {MAX_SIGNATURE_BYTES}")
-        kind = self._check_signature(b)
+        kind, signature = self._check_signature(b)
         state = self.views.state(b.proposal_id)
         if state != "Active":
             raise BallotRefused(f"proposal {b.proposal_id} is {state}, not Active")
@@ -184,27 +192,30 @@ class Relayer:
         if recused:
             raise BallotRefused(f"{b.voter} is recused from this proposal (a declared conflict, or the proposal is "
                                 "about its member)")
-        return member_id, kind
+        return member_id, kind, signature
 
-    def _check_signature(self, b: Ballot) -> str:
+    def _check_signature(self, b: Ballot) -> tuple[str, bytes]:
+        """The signature's kind (ecdsa or erc1271) and the form it is kept and sent in: an account's
+        signature in the canonical 65-byte form, a contract wallet's as it was given."""
         typed = ballots.member_ballot(self.domain, b.proposal_id, b.support, b.voter, b.reason)
         message = encode_typed_data(full_message=typed)
-        if len(b.signature) == 65:
-            if int.from_bytes(b.signature[32:64], "big") > SECP256K1_HALF_N:
+        canonical = ballots.canonical_ecdsa(b.signature)
+        if canonical is not None:
+            if int.from_bytes(canonical[32:64], "big") > SECP256K1_HALF_N:
                 raise BallotRefused("the signature is malleable (high s); wallets produce low-s signatures")
             try:
-                if Account.recover_message(message, signature=b.signature) == b.voter:
-                    return "ecdsa"
+                if Account.recover_message(message, signature=canonical) == b.voter:
+                    return "ecdsa", canonical
             except Exception:  # eth-keys raises several types for garbage signatures
                 pass
         if self.session.w3.eth.get_code(b.voter):  # a contract wallet: ask it (ERC-1271)
             digest = ballots.digest(typed)
             wallet = self.session.w3.eth.contract(address=b.voter, abi=ballots.ERC1271_ABI)
             # As a batch asks it: from the governor, with the gas allowance the governor gives a wallet.
-            asked = {"from": self.session.deployment.governor, "gas": artifacts.constant("BatchBallots", "WALLET_GAS")}
+            asked = {"from": self.session.deployment.governor, "gas": self.wallet_gas}
             try:
                 if wallet.functions.isValidSignature(digest, b.signature).call(asked) == ERC1271_MAGIC:
-                    return "erc1271"
+                    return "erc1271", b.signature
             except Exception:  # a reverting or non-conforming wallet simply does not vouch
                 pass
         raise BallotRefused(f"the signature is not {b.voter}'s for this ballot, chain and governor")
@@ -213,67 +224,116 @@ class Relayer:
 
     def submit(self) -> list[str]:
         """Settle batches left over from a previous run, then send every accepted ballot in batches.
-        Returns the hashes of the transactions this call sent or settled."""
-        sent = [self._settle(*batch) for batch in self.store.unmined_batches()]
+        Returns the hashes of the transactions this call sent or settled. Whatever one ballot does, the
+        others are sent: a batch the node refuses is split until the ballot it refuses is alone (see _send).
+        Only the node itself (unreachable, or the relayer's account without funds) stops a pass."""
+        sent: list[str] = []
+        for batch_id, tx_hash, raw in self.store.unmined_batches():
+            try:
+                sent += self._settle(batch_id, tx_hash, raw)
+            except CallRefused as exc:  # its ballots are back in the queue, sent below and split if need be
+                log.warning("batch %s was refused by the node; its ballots are queued again: %s", batch_id, exc)
         for proposal_id, pending in self.store.accepted().items():
+            state = self.views.state(proposal_id)
+            if state != "Active":  # every ballot would be refused: say why once, without a round of estimates
+                self.store.reject([b.id for b in pending], f"not submitted: proposal {proposal_id} is {state}")
+                continue
             for batch in self._batches(pending):
-                tx_hash = self._send(proposal_id, batch)
-                if tx_hash:
-                    sent.append(tx_hash)
+                sent += self._send(proposal_id, batch)
         return sent
 
     def _batches(self, pending: list[StoredBallot]) -> list[list[StoredBallot]]:
-        """At most `batch_size` ballots a batch, of which at most MAX_WALLET_BALLOTS from contract wallets."""
+        """At most `batch_size` ballots a batch, of which at most MAX_WALLET_BALLOTS from contract wallets;
+        ballots whose batch reverted go alone."""
         batches: list[list[StoredBallot]] = []
         wallets = 0
         for ballot in pending:
+            if ballot.detail == RETRY_ALONE:
+                continue
             wallet = ballot.kind == "erc1271"
             if not batches or len(batches[-1]) == self.batch_size or (wallet and wallets == MAX_WALLET_BALLOTS):
                 batches.append([])
                 wallets = 0
             batches[-1].append(ballot)
             wallets += wallet
-        return batches
+        return batches + [[b] for b in pending if b.detail == RETRY_ALONE]
 
-    def _send(self, proposal_id: int, batch: list[StoredBallot]) -> str | None:
-        compact = [ballots.compact(b.voter, b.support, b.signature) for b in batch if _is_compact(b)]
-        full = [(b.voter, b.support, b.reason, b.signature) for b in batch if not _is_compact(b)]
-        call = self.session.governor.functions.castVoteBatch(proposal_id, compact, full)
+    def _send(self, proposal_id: int, batch: list[StoredBallot]) -> list[str]:
+        """Sign, record and broadcast one batch. One the node refuses (its estimate reverts, it needs more
+        gas than a block holds, it is too large, a ballot cannot be encoded) is split in two, and so on
+        until the refused ballot is alone: that one is rejected with the node's reason, the rest go out."""
+        try:
+            raw, tx_hash = self._sign(proposal_id, batch)
+            batch_id = self.store.record_batch(proposal_id, [b.id for b in batch], tx_hash, raw)
+            return self._settle(batch_id, tx_hash, raw)
+        except CallRefused as exc:
+            if len(batch) == 1:
+                self.store.reject([batch[0].id], f"not submitted: {exc}")
+                return []
+            half = len(batch) // 2
+            return self._send(proposal_id, batch[:half]) + self._send(proposal_id, batch[half:])
+
+    def _sign(self, proposal_id: int, batch: list[StoredBallot]) -> tuple[bytes, str]:
+        try:
+            compact = [ballots.compact(b.voter, b.support, b.signature) for b in batch if _is_compact(b)]
+            full = [(b.voter, b.support, b.reason, b.signature) for b in batch if not _is_compact(b)]
+            call = self.session.governor.functions.castVoteBatch(proposal_id, compact, full)
+        except (ValueError, TypeError, OverflowError, Web3ValidationError) as exc:  # stored by an older version
+            raise CallRefused(f"a ballot cannot be encoded: {exc}") from None
         # The estimate sees what each wallet spent when asked then; mined, a wallet may spend all the gas
         # the governor gives it (one that answers cheaply only to calls, say). Fund that: an underfunded
         # batch reverts, and with it every honest ballot in it.
-        wallet_gas = artifacts.constant("BatchBallots", "WALLET_GAS") * sum(b.kind == "erc1271" for b in batch)
-        try:
-            raw, tx_hash, _ = with_retries(
-                lambda: self.session.sender.sign(self.session.w3, call, "relay", extra_gas=wallet_gas), "sign")
-        except ChainError as exc:  # the batch would revert, e.g. the proposal closed: nothing was sent
-            self.store.reject([b.id for b in batch], f"not submitted: {exc}")
-            return None
-        batch_id = self.store.record_batch(proposal_id, [b.id for b in batch], tx_hash, raw)
-        return self._settle(batch_id, tx_hash, raw)
+        wallet_gas = self.wallet_gas * sum(b.kind == "erc1271" for b in batch)
+        raw, tx_hash, _ = with_retries(
+            lambda: self.session.sender.sign(self.session.w3, call, "relay", extra_gas=wallet_gas), "sign")
+        return raw, tx_hash
 
-    def _settle(self, batch_id: int, tx_hash: str, raw: bytes) -> str:
-        """Broadcast (again, if needed) and record each ballot's outcome from the receipt."""
+    def _settle(self, batch_id: int, tx_hash: str, raw: bytes) -> list[str]:
+        """Broadcast (again, if needed) and record each ballot's outcome from the receipt. A refused
+        broadcast (CallRefused) or a dropped transaction returns the batch's ballots to the queue: they never
+        reached the chain. A batch that reverted counted nothing: its ballots are queued again, each alone."""
         w3 = self.session.w3
-        with_retries(lambda: broadcast(w3, raw), "broadcast")
         try:
-            receipt = with_retries(lambda: wait_for_receipt(w3, tx_hash, timeout=120), "receipt")
-        except ChainError:
-            if self._dropped(raw):
-                self.store.requeue_batch(batch_id)
-                return tx_hash
+            with_retries(lambda: broadcast(w3, raw), "broadcast")
+        except CallRefused:
+            self.store.requeue_batch(batch_id)
             raise
+        receipt = self._receipt(tx_hash, raw)
+        if receipt is None:
+            self.store.requeue_batch(batch_id)
+            return []
+        if receipt["status"] != 1:
+            if len(self.store.batch_ballots(batch_id)) > 1:
+                self.store.requeue_batch(batch_id, detail=RETRY_ALONE)
+            else:
+                self.store.settle_batch(batch_id, {}, unaccounted="its transaction reverted when mined")
+            return [tx_hash]
         outcomes: dict[str, str | None] = {}
-        if receipt["status"] == 1:
-            for event in receipt_events(self.session.governor, receipt, "VoteCast"):
-                outcomes[event["args"]["voter"]] = None
-            rejections = artifacts.enum_names("IConsortiumGovernor", "BallotRejection")
-            for event in receipt_events(self.session.governor, receipt, "BallotRejected"):
-                outcomes[event["args"]["voter"]] = rejections[event["args"]["reason"]]
-        else:
-            outcomes = {}  # a reverted batch counted nothing: every ballot is reported as unaccounted
+        for event in receipt_events(self.session.governor, receipt, "VoteCast"):
+            outcomes[event["args"]["voter"]] = None
+        rejections = artifacts.enum_names("IConsortiumGovernor", "BallotRejection")
+        for event in receipt_events(self.session.governor, receipt, "BallotRejected"):
+            outcomes[event["args"]["voter"]] = rejections[event["args"]["reason"]]
         self.store.settle_batch(batch_id, outcomes)
-        return tx_hash
+        return [tx_hash]
+
+    def _receipt(self, tx_hash: str, raw: bytes):
+        """The batch's receipt, or None once it can never be mined (its nonce went to another transaction):
+        checked while waiting, so a dropped batch's ballots return to the queue at once, not after a time-out.
+        A batch neither mined nor dropped in RECEIPT_TIMEOUT stays recorded, re-broadcast next pass."""
+        deadline = time.monotonic() + RECEIPT_TIMEOUT
+        while True:
+            try:
+                return wait_for_receipt(self.session.w3, tx_hash, timeout=DROP_CHECK)
+            except TimeExhausted:
+                pass
+            except TRANSIENT as exc:
+                log.warning("waiting for %s: %s", tx_hash, exc)
+            if with_retries(lambda: self._dropped(raw), "receipt"):
+                return None
+            if time.monotonic() > deadline:
+                raise ChainError(f"transaction {tx_hash} was not mined within {RECEIPT_TIMEOUT} s; it stays "
+                                 "recorded and is broadcast again on the next pass")
 
     def _dropped(self, raw: bytes) -> bool:
         """Whether a signed transaction can never be mined: the node does not know it and its nonce was

@@ -17,7 +17,7 @@ from orchestrator.commands.relay import _submit_loop, make_server
 from orchestrator.deploy import contract
 from orchestrator.errors import ChainError, ManifestError
 from orchestrator.relay_store import RelayStore
-from orchestrator.relayer import FORMAT, BallotRefused, Relayer, with_retries
+from orchestrator.relayer import FORMAT, RETRY_ALONE, BallotRefused, Relayer, with_retries
 from tests.integration.conftest import PASSPHRASE
 from tests.integration.test_cli_governance import proposal_id
 
@@ -188,15 +188,18 @@ def test_a_batch_signed_but_never_broadcast_is_sent_once_after_restart(cli, cons
 
 
 def test_a_dropped_transaction_returns_its_ballots_to_the_queue(cli, consortium, active, w3):
+    """As a user runs it: the relayer recorded a batch and died; meanwhile another transaction took the
+    nonce. The next pass sees the batch can never be mined and sends its ballots again, at once: before, it
+    waited out receipt time-outs for ten minutes first."""
     relayer = relayer_for(cli)
-    ballot, batch_id, _, raw = record_unsent_batch(relayer, cli, active, "r2")
-    # Another transaction takes the nonce first: the recorded one can never be mined.
+    ballot, _, tx_hash, _ = record_unsent_batch(relayer, cli, active, "r2")
     sender = relayer.session.sender.address
     w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction({"from": sender, "to": sender, "value": 0}))
-    assert relayer._dropped(raw)
-    relayer.store.requeue_batch(batch_id)
-    relayer.submit()
+    started = time.monotonic()
+    sent = relayer.submit()
+    assert time.monotonic() - started < 15
     assert relayer.store.get(ballot.id).status == "included"
+    assert tx_hash not in sent and relayer.store.unmined_batches() == []
 
 
 def test_transient_rpc_errors_are_retried_with_backoff():
@@ -292,7 +295,8 @@ def test_the_eip712_negative_cases_are_refused_by_the_relayer(cli, consortium, a
         "high-s malleable signature": ({**data, "signature": "0x" + (sig[:32] + (n - int.from_bytes(
             sig[32:64], "big")).to_bytes(32, "big") + bytes([55 - sig[64]])).hex()}, "malleable"),
         "signer is not the voter": (signed(), not_theirs),
-        "truncated signature": ({**data, "signature": data["signature"][:-2]}, not_theirs),
+        # (64 bytes would be EIP-2098: the same signature when v is 27, so one byte more is cut)
+        "truncated signature": ({**data, "signature": data["signature"][:-4]}, not_theirs),
         "garbage signature": ({**data, "signature": "0x" + bytes(range(65)).hex()}, not_theirs),
         "signature not hex": ({**data, "signature": "0xzz"}, "malformed ballot"),
     }
@@ -384,3 +388,151 @@ def test_an_oversized_signature_is_refused(cli, consortium, active):
     data["signature"] = "0x" + "ab" * 2049
     with pytest.raises(BallotRefused, match="the signature is 2049 bytes; at most 2048"):
         relayer.receive(data)
+
+
+# ───── one ballot cannot stop the relayer: each failure costs its own ballot only ─────
+
+
+def resigned(path, signature: bytes) -> dict:
+    return {**json.loads(path.read_text()), "signature": "0x" + signature.hex()}
+
+
+def test_signatures_with_a_bare_recovery_id_or_in_64_bytes_are_counted(cli, consortium, active):
+    """v of 0/1 (the recovery id some signers return) crashed the compact encoding at submission and with
+    it every later batch; a 64-byte EIP-2098 signature was refused. Both are the same signature."""
+    relayer = relayer_for(cli)
+    bare = sign_only(cli, active, "r1")
+    signature = bytes.fromhex(json.loads(bare.read_text())["signature"][2:])
+    relayer.receive(resigned(bare, signature[:64] + bytes([signature[64] - 27])))
+    short = sign_only(cli, active, "r2", reason="in 64 bytes")
+    signature = bytes.fromhex(json.loads(short.read_text())["signature"][2:])
+    vs = ((signature[64] - 27) << 255) | int.from_bytes(signature[32:64], "big")
+    relayer.receive(resigned(short, signature[:32] + vs.to_bytes(32, "big")))
+    relayer.receive(json.loads(sign_only(cli, active, "f1").read_text()))
+    relayer.submit()
+    for name in ("r1", "r2", "f1"):
+        stored = relayer.store.find(int(active), consortium[name])
+        assert (stored.status, len(stored.signature), stored.signature[64] in (27, 28)) == ("included", 65, True)
+
+
+def test_a_stored_ballot_that_cannot_be_encoded_costs_only_itself(cli, consortium, active):
+    """A ballot stored before v was normalised (or corrupted in the database) used to raise out of the
+    submission pass at every try, stopping every ballot queued after it."""
+    relayer = relayer_for(cli)
+    good = [relayer.receive(json.loads(sign_only(cli, active, name).read_text())) for name in ("f1", "r1")]
+    signature = bytes.fromhex(json.loads(sign_only(cli, active, "r2").read_text())["signature"][2:])
+    broken = relayer.store.accept(int(active), consortium["r2"], 4, 1, "", signature[:64] + b"\x05", "ecdsa")
+    relayer.submit()
+    assert [relayer.store.get(b.id).status for b in good] == ["included", "included"]
+    assert (relayer.store.get(broken).status, relayer.store.get(broken).detail) == (
+        "rejected", "not submitted: a ballot cannot be encoded: only a 65-byte signature with v of 27 or 28 has "
+        "a compact form")
+
+
+def refuse_voter(monkeypatch, voter: str, where: str, message: str = "poisoned by the test"):
+    """The node refuses (estimate or broadcast) every transaction whose calldata carries `voter`."""
+    from orchestrator import relayer as relayer_module
+    from orchestrator.chain import Sender as RealSender
+    needle = bytes.fromhex(voter[2:].lower())
+    refused = []
+    if where == "estimate":
+        real_sign = RealSender.sign
+
+        def sign(self, w3, call, what, value=0, extra_gas=0):
+            raw, tx_hash, tx = real_sign(self, w3, call, what, value, extra_gas)
+            if needle in raw:
+                refused.append(len(call.args[1]) + len(call.args[2]))
+                raise relayer_module.CallRefused(f"{what}: {message}")
+            return raw, tx_hash, tx
+        monkeypatch.setattr(RealSender, "sign", sign)
+    else:
+        real_broadcast = relayer_module.broadcast
+
+        def broadcast(w3, raw):
+            if needle in raw:
+                refused.append(raw)
+                raise relayer_module.CallRefused(f"broadcast: the node refused it: {message}")
+            return real_broadcast(w3, raw)
+        monkeypatch.setattr(relayer_module, "broadcast", broadcast)
+    return refused
+
+
+@pytest.mark.parametrize("where", ["estimate", "broadcast"])
+def test_a_ballot_the_node_refuses_is_found_by_splitting_and_the_others_are_counted(
+        cli, consortium, active, monkeypatch, where):
+    """Before, a batch whose estimate failed was rejected whole ("not submitted"), and a refused broadcast
+    raised out of every pass. Now the batch is split until the refused ballot is alone."""
+    relayer = relayer_for(cli)
+    names = ["f1", "f2", "r1", "r2"]
+    for name in names:
+        relayer.receive(json.loads(sign_only(cli, active, name).read_text()))
+    refused = refuse_voter(monkeypatch, consortium["r1"], where)
+    relayer.submit()
+    outcome = {name: relayer.store.find(int(active), consortium[name]) for name in names}
+    assert {name: b.status for name, b in outcome.items()} == {
+        "f1": "included", "f2": "included", "r1": "rejected", "r2": "included"}
+    assert outcome["r1"].detail.endswith("poisoned by the test")
+    assert len(refused) == 3  # 4 → 2 → 1: a bisection, not one try per ballot
+    # Its voter can send it again (here the node has stopped refusing): the rejection does not block it.
+    monkeypatch.undo()
+    again = relayer.receive(json.loads(sign_only(cli, active, "r1").read_text()))
+    assert again.id == outcome["r1"].id and again.status == "accepted"
+    relayer.submit()
+    assert relayer.store.get(again.id).status == "included"
+
+
+def test_a_recorded_batch_the_node_refuses_no_longer_blocks_every_later_batch(cli, consortium, active,
+                                                                                 monkeypatch):
+    relayer = relayer_for(cli)
+    poison, _, _, _ = record_unsent_batch(relayer, cli, active, "r1")  # signed and recorded, then the crash
+    later = relayer.receive(json.loads(sign_only(cli, active, "r2").read_text()))
+    refuse_voter(monkeypatch, poison.voter, "broadcast")
+    relayer.submit()
+    assert relayer.store.get(later.id).status == "included"
+    assert relayer.store.get(poison.id).status == "rejected"
+    assert relayer.store.unmined_batches() == []
+
+
+def test_a_batch_that_needs_more_gas_than_a_block_holds_is_split(cli, consortium, active, monkeypatch):
+    relayer = relayer_for(cli)
+    names = ["f1", "f2", "r1", "r2"]
+    for name in names:
+        relayer.receive(json.loads(sign_only(cli, active, name, reason="in full").read_text()))
+    w3 = relayer.session.w3
+    one = relayer.store.find(int(active), consortium["f1"])
+    alone = relayer.session.governor.functions.castVoteBatch(int(active), [], [
+        (one.voter, one.support, one.reason, one.signature)]).estimate_gas({"from": relayer.session.sender.address})
+    real_get_block = w3.eth.get_block
+
+    def small_blocks(*args, **kwargs):  # the node's blocks, as if their gas limit were a ballot and a bit
+        return {**real_get_block(*args, **kwargs), "gasLimit": alone + 10_000}
+    monkeypatch.setattr(w3.eth, "get_block", small_blocks)
+    sent = relayer.submit()
+    assert {relayer.store.find(int(active), consortium[n]).status for n in names} == {"included"}
+    assert len(sent) >= 3
+    for tx_hash in sent:  # every transaction's gas limit fits the (pretended) block
+        assert w3.eth.get_transaction(tx_hash)["gas"] <= alone + 10_000
+
+
+def test_a_batch_that_reverts_when_mined_is_sent_again_ballot_by_ballot(cli, consortium, w3):
+    """The wallet burns all its gas only when mined; with its allowance unfunded (as before the relayer
+    funded it) the batch reverts. Its ballots are not lost or rejected as "not mentioned": each goes again
+    alone, the honest ones count, and the wallet's alone is rejected as reverted."""
+    owner = Account.create()
+    wallet = Sender(w3.eth.accounts[0]).transact(
+        w3, contract(w3, "TestHostileWallet").constructor(owner.address, 0, 2), "wallet")["contractAddress"]
+    cli.deploy({consortium["f1"]: "founding", consortium["r1"]: "regular", wallet: "regular"})
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "w", account="f1"))
+    cli.advance(2)
+    relayer = relayer_for(cli)
+    for name in ("f1", "r1"):
+        relayer.receive(json.loads(sign_only(cli, pid, name).read_text()))
+    relayer.receive(wallet_ballot(relayer, pid, wallet, owner))
+    relayer.wallet_gas = 0  # the funding a wallet's allowance needs, withheld
+    first = relayer.submit()
+    assert w3.eth.get_transaction_receipt(first[0])["status"] == 0
+    assert {relayer.store.find(int(pid), consortium[n]).detail for n in ("f1", "r1")} == {RETRY_ALONE}
+    relayer.submit()
+    assert {relayer.store.find(int(pid), consortium[n]).status for n in ("f1", "r1")} == {"included"}
+    assert (relayer.store.find(int(pid), wallet).status, relayer.store.find(int(pid), wallet).detail) == (
+        "rejected", "its transaction reverted when mined")
