@@ -11,12 +11,12 @@ import time
 from contextlib import ExitStack
 
 from orchestrator import ballots, governance
+from orchestrator.ballot_file import BallotFile
 from orchestrator.config import ZERO_ADDRESS
 from orchestrator.demo import Demo
 from orchestrator.indexer.reader import Reader, checksum
 from orchestrator.indexer.store import IndexStore
 from orchestrator.indexer.sync import Indexer
-from orchestrator.relayer import FORMAT
 from orchestrator.session import Options, Session
 
 
@@ -69,10 +69,8 @@ def relayer_ballots_per_s(members: int = 700) -> dict:
         signed = []
         for account in regular:
             typed = ballots.member_ballot(relayer.domain, pid, 1, account.address)
-            signed.append({"format": FORMAT, "chain_id": relayer.domain["chainId"],
-                           "governor": relayer.domain["verifyingContract"], "proposal_id": str(pid),
-                           "voter": account.address, "support": 1, "reason": "",
-                           "signature": "0x" + ballots.sign(typed, account.key).hex()})
+            signed.append(BallotFile.signed(relayer.domain, pid, account.address, 1, "",
+                                            ballots.sign(typed, account.key)))
         started = time.monotonic()
         for ballot in signed:
             relayer.receive(ballot)

@@ -32,6 +32,7 @@ from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 
 from . import ballots, dues, governance
+from .ballot_file import BallotFile
 from .chain import DEVNET_CHAIN_ID, Sender
 from .config import ZERO_ADDRESS, parse
 from .deploy import deploy
@@ -39,7 +40,7 @@ from .errors import ChainError, OrchestratorError
 from .indexer.derived import STANDARD_STATUSES
 from .proposals import Proposal, Standing, find, kind_name, receipt_events, standing
 from .relay_store import RelayStore
-from .relayer import FORMAT, BallotRefused, Relayer
+from .relayer import BallotRefused, Relayer
 
 SETTINGS = {"voting_delay": 60, "voting_period": 3600, "late_quorum_extension": 600, "quorum_percent": 10,
             "constitutional_quorum_percent": 30, "weight_cap_bps": 2500, "timelock_delay": 60}
@@ -318,9 +319,7 @@ class Demo:
         """A ballot as a member's wallet signs it and hands it to the relayer."""
         domain = self._relayer.domain
         typed = ballots.member_ballot(domain, pid, support, account.address)
-        return {"format": FORMAT, "chain_id": domain["chainId"], "governor": domain["verifyingContract"],
-                "proposal_id": str(pid), "voter": account.address, "support": support, "reason": "",
-                "signature": "0x" + ballots.sign(typed, account.key).hex()}
+        return BallotFile.signed(domain, pid, account.address, support, "", ballots.sign(typed, account.key))
 
     def _relay(self, pid: int, votes: list) -> None:
         """Each member signs a ballot (as its wallet would); the relayer validates, stores and batches."""

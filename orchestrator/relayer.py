@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from eth_abi import decode, encode
@@ -26,7 +25,8 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import Timeout
 from web3.exceptions import TimeExhausted, TransactionNotFound, Web3ValidationError
 
-from . import artifacts, ballots
+from . import artifacts, ballot_file, ballots
+from .ballot_file import BallotFile
 from .chain import broadcast, wait_for_receipt
 from .errors import CallRefused, ChainError, InputError, NodeUnreachable, decode_revert_data
 from .proposals import STATES, receipt_events
@@ -34,14 +34,10 @@ from .relay_store import RelayStore, StoredBallot
 
 log = logging.getLogger(__name__)
 
-FORMAT = "consortium-ballot/1"
 # A signature whose s exceeds half the curve order is the malleable twin of a low-s one, which wallets
 # never produce and the contracts reject.
 SECP256K1_HALF_N = SECPK1_N // 2
 ERC1271_MAGIC = bytes.fromhex("1626ba7e")
-# A signature longer than this is refused: a Safe's needs 65 bytes per owner, under 2,000 for 30 owners,
-# and every byte of a batch's calldata is paid for by everyone in it.
-MAX_SIGNATURE_BYTES = 2_048
 # At most this many contract-wallet ballots in one batch: each may spend the whole allowance the
 # governor gives a wallet, so they bound the batch's worst-case gas (20 × 200,000 = 4,000,000).
 MAX_WALLET_BALLOTS = 20
@@ -58,32 +54,6 @@ T = TypeVar("T")
 
 class BallotRefused(InputError):
     """A ballot failed off-chain validation; the message says why."""
-
-
-@dataclass(frozen=True)
-class Ballot:
-    proposal_id: int
-    voter: str
-    support: int
-    reason: str
-    signature: bytes
-
-
-def parse(data: dict) -> tuple[Ballot, int, str]:
-    """A ballot file's content → (ballot, chain id, governor). Raises BallotRefused on bad input."""
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise BallotRefused(f"not a ballot: expected format {FORMAT!r}")
-    try:
-        ballot = Ballot(
-            proposal_id=int(data["proposal_id"]),
-            voter=ballots.checksum(data["voter"]),
-            support=int(data["support"]),
-            reason=str(data.get("reason", "")),
-            signature=bytes.fromhex(str(data["signature"]).removeprefix("0x")),
-        )
-        return ballot, int(data["chain_id"]), ballots.checksum(data["governor"])
-    except (KeyError, ValueError, TypeError) as exc:
-        raise BallotRefused(f"malformed ballot: {type(exc).__name__} {exc}") from None
 
 
 def with_retries(fn: Callable[[], T], what: str, attempts: int = 5, backoff: float = 0.5) -> T:
@@ -155,9 +125,14 @@ class Relayer:
 
     # ───── receiving ─────
 
-    def receive(self, data: dict) -> StoredBallot:
-        """Validate a ballot off-chain and persist it; raises BallotRefused with the reason if invalid."""
-        ballot, chain_id, governor = parse(data)
+    def receive(self, data: dict | BallotFile) -> StoredBallot:
+        """Validate a ballot (a ballot file's content, or one the HTTP API parsed) off-chain and persist it;
+        raises BallotRefused with the reason if invalid."""
+        try:
+            ballot = data if isinstance(data, BallotFile) else ballot_file.parse(data)
+        except ValueError as exc:
+            raise BallotRefused(str(exc)) from None
+        chain_id, governor = ballot.chain_id, ballot.governor
         if chain_id != self.domain["chainId"] or governor != self.domain["verifyingContract"]:
             raise BallotRefused(f"the ballot is for governor {governor} on chain {chain_id}; this relayer serves "
                                 f"{self.domain['verifyingContract']} on chain {self.domain['chainId']}")
@@ -170,13 +145,9 @@ class Relayer:
                                       signature, kind)
         return self.store.get(ballot_id)
 
-    def validate(self, b: Ballot) -> tuple[int, str, bytes]:
+    def validate(self, b: BallotFile) -> tuple[int, str, bytes]:
         """The checks the contract will make, made first, so a batch carries only countable ballots.
         Returns the voter's member id, the signature's kind and the signature to send (see below)."""
-        if b.support not in (0, 1, 2):
-            raise BallotRefused(f"support {b.support} is not 0 (against), 1 (for) or 2 (abstain)")
-        if len(b.signature) > MAX_SIGNATURE_BYTES:
-            raise BallotRefused(f"the signature is {len(b.signature)} bytes; at most {MAX_SIGNATURE_BYTES}")
         kind, signature = self._check_signature(b)
         state = self.views.state(b.proposal_id)
         if state != "Active":
@@ -194,7 +165,7 @@ class Relayer:
                                 "about its member)")
         return member_id, kind, signature
 
-    def _check_signature(self, b: Ballot) -> tuple[str, bytes]:
+    def _check_signature(self, b: BallotFile) -> tuple[str, bytes]:
         """The signature's kind (ecdsa or erc1271) and the form it is kept and sent in: an account's
         signature in the canonical 65-byte form, a contract wallet's as it was given."""
         typed = ballots.member_ballot(self.domain, b.proposal_id, b.support, b.voter, b.reason)

@@ -9,13 +9,12 @@ from pathlib import Path
 import click
 
 from .. import ballots
+from ..ballot_file import BallotFile
 from ..errors import OrchestratorError
 from ..governance import address
 from ..proposals import SUPPORT, find
 from ..session import Session
 from .common import pass_session
-
-BALLOT_FORMAT = "consortium-ballot/1"
 
 
 def _require_member(session: Session) -> int:
@@ -53,10 +52,8 @@ def _sign_ballot(session: Session, proposal_id: int, support: int, reason: str, 
     domain = ballots.domain(g.functions.name().call(), session.w3.eth.chain_id, g.address, g.functions.version().call())
     typed = ballots.member_ballot(domain, proposal_id, support, account.address, reason)
     signature = ballots.sign(typed, account.key)
-    ballot = {"format": BALLOT_FORMAT, "chain_id": domain["chainId"], "governor": g.address,
-              "proposal_id": str(proposal_id), "voter": account.address, "support": support, "reason": reason,
-              "typed_data": {**typed, "message": {**typed["message"], "proposalId": str(proposal_id)}},
-              "signature": "0x" + signature.hex()}
+    ballot = {**BallotFile.signed(domain, proposal_id, account.address, support, reason, signature),
+              "typed_data": {**typed, "message": {**typed["message"], "proposalId": str(proposal_id)}}}
     path = out or Path(f"ballot-{str(proposal_id)[:12]}-{account.address[:10]}.json")
     path.write_text(json.dumps(ballot, indent=2) + "\n")
     click.echo(f"signed ballot written to {path}; hand it to a relayer (`consortium relay {path}`)")

@@ -102,15 +102,10 @@ def audit(session: Session) -> None:
 def serve(session: Session, host: str, port: int) -> None:
     """The read-only web dashboard and JSON API for observers, from the index database (--db): proposals
     with per-tier charts and every ballot, members and tiers, treasury, bodies, standards, conduct."""
-    from ..dashboard import server
     from ..observatory import Observatory
+    from ..web import dashboard, serving
 
     Observatory(session.options.db)  # fail now, with the reason, if there is no index yet
-    httpd = server(session.options.db, host, port)
-    click.echo(f"dashboard at http://{host}:{httpd.server_address[1]}/ (JSON under /api/); Ctrl-C stops it")
-    try:
-        httpd.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("stopped")
-    finally:
-        httpd.server_close()
+    sock = serving.listening(host, port)
+    click.echo(f"dashboard at http://{host}:{sock.getsockname()[1]}/ (JSON under /api/); Ctrl-C stops it")
+    serving.serve(dashboard.app(session.options.db), dashboard.MAX_BODY, sock)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import click
@@ -16,10 +15,11 @@ from ..errors import InputError, OrchestratorError
 from ..relay_store import RelayStore
 from ..relayer import BallotRefused, Relayer
 from ..session import Session
+from ..web import relay as relay_api
+from ..web import serving
 from .common import pass_session
 
 log = logging.getLogger(__name__)
-MAX_BODY = 64 * 1024
 
 
 class DefaultGroup(click.Group):
@@ -84,22 +84,21 @@ def files(session: Session, files: tuple[Path, ...], batch_size: int) -> None:
 @click.option("--batch-size", type=click.IntRange(1, 250), default=100, show_default=True)
 @pass_session
 def serve(session: Session, host: str, port: int, interval: float, batch_size: int) -> None:
-    """Accept ballots over HTTP (POST /ballots, GET /ballots/ID) and submit them in batches."""
+    """Accept ballots over HTTP (POST /ballots, GET /ballots/ID; OpenAPI at /openapi.json) and submit them in
+    batches."""
     relayer = _relayer(session, batch_size)
-    server = make_server(relayer, host, port)
+    sock = serving.listening(host, port)
     stop = threading.Event()
     submitter = threading.Thread(target=_submit_loop, args=(relayer, interval, stop), daemon=True)
     submitter.start()
     click.echo(f"relaying to {session.deployment.governor} on chain {relayer.domain['chainId']}; "
-               f"listening on http://{host}:{server.server_address[1]}")
+               f"listening on http://{host}:{sock.getsockname()[1]} (API described at /openapi.json)")
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("stopping; submitting what was accepted")
+        serving.serve(relay_api.app(relayer), relay_api.MAX_BODY, sock)
     finally:
-        server.server_close()
         stop.set()
         submitter.join()
+        click.echo("stopped; submitting what was accepted")
         relayer.submit()
 
 
@@ -111,50 +110,3 @@ def _submit_loop(relayer: Relayer, interval: float, stop: threading.Event) -> No
             log.error("submission failed, will retry: %s", exc)
         except Exception:  # a bug must not silently stop submissions while the endpoint keeps accepting
             log.exception("submission failed unexpectedly, will retry")
-
-
-def make_server(relayer: Relayer, host: str, port: int) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 (http.server's naming)
-            if self.path.rstrip("/") != "/ballots":
-                return self._reply(404, {"error": "not found"})
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
-                return self._reply(413, {"error": f"a ballot is at most {MAX_BODY} bytes"})
-            try:
-                ballot = relayer.receive(json.loads(self.rfile.read(length) or b"null"))
-            except json.JSONDecodeError:
-                return self._reply(400, {"error": "the body is not JSON"})
-            except InputError as exc:
-                return self._reply(422, {"error": str(exc)})
-            except (OrchestratorError, RequestException) as exc:  # the node failed us, not the ballot
-                return self._reply(503, {"error": f"cannot validate the ballot now, try again: {exc}"})
-            self._reply(202, _ballot_json(ballot))
-
-        def do_GET(self):  # noqa: N802
-            parts = self.path.strip("/").split("/")
-            if parts == ["health"]:
-                return self._reply(200, {"ok": True})
-            if len(parts) == 2 and parts[0] == "ballots" and parts[1].isdigit():
-                ballot = relayer.store.get(int(parts[1]))
-                if ballot:
-                    return self._reply(200, _ballot_json(ballot))
-            self._reply(404, {"error": "not found"})
-
-        def _reply(self, status: int, body: dict):
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, fmt, *args):
-            log.info("relay http: " + fmt, *args)
-
-    return ThreadingHTTPServer((host, port), Handler)
-
-
-def _ballot_json(ballot) -> dict:
-    return {"id": ballot.id, "proposal_id": str(ballot.proposal_id), "voter": ballot.voter,
-            "status": ballot.status, "detail": ballot.detail, "tx_hash": ballot.tx_hash}

@@ -5,7 +5,6 @@ import json
 import re
 import shutil
 import subprocess
-import threading
 import urllib.error
 import urllib.request
 
@@ -13,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from orchestrator.cli import main
-from orchestrator.dashboard import PAGES, server
+from orchestrator.web import dashboard, serving
+from orchestrator.web.dashboard import PAGES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -23,11 +23,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 @pytest.fixture(scope="module")
 def site(demo):
     _, env = demo
-    httpd = server(env["CONSORTIUM_DB"], "127.0.0.1", 0)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving.running(dashboard.app(env["CONSORTIUM_DB"]), dashboard.MAX_BODY) as url:
+        yield url
 
 
 def get(url: str):

@@ -12,12 +12,15 @@ from eth_account.messages import encode_typed_data
 from requests.exceptions import ConnectionError as RequestsConnectionError
 
 from orchestrator import ballots
+from orchestrator.ballot_file import FORMAT
 from orchestrator.chain import Sender
-from orchestrator.commands.relay import _submit_loop, make_server
+from orchestrator.commands.relay import _submit_loop
 from orchestrator.deploy import contract
 from orchestrator.errors import ChainError, ManifestError
 from orchestrator.relay_store import RelayStore
-from orchestrator.relayer import FORMAT, RETRY_ALONE, BallotRefused, Relayer, with_retries
+from orchestrator.relayer import RETRY_ALONE, BallotRefused, Relayer, with_retries
+from orchestrator.web import relay as relay_api
+from orchestrator.web import serving
 from tests.integration.conftest import PASSPHRASE
 from tests.integration.test_cli_governance import proposal_id
 
@@ -236,35 +239,31 @@ def test_a_contract_wallet_member_votes_through_the_relayer(cli, consortium, w3)
 
 def test_serve_accepts_over_http_and_submits_in_the_background(cli, consortium, active):
     relayer = relayer_for(cli)
-    server = make_server(relayer, "127.0.0.1", 0)
     stop = threading.Event()
-    threads = [threading.Thread(target=server.serve_forever, daemon=True),
-               threading.Thread(target=_submit_loop, args=(relayer, 0.2, stop), daemon=True)]
-    for t in threads:
-        t.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=_submit_loop, args=(relayer, 0.2, stop), daemon=True).start()
     try:
-        body = sign_only(cli, active, "r1").read_bytes()
-        request = urllib.request.Request(f"{base}/ballots", data=body, headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request) as response:
-            assert response.status == 202
-            ballot_id = json.loads(response.read())["id"]
-        bad = urllib.request.Request(f"{base}/ballots", data=b'{"format": "x"}')
-        with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(bad)
-        assert refused.value.code == 422
-        assert json.loads(refused.value.read())["error"] == "not a ballot: expected format 'consortium-ballot/1'"
-        deadline = time.monotonic() + 20
-        status = None
-        while time.monotonic() < deadline and status != "included":
-            with urllib.request.urlopen(f"{base}/ballots/{ballot_id}") as response:
-                status = json.loads(response.read())["status"]
-            time.sleep(0.2)
-        assert status == "included"
+        with serving.running(relay_api.app(relayer), relay_api.MAX_BODY) as base:
+            body = sign_only(cli, active, "r1").read_bytes()
+            request = urllib.request.Request(f"{base}/ballots", data=body,
+                                             headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request) as response:
+                assert response.status == 202
+                ballot_id = json.loads(response.read())["id"]
+            bad = urllib.request.Request(f"{base}/ballots", data=b'{"format": "x"}',
+                                         headers={"Content-Type": "application/json"})
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(bad)
+            assert refused.value.code == 422
+            assert json.loads(refused.value.read())["error"] == "not a ballot: expected format 'consortium-ballot/1'"
+            deadline = time.monotonic() + 20
+            status = None
+            while time.monotonic() < deadline and status != "included":
+                with urllib.request.urlopen(f"{base}/ballots/{ballot_id}") as response:
+                    status = json.loads(response.read())["status"]
+                time.sleep(0.2)
+            assert status == "included"
     finally:
         stop.set()
-        server.shutdown()
-        server.server_close()
 
 
 def test_the_eip712_negative_cases_are_refused_by_the_relayer(cli, consortium, active, w3):

@@ -3,7 +3,8 @@
 Pages (HTML, server-rendered, one small script for the per-tier chart): proposals (list and detail with
 a chart and every ballot), members and tiers, treasury flows, bodies, standards with compliance, and
 conduct records. The JSON API under /api/ serves the same data. No login: it is public data. Each
-request reads the database afresh, so a running `consortium index --follow` shows through at once."""
+request reads the database afresh (through the process's one connection pool), so a running
+`consortium index --follow` shows through at once."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ import html
 import json
 import logging
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlparse
 
-from .errors import InputError, OrchestratorError
-from .observatory import Institutions, Observatory
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse, Response
+
+from ..errors import InputError
+from ..observatory import Institutions, Observatory
+from . import serving
 
 log = logging.getLogger(__name__)
+MAX_BODY = 0  # read-only: nothing is posted
 PAGES = [("/", "Proposals"), ("/members", "Members"), ("/treasury", "Treasury"), ("/bodies", "Bodies"),
          ("/standards", "Standards"), ("/conduct", "Conduct")]
 STYLE = ("body{font-family:system-ui,sans-serif;max-width:1040px;margin:1.5em auto;color:#222}"
@@ -70,7 +74,7 @@ class Dashboard:
         self.url = url
 
     def _sources(self) -> tuple[Observatory, Institutions]:
-        obs = Observatory(self.url)  # afresh per request: the index moves on underneath
+        obs = Observatory(self.url)  # afresh per request (the engine is shared): the index moves on underneath
         return obs, Institutions(obs)
 
     # ───── JSON API ─────
@@ -151,33 +155,24 @@ class Dashboard:
         raise LookupError(path)
 
 
-def handler_for(dashboard: Dashboard):
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
-            path = urlparse(self.path).path
-            try:
-                if path.startswith("/api/"):
-                    self._send(200, "application/json", json.dumps(dashboard.api(path), default=str))
-                else:
-                    self._send(200, "text/html; charset=utf-8", dashboard.page(path.rstrip("/") or "/"))
-            except (LookupError, InputError) as exc:
-                self._send(404, "application/json", json.dumps({"error": f"not found: {exc}"}))
-            except OrchestratorError as exc:
-                self._send(503, "application/json", json.dumps({"error": str(exc)}))
+def app(url: str) -> FastAPI:
+    """The dashboard as an ASGI app: pages at their paths, the same data as JSON under /api/."""
+    board = Dashboard(url)
+    web = serving.app("consortium dashboard", "What observers read: proposals with per-tier tallies and every "
+                      "ballot, members and tiers, treasury flows, bodies, standards, conduct records.")
 
-        def _send(self, status: int, content_type: str, body: str) -> None:
-            data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    @web.get("/api/{path:path}", summary="The index's data as JSON")
+    def data(path: str) -> Response:
+        try:
+            return Response(json.dumps(board.api("/api/" + path), default=str), media_type="application/json")
+        except (LookupError, InputError) as exc:
+            return serving.error(404, f"not found: {exc}")
 
-        def log_message(self, fmt, *args):
-            log.info("%s %s", self.address_string(), fmt % args)
+    @web.get("/{path:path}", response_class=HTMLResponse, summary="A page")
+    def page(path: str) -> Response:
+        try:
+            return HTMLResponse(board.page("/" + path.strip("/")))
+        except (LookupError, InputError) as exc:
+            return serving.error(404, f"not found: {exc}")
 
-    return Handler
-
-
-def server(url: str, host: str, port: int) -> ThreadingHTTPServer:
-    return ThreadingHTTPServer((host, port), handler_for(Dashboard(url)))
+    return web
