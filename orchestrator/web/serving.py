@@ -182,8 +182,12 @@ def listening(host: str, port: int) -> socket.socket:
 
 
 def serve(asgi_app, max_body: int, sock: socket.socket) -> None:
-    """Serve until interrupted (Ctrl-C, SIGTERM): uvicorn handles the signals and drains connections."""
-    uvicorn.Server(config(asgi_app, max_body)).run(sockets=[sock])
+    """Serve until interrupted (Ctrl-C, SIGTERM): uvicorn handles the signal, drains connections, then raises
+    it again for the program to stop as it would have; here it returns, so the caller can finish its work."""
+    try:
+        uvicorn.Server(config(asgi_app, max_body)).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
 
 
 @contextmanager

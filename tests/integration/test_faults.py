@@ -106,14 +106,14 @@ def interruptible() -> None:
 class RelayProcess:
     """`consortium relay serve` as its own process, talking to the node through `rpc`."""
 
-    def __init__(self, cli, rpc: str):
+    def __init__(self, cli, rpc: str, *options: str):
         self.port = free_port()
         env = {**os.environ, **cli.env, "CONSORTIUM_RPC": rpc}
         self.log = cli.dir / "relay.log"  # every run appends: what a failing test shows
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "orchestrator.cli", "relay", "serve", "--port", str(self.port),
-                 "--interval", "0.2"], env=env, cwd=ROOT, stdout=log, stderr=log, preexec_fn=interruptible)
+                 "--interval", "0.2", *options], env=env, cwd=ROOT, stdout=log, stderr=log, preexec_fn=interruptible)
         deadline = time.monotonic() + 30
         while not self._get("/health"):
             assert time.monotonic() < deadline and self.process.poll() is None, "the relayer did not start"

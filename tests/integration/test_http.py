@@ -16,13 +16,18 @@ from orchestrator.web import dashboard, serving
 from orchestrator.web import relay as relay_api
 from tests.integration.conftest import Cli
 from tests.integration.test_relayer import HOLDER, proposal_id, relayer_for, sign_only
+from tests.postgres import postgres_server  # noqa: F401  (fixture postgres)
 
 
-@pytest.fixture(scope="module")
-def chain(devnet, w3, tmp_path_factory):
-    """One deployment and one active proposal for the module; each test votes with its own seats."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def chain(devnet, w3, tmp_path_factory, request):
+    """One deployment and one active proposal per backend; each test votes with its own seats."""
     cli = Cli(devnet, tmp_path_factory.mktemp("http"), w3)
-    cli.env["CONSORTIUM_DB"] = f"sqlite:///{cli.dir / 'relay.db'}"
+    if request.param == "postgresql":
+        server = request.getfixturevalue("postgres")
+        cli.env["CONSORTIUM_DB"] = server.url(server.create_database())
+    else:
+        cli.env["CONSORTIUM_DB"] = f"sqlite:///{cli.dir / 'relay.db'}"
     seats = {name: cli.wallet(name) for name in ("f1", "f2", "r1", "r2", "r3")}
     cli.deploy({seats["f1"]: "founding", seats["f2"]: "founding",
                 **{seats[r]: "regular" for r in ("r1", "r2", "r3")}})

@@ -23,6 +23,7 @@ from orchestrator.web import relay as relay_api
 from orchestrator.web import serving
 from tests.integration.conftest import PASSPHRASE
 from tests.integration.test_cli_governance import proposal_id
+from tests.postgres import postgres_database, postgres_server  # noqa: F401  (fixtures postgres_url, postgres)
 
 HOLDER = "0x" + "11" * 20  # a budget holder: an ordinary proposal about no member
 
@@ -62,10 +63,18 @@ def record_unsent_batch(relayer, cli, active, name):
 
 
 @pytest.fixture(autouse=True)
-def database(cli):
-    cli.env["CONSORTIUM_DB"] = f"sqlite:///{cli.dir / 'relay.db'}"
+def database(cli, request):
+    """SQLite, or a fresh database on the real PostgreSQL server for tests parametrized with BOTH_BACKENDS."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        cli.env["CONSORTIUM_DB"] = request.getfixturevalue("postgres_url")
+    else:
+        cli.env["CONSORTIUM_DB"] = f"sqlite:///{cli.dir / 'relay.db'}"
 
 
+BOTH_BACKENDS = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+
+
+@BOTH_BACKENDS
 def test_ballot_files_are_validated_batched_and_reported(cli, consortium, active):
     files = [sign_only(cli, active, "f1"), sign_only(cli, active, "r1", "against", "too harsh"),
              sign_only(cli, active, "r2", "abstain")]
@@ -178,6 +187,7 @@ def test_accepted_ballots_survive_a_crash_before_submission(cli, consortium, act
     assert {restarted.store.get(i).status for i in (1, 2)} == {"included"}
 
 
+@BOTH_BACKENDS
 def test_a_batch_signed_but_never_broadcast_is_sent_once_after_restart(cli, consortium, active, w3):
     first = relayer_for(cli)
     ballot, _, tx_hash, _ = record_unsent_batch(first, cli, active, "r1")  # ...and the process dies here
@@ -190,6 +200,7 @@ def test_a_batch_signed_but_never_broadcast_is_sent_once_after_restart(cli, cons
     assert [v["args"]["voter"] for v in votes].count(ballot.voter) == 1
 
 
+@BOTH_BACKENDS
 def test_a_dropped_transaction_returns_its_ballots_to_the_queue(cli, consortium, active, w3):
     """As a user runs it: the relayer recorded a batch and died; meanwhile another transaction took the
     nonce. The next pass sees the batch can never be mined and sends its ballots again, at once: before, it
@@ -396,6 +407,7 @@ def resigned(path, signature: bytes) -> dict:
     return {**json.loads(path.read_text()), "signature": "0x" + signature.hex()}
 
 
+@BOTH_BACKENDS
 def test_signatures_with_a_bare_recovery_id_or_in_64_bytes_are_counted(cli, consortium, active):
     """v of 0/1 (the recovery id some signers return) crashed the compact encoding at submission and with
     it every later batch; a 64-byte EIP-2098 signature was refused. Both are the same signature."""
@@ -414,6 +426,7 @@ def test_signatures_with_a_bare_recovery_id_or_in_64_bytes_are_counted(cli, cons
         assert (stored.status, len(stored.signature), stored.signature[64] in (27, 28)) == ("included", 65, True)
 
 
+@BOTH_BACKENDS
 def test_a_stored_ballot_that_cannot_be_encoded_costs_only_itself(cli, consortium, active):
     """A ballot stored before v was normalised (or corrupted in the database) used to raise out of the
     submission pass at every try, stopping every ballot queued after it."""
@@ -456,6 +469,7 @@ def refuse_voter(monkeypatch, voter: str, where: str, message: str = "poisoned b
     return refused
 
 
+@BOTH_BACKENDS
 @pytest.mark.parametrize("where", ["estimate", "broadcast"])
 def test_a_ballot_the_node_refuses_is_found_by_splitting_and_the_others_are_counted(
         cli, consortium, active, monkeypatch, where):
@@ -480,6 +494,7 @@ def test_a_ballot_the_node_refuses_is_found_by_splitting_and_the_others_are_coun
     assert relayer.store.get(again.id).status == "included"
 
 
+@BOTH_BACKENDS
 def test_a_recorded_batch_the_node_refuses_no_longer_blocks_every_later_batch(cli, consortium, active,
                                                                                  monkeypatch):
     relayer = relayer_for(cli)
@@ -513,6 +528,7 @@ def test_a_batch_that_needs_more_gas_than_a_block_holds_is_split(cli, consortium
         assert w3.eth.get_transaction(tx_hash)["gas"] <= alone + 10_000
 
 
+@BOTH_BACKENDS
 def test_a_batch_that_reverts_when_mined_is_sent_again_ballot_by_ballot(cli, consortium, w3):
     """The wallet burns all its gas only when mined; with its allowance unfunded (as before the relayer
     funded it) the batch reverts. Its ballots are not lost or rejected as "not mentioned": each goes again
