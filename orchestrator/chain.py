@@ -1,5 +1,11 @@
 """Chain access: the one Web3 factory, a managed local devnet (anvil), and the Sender that signs and
-sends transactions (EIP-1559 fees, a gas margin, configurable confirmations, reverts decoded)."""
+sends transactions (EIP-1559 fees, a gas margin, configurable confirmations, reverts decoded).
+
+Only standard JSON-RPC methods are used, so any node works: anvil and Hardhat Network are both tested.
+Where they differ, both are handled here: a node-held account is signed for with eth_signTransaction
+where the node has it (anvil) and sent with eth_sendTransaction where it does not (Hardhat); a transaction
+that a node mines and reports as an error (Hardhat's automine answers a revert with its hash) is awaited
+like any other, so that its receipt decides."""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -47,8 +53,9 @@ MAX_TRANSACTION_BYTES = 128 * 1024
 HARDFORK = "cancun"  # must match brownie-config.yaml's evm_version
 DEVNET_CHAIN_ID = 31337
 # Transport retries for a dropped connection, a timeout or a gateway's 429/5xx. Every request we make is
-# safe to repeat: reads are idempotent, and transactions are only ever sent as signed bytes
-# (eth_sendRawTransaction), which a node includes at most once (see broadcast).
+# safe to repeat: reads are idempotent, and transactions are sent as signed bytes (eth_sendRawTransaction),
+# which a node includes at most once (see broadcast), or, from an account the node holds and cannot sign
+# for without sending, by eth_sendTransaction with the nonce fixed, which a node also mines at most once.
 TRANSPORT_RETRY = Retry(total=6, backoff_factor=0.1, status_forcelist=(429, 502, 503, 504), allowed_methods=None,
                         raise_on_status=False)
 
@@ -158,11 +165,14 @@ class Devnet:
 @dataclass
 class Sender:
     """Who pays for and signs transactions. With no `account`, the node signs (anvil's unlocked accounts,
-    brownie's development accounts); with an eth-account `account`, we sign locally and send raw."""
+    brownie's development accounts, Hardhat's accounts); with an eth-account `account`, we sign locally
+    and send raw."""
 
     address: str
     account: LocalAccount | None = None
     confirmations: int = 1
+    # None until a node-held account's first transaction tells whether the node signs without sending.
+    node_signs: bool | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def local(cls, account: LocalAccount, confirmations: int = 1) -> Sender:
@@ -170,9 +180,18 @@ class Sender:
 
     def transact(self, w3: Web3, call: Any, what: str, value: int = 0) -> TxReceipt:
         """Build (EIP-1559 fees), sign, send and wait for a contract call or constructor, sending `value`
-        wei. A revert, whether found by the gas estimate or by the mined receipt, raises ChainError."""
-        raw, tx_hash, tx = self.sign(w3, call, what, value)
-        broadcast(w3, raw)
+        wei. A revert, whether found by the gas estimate or by the mined receipt, raises ChainError. A node
+        that signs only by sending (Hardhat) gets the same fields, nonce included, by eth_sendTransaction:
+        with the nonce fixed, a repeated request cannot be mined twice either."""
+        tx = self._build(w3, call, what, value)
+        raw = self._signed(w3, tx)
+        if raw is None:
+            self._check_size(len(_data_bytes(tx)), what)
+            tx_hash = _node_sent(w3, tx, what, self.address)
+        else:
+            self._check_size(len(raw), what)
+            broadcast(w3, raw, what)
+            tx_hash = "0x" + bytes(Web3.keccak(raw)).hex()
         return self.wait(w3, tx_hash, tx, what)
 
     def sign(self, w3: Web3, call: Any, what: str, value: int = 0, extra_gas: int = 0) -> tuple[bytes, str, dict]:
@@ -180,7 +199,34 @@ class Sender:
         idempotent, which is what lets the relayer retry without ever submitting a ballot twice.
         `extra_gas` is added to the limit for what the estimate cannot see (see the relayer); the limit is
         capped at the block's. CallRefused when the call itself cannot be mined (a revert, more gas than a
-        block holds, too large to relay); ChainError when this account cannot pay."""
+        block holds, too large to relay); ChainError when this account cannot pay, or when it is held by a
+        node that signs only by sending (Hardhat Network): bytes that were never recorded could be sent twice,
+        so such an account cannot sign here at all (see require_signing)."""
+        tx = self._build(w3, call, what, value, extra_gas)
+        raw = self._signed(w3, tx)
+        if raw is None:
+            raise self._cannot_sign(what)
+        self._check_size(len(raw), what)
+        return raw, "0x" + bytes(Web3.keccak(raw)).hex(), tx
+
+    def require_signing(self, w3: Web3, what: str) -> None:
+        """Fail now, with the reason, if sign() cannot work for this account: a node-held account on a node
+        without eth_signTransaction. For a service that signs before sending (the relayer) to check at start."""
+        if self.account is not None or self.node_signs:
+            return
+        probe = {"from": self.address, "to": self.address, "value": 0, "gas": 21_000, "maxFeePerGas": w3.eth.gas_price,
+                 "maxPriorityFeePerGas": 0, "chainId": w3.eth.chain_id,
+                 "nonce": w3.eth.get_transaction_count(self.address, "pending")}
+        if self._signed(w3, probe) is None:  # signing only: nothing is sent
+            raise self._cannot_sign(what)
+
+    def _cannot_sign(self, what: str) -> ChainError:
+        return ChainError(f"{what}: {self.address} is held by the node, which signs only by sending (it has no "
+                          "eth_signTransaction, as Hardhat Network); this transaction is signed and recorded before it "
+                          "is sent, so that no retry can send it twice: pass --account NAME (a funded wallet)")
+
+    def _build(self, w3: Web3, call: Any, what: str, value: int, extra_gas: int = 0) -> dict:
+        """The transaction's fields: fees, a gas limit with margins (capped at the block's), the next nonce."""
         try:
             tx = call.build_transaction({"from": self.address, "value": value})
         except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
@@ -192,16 +238,24 @@ class Sender:
             raise CallRefused(f"{what}: needs {tx['gas']:,} gas, more than a block holds ({block_limit:,})")
         tx["gas"] = min(int(tx["gas"] * GAS_MARGIN) + CHECKPOINT_ALLOWANCE + extra_gas, block_limit)
         tx["nonce"] = w3.eth.get_transaction_count(self.address, "pending")
+        return tx
+
+    def _signed(self, w3: Web3, tx: dict) -> bytes | None:
+        """The raw signed transaction, or None when the account is the node's and the node cannot sign
+        without sending (remembered, so the node is asked once)."""
         if self.account is not None:
-            signed = self.account.sign_transaction(tx)
-            raw, tx_hash = bytes(signed.raw_transaction), signed.hash
-        else:
-            raw = _node_signed(w3, tx)
-            tx_hash = Web3.keccak(raw)
-        if len(raw) > MAX_TRANSACTION_BYTES:
-            raise CallRefused(f"{what}: the transaction is {len(raw):,} bytes; nodes relay at most "
+            return bytes(self.account.sign_transaction(tx).raw_transaction)
+        if self.node_signs is False:
+            return None
+        raw = _node_signed(w3, tx)
+        self.node_signs = raw is not None
+        return raw
+
+    @staticmethod
+    def _check_size(size: int, what: str) -> None:
+        if size > MAX_TRANSACTION_BYTES:
+            raise CallRefused(f"{what}: the transaction is {size:,} bytes; nodes relay at most "
                               f"{MAX_TRANSACTION_BYTES:,}")
-        return raw, "0x" + bytes(tx_hash).hex(), tx
 
     def wait(self, w3: Web3, tx_hash: str, tx: dict | None, what: str) -> TxReceipt:
         """The receipt, with confirmations; a revert raises ChainError with its decoded reason."""
@@ -233,9 +287,10 @@ def _replayed_revert(w3: Web3, tx: dict, receipt: TxReceipt) -> str:
     return "reason unavailable (the replay succeeded: the state changed in between)"
 
 
-def broadcast(w3: Web3, raw: bytes) -> None:
-    """Send a signed transaction; a node that already has it (a retry) is not an error. A refusal raises
-    CallRefused (these bytes will not be taken), or ChainError when the sender cannot pay."""
+def broadcast(w3: Web3, raw: bytes, what: str = "broadcast") -> None:
+    """Send a signed transaction; a node that already has it (a retry) is not an error, nor is one that mined
+    it and reports its revert as an error (Hardhat): the receipt tells. A refusal raises CallRefused (these
+    bytes will not be taken), or ChainError when the sender cannot pay."""
     try:
         w3.eth.send_raw_transaction(raw)
     except (Web3RPCError, ValueError) as exc:  # the node's JSON-RPC error, with its message
@@ -243,18 +298,51 @@ def broadcast(w3: Web3, raw: bytes) -> None:
         if "already known" in message or "already imported" in message or "nonce too low" in message:
             log.info("transaction already with the node: %s", exc)
             return
-        raise refusal(exc, "broadcast", _sender_of(raw)) from None
+        if _mined_hash(_rpc_error(exc)):
+            log.info("transaction mined and reverted: %s", exc)
+            return
+        raise refusal(exc, what, _sender_of(raw)) from None
+
+
+# How nodes say that the sender cannot pay: geth and anvil "insufficient funds", Hardhat "Sender doesn't have
+# enough funds to send tx".
+NO_FUNDS = ("insufficient funds", "enough funds")
 
 
 def refusal(exc: Exception, what: str, sender: str) -> ChainError:
     """A node's refusal as our error: the sender's missing funds are the operator's to fix (nothing about
     the transaction is wrong); anything else refuses the transaction itself."""
-    response = getattr(exc, "rpc_response", None)
-    error = response.get("error") if isinstance(response, dict) else None
-    message = str(error.get("message")) if isinstance(error, dict) else str(exc)
-    if "insufficient funds" in message.lower():
+    error = _rpc_error(exc)
+    return _refused(str(error.get("message")) if error else str(exc), what, sender)
+
+
+def _refused(message: str, what: str, sender: str) -> ChainError:
+    if any(marker in message.lower() for marker in NO_FUNDS):
         return ChainError(f"{what}: {sender} cannot pay for the gas: fund it with ETH ({message})")
     return CallRefused(f"{what}: the node refused it: {message}")
+
+
+def rpc_message(exc: Exception) -> str:
+    """A web3 JSON-RPC error as one line: the node's own message (and its code), else the exception's text."""
+    error = _rpc_error(exc)
+    if not error:
+        return " ".join(str(exc).split()) or type(exc).__name__
+    code = f" (code {error['code']})" if "code" in error else ""
+    return " ".join(str(error.get("message")).split()) + code
+
+
+def _rpc_error(exc: Exception) -> dict | None:
+    response = getattr(exc, "rpc_response", None)
+    error = response.get("error") if isinstance(response, dict) else None
+    return error if isinstance(error, dict) else None
+
+
+def _mined_hash(error: dict | None) -> str | None:
+    """The hash of a transaction the node mined although it answered with an error: Hardhat, automining,
+    answers a reverted transaction with its revert and `data.txHash`."""
+    data = error.get("data") if error else None
+    tx_hash = data.get("txHash") if isinstance(data, dict) else None
+    return tx_hash if isinstance(tx_hash, str) and tx_hash.startswith("0x") else None
 
 
 def _sender_of(raw: bytes) -> str:
@@ -264,16 +352,57 @@ def _sender_of(raw: bytes) -> str:
         return "the sender"
 
 
-def _node_signed(w3: Web3, tx: dict) -> bytes:
-    """eth_signTransaction by the node (an unlocked account). Called raw: anvil answers with the bare
-    transaction hex, which web3's formatter for this method rejects."""
-    params = {k: hex(v) if isinstance(v, int) else v for k, v in tx.items() if v != b""}  # b"" `to`: a creation
-    response = w3.provider.make_request("eth_signTransaction", [params])
-    if "error" in response:
-        raise ChainError(f"the node refused to sign: {response['error'].get('message')}")
+def _rpc_params(tx: dict) -> dict:
+    return {k: hex(v) if isinstance(v, int) else v for k, v in tx.items() if v != b""}  # b"" `to`: a creation
+
+
+def _data_bytes(tx: dict) -> bytes:
+    data = tx.get("data") or "0x"
+    return bytes.fromhex(data.removeprefix("0x")) if isinstance(data, str) else bytes(data)
+
+
+# How nodes say that they have no such method: JSON-RPC's "method not found" and EIP-1474's "method not
+# supported" (Hardhat: "Method eth_signTransaction is not supported").
+METHOD_MISSING = (-32601, -32004)
+
+
+def _method_missing(error: dict) -> bool:
+    message = str(error.get("message", "")).lower()
+    return error.get("code") in METHOD_MISSING or (
+        "method" in message and any(w in message for w in ("not supported", "not found", "does not exist")))
+
+
+def _node_signed(w3: Web3, tx: dict) -> bytes | None:
+    """eth_signTransaction by the node (an unlocked account), or None when the node has no such method.
+    Called raw: anvil answers with the bare transaction hex, which web3's formatter for this method rejects."""
+    response = w3.provider.make_request("eth_signTransaction", [_rpc_params(tx)])
+    error = response.get("error")
+    if error:
+        if isinstance(error, dict) and _method_missing(error):
+            log.info("the node does not sign without sending: %s", error.get("message"))
+            return None
+        raise ChainError(f"the node refused to sign: {error.get('message') if isinstance(error, dict) else error}")
     result = response["result"]
     raw = result["raw"] if isinstance(result, dict) else result
     return bytes.fromhex(raw.removeprefix("0x"))
+
+
+def _node_sent(w3: Web3, tx: dict, what: str, sender: str) -> str:
+    """eth_sendTransaction from a node-held account, for a node that signs only by sending; the hash.
+    Its refusals are mapped as broadcast's are, and a reverted transaction it mined is awaited like any."""
+    response = w3.provider.make_request("eth_sendTransaction", [_rpc_params(tx)])
+    error = response.get("error")
+    if error:
+        error = error if isinstance(error, dict) else {"message": str(error)}
+        mined = _mined_hash(error)
+        if mined:
+            return mined
+        message = str(error.get("message"))
+        if any(m in message.lower() for m in ("nonce too low", "already known", "already imported")):
+            raise ChainError(f"{what}: the node already has a transaction from {sender} with nonce {tx['nonce']} "
+                             f"(this one, if a request was repeated): check it before running this again ({message})")
+        raise _refused(message, what, sender)
+    return response["result"]
 
 
 def wait_for_receipt(w3: Web3, tx_hash: str, timeout: float = 300) -> TxReceipt:

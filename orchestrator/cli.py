@@ -1,5 +1,6 @@
-"""The `consortium` command line. The only place that turns OrchestratorError into an exit code: a
-one-line `Error: …` and exit 1, or the traceback with --debug."""
+"""The `consortium` command line. The only place that turns errors into an exit code: an OrchestratorError,
+a node that stops answering, or a node's answer that no command foresaw (a JSON-RPC error, a view call's
+revert, a receipt that never came) is a one-line `Error: …` and exit 1, or the traceback with --debug."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from pathlib import Path
 import click
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import HTTPError, Timeout
+from web3.exceptions import ContractLogicError, TimeExhausted, Web3RPCError
 
 from . import __version__
 from . import config as deployment_config
-from .chain import Devnet
+from .chain import Devnet, rpc_message
 from .commands.common import pass_session, passphrase_for
 from .deploy import deploy as deploy_suite
-from .errors import OrchestratorError
+from .errors import OrchestratorError, decode_revert
 from .session import Options, Session
 
 
@@ -35,6 +37,14 @@ class ConsortiumGroup(click.Group):
             raise click.ClickException(f"the node at {ctx.params.get('rpc')} stopped answering "
                                        f"({type(exc).__name__}); what was committed is kept: run the command "
                                        "again") from None
+        except (Web3RPCError, ContractLogicError, TimeExhausted) as exc:  # a node's answer no command foresaw
+            if ctx.params.get("debug"):
+                raise
+            if isinstance(exc, ContractLogicError):
+                raise click.ClickException(f"a call reverted: {decode_revert(exc)}") from None
+            if isinstance(exc, TimeExhausted):
+                raise click.ClickException(str(exc)) from None
+            raise click.ClickException(f"the node refused a request: {rpc_message(exc)}") from None
 
 
 @click.group(cls=ConsortiumGroup, context_settings={"help_option_names": ["-h", "--help"]})

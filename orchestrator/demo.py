@@ -77,7 +77,8 @@ class Demo:
         self.session, self.w3, self.say = session, session.w3, say
         if self.w3.eth.chain_id != DEVNET_CHAIN_ID:
             raise OrchestratorError(
-                "the demo runs on a devnet (chain 31337): omit --rpc or point it at `consortium devnet`"
+                "the demo runs on a devnet (chain 31337): omit --rpc, or point it at `consortium devnet` (anvil) "
+                "or at `npx hardhat node`"
             )
         founding, observers = members // 7, (2 * members) // 7
         tiers = ["founding"] * founding + ["regular"] * (members - founding - observers) + ["observer"] * observers
@@ -290,8 +291,15 @@ class Demo:
         return [to_checksum_address(keccak(rlp.encode([sender, nonce + i]))[12:]) for i in range(count)]
 
     def _member(self, account) -> Sender:
-        self.w3.provider.make_request("anvil_setBalance", [account.address, hex(10**19)])  # devnet gas money
+        self._rpc("hardhat_setBalance", account.address, hex(10**19))  # devnet gas money
         return Sender.local(account)
+
+    def _rpc(self, method: str, *params) -> None:
+        """A devnet's own method: only those that anvil and Hardhat Network both answer (hardhat_setBalance,
+        evm_increaseTime, evm_mine), so that the demo runs on either."""
+        response = self.w3.provider.make_request(method, list(params))
+        if response.get("error"):
+            raise ChainError(f"this node does not answer {method}, which the demo needs: {response['error']}")
 
     def _send(self, account, fn, what: str) -> dict:
         return self._transact(self._member(account), fn, what)
@@ -343,8 +351,10 @@ class Demo:
 
     @cached_property
     def _relayer(self) -> Relayer:
+        """The relayer, with a wallet of its own (in memory, funded), as an operator runs `relay --account`:
+        it signs each batch before sending it, which a node-held account cannot do on Hardhat Network."""
         store = RelayStore(f"sqlite:///{self.relay_database}", self.w3.eth.chain_id, self.session.deployment.governor)
-        return Relayer(self.session, store)
+        return Relayer(_RelayerSession(self.session, self._member(Account.create())), store)
 
     def _enact(self, pids: list[int]) -> None:
         self._advance(SETTINGS["voting_period"] + SETTINGS["late_quorum_extension"] + 1)
@@ -364,12 +374,22 @@ class Demo:
         self.report.gas[what] = self.report.gas.get(what, 0) + receipt["gasUsed"]
 
     def _advance(self, seconds: int) -> None:
-        self.w3.provider.make_request("evm_increaseTime", [seconds])
-        self.w3.provider.make_request("evm_mine", [])
+        self._rpc("evm_increaseTime", seconds)
+        self._rpc("evm_mine")
 
     def _summary(self, pid: int) -> tuple[Proposal, Standing]:
         proposal = find(self.session, str(pid))
         return proposal, standing(self.session, proposal)
+
+
+class _RelayerSession:
+    """The demo's session as its relayer sees it: the same chain and deployment, its own sender."""
+
+    def __init__(self, session, sender: Sender):
+        self._session, self.sender = session, sender
+
+    def __getattr__(self, name: str):
+        return getattr(self._session, name)
 
 
 def _data(fn) -> bytes:
