@@ -35,6 +35,7 @@ class DefaultGroup(click.Group):
 
 
 def _relayer(session: Session, batch_size: int) -> Relayer:
+    session.sender.require_signing(session.w3, "relay")  # before anything is accepted, not at the first batch
     store = RelayStore(session.options.db, session.w3.eth.chain_id, session.deployment.governor)
     return Relayer(session, store, batch_size)
 

@@ -136,12 +136,13 @@ def test_relay_files_includes_the_good_ballot_and_refuses_one_for_no_proposal_by
 
 def test_the_relayer_needs_a_wallet_on_a_node_that_signs_only_by_sending(cli, consortium, hardhat_w3):
     """A batch is signed and recorded before it is sent, so that it is never sent twice; Hardhat cannot sign
-    for its accounts without sending. The relayer says so in one line, sends nothing, and keeps the ballot,
-    which a run with a wallet then sends."""
+    for its accounts without sending. The relayer says so in one line at start, before it accepts anything,
+    and sends nothing; a run with a wallet sends the ballot."""
     pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "relay me", account="f1"))
     cli.advance(2)
     good = sign_only(cli, pid, "r1")
     block = hardhat_w3.eth.block_number
+    assert "accepted" not in cli("relay", good).output
     line = cli.fails("relay", good)
     assert line == (f"Error: relay: {hardhat_w3.eth.accounts[0]} is held by the node, which signs only by sending "
                     "(it has no eth_signTransaction, as Hardhat Network); this transaction is signed and recorded "
