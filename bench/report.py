@@ -108,6 +108,8 @@ Direct `castVote`, median over 8 regular members voting after the founding membe
 
 The relayer figures are for {relayer['ballots']} pre-signed ballots on one proposal, in batches of 100.
 
+{_servers(r)}
+
 ## Where the gas goes
 
 `python -m bench.profile` traces one vote and one batch (anvil `--steps-tracing`,
@@ -152,3 +154,34 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _servers(r: dict) -> str:
+    """The relay API and the dashboard under concurrent clients, next to the node's own rates."""
+    s = r.get("servers")
+    if not s:
+        return "## The servers under load\n\nNot measured in this run."
+    node, load = s["node"], r.get("relay_kill_load", {})
+    rows = "\n".join(
+        f"| {name} | {s[b]['relay']['accepted_per_s']} | {s[b]['relay']['submitted_per_s']} | "
+        f"{s[b]['dashboard']['requests_per_s']} | {s[b]['dashboard']['p95_ms']} | {s[b]['dashboard']['median_ms']} |"
+        for b, name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")))
+    kill = (f"\n\nThe relayer killed (SIGKILL) mid-batch while {load['clients']} clients post {load['ballots']:,} "
+            f"ballots, then restarted (tests/integration/test_relay_load.py at that size): every ballot counted "
+            f"exactly once on the chain: **{'yes' if load['passed'] else 'NO'}** ({load['wall_s']} s)." if load else "")
+    return f"""## The servers under load
+
+{s['clients']} clients at once over loopback; {s['ballots_per_backend']:,} pre-signed ballots per backend over
+{s['proposals_per_backend']} proposals (a fresh set for each backend, the same roll). Accepted: each POST validated
+(three `eth_call`s and a signature recovery) and committed before its 202. Submitted: all of them then sent
+in batches of 100 (estimate, sign, send, receipt, settle). Dashboard: {s['sqlite']['dashboard']['requests']}
+GETs cycling over {len(s['sqlite']['dashboard']['paths'])} pages and API documents (proposal lists, a proposal with
+every ballot, members, treasury) of that chain's index.
+
+| backend | accepted ballots/s | submitted ballots/s | dashboard requests/s | p95 (ms) | median (ms) |
+|---|---:|---:|---:|---:|---:|
+{rows}
+
+The node itself, in the same run: {node['eth_call_per_s']:,} sequential `eth_call`s/s (validation makes three
+per ballot) and {node['mined_ballots_per_s']:,} ballots/s mined when batches of 100 are sent as signed bytes
+(send and receipt only).{kill}"""

@@ -13,7 +13,7 @@ import yaml
 from orchestrator import artifacts
 from orchestrator.chain import Devnet, connect
 
-from . import ours, reference, report, system
+from . import ours, reference, report, servers, system
 from .common import fix_block_times
 
 OUT = Path(__file__).resolve().parent
@@ -52,6 +52,10 @@ def main() -> None:
     relayer = system.relayer_ballots_per_s()
     results["relayer_ballots_per_s"] = relayer["end_to_end_per_s"]
     results["relayer"] = relayer
+    print("the relay API and the dashboard under 32 clients, on SQLite and PostgreSQL …", flush=True)
+    results["servers"] = servers.measure()
+    print("the relayer killed mid-batch while 32 clients post 2,000 ballots …", flush=True)
+    results["relay_kill_load"] = system.relay_kill_load(2000)
     print("timing the indexer's backfill against raw eth_getLogs …", flush=True)
     results["indexer"] = system.indexer_rates()
     results["indexer"]["follow_latency"] = system.follow_latency_s()

@@ -4,11 +4,15 @@ rate and its follow-mode latency."""
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 from contextlib import ExitStack
+from pathlib import Path
 
 from orchestrator import ballots, governance
 from orchestrator.ballot_file import BallotFile
@@ -18,6 +22,8 @@ from orchestrator.indexer.reader import Reader, checksum
 from orchestrator.indexer.store import IndexStore
 from orchestrator.indexer.sync import Indexer
 from orchestrator.session import Options, Session
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _session(stack: ExitStack) -> Session:
@@ -108,3 +114,13 @@ def follow_latency_s(blocks: int = 20) -> dict:
         thread.join(timeout=5)
     return {"median_s": round(statistics.median(latencies), 3), "max_s": round(max(latencies), 3),
             "blocks": blocks}
+
+
+def relay_kill_load(ballots: int) -> dict:
+    """tests/integration/test_relay_load.py at `ballots` ballots: 32 clients, the relayer killed mid-batch."""
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:pytest-brownie", "-q",
+                           "tests/integration/test_relay_load.py"], capture_output=True, text=True,
+                          env={**os.environ, "RELAY_LOAD_BALLOTS": str(ballots)}, cwd=ROOT)
+    return {"ballots": ballots, "clients": 32, "passed": done.returncode == 0,
+            "wall_s": round(time.monotonic() - started, 1)}

@@ -1,0 +1,157 @@
+"""The relay API and the dashboard under 32 concurrent clients, on SQLite and on PostgreSQL, next to what
+the node itself does in the same run:
+
+- accepted/s: 32 clients POST pre-signed ballots (BALLOTS of them, over PROPOSALS proposals) to
+  `relay serve`'s app over loopback; each is validated (three eth_calls, a signature recovery) and
+  committed before its 202.
+- submitted/s: the relayer then submits them all (batches of 100: estimate, sign, send, receipt, settle).
+- the node: sequential `eth_call`s per second (the reads validation makes), and batched ballots mined per
+  second when the same kind of batches are sent pre-signed (no estimate, no database).
+- dashboard: 32 clients GET a mix of pages and API documents from the index of that chain; requests/s
+  and the 95th percentile latency."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+
+from orchestrator import ballots, governance
+from orchestrator.ballot_file import BallotFile
+from orchestrator.chain import wait_for_receipt
+from orchestrator.config import ZERO_ADDRESS
+from orchestrator.demo import Demo
+from orchestrator.indexer.reader import Reader
+from orchestrator.indexer.store import IndexStore
+from orchestrator.indexer.sync import Indexer
+from orchestrator.relay_store import RelayStore
+from orchestrator.relayer import Relayer
+from orchestrator.web import dashboard, serving
+from orchestrator.web import relay as relay_api
+from tests.postgres import PostgresServer
+
+from .system import _session
+
+CLIENTS = 32
+PROPOSALS = 5  # per backend; a member may have 3 proposals open, so each has its own proposer
+
+
+def _post(base: str, body: bytes) -> int:
+    request = urllib.request.Request(f"{base}/ballots", data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return response.status
+
+
+def _get(url: str) -> float:
+    started = time.monotonic()
+    with urllib.request.urlopen(url, timeout=120) as response:
+        response.read()
+    return time.monotonic() - started
+
+
+def _signed(relayer: Relayer, pid: int, voters: list) -> list[bytes]:
+    return [json.dumps(BallotFile.signed(relayer.domain, pid, a.address, 1, "", ballots.sign(
+        ballots.member_ballot(relayer.domain, pid, 1, a.address), a.key))).encode() for a in voters]
+
+
+def _proposals(demo: Demo, proposers: list, count: int) -> list[int]:
+    budget = governance.contract_call(demo.session.treasury, "setBudget", proposers[0].address, ZERO_ADDRESS, 1)
+    return [demo._propose(proposers[i], [budget], f"server bench {time.time()} {i}") for i in range(count)]
+
+
+def node_rates(demo: Demo, relayer: Relayer, pid: int, voters: list, calls: int = 2000) -> dict:
+    """The node's own speed: sequential eth_calls (what a ballot's validation makes), and batches of 100
+    ballots mined when sent as signed bytes (the time of sending and awaiting the receipt; each batch's
+    estimate and signing, which the relayer also does, is left out)."""
+    started = time.monotonic()
+    for _ in range(calls):
+        relayer.views.state(pid)
+    call_rate = calls / (time.monotonic() - started)
+    w3, sender, mining = demo.w3, relayer.session.sender, 0.0
+    for i in range(0, len(voters), 100):
+        chunk = voters[i:i + 100]
+        compact = [ballots.compact(a.address, 1, ballots.sign(ballots.member_ballot(relayer.domain, pid, 1, a.address),
+                                                               a.key)) for a in chunk]
+        raw, tx_hash, _ = sender.sign(w3, relayer.session.governor.functions.castVoteBatch(pid, compact, []), "batch")
+        started = time.monotonic()
+        w3.eth.send_raw_transaction(raw)
+        wait_for_receipt(w3, tx_hash)
+        mining += time.monotonic() - started
+    return {"eth_call_per_s": round(call_rate, 1), "mined_ballots_per_s": round(len(voters) / mining, 1)}
+
+
+def relay_rates(demo: Demo, url: str, bodies: list[bytes]) -> dict:
+    session = demo._relayer.session
+    store = RelayStore(url, demo.w3.eth.chain_id, session.deployment.governor)
+    relayer = Relayer(session, store)
+    with serving.running(relay_api.app(relayer), relay_api.MAX_BODY) as base, ThreadPoolExecutor(CLIENTS) as pool:
+        started = time.monotonic()
+        statuses = list(pool.map(lambda body: _post(base, body), bodies))
+        accepted_s = time.monotonic() - started
+    assert statuses == [202] * len(bodies), set(statuses)
+    started = time.monotonic()
+    relayer.submit()
+    submitted_s = time.monotonic() - started
+    return {"ballots": len(bodies), "accepted_per_s": round(len(bodies) / accepted_s, 1),
+            "submitted_per_s": round(len(bodies) / submitted_s, 1)}
+
+
+def dashboard_rates(demo: Demo, url: str, pids: list[int], requests: int = 640) -> dict:
+    d, w3 = demo.session.deployment, demo.w3
+    Indexer(w3, IndexStore(url, d.chain_id, d.governor), Reader(w3, d.contracts), d.block).sync()
+    paths = ["/", "/api/proposals", "/members", "/api/members", *[f"/api/proposals/{p}" for p in pids[:2]],
+             f"/proposals/{pids[0]}", "/treasury"]
+    with serving.running(dashboard.app(url), dashboard.MAX_BODY) as base, ThreadPoolExecutor(CLIENTS) as pool:
+        _get(f"{base}/")  # warm: the first request builds the engine
+        started = time.monotonic()
+        latencies = sorted(pool.map(lambda i: _get(base + paths[i % len(paths)]), range(requests)))
+        wall = time.monotonic() - started
+    return {"requests": requests, "paths": paths, "requests_per_s": round(requests / wall, 1),
+            "p95_ms": round(1000 * latencies[int(0.95 * len(latencies)) - 1], 1),
+            "median_ms": round(1000 * statistics.median(latencies), 1)}
+
+
+def measure(voters_per_proposal: int = 2000) -> dict:
+    """BALLOTS = PROPOSALS × voters_per_proposal per backend; the roll is sized for it."""
+    members = (voters_per_proposal * 7 + 4) // 5 + 1  # founding and regular are 5/7 of the roll
+    results: dict = {"clients": CLIENTS, "proposals_per_backend": PROPOSALS,
+                     "ballots_per_backend": PROPOSALS * voters_per_proposal}
+    with ExitStack() as stack:
+        demo = Demo(_session(stack), members, lambda line: None)
+        demo._deploy()
+        voters = (demo.tier("founding") + demo.tier("regular"))[:voters_per_proposal]
+        proposers = demo.tier("founding") + demo.tier("regular")  # both tiers may propose
+        pids = {"sqlite": _proposals(demo, proposers[:PROPOSALS], PROPOSALS),
+                "postgresql": _proposals(demo, proposers[PROPOSALS:2 * PROPOSALS], PROPOSALS)}
+        node_pid = _proposals(demo, proposers[2 * PROPOSALS:2 * PROPOSALS + 1], 1)[0]
+        demo._advance(61)
+        relayer = demo._relayer
+        bodies = {backend: [b for pid in ids for b in _signed(relayer, pid, voters)]
+                  for backend, ids in pids.items()}
+        results["node"] = node_rates(demo, relayer, node_pid, voters)
+        postgres = stack.enter_context(_postgres())
+        tmp = stack.enter_context(tempfile.TemporaryDirectory())
+        urls = {"sqlite": (f"sqlite:///{tmp}/relay.db", f"sqlite:///{tmp}/index.db"),
+                "postgresql": (postgres.url(postgres.create_database()), postgres.url(postgres.create_database()))}
+        for backend, (relay_url, index_url) in urls.items():
+            results[backend] = {"relay": relay_rates(demo, relay_url, bodies[backend]),
+                                "dashboard": dashboard_rates(demo, index_url, pids[backend])}
+    return results
+
+
+class _postgres:
+    def __enter__(self) -> PostgresServer:
+        self.server = PostgresServer().start()
+        return self.server
+
+    def __exit__(self, *exc) -> None:
+        self.server.stop()
+
+
+if __name__ == "__main__":
+    import sys
+    print(json.dumps(measure(int(sys.argv[1]) if len(sys.argv) > 1 else 2000), indent=2))
