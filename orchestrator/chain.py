@@ -67,7 +67,9 @@ def connect(rpc: str, expect_chain_id: int | None = None, timeout: float = 30.0)
     # (a tenth of the relayer's time). Proxies can still be given explicitly in request_kwargs.
     session.trust_env = False
     for scheme in ("http://", "https://"):
-        session.mount(scheme, HTTPAdapter(max_retries=TRANSPORT_RETRY))
+        # As many kept connections as the servers have request threads (anyio's 40): `relay serve` validates
+        # concurrent ballots with concurrent reads, and a smaller pool reconnects for each one beyond it.
+        session.mount(scheme, HTTPAdapter(max_retries=TRANSPORT_RETRY, pool_maxsize=40))
     w3 = Web3(HTTPProvider(rpc, request_kwargs={"timeout": timeout}, session=session))
     try:
         chain_id = w3.eth.chain_id
