@@ -28,9 +28,9 @@ def chain(devnet, w3, tmp_path_factory, request):
         cli.env["CONSORTIUM_DB"] = server.url(server.create_database())
     else:
         cli.env["CONSORTIUM_DB"] = f"sqlite:///{cli.dir / 'relay.db'}"
-    seats = {name: cli.wallet(name) for name in ("f1", "f2", "r1", "r2", "r3")}
+    seats = {name: cli.wallet(name) for name in ("f1", "f2", "r1", "r2", "r3", "r4")}
     cli.deploy({seats["f1"]: "founding", seats["f2"]: "founding",
-                **{seats[r]: "regular" for r in ("r1", "r2", "r3")}})
+                **{seats[r]: "regular" for r in ("r1", "r2", "r3", "r4")}})
     pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "http", account="f1"))
     cli.advance(2)
     return cli, pid
@@ -278,3 +278,16 @@ def test_32_concurrent_dashboard_clients_are_all_answered(board):
             return response.status
     with ThreadPoolExecutor(32) as clients:
         assert list(clients.map(fetch, range(256))) == [200] * 256
+
+
+def test_a_reason_with_nul_bytes_and_backslashes_is_kept_and_counted(chain, served):
+    """Before, such a ballot made the relayer's PostgreSQL connection fail (text cannot hold NUL there)."""
+    cli, pid = chain
+    base, relayer = served
+    reason = "conflict\x00 of interest \\0 \\"
+    ballot = json.loads(sign_only(cli, pid, "r4", "against", reason).read_text())
+    status, body = post(base, json.dumps(ballot).encode())
+    assert (status, body["status"]) == (202, "accepted"), body
+    relayer.submit()
+    stored = relayer.store.get(body["id"])
+    assert (stored.status, stored.reason) == ("included", reason)
