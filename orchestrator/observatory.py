@@ -1,13 +1,11 @@
 """What observers read, from the index database alone (no chain needed): proposals with their kind,
 state, quorum, tallies and turnout per tier, recusals and ballots; members and their participation.
 
-State is computed as the governor computes it, as of the newest indexed block: Canceled, Executed or
-Queued from the proposal's events; Pending up to the snapshot, Active up to the (possibly extended)
-deadline; then Succeeded if the quorum of its kind is reached (for + abstain) and its rule is met
-(ordinary: for > against; constitutional and a member's case: for ≥ 2/3 of for + against, for > against
-in every tier that cast for or against votes, and for > half of the total weight at the snapshot), else
-Defeated. Quorum needed is the total weight at the snapshot times the
-kind's quorum numerator in force at the snapshot (constitutional for a member's case), over 100."""
+A proposal's state is the governor's own: the indexer reads `state(id)` at the end of every range it
+commits and records it (schema.proposal_states); this module reports the newest record and never
+decides an outcome itself, so its rules cannot drift from the chain's. The quorum needed is likewise
+the governor's `proposalQuorum(id)`, recorded once the snapshot is past (None before). What explains an
+outcome (quorum reached, tallies for, against and abstain per tier) is read from the indexed ballots."""
 
 from __future__ import annotations
 
@@ -28,6 +26,7 @@ from .indexer.schema import (
     events,
     member_changes,
     proposal_events,
+    proposal_states,
     proposals,
     recusals,
     standard_changes,
@@ -36,9 +35,7 @@ from .indexer.schema import (
 )
 
 SUPPORT = ["against", "for", "abstain"]
-QUORUM_EVENTS = {"ordinary": ("QuorumNumeratorUpdated", "newQuorumNumerator"),
-                 "constitutional": ("ConstitutionalQuorumSet", "newNumerator"),
-                 "member case": ("ConstitutionalQuorumSet", "newNumerator")}
+UNKNOWN = "Unknown"  # no state recorded yet: an index written before states were, until `index` runs
 
 
 @dataclass
@@ -60,10 +57,9 @@ class ProposalResult:
     state: str
     snapshot: int
     deadline: int
-    quorum_needed: int
+    quorum_needed: int | None  # the governor's, once the snapshot is past
     quorum_reached: int
     tiers: list[TierResult]
-    total_weight: int = 0  # at the snapshot
     recusals: list[dict] = field(default_factory=list)
     ballots: list[dict] = field(default_factory=list)
     calls: list[dict] = field(default_factory=list)
@@ -88,6 +84,7 @@ class Observatory:
         tables = set(inspect(self.engine).get_table_names())
         if not {"events", "cursor", "proposals", "ballots"} <= tables:
             raise OrchestratorError(f"{shown(url)} holds no consortium index: run `consortium index` first")
+        self.states_recorded = proposal_states.name in tables  # not in an index older than the records
         with self.engine.connect() as db:
             row = db.execute(select(cursor.c.block)).first()
             if row is None:
@@ -124,6 +121,10 @@ class Observatory:
                 select(proposal_events).where(proposal_events.c.proposal_id == proposal_id)
                 .order_by(proposal_events.c.block_number, proposal_events.c.log_index))}
             deadline = lifecycle.get("extended") or p.deadline
+            recorded = db.execute(select(proposal_states).where(proposal_states.c.proposal_id == proposal_id)
+                                  .order_by(proposal_states.c.block_number.desc()).limit(1)).first() \
+                if self.states_recorded else None
+            state, needed = (recorded.state, recorded.quorum) if recorded else (UNKNOWN, None)
             tiers = self._tiers(db, p.snapshot)
             for row in db.execute(select(ballots.c.tier, ballots.c.support, func.sum(ballots.c.weight),
                                          func.count()).where(ballots.c.proposal_id == proposal_id)
@@ -132,13 +133,11 @@ class Observatory:
                 attribute = ("against", "for_", "abstain")[row[1]]
                 setattr(tier, attribute, getattr(tier, attribute) + int(row[2]))
                 tier.voted += row[3]
-            total = _total_weight(db, p.snapshot)
-            needed = total * self._quorum_numerator(db, p.kind, p.snapshot) // 100
-            result = ProposalResult(p.proposal_id, p.title, p.proposer, p.kind, "", p.snapshot, deadline, needed, 0,
-                                    [tiers[k] for k in sorted(tiers)], total, calls=json.loads(p.calls))
+            result = ProposalResult(p.proposal_id, p.title, p.proposer, p.kind, state, p.snapshot, deadline,
+                                    None if needed is None else int(needed), 0, [tiers[k] for k in sorted(tiers)],
+                                    calls=json.loads(p.calls))
             f, _, ab = result.totals
             result.quorum_reached = f + ab
-            result.state = self._state(result, lifecycle)
             if detail:
                 result.recusals = [{"member_id": r.member_id, "automatic": bool(r.automatic), "reason": r.reason}
                                    for r in db.execute(select(recusals).where(recusals.c.proposal_id == proposal_id)
@@ -149,22 +148,6 @@ class Observatory:
                                   for r in db.execute(select(ballots).where(ballots.c.proposal_id == proposal_id)
                                                       .order_by(ballots.c.block_number, ballots.c.log_index))]
             return result
-
-    def _state(self, r: ProposalResult, lifecycle: dict) -> str:
-        for event, state in (("canceled", "Canceled"), ("executed", "Executed"), ("queued", "Queued")):
-            if event in lifecycle:
-                return state
-        if self.now <= r.snapshot:
-            return "Pending"
-        if self.now <= r.deadline:
-            return "Active"
-        f, a, _ = r.totals
-        if r.kind == "ordinary":
-            passed = f > a
-        else:
-            passed = f * 3 >= (f + a) * 2 and f * 2 > r.total_weight and all(
-                t.for_ > t.against for t in r.tiers if t.for_ + t.against > 0)
-        return "Succeeded" if passed and r.quorum_reached >= r.quorum_needed else "Defeated"
 
     # ───── members ─────
 
@@ -212,16 +195,6 @@ class Observatory:
             if status == "active" and tier in tiers:
                 tiers[tier].eligible += 1
         return tiers
-
-    def _quorum_numerator(self, db, kind: str, at: int) -> int:
-        event, field_name = QUORUM_EVENTS[kind]
-        numerators = _raw(db, "ConsortiumGovernor", event, at)
-        return int(numerators[-1][field_name]) if numerators else 0
-
-
-def _total_weight(db, at: int) -> int:
-    totals = _raw(db, "MemberRegistry", "TotalWeightChanged", at)
-    return int(totals[-1]["newWeight"]) if totals else 0
 
 
 def _member_at(db, member_id: int, at: int | None):

@@ -18,7 +18,7 @@ from .indexer.schema import (
     standards,
     treasury_flows,
 )
-from .observatory import Observatory, ProposalResult
+from .observatory import UNKNOWN, Observatory, ProposalResult
 
 ZERO = "0x" + "00" * 20
 
@@ -38,7 +38,7 @@ class TransparencyReport:
 
 def build(obs: Observatory, start: int, end: int) -> TransparencyReport:
     """Everything with a timestamp in [start, end]. A decision belongs to the period its voting ended in
-    (or, for one still open, is left out)."""
+    (or, for one still open, is left out). Its outcome is the governor's state(), as the index recorded it."""
     report = TransparencyReport(start, end)
 
     def within(table):
@@ -72,7 +72,7 @@ def build(obs: Observatory, start: int, end: int) -> TransparencyReport:
     for proposal_id in obs.proposal_ids():
         result = obs.proposal(proposal_id, detail=False)
         if start <= result.deadline <= end or proposal_id in decided:
-            if result.state not in ("Pending", "Active"):
+            if result.state not in ("Pending", "Active", UNKNOWN):
                 report.decisions.append(result)
     return report
 
@@ -85,6 +85,11 @@ def _eth(wei: int) -> str:
     return f"{wei / 10**18:,.4f} ETH"
 
 
+def _needed(d: ProposalResult) -> str:
+    """The governor's quorum for the proposal; a proposal cancelled before its snapshot never had one."""
+    return "not fixed" if d.quorum_needed is None else f"{d.quorum_needed} needed"
+
+
 def render_text(r: TransparencyReport) -> str:
     lines = [f"Transparency report, {_day(r.start)} to {_day(r.end)}", ""]
     lines.append(f"Membership changes ({len(r.membership)})")
@@ -94,7 +99,7 @@ def render_text(r: TransparencyReport) -> str:
     for d in r.decisions:
         f, a, ab = d.totals
         lines.append(f"  {d.title} [{d.kind}] {d.state}: for {f}, against {a}, abstain {ab}; "
-                     f"quorum {d.quorum_needed} needed, {d.quorum_reached} reached")
+                     f"quorum {_needed(d)}, {d.quorum_reached} reached")
         lines += [f"      {t.name}: for {t.for_}, against {t.against}, abstain {t.abstain} ({t.voted}/{t.eligible} "
                   "voted)" for t in d.tiers]
     lines += ["", f"Standards adopted ({len(r.standards_adopted)})"]
@@ -126,7 +131,7 @@ def render_html(r: TransparencyReport) -> str:
     for d in r.decisions:
         f, a, ab = d.totals
         parts.append(f"<h3>{e(d.title)}</h3><p>{e(d.kind)}, <strong>{e(d.state)}</strong>; quorum "
-                     f"{d.quorum_needed} needed, {d.quorum_reached} reached</p>")
+                     f"{e(_needed(d))}, {d.quorum_reached} reached</p>")
         parts.append(table(["tier", "for", "against", "abstain", "voted", "eligible"],
                            [[t.name, t.for_, t.against, t.abstain, t.voted, t.eligible] for t in d.tiers]
                            + [["total", f, a, ab, "", ""]]))

@@ -1,16 +1,27 @@
 """`consortium index --verify`: the index compared with the contracts' own getters, at the block the
 index has reached (calls are made at that block, so a head that moved on is not a difference).
-Checked: every member's seat, tier and status; every proposal's state, kind and tallies per tier; the
-bodies; every standard's status and attesters; the counts of reports and censures."""
+Checked, each as a difference of its own:
+- members: their count, and every member's seat, tier and status;
+- proposals: the set of them (the governor's ProposalCreated logs, read afresh), and every one's
+  snapshot, deadline, state, kind, quorum (once fixed) and tallies per tier;
+- bodies: the factory's list;
+- standards: their count, and every standard's status, content hash and attesters;
+- conduct: the counts of reports and censures, every report's subject and reporter, every censure's
+  member and report.
+Getters that return free text are decoded as the indexer decodes events: bytes that are not UTF-8 do
+not stop the comparison."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from web3 import Web3
 
+from .deploy import contract
 from .errors import STANDARD_STATUSES, STATUSES
+from .indexer.reader import LENIENT
 from .indexer.schema import bodies, conduct_records, member_changes, standard_changes, standards
 from .observatory import Observatory
-from .proposals import STATES, kind_name
+from .proposals import LOG_RANGE, STATES, kind_name
 
 
 def verify(session, obs: Observatory) -> list[str]:
@@ -22,7 +33,10 @@ def verify(session, obs: Observatory) -> list[str]:
         if indexed != on_chain:
             differences.append(f"{what}: index says {indexed!r}, chain says {on_chain!r}")
 
-    r = session.registry.functions
+    w3 = Web3(session.w3.provider)
+    w3.codec = LENIENT  # what anyone wrote (a metadata URI, evidence) may not be UTF-8
+    d = session.deployment
+    r = contract(w3, "MemberRegistry", d.registry).functions
     with obs.engine.connect() as db:
         count = r.memberCount().call(block_identifier=at)
         check("member count", db.execute(select(func.count(func.distinct(member_changes.c.member_id)))).scalar(),
@@ -32,40 +46,29 @@ def verify(session, obs: Observatory) -> list[str]:
                              .order_by(member_changes.c.block_number.desc(), member_changes.c.log_index.desc())
                              .limit(1)).first()
             seat, tier, status, *_ = r.member(member_id).call(block_identifier=at)
-            indexed = (row.seat, row.tier, row.status) if row else None
-            check(f"member {member_id}", indexed, (seat, tier, STATUSES[status].lower()))
+            for field, indexed, on_chain in (("seat", row and row.seat, seat), ("tier", row and row.tier, tier),
+                                             ("status", row and row.status, STATUSES[status].lower())):
+                check(f"member {member_id} {field}", indexed, on_chain)
         check("bodies", sorted(db.execute(select(bodies.c.address)).scalars()),
-              sorted(session.body_factory.functions.bodies().call(block_identifier=at)))
-        s = session.standards.functions
-        for standard_id in range(1, s.standardCount().call(block_identifier=at) + 1):
-            changes = db.execute(select(standard_changes).where(standard_changes.c.standard_id == standard_id)
-                                 .order_by(standard_changes.c.block_number, standard_changes.c.log_index)).all()
-            status = next((c.change for c in reversed(changes) if c.member_id is None), "draft")
-            attesters = set()
-            for c in changes:
-                if c.change == "attested":
-                    attesters.add(c.member_id)
-                elif c.change == "withdrawn":
-                    attesters.discard(c.member_id)
-            chain_status = STANDARD_STATUSES[s.standard(standard_id).call(block_identifier=at)[4]].lower()
-            check(f"standard {standard_id} status", status, chain_status)
-            check(f"standard {standard_id} attesters", sorted(attesters),
-                  sorted(s.attesters(standard_id).call(block_identifier=at)))
-        check("standards", db.execute(select(func.count()).select_from(standards)).scalar(),
-              s.standardCount().call(block_identifier=at))
-        c = session.conduct.functions
-        for kind, getter in (("report", c.reportCount), ("censure", c.censureCount)):
-            indexed = db.execute(select(func.count()).select_from(conduct_records)
-                                 .where(conduct_records.c.kind == kind)).scalar()
-            check(f"{kind}s", indexed, getter().call(block_identifier=at))
-    g = session.governor.functions
+              sorted(contract(w3, "BodyFactory", d.body_factory).functions.bodies().call(block_identifier=at)))
+        _standards(db, contract(w3, "StandardsRegistry", d.standards).functions, at, check)
+        _conduct(db, contract(w3, "ConductRecord", d.conduct).functions, at, check)
+    governor = contract(w3, "ConsortiumGovernor", d.governor)
+    g = governor.functions
+    ids = obs.proposal_ids()
+    check("proposals", sorted(ids), sorted(_proposals_on_chain(governor, d.block, at)))
     tier_count = r.tierCount().call(block_identifier=at)
-    for proposal_id in obs.proposal_ids():
+    for proposal_id in ids:
         result = obs.proposal(proposal_id, detail=False)
-        pid = int(proposal_id)
-        check(f"proposal {proposal_id[:12]}… state", result.state, STATES[g.state(pid).call(block_identifier=at)])
+        pid, what = int(proposal_id), f"proposal {proposal_id[:12]}…"
+        check(f"{what} snapshot", result.snapshot, g.proposalSnapshot(pid).call(block_identifier=at))
+        check(f"{what} deadline", result.deadline, g.proposalDeadline(pid).call(block_identifier=at))
+        state = STATES[g.state(pid).call(block_identifier=at)]
+        check(f"{what} state", result.state, state)
         kind, _ = g.proposalKind(pid).call(block_identifier=at)
-        check(f"proposal {proposal_id[:12]}… kind", result.kind, kind_name(kind))
+        check(f"{what} kind", result.kind, kind_name(kind))
+        if state not in ("Pending", "Canceled"):  # fixed from the snapshot on (the index reads it then)
+            check(f"{what} quorum", result.quorum_needed, g.proposalQuorum(pid).call(block_identifier=at))
         indexed_tallies = {t.name: (t.against, t.for_, t.abstain) for t in result.tiers
                            if t.for_ + t.against + t.abstain}
         chain_tallies = {}
@@ -73,5 +76,55 @@ def verify(session, obs: Observatory) -> list[str]:
             tallies = tuple(g.proposalTierVotes(pid, tier).call(block_identifier=at))
             if any(tallies):
                 chain_tallies[r.tier(tier).call(block_identifier=at)[0]] = tallies
-        check(f"proposal {proposal_id[:12]}… tallies", indexed_tallies, chain_tallies)
+        check(f"{what} tallies", indexed_tallies, chain_tallies)
     return differences
+
+
+def _standards(db, s, at: int, check) -> None:
+    count = s.standardCount().call(block_identifier=at)
+    check("standards", db.execute(select(func.count()).select_from(standards)).scalar(), count)
+    for standard_id in range(1, count + 1):
+        changes = db.execute(select(standard_changes).where(standard_changes.c.standard_id == standard_id)
+                             .order_by(standard_changes.c.block_number, standard_changes.c.log_index)).all()
+        status = next((c.change for c in reversed(changes) if c.member_id is None), "draft")
+        attesters = set()
+        for c in changes:
+            if c.change == "attested":
+                attesters.add(c.member_id)
+            elif c.change == "withdrawn":
+                attesters.discard(c.member_id)
+        on_chain = s.standard(standard_id).call(block_identifier=at)
+        check(f"standard {standard_id} status", status, STANDARD_STATUSES[on_chain[4]].lower())
+        indexed_hash = db.execute(select(standards.c.content_hash)
+                                  .where(standards.c.standard_id == standard_id)).scalar()
+        check(f"standard {standard_id} content hash", indexed_hash, "0x" + bytes(on_chain[2]).hex())
+        check(f"standard {standard_id} attesters", sorted(attesters),
+              sorted(s.attesters(standard_id).call(block_identifier=at)))
+
+
+def _conduct(db, c, at: int, check) -> None:
+    for kind, counter in (("report", c.reportCount), ("censure", c.censureCount)):
+        records = {r.record_id: r for r in db.execute(select(conduct_records)
+                                                      .where(conduct_records.c.kind == kind))}
+        count = counter().call(block_identifier=at)
+        check(f"{kind}s", len(records), count)
+        for record_id in range(1, count + 1):
+            row = records.get(record_id)
+            if kind == "report":
+                reporter, subject, *_ = c.report(record_id).call(block_identifier=at)
+                check(f"report {record_id} subject", row and row.member_id, subject)
+                check(f"report {record_id} reporter", row and row.reporter, reporter)
+            else:
+                member_id, report_id, *_ = c.censureRecord(record_id).call(block_identifier=at)
+                check(f"censure {record_id} member", row and row.member_id, member_id)
+                check(f"censure {record_id} report", row and (row.report_id or 0), report_id)
+
+
+def _proposals_on_chain(governor, start: int, at: int) -> list[str]:
+    """Ids of every proposal the governor created up to block `at`, from its own logs."""
+    found, event = [], governor.events.ProposalCreated()
+    while start <= at:
+        end = min(start + LOG_RANGE - 1, at)
+        found += [str(log["args"]["proposalId"]) for log in event.get_logs(from_block=start, to_block=end)]
+        start = end + 1
+    return found

@@ -23,8 +23,9 @@ FORMATS = ["table", "json", "csv"]
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @pass_session
 def results(session: Session, proposal_id: str | None, member_id: int | None, fmt: str) -> None:
-    """Per proposal: kind, state, quorum needed and reached, tallies and turnout per tier, recusals (and
-    with an ID every ballot); or with --member, a member's participation. Reads only the database."""
+    """Per proposal: kind, state (the governor's, as the index recorded it), quorum needed and reached,
+    tallies and turnout per tier, recusals (and with an ID every ballot); or with --member, a member's
+    participation. Reads only the database."""
     obs = Observatory(session.options.db)
     if member_id is not None:
         if not obs.member_exists(member_id):
@@ -49,7 +50,8 @@ def _table(r: ProposalResult, now: int, detail: bool) -> None:
     f, a, ab = r.totals
     click.echo(f"proposal {r.id}\n  {r.title}\n  kind {r.kind}, state {r.state} (as of {when(now)})")
     click.echo(f"  snapshot {when(r.snapshot)}, deadline {when(r.deadline)}")
-    click.echo(f"  quorum {r.quorum_needed} needed, {r.quorum_reached} reached (for + abstain)")
+    needed = "not fixed before the snapshot" if r.quorum_needed is None else f"{r.quorum_needed} needed"
+    click.echo(f"  quorum {needed}, {r.quorum_reached} reached (for + abstain)")
     click.echo(f"  {'tier':12} {'for':>8} {'against':>8} {'abstain':>8} {'turnout':>12}")
     for t in r.tiers:
         turnout = f"{t.voted}/{t.eligible}" + (f" {100 * t.voted // t.eligible}%" if t.eligible else "")

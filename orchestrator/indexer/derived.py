@@ -3,9 +3,9 @@
 A handler per (contract, event) turns one decoded event into one row; where a row needs earlier state
 (a member's seat and tier before a change, the tier a voter had at a proposal's snapshot) it asks the
 Projection, which loads the members' history and the proposals' snapshots once per range and keeps
-them current as it goes; rows are written in one bulk insert per table. `senders` gives the account
-that sent each vote's transaction, so a ballot is marked relayed when someone other than the voter
-submitted it."""
+them current as it goes; rows are written in one bulk insert per table. `relayed` says, per vote
+transaction, whether it called the governor's batch entry point: a ballot is relayed only then (a
+contract wallet voting through its owner's transaction is not, though its sender is not the voter)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ PROPOSAL_EVENTS = {"ProposalQueued": ("queued", "etaSeconds"), "ProposalExecuted
                    "ProposalCanceled": ("canceled", None), "ProposalExtended": ("extended", "extendedDeadline")}
 
 
-def project(db, found, times: dict[int, int], senders: dict[str, str], insert) -> None:
+def project(db, found, times: dict[int, int], relayed: dict[str, bool], insert) -> None:
     """Derive rows from `found` (in chain order). `insert` is the dialect's insert (idempotent)."""
     projection = Projection(db)
     rows: dict = defaultdict(list)
@@ -53,7 +53,7 @@ def project(db, found, times: dict[int, int], senders: dict[str, str], insert) -
             continue
         base = {"tx_hash": e.tx_hash, "log_index": e.log_index, "block_number": e.block_number,
                 "timestamp": times[e.block_number]}
-        for table, row in handler(projection, e, json.loads(e.args), senders):
+        for table, row in handler(projection, e, json.loads(e.args), relayed):
             row = {**base, **row}
             projection.saw(table, row)
             rows[table].append(row)
@@ -104,7 +104,7 @@ class Projection:
         self.seats[seat] = member_id
 
 
-def _member_change(ctx, e, a, senders):
+def _member_change(ctx, e, a, relayed):
     change, status = MEMBER_CHANGES[e.event]
     member_id = int(a["memberId"])
     if e.event == "MemberAdmitted":
@@ -120,7 +120,7 @@ def _member_change(ctx, e, a, senders):
     })]
 
 
-def _proposal_created(ctx, e, a, senders):
+def _proposal_created(ctx, e, a, relayed):
     description = a["description"]
     calls = [{"target": t, "value": str(v), "data": d} for t, v, d in zip(a["targets"], a["values"], a["calldatas"],
                                                                           strict=True)]
@@ -130,19 +130,19 @@ def _proposal_created(ctx, e, a, senders):
                          "deadline": int(a["voteEnd"]), "calls": json.dumps(calls)})]
 
 
-def _proposal_classified(ctx, e, a, senders):
+def _proposal_classified(ctx, e, a, relayed):
     # Emitted in the proposal's own transaction, so the row and this update share a block (and an unwind).
     ctx.set_kind(str(a["proposalId"]), enum_names("IConsortiumGovernor", "ProposalKind")[a["kind"]])
     return []
 
 
-def _proposal_event(ctx, e, a, senders):
+def _proposal_event(ctx, e, a, relayed):
     name, field = PROPOSAL_EVENTS[e.event]
     return [(proposal_events, {"proposal_id": str(a["proposalId"]), "event": name,
                                "value": int(a[field]) if field else None})]
 
 
-def _vote(ctx, e, a, senders):
+def _vote(ctx, e, a, relayed):
     proposal_id = str(a["proposalId"])
     member_id = ctx.seats.get(a["voter"])
     snapshot = ctx.snapshots.get(proposal_id)
@@ -152,10 +152,10 @@ def _vote(ctx, e, a, senders):
     tier = at_snapshot[2] if at_snapshot is not None else -1
     return [(ballots, {"proposal_id": proposal_id, "member_id": member_id, "voter": a["voter"],
                        "tier": tier, "support": a["support"], "weight": int(a["weight"]), "reason": a["reason"],
-                       "relayed": int(senders.get(e.tx_hash, a["voter"]) != a["voter"])})]
+                       "relayed": int(relayed.get(e.tx_hash, False))})]
 
 
-def _recused(ctx, e, a, senders):
+def _recused(ctx, e, a, relayed):
     automatic = e.event == "SubjectRecused"
     return [(recusals, {"proposal_id": str(a["proposalId"]), "member_id": int(a["memberId"]),
                         "automatic": int(automatic),
@@ -167,44 +167,44 @@ def _flow(direction: str, kind: str, counterparty: str, amount, token: str, memo
                               "member_id": member_id, "token": token, "amount": str(amount), "memo": memo})]
 
 
-def _dues_paid(ctx, e, a, senders):
+def _dues_paid(ctx, e, a, relayed):
     return _flow("in", "dues", a["payer"], a["amount"], a["token"], f"{a['periods']} period(s)", int(a["memberId"]))
 
 
-def _contributed(ctx, e, a, senders):
+def _contributed(ctx, e, a, relayed):
     return _flow("in", CONTRIBUTIONS[a["kind"]], a["from"], a["amount"], a["token"], a["memo"])
 
 
-def _spent(ctx, e, a, senders):
+def _spent(ctx, e, a, relayed):
     return _flow("out", "spend", a["recipient"], a["amount"], a["token"], a["memo"])
 
 
-def _budget_set(ctx, e, a, senders):
+def _budget_set(ctx, e, a, relayed):
     return _flow("budget", "budget", a["holder"], a["amount"], a["token"])
 
 
-def _budget_spent(ctx, e, a, senders):
+def _budget_spent(ctx, e, a, relayed):
     return _flow("out", "budget-spent", a["recipient"], a["amount"], a["token"], f"{a['memo']} (by {a['holder']})")
 
 
-def _body_created(ctx, e, a, senders):
+def _body_created(ctx, e, a, relayed):
     return [(bodies, {"address": a["body"], "kind": BODY_KINDS[a["kind"]], "name": a["name"]})]
 
 
-def _body_event(ctx, e, a, senders):
+def _body_event(ctx, e, a, relayed):
     member = a.get("memberId", a.get("proposer"))
     detail = {k: v for k, v in a.items() if k not in ("memberId", "proposer", "actionId")}
     return [(body_events, {"body": e.address, "event": e.event, "member_id": None if member is None else int(member),
                            "action_id": a.get("actionId"), "detail": json.dumps(detail)})]
 
 
-def _standard_drafted(ctx, e, a, senders):
+def _standard_drafted(ctx, e, a, relayed):
     return [(standards, {"standard_id": a["standardId"], "title": a["title"], "version": a["version"],
                          "content_hash": a["contentHash"], "uri": a["uri"], "supersedes": a["supersedes"],
                          "publisher": a["publisher"]})]
 
 
-def _standard_change(ctx, e, a, senders):
+def _standard_change(ctx, e, a, relayed):
     if e.event == "StandardStatusChanged":
         return [(standard_changes, {"standard_id": a["standardId"], "change": STANDARD_STATUSES[a["status"]],
                                     "member_id": None, "evidence": ""})]
@@ -213,13 +213,13 @@ def _standard_change(ctx, e, a, senders):
                                 "member_id": int(a["memberId"]), "evidence": a.get("evidenceURI", "")})]
 
 
-def _report(ctx, e, a, senders):
+def _report(ctx, e, a, relayed):
     return [(conduct_records, {"kind": "report", "record_id": a["reportId"], "member_id": int(a["subject"]),
                                "reporter": int(a["reporter"]), "report_id": None, "text": a["evidenceURI"],
                                "evidence_hash": a["evidenceHash"]})]
 
 
-def _censure(ctx, e, a, senders):
+def _censure(ctx, e, a, relayed):
     return [(conduct_records, {"kind": "censure", "record_id": a["censureId"], "member_id": int(a["memberId"]),
                                "reporter": None, "report_id": a["reportId"] or None, "text": a["reason"],
                                "evidence_hash": None})]

@@ -1,6 +1,11 @@
 """Reading the suite's events: eth_getLogs over bounded block ranges that shrink when a provider
 refuses a range (too many blocks or results) and grow back after successes. Any other error is raised:
-an error is never taken for "no logs". Logs are decoded with the compiled ABIs.
+an error is never taken for "no logs". Logs are decoded with the compiled ABIs; a string that is not
+valid UTF-8 (anyone can emit one: the ABI's string is bytes on the wire) is decoded with U+FFFD for each
+invalid byte rather than stopping the index at its range for good.
+
+A range is read between two readings of its last block's hash: the hash before the logs is returned
+with them, so the caller can tell that the chain changed while the range was read.
 
 Speed: logs are fetched with a raw JSON-RPC request and decoded with eth-abi directly, skipping web3's
 per-log result formatting and event-data machinery, which cost more than the node's own work."""
@@ -12,10 +17,13 @@ import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
-from eth_abi import decode as abi_decode
+from eth_abi import decoding, encoding
+from eth_abi.codec import ABICodec
+from eth_abi.registry import BaseEquals
 from eth_utils import event_abi_to_log_topic, to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
+from web3._utils.abi import build_strict_registry
 
 from .. import artifacts
 from ..errors import ChainError
@@ -28,6 +36,19 @@ BODY = "Body"  # bodies are created at run time: each is found from its factory'
 # What providers say when a range is too wide or returns too much (Alchemy, Infura, QuickNode, geth, …).
 RANGE_ERRORS = ("range", "too many", "limit", "exceed", "more than", "response size", "too large", "timeout")
 MIN_SPAN, START_SPAN, MAX_SPAN = 1, 2_000, 10_000
+
+
+def lenient_codec() -> ABICodec:
+    """web3's codec, but a string that is not valid UTF-8 decodes with U+FFFD where its bytes are invalid
+    instead of raising UnicodeDecodeError. For events and for getters that return what anyone wrote."""
+    registry = build_strict_registry()
+    registry.unregister("string")
+    registry.register(BaseEquals("string"), encoding.TextStringEncoder,
+                      decoding.StringDecoder(handle_string_errors="replace"), label="string")
+    return ABICodec(registry)
+
+
+LENIENT = lenient_codec()
 
 
 @dataclass(frozen=True)
@@ -75,8 +96,8 @@ class _Shape:
         for (name, abi_type), topic in zip(self.indexed, topics[1:], strict=True):
             # A dynamic indexed value (string, bytes, array) is only its hash in the topic.
             dynamic = abi_type in ("string", "bytes") or abi_type.endswith("]") or abi_type.startswith("(")
-            values[name] = topic if dynamic else _checksummed(abi_type, abi_decode([abi_type], topic)[0])
-        decoded = abi_decode(list(self.data_types), data)
+            values[name] = topic if dynamic else _checksummed(abi_type, LENIENT.decode([abi_type], topic)[0])
+        decoded = LENIENT.decode(list(self.data_types), data)
         for name, abi_type, value in zip(self.data_names, self.data_types, decoded, strict=True):
             values[name] = _checksummed(abi_type, value)
         return {name: values[name] for name in self.order}
@@ -115,12 +136,14 @@ class Reader:
     def addresses(self) -> list[str]:
         return list(self.by_address)
 
-    def read(self, start: int, end: int) -> tuple[list[Event], int]:
-        """Events of blocks start..(returned end), at most `end`; the range is cut to the current span.
+    def read(self, start: int, end: int) -> tuple[list[Event], int, str | None]:
+        """Events of blocks start..(returned end), at most `end`, and the hash the end block had before
+        they were read (None if the chain has no such block now); the range is cut to the current span.
         A body created inside the range is watched from then on, and its events in the range are read
         too, so no body's first actions are missed."""
         while True:
             stop = min(end, start + self.span - 1)
+            pinned = self.block_hash(stop)
             try:
                 found = self._logs(start, stop, self.addresses)
                 created = [Web3.to_checksum_address(json.loads(e.args)["body"]) for e in found
@@ -138,7 +161,13 @@ class Reader:
                     continue
                 raise ChainError(f"eth_getLogs {start}-{stop} failed: {exc}") from None
             self.span = min(MAX_SPAN, self.span * 2)
-            return found, stop
+            return found, stop, pinned
+
+    def block_hash(self, number: int) -> str | None:
+        response = self.w3.provider.make_request("eth_getBlockByNumber", [hex(number), False])
+        if "error" in response:
+            raise ChainError(f"eth_getBlockByNumber {number} failed: {response['error']}")
+        return response["result"]["hash"] if response.get("result") else None
 
     def _logs(self, start: int, stop: int, addresses: list[str]) -> list[Event]:
         return [self._decode(entry) for entry in self.fetch(start, stop, addresses)]

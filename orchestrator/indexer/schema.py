@@ -92,7 +92,9 @@ ballots = Table(
     Column("support", Integer, nullable=False),
     Column("weight", BigInteger, nullable=False),
     Column("reason", SafeText, nullable=False),
-    Column("relayed", Integer, nullable=False),  # 1: submitted by another account (a relayer), 0: direct
+    # 1: its transaction called the governor's castVoteBatch (a relayer's batch); 0: any other path,
+    # a contract wallet's own call through its owner included
+    Column("relayed", Integer, nullable=False),
 )
 
 recusals = Table(
@@ -158,6 +160,19 @@ conduct_records = Table(
     Column("report_id", Integer, nullable=True),
     Column("text", SafeText, nullable=False),  # evidence URI, or the censure's reason
     Column("evidence_hash", String(66), nullable=True),
+)
+
+# The governor's own answer to state(id) (and proposalQuorum(id), once the snapshot is past) for every
+# proposal not yet final, read at the end of every range the index commits, in the same transaction,
+# and kept as a row only when it changed. Observers report these: the outcome is the chain's, never
+# re-derived from tallies. Not from an event, so not in DERIVED (whose rows do not depend on where
+# ranges end); rows carry the block they were read at and unwind with it.
+proposal_states = Table(
+    "proposal_states", metadata,
+    Column("proposal_id", String(80), primary_key=True),
+    Column("block_number", BigInteger, primary_key=True, index=True),
+    Column("state", String(12), nullable=False),  # Pending, Active, Canceled, Defeated, Succeeded, …
+    Column("quorum", String(80), nullable=True),  # decimal weight; None while Pending (not fixed yet)
 )
 
 DERIVED = (member_changes, proposals, proposal_events, ballots, recusals, treasury_flows, bodies, body_events,

@@ -1,6 +1,7 @@
-"""The index's database. A range's events, the hashes of its blocks and the new cursor are written in
-one transaction, so a crash leaves either all of a range or none of it; rows are keyed by
-(transaction hash, log index) and inserted idempotently."""
+"""The index's database. A range's events, what is derived from them, the governor's states of the
+open proposals at its end, the hashes of its blocks and the new cursor are written in one transaction,
+so a crash leaves either all of a range or none of it; rows are keyed by (transaction hash, log index)
+and inserted idempotently."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from ..db import engine, shown
 from ..errors import OrchestratorError
 from . import derived
 from .reader import Event
-from .schema import DERIVED, blocks, bodies, cursor, events, metadata
+from .schema import DERIVED, blocks, bodies, cursor, events, metadata, proposal_states, proposals
+
+FINAL = ("Canceled", "Defeated", "Expired", "Executed")  # states the governor never leaves
 
 
 class IndexStore:
@@ -50,13 +53,17 @@ class IndexStore:
         return row.block if row else None
 
     def commit_range(self, found: list[Event], seen_blocks: dict[int, tuple[str, int]], new_cursor: int,
-                     senders: dict[str, str] | None = None) -> None:
-        """Events, what is derived from them, block hashes and the cursor, atomically."""
+                     relayed: dict[str, bool] | None = None,
+                     states: dict[str, tuple[str, int | None]] | None = None) -> None:
+        """Events, what is derived from them, the proposals' states read at `new_cursor` (those that
+        changed), block hashes and the cursor, atomically. `relayed`: per vote transaction, whether it
+        called the batch entry point."""
         with self.engine.begin() as db:
             if found:  # executemany: one compiled statement, not one giant VALUES list
                 db.execute(self._insert(events).on_conflict_do_nothing(), [e.__dict__ for e in found])
                 times = {n: t for n, (_, t) in seen_blocks.items()}
-                derived.project(db, found, times, senders or {}, self._insert)
+                derived.project(db, found, times, relayed or {}, self._insert)
+            self._record_states(db, states or {}, new_cursor)
             if seen_blocks:
                 rows = [{"number": n, "hash": h, "timestamp": t} for n, (h, t) in seen_blocks.items()]
                 stmt = self._insert(blocks)
@@ -64,6 +71,39 @@ class IndexStore:
                                                       set_={"hash": stmt.excluded.hash,
                                                             "timestamp": stmt.excluded.timestamp}), rows)
             self._set_cursor(db, new_cursor)
+
+    def record_states(self, states: dict[str, tuple[str, int | None]], block: int) -> None:
+        """States read at `block`, an indexed block, for proposals the index has no state of yet (an index
+        written before states were recorded)."""
+        with self.engine.begin() as db:
+            self._record_states(db, states, block)
+
+    def _record_states(self, db, states: dict[str, tuple[str, int | None]], block: int) -> None:
+        rows = [{"proposal_id": pid, "block_number": block, "state": state,
+                 "quorum": None if quorum is None else str(quorum)} for pid, (state, quorum) in states.items()]
+        if rows:
+            db.execute(self._insert(proposal_states).on_conflict_do_nothing(), rows)
+
+    def open_proposals(self) -> dict[str, tuple[str | None, int | None]]:
+        """Every indexed proposal whose last recorded state is not final (or that has none), with that
+        state and quorum: the proposals whose state the next range reads."""
+        with self.engine.connect() as db:
+            latest: dict[str, tuple[str | None, int | None]] = {
+                pid: (None, None) for pid in db.execute(select(proposals.c.proposal_id)).scalars()}
+            for r in db.execute(select(proposal_states).order_by(proposal_states.c.block_number)):
+                latest[r.proposal_id] = (r.state, None if r.quorum is None else int(r.quorum))
+        return {pid: found for pid, found in latest.items() if found[0] not in FINAL}
+
+    def unstated(self) -> bool:
+        """Whether some indexed proposal has no recorded state."""
+        with self.engine.connect() as db:
+            return db.execute(select(proposals.c.proposal_id).where(
+                proposals.c.proposal_id.not_in(select(proposal_states.c.proposal_id))).limit(1)).first() is not None
+
+    def block_hash(self, number: int) -> str | None:
+        """The recorded hash of block `number`, if the index relies on it."""
+        with self.engine.connect() as db:
+            return db.execute(select(blocks.c.hash).where(blocks.c.number == number)).scalar()
 
     def stored_blocks(self, at_or_below: int, limit: int = 256) -> list[tuple[int, str]]:
         """Recorded (number, hash), newest first, for finding where a reorg forked."""
@@ -76,7 +116,7 @@ class IndexStore:
         """Forget everything above `fork_point` and move the cursor there; returns events removed."""
         with self.engine.begin() as db:
             removed = db.execute(delete(events).where(events.c.block_number > fork_point)).rowcount
-            for table in DERIVED:
+            for table in (*DERIVED, proposal_states):
                 db.execute(delete(table).where(table.c.block_number > fork_point))
             db.execute(delete(blocks).where(blocks.c.number > fork_point))
             self._set_cursor(db, fork_point)

@@ -1,23 +1,47 @@
 """Keeping the index up to date: from the cursor to `confirmations` blocks behind the head, range by
-range, checking first that the chain still contains the cursor's block and unwinding if it does not."""
+range, checking first that the chain still contains the cursor's block and unwinding if it does not.
+
+A range is committed only if it was read from one chain, the one the index already holds: its last
+block's hash is the same before and after its logs are read, every log's block hash is the chain's, and
+its first block's parent is the block the cursor recorded. Otherwise the chain changed under the read
+(a reorg, before or during it): nothing is committed, the fork is found and the range read again.
+With each range the governor's state() of every proposal not yet final is read at the range's last
+block (by hash, so from the very chain the range was read from) and committed with it. A node that keeps
+no state that old (not an archive node) cannot answer for a range deep in a backfill: that range is
+committed without states, which the ranges after it record; the range that reaches the head always
+records them (an error there is raised)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
+from eth_abi import encode
+from eth_utils import function_abi_to_4byte_selector
 from requests.exceptions import RequestException
 from web3 import Web3
 from web3.exceptions import BlockNotFound
 
+from .. import artifacts
 from ..errors import ChainError
-from .reader import Reader, checksum
+from ..proposals import STATES
+from .reader import Reader
 from .store import IndexStore
 
 log = logging.getLogger(__name__)
 BATCH = 500
+
+
+@cache
+def selector(name: str) -> bytes:
+    """The 4-byte selector of the governor's function `name`, from its compiled ABI."""
+    (abi,) = [item for item in artifacts.load("ConsortiumGovernor").abi
+              if item.get("type") == "function" and item["name"] == name]
+    return function_abi_to_4byte_selector(abi)
 
 
 @dataclass
@@ -44,14 +68,18 @@ class Indexer:
         """Index up to the confirmed head; returns the number of events added."""
         head = self.w3.eth.block_number - self.confirmations
         position = self._check_reorg()
+        self._state_unstated(position)
         start, added, began = position, 0, time.monotonic()
         while position < head:
-            found, end = self.reader.read(position + 1, head)
-            seen = self._verified_blocks(found, end)
-            if seen is None:  # the chain changed under this read: look for the fork, read again
+            found, end, pinned = self.reader.read(position + 1, head)
+            seen = self._verified_blocks(found, position, end, pinned)
+            states = None if seen is None else self._states(found, end, seen[end][0], required=end >= head)
+            if states is None:  # the chain changed under this read: look for the fork, read again
+                log.warning("the chain changed while blocks %s-%s were read; reading again", position + 1, end)
+                head = min(head, self.w3.eth.block_number - self.confirmations)
                 position = self._check_reorg()
                 continue
-            self.store.commit_range(found, seen, end, self._vote_senders(found))
+            self.store.commit_range(found, seen, end, self._relayed(found), states)
             position, added = end, added + len(found)
             report(Progress(start, head, end, added, time.monotonic() - began))
         return added
@@ -66,17 +94,27 @@ class Indexer:
                 log.warning("the node failed (%s); indexing again in %.1f s", exc, interval)
             time.sleep(interval)
 
-    def _verified_blocks(self, found, end: int) -> dict[int, tuple[str, int]] | None:
-        """Hash and time of every block with events and of the range's end, read from the chain; None if
-        a log's block hash is not the chain's (a reorg happened between reading logs and blocks)."""
-        numbers = sorted({e.block_number for e in found} | {end})
+    def _verified_blocks(self, found, position: int, end: int,
+                         pinned: str | None) -> dict[int, tuple[str, int]] | None:
+        """Hash and time of every block with events and of the range's end, read from the chain after
+        the logs; None if the range was not read from one chain continuing the index's: the end block's
+        hash changed since before the logs were read (`pinned`), a log's block hash is not the chain's,
+        or the first block's parent is not the cursor's recorded block."""
+        start, with_events = position + 1, {e.block_number for e in found}
+        numbers = sorted(with_events | {start, end})
         headers = self._batch([("eth_getBlockByNumber", [hex(n), False]) for n in numbers])
         if any(h is None for h in headers):  # the chain got shorter since the logs were read
             return None
-        seen = {n: (h["hash"], int(h["timestamp"], 16)) for n, h in zip(numbers, headers, strict=True)}
-        if any(seen[e.block_number][0] != e.block_hash for e in found):
+        by_number = dict(zip(numbers, headers, strict=True))
+        if by_number[end]["hash"] != pinned:  # blocks of the range were replaced while it was read
             return None
-        return seen
+        if any(by_number[e.block_number]["hash"] != e.block_hash for e in found):
+            return None
+        parent = self.store.block_hash(position)
+        if parent is not None and by_number[start]["parentHash"] != parent:  # replaced before this read
+            return None
+        return {n: (h["hash"], int(h["timestamp"], 16)) for n, h in by_number.items()
+                if n == end or n in with_events}
 
     def _batch(self, calls: list[tuple[str, list]]) -> list[dict | None]:
         """Results of JSON-RPC calls (None where the node has none), sent in batches: one HTTP round trip
@@ -92,11 +130,55 @@ class Indexer:
                 results.append(response.get("result"))
         return results
 
-    def _vote_senders(self, found) -> dict[str, str]:
-        """Who sent each transaction that cast votes: a ballot sent by another account was relayed."""
+    def _relayed(self, found) -> dict[str, bool]:
+        """Per transaction that cast votes, whether it called the governor's castVoteBatch: only then were
+        its ballots relayed. The sender says nothing: a contract wallet's vote is sent by its owner."""
         hashes = sorted({e.tx_hash for e in found if e.event == "VoteCast"})
         txs = self._batch([("eth_getTransactionByHash", [h]) for h in hashes])
-        return {h: checksum(tx["from"]) for h, tx in zip(hashes, txs, strict=True) if tx}
+        governor, batch = self.store.governor.lower(), "0x" + selector("castVoteBatch").hex()
+        return {h: bool(tx) and (tx.get("to") or "").lower() == governor
+                and (tx.get("input") or tx.get("data") or "").lower().startswith(batch)
+                for h, tx in zip(hashes, txs, strict=True)}
+
+    def _states(self, found, block: int, block_hash: str,
+                required: bool) -> dict[str, tuple[str, int | None]] | None:
+        """The governor's state() (and, past the snapshot, proposalQuorum()) of every proposal not yet
+        final, the range's new ones included, at the range's last block, by its hash: those that differ
+        from what the index last recorded. None if that block is no longer the chain's (a reorg); none
+        at all if the node cannot answer for that block and the states are not `required`."""
+        known = self.store.open_proposals()
+        for e in found:
+            if e.contract == "ConsortiumGovernor" and e.event == "ProposalCreated":
+                known.setdefault(str(json.loads(e.args)["proposalId"]), (None, None))
+        ids = sorted(known)
+        try:
+            states = {i: STATES[int(a, 16)] for i, a in zip(ids, self._calls("state", ids, block_hash), strict=True)}
+            fixed = [i for i in ids if states[i] not in ("Pending", "Canceled") and known[i][1] is None]
+            quorums = {i: int(a, 16) for i, a in zip(fixed, self._calls("proposalQuorum", fixed, block_hash),
+                                                     strict=True)}
+        except ChainError as exc:
+            if self.reader.block_hash(block) != block_hash:
+                return None
+            if required:
+                raise
+            log.info("no proposal states at block %s (%s): the next ranges record them", block, exc)
+            return {}
+        read = {i: (states[i], quorums.get(i, known[i][1])) for i in ids}
+        return {i: answer for i, answer in read.items() if answer != known[i]}
+
+    def _calls(self, function: str, ids: list[str], block_hash: str) -> list[str]:
+        """The governor's answers to `function`(id) for each id, at the block with hash `block_hash`."""
+        data = ["0x" + (selector(function) + encode(["uint256"], [int(i)])).hex() for i in ids]
+        return self._batch([("eth_call", [{"to": self.store.governor, "data": d}, {"blockHash": block_hash}])
+                            for d in data])
+
+    def _state_unstated(self, position: int) -> None:
+        """An index written before states were recorded: its proposals' states, read at its cursor."""
+        block_hash = self.store.block_hash(position)
+        if block_hash is not None and self.store.unstated():
+            states = self._states([], position, block_hash, required=False)
+            if states:
+                self.store.record_states(states, position)
 
     def _chain_hash(self, number: int) -> str | None:
         try:

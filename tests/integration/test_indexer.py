@@ -1,6 +1,7 @@
 """The indexer against a real devnet: what it stores is exactly what the chain holds, after reorgs of
-depth 1, 6 and 60 (happening while it is stopped), after a crash in the middle of a write, and when
-the provider refuses wide ranges."""
+depth 1, 6 and 60 (happening while it is stopped), after reorgs while a range is read or between two
+ranges, after a crash inside a range's commit (on SQLite and PostgreSQL) and kills mid-backfill, with
+events no ABI describes, and when the provider refuses wide ranges."""
 
 import itertools
 import json
@@ -17,13 +18,17 @@ from sqlalchemy import delete, select, update
 from web3 import Web3
 
 from orchestrator.chain import Devnet
+from orchestrator.deploy import contract
 from orchestrator.errors import ChainError
+from orchestrator.indexer import schema
 from orchestrator.indexer.reader import CONTRACTS, Reader
 from orchestrator.indexer.schema import DERIVED, ballots, member_changes
 from orchestrator.indexer.store import IndexStore
 from orchestrator.indexer.sync import Indexer
+from orchestrator.observatory import Observatory
 from tests.integration.test_cli_governance import proposal_id
 from tests.integration.test_cli_institutions import enact
+from tests.postgres import postgres_database, postgres_server  # noqa: F401  (fixtures postgres_url, postgres)
 
 PROPOSALS = itertools.count()
 
@@ -128,7 +133,7 @@ def test_verify_reports_every_difference_between_the_index_and_the_chain(cli, co
     result = cli("index", "--verify")
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert any(line.startswith("  difference: member 2: index says") and "'expelled'" in line for line in lines)
+    assert "  difference: member 2 status: index says 'expelled', chain says 'active'" in lines
     assert any("tallies: index says" in line for line in lines)
     assert lines[-1] == "Error: 2 difference(s) between the index and the chain"
 
@@ -154,29 +159,165 @@ def test_a_reorg_while_stopped_is_undone(cli, consortium, w3, depth):
     assert "no differences" in cli.ok("index", "--verify")
 
 
-def test_a_crash_in_the_middle_of_a_write_loses_and_duplicates_nothing(cli, consortium, w3, monkeypatch):
-    activity(cli)
-    cli.rpc("anvil_mine", hex(30))
-    activity(cli)
-    first = indexer(cli, w3, span=4)
-    real_commit = first.store.commit_range
-    calls = []
+CRASHING_INDEXER = """
+import os
+import signal
+import sys
+from web3 import Web3
+from orchestrator.indexer import derived
+from orchestrator.indexer.reader import Reader
+from orchestrator.indexer.store import IndexStore
+from orchestrator.indexer.sync import Indexer
+from orchestrator.observatory import Observatory
+url, rpc, chain_id, governor, block, contracts, stage = sys.argv[1:8]
+real_project, writing = derived.project, []
 
-    def crash_on_third(found, seen, new_cursor, senders):
-        calls.append(new_cursor)
-        if len(calls) == 3:
-            with first.store.engine.begin() as db:  # a write that dies half-way: rolled back
-                db.exec_driver_sql("SELECT 1")
-                raise KeyboardInterrupt("killed")
-        real_commit(found, seen, new_cursor, senders)
 
-    monkeypatch.setattr(first.store, "commit_range", crash_on_third)
-    with pytest.raises(KeyboardInterrupt):
-        first.sync()
-    restarted = indexer(cli, w3, span=4)
-    assert restarted.store.cursor() == calls[1]  # the cursor moved with the last committed range only
-    restarted.sync()
-    assert restarted.store.keys() == chain_keys(w3, manifest(cli))
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)  # no exception, no rollback by Python: the process is gone
+
+
+def project(*args):  # called inside commit_range's transaction, after the events' insert
+    if stage == "after the events":
+        die()
+    real_project(*args)
+    writing.append(True)
+    if stage == "after the derived rows":
+        die()
+
+
+def set_cursor(self, db, block):  # the transaction's last statement, after the block hashes
+    if writing and stage == "at the cursor":
+        die()
+    real_set_cursor(self, db, block)
+
+
+real_set_cursor, IndexStore._set_cursor = IndexStore._set_cursor, set_cursor
+derived.project = project
+w3 = Web3(Web3.HTTPProvider(rpc))
+contracts = dict(pair.split("=") for pair in contracts.split(","))
+Indexer(w3, IndexStore(url, int(chain_id), governor), Reader(w3, contracts), int(block)).sync()
+"""
+
+
+def index_tables(url: str) -> dict:
+    """Every row of every table of the index: events, derived tables, block hashes, cursor."""
+    store = IndexStore(url, 0, "")
+    with store.engine.connect() as db:
+        return {t.name: sorted(tuple(map(str, row)) for row in db.execute(select(t)))
+                for t in schema.metadata.sorted_tables}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("stage", ["after the events", "after the derived rows", "at the cursor"])
+def test_a_crash_inside_the_range_commit_leaves_nothing_of_the_range(cli, consortium, w3, stage, backend,
+                                                                       request):
+    """The indexer process is SIGKILLed inside IndexStore.commit_range's one transaction: after the
+    range's events were inserted, after its derived rows too, or at the cursor update, its last
+    statement. Nothing of the range is visible afterwards (no event, derived row, block hash or cursor
+    move), and the next run indexes the range exactly once."""
+    if backend == "postgresql":
+        cli.env["CONSORTIUM_DB"] = request.getfixturevalue("postgres_url")
+    url = cli.env["CONSORTIUM_DB"]
+    activity(cli)
+    cli.ok("index")
+    before = index_tables(url)
+    activity(cli)  # the range the crash interrupts: a proposal and two votes
+    m = manifest(cli)
+    new = chain_keys(w3, m) - indexer(cli, w3).store.keys()
+    assert len(new) >= 4
+    crashed = subprocess.run(
+        [sys.executable, "-c", CRASHING_INDEXER, url, cli.devnet.url, str(m["chain_id"]),
+         m["contracts"]["ConsortiumGovernor"], str(m["deployment_block"]),
+         ",".join(f"{k}={v}" for k, v in m["contracts"].items()), stage],
+        cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    assert index_tables(url) == before  # not one row of the range, and the cursor where it was
+    assert f"indexed {len(new)} new events" in cli.ok("index")  # the rerun: the whole range, once
+    assert indexer(cli, w3).store.keys() == chain_keys(w3, m)
+    assert derived_rows(url) == fresh_derived_rows(cli, w3)
+    assert "no differences" in cli.ok("index", "--verify")
+
+
+def vote_keys(w3, m, pid: str) -> dict:
+    """(tx hash, log index) of each VoteCast on `pid` now on the chain, by voter."""
+    governor = contract(w3, "ConsortiumGovernor", m["contracts"]["ConsortiumGovernor"])
+    logs = governor.events.VoteCast().get_logs(from_block=m["deployment_block"], to_block="latest")
+    return {log["args"]["voter"]: ("0x" + bytes(log["transactionHash"]).hex(), log["logIndex"]) for log in logs
+            if str(log["args"]["proposalId"]) == pid}
+
+
+# Where the chain changes under the indexer, and how (evm_revert to a snapshot, then new blocks):
+REORGS = {
+    # between reading a range's logs and reading its block hashes: the block with the range's vote is
+    # replaced by one with another vote
+    "the range's event block, while the range is read": ("after the read", 0),
+    # the same moment, but the blocks replaced had no events, and their replacements have one
+    "the range's empty blocks, by blocks with an event, while the range is read": ("after the read", 1),
+    # after a range was committed and before the next is read: the committed range's blocks are replaced
+    "the blocks of the range just committed, before the next range is read": ("before the second read", 0),
+}
+
+
+@pytest.mark.parametrize("reorg", list(REORGS))
+def test_a_reorg_while_a_range_is_read_is_detected_and_no_mixed_range_is_committed(cli, consortium, w3,
+                                                                                    monkeypatch, reorg):
+    """f1 votes and the indexer starts reading; the chain is then reverted to a snapshot and r1 votes on
+    the new chain, as long as the old one. Whatever the moment and the blocks replaced, the index ends
+    with r1's vote and not f1's (the vote of a block no longer on the chain): the indexer saw that the
+    blocks changed, committed nothing it had read from two chains, looked for the fork and read again."""
+    when, kept = REORGS[reorg]
+    pid = proposal_id(cli.ok("propose", "suspend", "4", "--reason", "r", "--description", "reorged", account="f1"))
+    cli.advance(2)
+    cli.ok("index")
+    snapshot = None
+    if kept:
+        cli.ok("vote", pid, "for", account="f1")
+        snapshot = cli.rpc("evm_snapshot")["result"]  # f1's vote stays; the empty blocks after it go
+    else:
+        snapshot = cli.rpc("evm_snapshot")["result"]  # f1's vote goes with the blocks after the snapshot
+        cli.ok("vote", pid, "for", account="f1")
+    cli.rpc("anvil_mine", hex(4))
+    head = w3.eth.block_number
+    ix = indexer(cli, w3, span=3)  # two ranges
+    real_read, reads = ix.reader.read, []
+
+    def reorganise():
+        cli.rpc("evm_revert", snapshot)
+        cli.ok("vote", pid, "against", account="r1")
+        cli.rpc("anvil_mine", hex(head - w3.eth.block_number))  # as long as the old chain
+        assert w3.eth.block_number == head
+
+    def read(start, end):
+        reads.append(start)
+        if when == "before the second read" and len(reads) == 2:
+            reorganise()
+        result = real_read(start, end)
+        if when == "after the read" and len(reads) == 1:
+            reorganise()
+        return result
+
+    m = manifest(cli)
+    real_commit, committed = ix.store.commit_range, []
+
+    def commit(found, seen, new_cursor, *args):
+        """Every range committed is the chain's as it is then: all its events, and none from elsewhere."""
+        start = ix.store.cursor() + 1
+        addresses = [a for name, a in m["contracts"].items() if name in CONTRACTS]
+        logs = w3.eth.get_logs({"fromBlock": start, "toBlock": new_cursor, "address": addresses})
+        assert {(e.tx_hash, e.log_index) for e in found} == {
+            ("0x" + bytes(entry["transactionHash"]).hex(), entry["logIndex"]) for entry in logs}
+        assert seen[new_cursor][0] == "0x" + bytes(w3.eth.get_block(new_cursor)["hash"]).hex()
+        committed.append((start, new_cursor))
+        real_commit(found, seen, new_cursor, *args)
+
+    monkeypatch.setattr(ix.reader, "read", read)
+    monkeypatch.setattr(ix.store, "commit_range", commit)
+    ix.sync()
+    votes = vote_keys(w3, m, pid)
+    assert (consortium["f1"] in votes) == bool(kept) and consortium["r1"] in votes
+    assert ix.store.keys() == chain_keys(w3, m)  # r1's vote in, and f1's only if still on the chain
+    assert len(reads) > len(committed)  # a range was read and not committed, then read again
     assert derived_rows(cli.env["CONSORTIUM_DB"]) == fresh_derived_rows(cli, w3)
     assert "no differences" in cli.ok("index", "--verify")
 
@@ -205,6 +346,40 @@ def test_refused_ranges_shrink_and_other_errors_are_raised(cli, consortium, w3, 
     monkeypatch.setattr(ix.reader, "fetch", broken)
     with pytest.raises(ChainError, match="internal error"):
         ix.sync()
+
+
+def test_an_event_no_abi_describes_is_stored_raw_and_not_dropped(cli, consortium, w3):
+    """The reader's ABIs lack the treasury's Contributed event (as for an event a newer contract adds):
+    its log is kept as `unknown` with its raw topics and data, and nothing is derived from it."""
+    ix = indexer(cli, w3)
+    contributed = [key for key, shape in ix.reader.shapes.items() if key[0] == "Treasury"
+                   and shape.name == "Contributed"]
+    assert len(contributed) == 1
+    del ix.reader.shapes[contributed[0]]
+    cli.ok("treasury", "contribute", "grant", "1", "--memo", "unknown to us", account="f1")
+    ix.sync()
+    assert ix.store.keys() == chain_keys(w3, manifest(cli))
+    with ix.store.engine.connect() as db:
+        raw = [json.loads(r.args) for r in db.execute(select(schema.events).where(schema.events.c.event == "unknown"))]
+        assert db.execute(select(schema.treasury_flows)).all() == []
+    assert len(raw) == 1 and raw[0]["topics"][0] == "0x" + contributed[0][1].hex()
+    assert b"unknown to us".hex() in raw[0]["data"]
+
+
+def test_an_index_written_before_states_were_recorded_gets_them_at_its_cursor(cli, consortium, w3):
+    """Its proposals' states read as Unknown until the next `index`, which records the governor's states
+    at the index's block even when no new block is there to read."""
+    pid = activity(cli)
+    cli.ok("index")
+    store = indexer(cli, w3).store
+    with store.engine.begin() as db:
+        db.execute(delete(schema.proposal_states))
+    assert Observatory(cli.env["CONSORTIUM_DB"]).proposal(pid).state == "Unknown"
+    cli.rpc("evm_mine")
+    cursor = store.cursor()
+    assert "indexed 0 new events" in cli.ok("index", "--confirmations", "1")  # nothing new to read
+    assert store.cursor() == cursor
+    assert Observatory(cli.env["CONSORTIUM_DB"]).proposal(pid).state == "Active"
 
 
 def test_bad_databases_and_manifests_are_refused_and_lose_nothing(cli, consortium, w3):
@@ -243,6 +418,7 @@ from orchestrator.indexer import reader
 from orchestrator.indexer.reader import Reader
 from orchestrator.indexer.store import IndexStore
 from orchestrator.indexer.sync import Indexer
+from orchestrator.observatory import Observatory
 reader.MAX_SPAN = reader.START_SPAN = 1  # one block per range: many commits to be killed between or inside
 url, rpc, chain_id, governor, block, contracts = sys.argv[1:7]
 w3 = Web3(Web3.HTTPProvider(rpc))
