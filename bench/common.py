@@ -8,7 +8,7 @@ from eth_account import Account
 from eth_utils import keccak
 from web3 import Web3
 
-from orchestrator.chain import Sender
+from orchestrator.chain.node import Sender
 
 FOR = 1
 

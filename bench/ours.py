@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from web3 import Web3
 
-from orchestrator import ballots
-from orchestrator.chain import Sender
-from orchestrator.config import ZERO_ADDRESS, parse
-from orchestrator.deploy import contract, deploy
-from orchestrator.proposals import receipt_events
-
-from .common import FOR, advance, funded, keys, median
+from bench.common import FOR, advance, funded, keys, median
+from orchestrator.chain.node import Sender
+from orchestrator.chain.proposals import receipt_events
+from orchestrator.operations.config import ZERO_ADDRESS, parse
+from orchestrator.operations.deploy import contract, deploy
+from orchestrator.relay import ballots
 
 SETTINGS = {"voting_delay": 60, "voting_period": 86_400, "late_quorum_extension": 600, "quorum_percent": 10,
             "constitutional_quorum_percent": 30, "weight_cap_bps": 10_000, "timelock_delay": 60}

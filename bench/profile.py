@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from orchestrator import ballots
-from orchestrator.chain import Devnet, connect
-
-from .common import fix_block_times, funded
-from .ours import Suite
+from bench.common import fix_block_times, funded
+from bench.ours import Suite
+from orchestrator.chain.node import Devnet, connect
+from orchestrator.relay import ballots
 
 CALLS = ("CALL", "STATICCALL", "DELEGATECALL")  # their gasCost includes gas forwarded to the callee
 

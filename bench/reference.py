@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from web3 import Web3
 
-from orchestrator import ballots
-from orchestrator.chain import Sender
-from orchestrator.deploy import contract
-from orchestrator.proposals import receipt_events
-
-from .common import FOR, advance, funded, keys, median, mine
-from .ours import BATCHES, DIRECT_VOTERS
+from bench.common import FOR, advance, funded, keys, median, mine
+from bench.ours import BATCHES, DIRECT_VOTERS
+from orchestrator.chain.node import Sender
+from orchestrator.chain.proposals import receipt_events
+from orchestrator.operations.deploy import contract
+from orchestrator.relay import ballots
 
 VOTING_DELAY_BLOCKS, VOTING_PERIOD_BLOCKS, TIMELOCK_DELAY = 1, 1_000, 60
 ZERO = "0x" + "00" * 20

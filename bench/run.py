@@ -10,11 +10,10 @@ from pathlib import Path
 
 import yaml
 
-from orchestrator import artifacts
-from orchestrator.chain import Devnet, connect
-
-from . import ours, reference, report, servers, system
-from .common import fix_block_times
+from bench import ours, reference, report, servers, system
+from bench.common import fix_block_times
+from orchestrator.chain import artifacts
+from orchestrator.chain.node import Devnet, connect
 
 OUT = Path(__file__).resolve().parent
 

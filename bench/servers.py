@@ -20,21 +20,21 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 
-from orchestrator import ballots, governance
-from orchestrator.ballot_file import BallotFile
-from orchestrator.chain import wait_for_receipt
-from orchestrator.config import ZERO_ADDRESS
+from bench.system import _session
+from orchestrator.chain.node import wait_for_receipt
 from orchestrator.demo import Demo
-from orchestrator.indexer.reader import Reader
-from orchestrator.indexer.store import IndexStore
-from orchestrator.indexer.sync import Indexer
-from orchestrator.relay_store import RelayStore
-from orchestrator.relayer import Relayer
+from orchestrator.observers.indexer.reader import Reader
+from orchestrator.observers.indexer.store import IndexStore
+from orchestrator.observers.indexer.sync import Indexer
+from orchestrator.operations import governance
+from orchestrator.operations.config import ZERO_ADDRESS
+from orchestrator.relay import ballots
+from orchestrator.relay.ballot_file import BallotFile
+from orchestrator.relay.relayer import Relayer
+from orchestrator.relay.store import RelayStore
 from orchestrator.web import dashboard, serving
 from orchestrator.web import relay as relay_api
 from tests.postgres import PostgresServer
-
-from .system import _session
 
 CLIENTS = 32
 PROPOSALS = 5  # per backend; a member may have 3 proposals open, so each has its own proposer

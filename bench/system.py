@@ -14,14 +14,15 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from orchestrator import ballots, governance
-from orchestrator.ballot_file import BallotFile
-from orchestrator.config import ZERO_ADDRESS
 from orchestrator.demo import Demo
-from orchestrator.indexer.reader import Reader, checksum
-from orchestrator.indexer.store import IndexStore
-from orchestrator.indexer.sync import Indexer
-from orchestrator.session import Options, Session
+from orchestrator.observers.indexer.reader import Reader, checksum
+from orchestrator.observers.indexer.store import IndexStore
+from orchestrator.observers.indexer.sync import Indexer
+from orchestrator.operations import governance
+from orchestrator.operations.config import ZERO_ADDRESS
+from orchestrator.operations.session import Options, Session
+from orchestrator.relay import ballots
+from orchestrator.relay.ballot_file import BallotFile
 
 ROOT = Path(__file__).resolve().parents[1]
 

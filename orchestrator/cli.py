@@ -14,13 +14,14 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import HTTPError, Timeout
 from web3.exceptions import ContractLogicError, TimeExhausted, Web3RPCError
 
-from . import __version__
-from . import config as deployment_config
-from .chain import Devnet, rpc_message
-from .commands.common import pass_session, passphrase_for
-from .deploy import deploy as deploy_suite
-from .errors import OrchestratorError, decode_revert
-from .session import Options, Session
+from orchestrator import __version__
+from orchestrator.chain.node import Devnet, rpc_message
+from orchestrator.chain.reverts import decode_revert
+from orchestrator.commands.common import pass_session, passphrase_for
+from orchestrator.errors import OrchestratorError
+from orchestrator.operations import config as deployment_config
+from orchestrator.operations.deploy import deploy as deploy_suite
+from orchestrator.operations.session import Options, Session
 
 
 class ConsortiumGroup(click.Group):
@@ -106,7 +107,7 @@ def deploy(session: Session, config_path: Path, force: bool) -> None:
 
 
 def _register() -> None:
-    from .commands import (
+    from orchestrator.commands import (
         bodies,
         conduct,
         institution_proposals,  # noqa: F401  (adds the institutions' actions to `propose`)
@@ -148,7 +149,7 @@ _register()
 def demo(session: Session, members: int) -> None:
     """Run a whole consortium on a devnet: deploy, propose, vote directly and by relayed signed ballots,
     recuse, queue, execute, and print the tallies per tier, the quorum, the outcome and the gas used."""
-    from .demo import Demo
+    from orchestrator.demo import Demo
 
     demo_run = Demo(session, members, lambda line: click.echo(f"[{time.strftime('%H:%M:%S')}] {line}"))
     report = demo_run.run()

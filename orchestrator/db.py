@@ -15,7 +15,7 @@ from sqlalchemy.engine import URL, Engine, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.types import TypeDecorator
 
-from .errors import InputError, OrchestratorError
+from orchestrator.errors import InputError, OrchestratorError
 
 # A PostgreSQL process holds at most this many connections at once (pool_size + max_overflow); a request
 # past them waits pool_timeout seconds for one to come back. Pre-ping replaces connections the server

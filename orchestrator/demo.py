@@ -31,16 +31,17 @@ import rlp
 from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 
-from . import ballots, dues, governance
-from .ballot_file import BallotFile
-from .chain import DEVNET_CHAIN_ID, Sender
-from .config import ZERO_ADDRESS, parse
-from .deploy import deploy
-from .errors import ChainError, OrchestratorError
-from .indexer.derived import STANDARD_STATUSES
-from .proposals import Proposal, Standing, find, kind_name, receipt_events, standing
-from .relay_store import RelayStore
-from .relayer import BallotRefused, Relayer
+from orchestrator.chain.node import DEVNET_CHAIN_ID, Sender
+from orchestrator.chain.proposals import Proposal, Standing, find, kind_name, receipt_events, standing
+from orchestrator.errors import ChainError, OrchestratorError
+from orchestrator.observers.indexer.derived import STANDARD_STATUSES
+from orchestrator.operations import dues, governance
+from orchestrator.operations.config import ZERO_ADDRESS, parse
+from orchestrator.operations.deploy import deploy
+from orchestrator.relay import ballots
+from orchestrator.relay.ballot_file import BallotFile
+from orchestrator.relay.relayer import BallotRefused, Relayer
+from orchestrator.relay.store import RelayStore
 
 SETTINGS = {"voting_delay": 60, "voting_period": 3600, "late_quorum_extension": 600, "quorum_percent": 10,
             "constitutional_quorum_percent": 30, "weight_cap_bps": 2500, "timelock_delay": 60}
@@ -273,7 +274,7 @@ class Demo:
     def index(self) -> int:
         """Index the run's events into the session's database (--db), where `consortium results` and
         `consortium report` read them after the devnet is gone. Returns the number of events."""
-        from .commands.observe import indexer_for
+        from orchestrator.commands.observe import indexer_for
 
         indexer = indexer_for(self.session, confirmations=0)
         indexer.sync()

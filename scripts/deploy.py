@@ -12,9 +12,9 @@ from pathlib import Path
 from brownie import accounts, network, web3
 from eth_account import Account
 
-from orchestrator import config as deployment_config
-from orchestrator.chain import Sender
-from orchestrator.deploy import deploy
+from orchestrator.chain.node import Sender
+from orchestrator.operations import config as deployment_config
+from orchestrator.operations.deploy import deploy
 
 
 def _sender() -> Sender:

@@ -11,7 +11,7 @@ import brownie
 from brownie import chain
 from eth_account import Account
 
-from orchestrator import ballots
+from orchestrator.relay import ballots
 
 AGAINST, FOR, ABSTAIN = 0, 1, 2
 ORDINARY, CONSTITUTIONAL, MEMBER_CASE = 0, 1, 2

@@ -9,8 +9,8 @@ import time
 
 from web3 import HTTPProvider, Web3
 
-from orchestrator.artifacts import PROJECT_ROOT
-from orchestrator.chain import _die_with_parent, free_port
+from orchestrator.chain.artifacts import PROJECT_ROOT
+from orchestrator.chain.node import _die_with_parent, free_port
 from tests.integration.conftest import Cli
 
 HARDHAT = PROJECT_ROOT / "node_modules" / ".bin" / "hardhat"

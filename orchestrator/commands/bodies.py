@@ -6,11 +6,11 @@ from __future__ import annotations
 import click
 from eth_utils import is_address, to_checksum_address
 
-from .. import governance as gv
-from ..errors import InputError
-from ..proposals import receipt_events
-from ..session import Session
-from .common import pass_session
+from orchestrator.chain.proposals import receipt_events
+from orchestrator.commands.common import pass_session
+from orchestrator.errors import InputError
+from orchestrator.operations import governance as gv
+from orchestrator.operations.session import Session
 
 BODY_KINDS = ["council", "technical-committee", "working-group", "secretariat"]
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import click
 
-from ..errors import OrchestratorError
-from ..session import Session
+from orchestrator.errors import OrchestratorError
+from orchestrator.operations.session import Session
 
 pass_session = click.make_pass_decorator(Session)
 

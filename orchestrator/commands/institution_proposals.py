@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import click
 
-from .. import governance as gv
-from ..errors import InputError
-from .bodies import BODY_KINDS, body_address
-from .proposals import proposal_command, propose
+from orchestrator.commands.bodies import BODY_KINDS, body_address
+from orchestrator.commands.proposals import proposal_command, propose
+from orchestrator.errors import InputError
+from orchestrator.operations import governance as gv
+from orchestrator.operations.amounts import parse_amount
 
 
 @propose.command()
@@ -20,7 +21,7 @@ from .proposals import proposal_command, propose
 def spend(session, amount, recipient, memo, token):
     """Pay AMOUNT (wei, or e.g. 1.5ether) from the treasury to RECIPIENT (ordinary)."""
     return [gv.contract_call(session.treasury, "spend", gv.token(token), gv.address(recipient, "recipient"),
-                             gv.amount(amount), memo)]
+                             parse_amount(amount), memo)]
 
 
 @propose.command()
@@ -31,7 +32,7 @@ def spend(session, amount, recipient, memo, token):
 def budget(session, holder, amount, token):
     """Set the allowance HOLDER (a body's name or address) may spend without a vote (ordinary)."""
     return [gv.contract_call(session.treasury, "setBudget", body_address(session, holder), gv.token(token),
-                             gv.amount(amount))]
+                             parse_amount(amount))]
 
 
 @propose.command(name="accept-token")
@@ -51,7 +52,7 @@ def accept_token(session, token, accepted):
 @proposal_command
 def dues(session, tier, amount):
     """Set TIER's dues per period to AMOUNT (constitutional)."""
-    return [gv.contract_call(session.treasury, "setDues", gv.tier_id(session.registry, tier), gv.amount(amount))]
+    return [gv.contract_call(session.treasury, "setDues", gv.tier_id(session.registry, tier), parse_amount(amount))]
 
 
 @propose.command(name="dues-terms")

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from .. import ballots
-from ..ballot_file import BallotFile
-from ..errors import OrchestratorError
-from ..governance import address
-from ..proposals import SUPPORT, find
-from ..session import Session
-from .common import pass_session
+from orchestrator.chain.proposals import SUPPORT, find
+from orchestrator.commands.common import pass_session
+from orchestrator.errors import OrchestratorError
+from orchestrator.operations.governance import address
+from orchestrator.operations.session import Session
+from orchestrator.relay import ballots
+from orchestrator.relay.ballot_file import BallotFile
 
 
 def _require_member(session: Session) -> int:

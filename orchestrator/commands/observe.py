@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import click
 
-from ..errors import ManifestError, OrchestratorError
-from ..indexer.reader import Reader
-from ..indexer.store import IndexStore
-from ..indexer.sync import Indexer
-from ..session import Session
-from .common import pass_session
+from orchestrator.commands.common import pass_session
+from orchestrator.errors import ManifestError, OrchestratorError
+from orchestrator.observers.indexer.reader import Reader
+from orchestrator.observers.indexer.store import IndexStore
+from orchestrator.observers.indexer.sync import Indexer
+from orchestrator.operations.session import Session
 
 
 def indexer_for(session: Session, confirmations: int) -> Indexer:
@@ -44,8 +44,8 @@ def index(session: Session, follow: bool, confirmations: int, interval: float, v
     added = indexer.sync(report)
     click.echo(f"\nindexed {added} new events; {indexer.store.count()} in all, up to block {indexer.store.cursor()}")
     if verify:
-        from ..observatory import Observatory
-        from ..verify import verify as compare
+        from orchestrator.observers.observatory import Observatory
+        from orchestrator.observers.verify import verify as compare
 
         differences = compare(session, Observatory(session.options.db))
         for line in differences:
@@ -67,8 +67,8 @@ def audit(session: Session) -> None:
     """Prove decentralization from the chain: every role, owner and privileged address of every contract
     and who holds it, then the rules proposals are judged by; exits 1 if any power is held outside the
     system's own contracts."""
-    from ..audit import audit as read_holdings
-    from ..audit import rules as read_rules
+    from orchestrator.operations.audit import audit as read_holdings
+    from orchestrator.operations.audit import rules as read_rules
 
     holdings = read_holdings(session)
     for h in holdings:
@@ -102,8 +102,8 @@ def audit(session: Session) -> None:
 def serve(session: Session, host: str, port: int) -> None:
     """The read-only web dashboard and JSON API for observers, from the index database (--db): proposals
     with per-tier charts and every ballot, members and tiers, treasury, bodies, standards, conduct."""
-    from ..observatory import Observatory
-    from ..web import dashboard, serving
+    from orchestrator.observers.observatory import Observatory
+    from orchestrator.web import dashboard, serving
 
     Observatory(session.options.db)  # fail now, with the reason, if there is no index yet
     sock = serving.listening(host, port)

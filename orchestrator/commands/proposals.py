@@ -8,12 +8,14 @@ from pathlib import Path
 import click
 from web3.exceptions import ContractCustomError, ContractLogicError
 
-from .. import dues
-from .. import governance as gv
-from ..errors import ChainError, InputError, decode_revert
-from ..proposals import all_proposals, describe_call, find, kind_text, receipt_events, standing
-from ..session import Session
-from .common import pass_session, when
+from orchestrator.chain.proposals import all_proposals, describe_call, find, kind_text, receipt_events, standing
+from orchestrator.chain.reverts import decode_revert
+from orchestrator.commands.common import pass_session, when
+from orchestrator.errors import ChainError, InputError
+from orchestrator.operations import dues
+from orchestrator.operations import governance as gv
+from orchestrator.operations.amounts import parse_amount
+from orchestrator.operations.session import Session
 
 
 def _description(text: str | None, path: Path | None) -> str:
@@ -176,7 +178,7 @@ def call_rule(session, target, selector, constitutional, about_member):
 @proposal_command
 def call(session, target, signature, args, value):
     """A raw call: SIGNATURE like 'name(address,uint256)' on TARGET with ARGS."""
-    return [gv.raw_call(target, signature, list(args), gv.amount(value))]
+    return [gv.raw_call(target, signature, list(args), parse_amount(value))]
 
 
 @click.group()

@@ -11,13 +11,13 @@ from pathlib import Path
 import click
 from requests.exceptions import RequestException
 
-from ..errors import InputError, OrchestratorError
-from ..relay_store import RelayStore
-from ..relayer import BallotRefused, Relayer
-from ..session import Session
-from ..web import relay as relay_api
-from ..web import serving
-from .common import pass_session
+from orchestrator.commands.common import pass_session
+from orchestrator.errors import InputError, OrchestratorError
+from orchestrator.operations.session import Session
+from orchestrator.relay.relayer import BallotRefused, Relayer
+from orchestrator.relay.store import RelayStore
+from orchestrator.web import relay as relay_api
+from orchestrator.web import serving
 
 log = logging.getLogger(__name__)
 

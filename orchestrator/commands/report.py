@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError
-from ..observatory import Observatory
-from ..session import Session
-from ..transparency import build, render_html, render_text
-from .common import pass_session
+from orchestrator.commands.common import pass_session
+from orchestrator.errors import InputError
+from orchestrator.observers.observatory import Observatory
+from orchestrator.observers.transparency import build, render_html, render_text
+from orchestrator.operations.session import Session
 
 
 def _date(text: str, end_of_day: bool) -> int:

@@ -9,10 +9,10 @@ import json
 
 import click
 
-from ..errors import InputError
-from ..observatory import Observatory, ProposalResult
-from ..session import Session
-from .common import pass_session, when
+from orchestrator.commands.common import pass_session, when
+from orchestrator.errors import InputError
+from orchestrator.observers.observatory import Observatory, ProposalResult
+from orchestrator.operations.session import Session
 
 FORMATS = ["table", "json", "csv"]
 

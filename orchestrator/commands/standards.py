@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from .. import governance as gv
-from ..errors import InputError
-from ..proposals import receipt_events
-from ..session import Session
-from .bodies import body_address
-from .common import pass_session, when
+from orchestrator.chain.proposals import receipt_events
+from orchestrator.commands.bodies import body_address
+from orchestrator.commands.common import pass_session, when
+from orchestrator.errors import InputError
+from orchestrator.operations import governance as gv
+from orchestrator.operations.session import Session
 
 STATUSES = ["none", "draft", "adopted", "superseded", "deprecated"]
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
-from .. import dues as dues_keeper
-from .. import governance as gv
-from ..config import ZERO_ADDRESS
-from ..deploy import contract
-from ..errors import InputError
-from ..session import Session
-from .common import pass_session, when
+from orchestrator.commands.common import pass_session, when
+from orchestrator.errors import InputError
+from orchestrator.operations import dues as dues_keeper
+from orchestrator.operations import governance as gv
+from orchestrator.operations.amounts import parse_amount
+from orchestrator.operations.config import ZERO_ADDRESS
+from orchestrator.operations.deploy import contract
+from orchestrator.operations.session import Session
 
 CONTRIBUTIONS = ["sponsorship", "grant"]
 ERC20_ABI_NAME = "IERC20"
@@ -95,7 +96,7 @@ def pay_dues(session: Session, member: str, periods: int) -> None:
 @pass_session
 def contribute(session: Session, kind: str, amount: str, memo: str, token: str) -> None:
     """Give AMOUNT as a sponsorship or a grant."""
-    value, token_address = gv.amount(amount), gv.token(token)
+    value, token_address = parse_amount(amount), gv.token(token)
     if value == 0:
         raise InputError("a contribution must be more than zero")
     fn = session.treasury.functions.contribute(CONTRIBUTIONS.index(kind), token_address, value, memo)

@@ -7,9 +7,9 @@ import sys
 
 import click
 
-from ..errors import OrchestratorError
-from ..session import Session
-from .common import pass_session, passphrase_for
+from orchestrator.commands.common import pass_session, passphrase_for
+from orchestrator.errors import OrchestratorError
+from orchestrator.operations.session import Session
 
 
 @click.group()

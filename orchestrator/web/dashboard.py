@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
 
-from ..errors import InputError
-from ..observatory import Institutions, Observatory
-from . import serving
+from orchestrator.errors import InputError
+from orchestrator.observers.observatory import Institutions, Observatory
+from orchestrator.web import serving
 
 log = logging.getLogger(__name__)
 MAX_BODY = 0  # read-only: nothing is posted
@@ -53,6 +53,11 @@ fetch('/api/proposals/' + document.getElementById('chart').dataset.proposal).the
 
 def _when(ts: int | None) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC") if ts else ""
+
+
+def _needed(quorum: int | None) -> str:
+    """A proposal's quorum is fixed at its snapshot (the governor's proposalQuorum); before, it is not known."""
+    return "not fixed before the snapshot" if quorum is None else str(quorum)
 
 
 def _table(headers: list[str], rows: list[list], raw_columns: tuple[int, ...] = ()) -> str:
@@ -102,13 +107,13 @@ class Dashboard:
                 r = obs.proposal(i, detail=False)
                 f, a, ab = r.totals
                 rows.append([f'<a href="/proposals/{i}">{html.escape(r.title)}</a>', r.kind, r.state, f, a, ab,
-                             f"{r.quorum_reached}/{r.quorum_needed}"])
+                             f"{r.quorum_reached}/{_needed(r.quorum_needed)}"])
             return _page("Proposals", _table(["proposal", "kind", "state", "for", "against", "abstain",
                                               "quorum reached/needed"], rows, raw_columns=(0,)))
         if path.startswith("/proposals/"):
             r = obs.proposal(obs.find(path.rsplit("/", 1)[1]))
             summary = (f"<p>{html.escape(r.kind)}, <strong>{html.escape(r.state)}</strong>; quorum "
-                       f"{r.quorum_needed} needed, {r.quorum_reached} reached; voting "
+                       f"{_needed(r.quorum_needed)} needed, {r.quorum_reached} reached; voting "
                        f"{_when(r.snapshot)} to {_when(r.deadline)}</p>")
             tiers = _table(["tier", "for", "against", "abstain", "voted", "eligible"],
                            [[t.name, t.for_, t.against, t.abstain, t.voted, t.eligible] for t in r.tiers])

@@ -12,12 +12,12 @@ from fastapi import FastAPI, Path
 from pydantic import BaseModel
 from requests.exceptions import RequestException
 
-from .. import ballot_file
-from ..ballot_file import BallotFile
-from ..errors import ChainError
-from ..relay_store import StoredBallot
-from ..relayer import Relayer
-from . import serving
+from orchestrator.errors import ChainError
+from orchestrator.relay import ballot_file
+from orchestrator.relay.ballot_file import BallotFile
+from orchestrator.relay.relayer import Relayer
+from orchestrator.relay.store import StoredBallot
+from orchestrator.web import serving
 
 MAX_BODY = 64 * 1024
 DESCRIPTION = ("Gas-free voting: post a MemberBallot signed with your seat's wallet (EIP-712, "

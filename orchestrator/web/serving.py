@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from ..errors import InputError, OrchestratorError
+from orchestrator.errors import InputError, OrchestratorError
 
 log = logging.getLogger(__name__)
 HEADER_TIMEOUT = 10.0

@@ -14,9 +14,9 @@ from brownie import (
     web3,
 )
 
-from orchestrator.chain import Sender
-from orchestrator.config import parse
-from orchestrator.deploy import deploy
+from orchestrator.chain.node import Sender
+from orchestrator.operations.config import parse
+from orchestrator.operations.deploy import deploy
 from tests.governance import Governance
 
 FOUNDING, REGULAR, OBSERVER = 0, 1, 2

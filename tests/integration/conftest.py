@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from web3 import Web3
 
-from orchestrator.chain import Devnet
+from orchestrator.chain.node import Devnet
 from orchestrator.cli import main
 
 PASSPHRASE = "integration-passphrase"  # test-only passphrase for throwaway keystores

@@ -12,9 +12,9 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from web3 import Web3
 
-from orchestrator import ballots
-from orchestrator.chain import free_port
-from orchestrator.deploy import contract
+from orchestrator.chain.node import free_port
+from orchestrator.operations.deploy import contract
+from orchestrator.relay import ballots
 
 HOLDER = "0x" + "11" * 20  # a budget holder: an ordinary proposal about no member
 

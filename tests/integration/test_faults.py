@@ -18,10 +18,10 @@ import pytest
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from web3 import Web3
 
-from orchestrator.chain import Devnet, free_port
-from orchestrator.deploy import contract
+from orchestrator.chain.node import Devnet, free_port
 from orchestrator.errors import ChainError
-from orchestrator.relay_store import RelayStore
+from orchestrator.operations.deploy import contract
+from orchestrator.relay.store import RelayStore
 from tests.fault_proxy import FaultyRPC
 from tests.integration.test_cli_governance import proposal_id
 from tests.integration.test_indexer import (

@@ -13,12 +13,12 @@ from eth_account import Account
 from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3RPCError
 
-from orchestrator import ballots
-from orchestrator.chain import Sender, broadcast
+from orchestrator.chain.node import Sender, broadcast
 from orchestrator.errors import ChainError
-from orchestrator.relay_store import RelayStore
-from orchestrator.relayer import BallotRefused, Relayer
-from orchestrator.session import Options, Session
+from orchestrator.operations.session import Options, Session
+from orchestrator.relay import ballots
+from orchestrator.relay.relayer import BallotRefused, Relayer
+from orchestrator.relay.store import RelayStore
 from tests.hardhat import HardhatCli, HardhatNode
 from tests.integration.conftest import PASSPHRASE, Cli
 from tests.integration.test_cli_governance import proposal_id

@@ -12,9 +12,9 @@ from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector
 from web3 import Web3
 
-from orchestrator.deploy import contract
-from orchestrator.observatory import Institutions, Observatory
-from orchestrator.proposals import STATES
+from orchestrator.chain.proposals import STATES
+from orchestrator.observers.observatory import Institutions, Observatory
+from orchestrator.operations.deploy import contract
 from tests.hardhat import HardhatCli, HardhatNode
 from tests.integration.conftest import Cli
 from tests.integration.test_cli_governance import proposal_id

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import and_, delete, update
 
 from orchestrator.db import engine
-from orchestrator.indexer.schema import (
+from orchestrator.observers.indexer.schema import (
     ballots,
     bodies,
     conduct_records,

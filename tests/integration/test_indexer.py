@@ -17,15 +17,15 @@ import pytest
 from sqlalchemy import delete, select, update
 from web3 import Web3
 
-from orchestrator.chain import Devnet
-from orchestrator.deploy import contract
+from orchestrator.chain.node import Devnet
 from orchestrator.errors import ChainError
-from orchestrator.indexer import schema
-from orchestrator.indexer.reader import CONTRACTS, Reader
-from orchestrator.indexer.schema import DERIVED, ballots, member_changes
-from orchestrator.indexer.store import IndexStore
-from orchestrator.indexer.sync import Indexer
-from orchestrator.observatory import Observatory
+from orchestrator.observers.indexer import schema
+from orchestrator.observers.indexer.reader import CONTRACTS, Reader
+from orchestrator.observers.indexer.schema import DERIVED, ballots, member_changes
+from orchestrator.observers.indexer.store import IndexStore
+from orchestrator.observers.indexer.sync import Indexer
+from orchestrator.observers.observatory import Observatory
+from orchestrator.operations.deploy import contract
 from tests.integration.test_cli_governance import proposal_id
 from tests.integration.test_cli_institutions import enact
 from tests.postgres import postgres_database, postgres_server  # noqa: F401  (fixtures postgres_url, postgres)
@@ -164,11 +164,11 @@ import os
 import signal
 import sys
 from web3 import Web3
-from orchestrator.indexer import derived
-from orchestrator.indexer.reader import Reader
-from orchestrator.indexer.store import IndexStore
-from orchestrator.indexer.sync import Indexer
-from orchestrator.observatory import Observatory
+from orchestrator.observers.indexer import derived
+from orchestrator.observers.indexer.reader import Reader
+from orchestrator.observers.indexer.store import IndexStore
+from orchestrator.observers.indexer.sync import Indexer
+from orchestrator.observers.observatory import Observatory
 url, rpc, chain_id, governor, block, contracts, stage = sys.argv[1:8]
 real_project, writing = derived.project, []
 
@@ -414,11 +414,11 @@ def test_bad_databases_and_manifests_are_refused_and_lose_nothing(cli, consortiu
 KILLABLE_INDEXER = """
 import sys
 from web3 import Web3
-from orchestrator.indexer import reader
-from orchestrator.indexer.reader import Reader
-from orchestrator.indexer.store import IndexStore
-from orchestrator.indexer.sync import Indexer
-from orchestrator.observatory import Observatory
+from orchestrator.observers.indexer import reader
+from orchestrator.observers.indexer.reader import Reader
+from orchestrator.observers.indexer.store import IndexStore
+from orchestrator.observers.indexer.sync import Indexer
+from orchestrator.observers.observatory import Observatory
 reader.MAX_SPAN = reader.START_SPAN = 1  # one block per range: many commits to be killed between or inside
 url, rpc, chain_id, governor, block, contracts = sys.argv[1:7]
 w3 = Web3(Web3.HTTPProvider(rpc))

@@ -12,11 +12,11 @@ from sqlalchemy import Column, Integer, MetaData, Table, Text, insert, select
 from sqlalchemy.engine import make_url
 
 from orchestrator.db import POSTGRES_POOL, SafeText, engine
-from orchestrator.indexer import schema
-from orchestrator.indexer.store import IndexStore
-from orchestrator.observatory import Institutions, Observatory
-from orchestrator.relay_store import RelayStore
-from orchestrator.relay_store import ballots as relay_ballots
+from orchestrator.observers.indexer import schema
+from orchestrator.observers.indexer.store import IndexStore
+from orchestrator.observers.observatory import Institutions, Observatory
+from orchestrator.relay.store import RelayStore
+from orchestrator.relay.store import ballots as relay_ballots
 from tests.integration.test_cli_governance import proposal_id
 from tests.integration.test_cli_institutions import enact
 from tests.integration.test_indexer import derived_rows

@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from eth_account import Account
 
-from orchestrator import ballots
-from orchestrator.ballot_file import BallotFile
+from orchestrator.relay import ballots
+from orchestrator.relay.ballot_file import BallotFile
 from tests.fault_proxy import FaultyRPC
 from tests.integration.test_faults import RelayProcess, assert_counted_once, relay_store, wait_until_settled
 from tests.integration.test_relayer import HOLDER, proposal_id, relayer_for

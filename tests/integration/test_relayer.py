@@ -11,14 +11,14 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from requests.exceptions import ConnectionError as RequestsConnectionError
 
-from orchestrator import ballots
-from orchestrator.ballot_file import FORMAT
-from orchestrator.chain import Sender
+from orchestrator.chain.node import Sender
 from orchestrator.commands.relay import _submit_loop
-from orchestrator.deploy import contract
 from orchestrator.errors import ChainError, ManifestError
-from orchestrator.relay_store import RelayStore
-from orchestrator.relayer import RETRY_ALONE, BallotRefused, Relayer, with_retries
+from orchestrator.operations.deploy import contract
+from orchestrator.relay import ballots
+from orchestrator.relay.ballot_file import FORMAT
+from orchestrator.relay.relayer import RETRY_ALONE, BallotRefused, Relayer, with_retries
+from orchestrator.relay.store import RelayStore
 from orchestrator.web import relay as relay_api
 from orchestrator.web import serving
 from tests.integration.conftest import PASSPHRASE
@@ -46,7 +46,7 @@ def relayer_for(cli, account=None):
     from contextlib import ExitStack
 
     from orchestrator.cli import main  # noqa: F401  (registers commands)
-    from orchestrator.session import Options, Session
+    from orchestrator.operations.session import Options, Session
     options = Options(rpc=cli.devnet.url, deployment=cli.dir / "manifest.json", db=cli.env["CONSORTIUM_DB"])
     session = Session(options, ExitStack(), lambda name: "")
     store = RelayStore(options.db, session.w3.eth.chain_id, session.deployment.governor)
@@ -443,8 +443,8 @@ def test_a_stored_ballot_that_cannot_be_encoded_costs_only_itself(cli, consortiu
 
 def refuse_voter(monkeypatch, voter: str, where: str, message: str = "poisoned by the test"):
     """The node refuses (estimate or broadcast) every transaction whose calldata carries `voter`."""
-    from orchestrator import relayer as relayer_module
-    from orchestrator.chain import Sender as RealSender
+    from orchestrator.chain.node import Sender as RealSender
+    from orchestrator.relay import relayer as relayer_module
     needle = bytes.fromhex(voter[2:].lower())
     refused = []
     if where == "estimate":

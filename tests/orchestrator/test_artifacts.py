@@ -2,9 +2,9 @@
 
 import pytest
 
-from orchestrator import artifacts
-from orchestrator.deploy import GOVERNOR_LIBRARIES
+from orchestrator.chain import artifacts
 from orchestrator.errors import ArtifactError
+from orchestrator.operations.deploy import GOVERNOR_LIBRARIES
 
 
 def test_governor_needs_all_its_libraries_linked():

@@ -3,7 +3,7 @@
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from orchestrator import ballots
+from orchestrator.relay import ballots
 
 GOVERNOR = "0x" + "11" * 20
 

@@ -3,8 +3,8 @@
 import pytest
 from eth_utils import to_checksum_address
 
-from orchestrator.config import DEFAULT_TIERS, load, metadata_hash, parse
 from orchestrator.errors import ConfigError
+from orchestrator.operations.config import DEFAULT_TIERS, load, metadata_hash, parse
 
 SEAT = "0x" + "ab" * 20
 

@@ -3,15 +3,16 @@
 import pytest
 
 from orchestrator.errors import InputError
-from orchestrator.governance import amount, raw_call, selector
+from orchestrator.operations.amounts import parse_amount
+from orchestrator.operations.governance import raw_call, selector
 
 
 def test_amounts_in_wei_gwei_and_ether():
-    assert amount("12") == 12
-    assert amount("1.5ether") == 15 * 10**17
-    assert amount("2 gwei") == 2 * 10**9
+    assert parse_amount("12") == 12
+    assert parse_amount("1.5ether") == 15 * 10**17
+    assert parse_amount("2 gwei") == 2 * 10**9
     with pytest.raises(InputError, match="not a whole, non-negative number of wei"):
-        amount("0.5wei")
+        parse_amount("0.5wei")
 
 
 def test_selectors_from_hex_or_signature():

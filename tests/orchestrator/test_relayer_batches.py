@@ -1,8 +1,8 @@
 """How the relayer cuts accepted ballots into batches: by count, and by contract-wallet ballots, each of
 which may spend the governor's whole wallet allowance."""
 
-from orchestrator.relay_store import StoredBallot
-from orchestrator.relayer import MAX_WALLET_BALLOTS, Relayer
+from orchestrator.relay.relayer import MAX_WALLET_BALLOTS, Relayer
+from orchestrator.relay.store import StoredBallot
 
 
 def ballot(i: int, kind: str) -> StoredBallot:

@@ -30,7 +30,7 @@ from eth_utils import function_signature_to_4byte_selector
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
-from orchestrator.deploy import CALL_RULES
+from orchestrator.operations.deploy import CALL_RULES
 from tests.contracts.conftest import deploy_suite
 from tests.governance import AGAINST, FOR, MEMBER_CASE, ORDINARY, STATES, latest_timestamp, mine_at
 

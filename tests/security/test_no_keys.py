@@ -92,7 +92,7 @@ def test_a_demo_leaves_no_member_key_in_its_database_or_output(tmp_path):
     from contextlib import ExitStack
 
     from orchestrator.demo import Demo
-    from orchestrator.session import Options, Session
+    from orchestrator.operations.session import Options, Session
 
     db = tmp_path / "index.db"
     lines: list[str] = []

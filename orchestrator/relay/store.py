@@ -25,8 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from .db import SafeText, engine
-from .errors import InputError
+from orchestrator.db import SafeText, engine
+from orchestrator.errors import InputError
 
 metadata = MetaData()
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from web3.logs import DISCARD
 
-from . import artifacts
-from .errors import InputError
+from orchestrator.chain import artifacts
+from orchestrator.errors import InputError
 
 STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"]
 SUPPORT = {"against": 0, "for": 1, "abstain": 2}

@@ -15,8 +15,8 @@ from collections import defaultdict
 
 from sqlalchemy import select, update
 
-from ..artifacts import enum_names
-from .schema import (
+from orchestrator.chain.artifacts import enum_names
+from orchestrator.observers.indexer.schema import (
     ballots,
     bodies,
     body_events,

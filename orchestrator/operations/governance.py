@@ -4,13 +4,12 @@ calls. Each function takes the session's contracts and user-level arguments, val
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector, is_address, to_checksum_address
 
-from .config import ZERO_ADDRESS, metadata_hash
-from .errors import InputError
+from orchestrator.errors import InputError
+from orchestrator.operations.config import ZERO_ADDRESS, metadata_hash
 
 
 @dataclass(frozen=True)
@@ -115,23 +114,6 @@ def _parse(abi_type: str, text: str):
     except ValueError:
         raise InputError(f"{text!r} is not a valid {abi_type}") from None
     raise InputError(f"argument type {abi_type} is not supported by `propose call`; encode it yourself")
-
-
-def amount(text: str) -> int:
-    """An amount in wei: an integer, or a decimal with the unit `ether` or `gwei` (1.5ether)."""
-    units = {"ether": 10**18, "gwei": 10**9, "wei": 1}
-    number, unit = text.strip(), "wei"
-    for name in units:
-        if number.lower().endswith(name):
-            number, unit = number[: -len(name)].strip(), name
-            break
-    try:
-        value = Decimal(number) * units[unit]
-    except InvalidOperation:
-        raise InputError(f"amount {text!r} is not a number of wei (or of gwei/ether with the unit)") from None
-    if value < 0 or value != int(value):
-        raise InputError(f"amount {text!r} is not a whole, non-negative number of wei")
-    return int(value)
 
 
 def selector(text: str) -> bytes:

@@ -4,7 +4,7 @@ proposal it submits (so the snapshot does not count a lapsed member) and on `con
 
 from __future__ import annotations
 
-from .errors import ChainError
+from orchestrator.errors import ChainError
 
 SCAN = 500  # member ids per eth_call of Treasury.lapsable
 

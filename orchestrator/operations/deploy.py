@@ -24,9 +24,9 @@ from pathlib import Path
 from eth_utils import function_signature_to_4byte_selector
 from web3 import Web3
 
-from . import artifacts
-from .chain import Sender
-from .config import DeploymentConfig
+from orchestrator.chain import artifacts
+from orchestrator.chain.node import Sender
+from orchestrator.operations.config import DeploymentConfig
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from web3 import Web3
 
-from .chain import DEVNET_CHAIN_ID, Devnet, Sender, connect
-from .deploy import Deployment, contract
-from .errors import ManifestError, OrchestratorError
-from .wallet import Keystores
+from orchestrator.chain.node import DEVNET_CHAIN_ID, Devnet, Sender, connect
+from orchestrator.chain.wallet import Keystores
+from orchestrator.errors import ManifestError, OrchestratorError
+from orchestrator.operations.deploy import Deployment, contract
 
 
 @dataclass

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import and_, select
 
-from .indexer.schema import (
+from orchestrator.observers.indexer.schema import (
     conduct_records,
     member_changes,
     proposal_events,
@@ -18,7 +18,7 @@ from .indexer.schema import (
     standards,
     treasury_flows,
 )
-from .observatory import UNKNOWN, Observatory, ProposalResult
+from orchestrator.observers.observatory import UNKNOWN, Observatory, ProposalResult
 
 ZERO = "0x" + "00" * 20
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from . import ballots
+from orchestrator.relay import ballots
 
 FORMAT = "consortium-ballot/1"
 UINT256_MAX = 2**256 - 1

@@ -26,11 +26,11 @@ from requests.exceptions import RequestException
 from web3 import Web3
 from web3.exceptions import BlockNotFound
 
-from .. import artifacts
-from ..errors import ChainError
-from ..proposals import STATES
-from .reader import Reader
-from .store import IndexStore
+from orchestrator.chain import artifacts
+from orchestrator.chain.proposals import STATES
+from orchestrator.errors import ChainError
+from orchestrator.observers.indexer.reader import Reader
+from orchestrator.observers.indexer.store import IndexStore
 
 log = logging.getLogger(__name__)
 BATCH = 500

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from eth_utils import is_address, to_checksum_address
 
-from .errors import ConfigError
+from orchestrator.errors import ConfigError
 
 BPS = 10_000
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -109,12 +109,12 @@ def parse(raw: dict, source: str = "config") -> DeploymentConfig:
 
 
 def _tier(raw: dict, source: str) -> TierConfig:
-    from .errors import InputError
-    from .governance import amount  # the CLI's amount syntax (1.5ether); imported here: it imports us
+    from orchestrator.errors import InputError
+    from orchestrator.operations.amounts import parse_amount
 
     try:
         tier = TierConfig(str(raw["name"]), int(raw["weight"]), bool(raw["can_propose"]), bool(raw["can_vote"]),
-                          amount(str(raw.get("dues", 0))))
+                          parse_amount(str(raw.get("dues", 0))))
     except KeyError as exc:
         raise ConfigError(f"{source}: a tier lacks {exc.args[0]!r}") from None
     except InputError as exc:

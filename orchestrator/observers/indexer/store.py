@@ -9,11 +9,20 @@ from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from ..db import engine, shown
-from ..errors import OrchestratorError
-from . import derived
-from .reader import Event
-from .schema import DERIVED, blocks, bodies, cursor, events, metadata, proposal_states, proposals
+from orchestrator.db import engine, shown
+from orchestrator.errors import OrchestratorError
+from orchestrator.observers.indexer import derived
+from orchestrator.observers.indexer.reader import Event
+from orchestrator.observers.indexer.schema import (
+    DERIVED,
+    blocks,
+    bodies,
+    cursor,
+    events,
+    metadata,
+    proposal_states,
+    proposals,
+)
 
 FINAL = ("Canceled", "Defeated", "Expired", "Executed")  # states the governor never leaves
 

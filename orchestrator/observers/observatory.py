@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, inspect, select
 
-from .db import engine, shown
-from .errors import InputError, OrchestratorError
-from .indexer.schema import (
+from orchestrator.db import engine, shown
+from orchestrator.errors import InputError, OrchestratorError
+from orchestrator.observers.indexer.schema import (
     ballots,
     blocks,
     bodies,

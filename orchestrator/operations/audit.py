@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from eth_utils import function_signature_to_4byte_selector
 
-from .config import ZERO_ADDRESS
+from orchestrator.operations.config import ZERO_ADDRESS
 
 TIMELOCK_ROLES = ("DEFAULT_ADMIN_ROLE", "PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE")
 

@@ -25,8 +25,8 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3._utils.abi import build_strict_registry
 
-from .. import artifacts
-from ..errors import ChainError
+from orchestrator.chain import artifacts
+from orchestrator.errors import ChainError
 
 log = logging.getLogger(__name__)
 

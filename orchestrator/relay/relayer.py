@@ -25,12 +25,14 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import Timeout
 from web3.exceptions import TimeExhausted, TransactionNotFound, Web3ValidationError
 
-from . import artifacts, ballot_file, ballots
-from .ballot_file import BallotFile
-from .chain import broadcast, wait_for_receipt
-from .errors import CallRefused, ChainError, InputError, NodeUnreachable, decode_revert_data
-from .proposals import STATES, receipt_events
-from .relay_store import RelayStore, StoredBallot
+from orchestrator.chain import artifacts
+from orchestrator.chain.node import broadcast, wait_for_receipt
+from orchestrator.chain.proposals import STATES, receipt_events
+from orchestrator.chain.reverts import decode_revert_data
+from orchestrator.errors import CallRefused, ChainError, InputError, NodeUnreachable
+from orchestrator.relay import ballot_file, ballots
+from orchestrator.relay.ballot_file import BallotFile
+from orchestrator.relay.store import RelayStore, StoredBallot
 
 log = logging.getLogger(__name__)
 

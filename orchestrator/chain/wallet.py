@@ -15,7 +15,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 
-from .errors import InputError, WalletError
+from orchestrator.errors import InputError, WalletError
 
 DEFAULT_DIR = Path.home() / ".consortium" / "keystores"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

@@ -16,12 +16,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from web3 import Web3
 
-from .deploy import contract
-from .errors import STANDARD_STATUSES, STATUSES
-from .indexer.reader import LENIENT
-from .indexer.schema import bodies, conduct_records, member_changes, standard_changes, standards
-from .observatory import Observatory
-from .proposals import LOG_RANGE, STATES, kind_name
+from orchestrator.chain.proposals import LOG_RANGE, STATES, kind_name
+from orchestrator.errors import STANDARD_STATUSES, STATUSES
+from orchestrator.observers.indexer.reader import LENIENT
+from orchestrator.observers.indexer.schema import bodies, conduct_records, member_changes, standard_changes, standards
+from orchestrator.observers.observatory import Observatory
+from orchestrator.operations.deploy import contract
 
 
 def verify(session, obs: Observatory) -> list[str]:

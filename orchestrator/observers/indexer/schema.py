@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table
 
-from ..db import SafeText
+from orchestrator.db import SafeText
 
 metadata = MetaData()
 

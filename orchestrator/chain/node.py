@@ -37,8 +37,9 @@ from web3.exceptions import (
 )
 from web3.types import TxReceipt
 
-from . import artifacts
-from .errors import CallRefused, ChainError, decode_revert
+from orchestrator.chain import artifacts
+from orchestrator.chain.reverts import decode_revert
+from orchestrator.errors import CallRefused, ChainError
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Chain access: the node and the devnet, compiled artifacts, wallets, reading proposals."""

@@ -1,0 +1,154 @@
+"""On-chain reverts decoded into a custom error's name and a plain sentence, from the compiled ABIs."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from eth_abi import decode
+from eth_utils import function_signature_to_4byte_selector, to_checksum_address
+
+from orchestrator.chain import artifacts
+
+# Plain sentences for the errors users meet; {0}, {1}… are the error's arguments.
+SENTENCES = {
+    "RegistryUnauthorized": "only governance (the timelock) may do this, not {0}",
+    "RegistryInvalidTier": "tier {0} is not a valid definition (ids are dense, below 16; a voting tier needs weight)",
+    "RegistryUnknownTier": "there is no tier {0}",
+    "RegistryInvalidSeat": "{0} cannot be a seat",
+    "RegistrySeatTaken": "{0} is already a member's seat",
+    "RegistryNotMember": "{0} is not the seat of a current member",
+    "RegistryUnknownMember": "there is no member {0}",
+    "RegistryInvalidStatus": "member {0} is in status {1}, which does not allow this",
+    "RegistryFutureLookup": "timepoint {0} is not in the past yet (clock {1})",
+    "RegistryWeightNotTransferable": "voting weight cannot be transferred or delegated",
+    "RegistryBootstrapOver": "the founding admissions are over",
+    "GovernorProposerWithoutRight": "{0} may not propose: only active members of a tier with the propose right can",
+    "GovernorIneligibleVoter": "{0} has no vote on this proposal (not a member with weight at its snapshot)",
+    "GovernorVoterRecused": "{0} is recused from this proposal (a declared conflict, or the proposal is about it)",
+    "GovernorAlreadyRecused": "{0} already recused itself from this proposal",
+    "GovernorNotMember": "{0} is not the seat of a current member",
+    "GovernorInvalidWeightCap": "a weight cap of {0} basis points is outside 1..10000",
+    "GovernorInvalidConstitutionalQuorum": "a constitutional quorum of {0}/{1} is above 100%",
+    "GovernorTargetCodeChanged": "a target of proposal {0} has different code than when it was proposed; refused",
+    "GovernorTooManyOpenProposals": "member {0} already has {1} proposals whose voting has not ended",
+    "GovernorForbiddenCall": "a proposal may call {0} only to change its settings, not with selector 0x{1}: "
+                             "everything else there would run outside the governor",
+    "GovernorMemberCaseBundled": "a proposal about member {0} may hold only calls about that member, and call {1} "
+                                 "is not one: propose it separately",
+    "GovernorBatchUnderfunded": "the batch ran too low on gas to give contract wallet {0} its full allowance; "
+                                "send it with more gas",
+    "GovernorInvalidQuorumFraction": "a quorum of {0}/{1} is above 100%",
+    "AccessControlUnauthorizedAccount": "{0} lacks the role this needs (only the governor executes on the timelock)",
+    "GovernorAlreadyCastVote": "{0} has already voted on this proposal",
+    "GovernorInvalidVoteType": "the vote must be for, against or abstain",
+    "GovernorInvalidSignature": "the ballot's signature is not {0}'s",
+    "GovernorUnexpectedProposalState": "proposal {0} is {1}, which does not allow this",
+    "GovernorRestrictedProposer": "this description is reserved for another proposer (#proposer=…), not {0}",
+    "GovernorUnableToCancel": "{1} cannot cancel proposal {0}: only its proposer, while it is Pending",
+    "GovernorOnlyExecutor": "only the timelock may do this, not {0}",
+    "GovernorNonexistentProposal": "there is no proposal {0}",
+    "GovernorInvalidProposalLength": "a proposal needs as many targets, values and calldatas, and at least one",
+    "TimelockUnexpectedOperationState": "the timelock operation is not in the expected state",
+    "TimelockUnexecutedPredecessor": "the timelock operation waits for another one",
+    "RegistryDuesCurrent": "member {0}'s dues have not lapsed",
+    "RegistryDuesOutstanding": "member {0}'s dues are still unpaid past the grace period",
+    "TreasuryUnauthorized": "only governance (the timelock) may do this, not {0}",
+    "TreasuryZeroAmount": "the amount must be more than zero",
+    "TreasuryWrongValue": "the payment must be exactly {0} wei of ETH, not {1}",
+    "TreasuryNotMember": "member {0} has left the consortium",
+    "TreasuryNoDues": "member {0}'s tier owes no dues",
+    "TreasuryDuesPaidAhead": "member {0}'s dues are already paid (until {1}); at most one period ahead",
+    "TreasuryInvalidTerms": "a dues period of {0} s (grace {1} s) is not valid",
+    "TreasuryInsufficientFunds": "the treasury holds {1} of {0}, less than {2}",
+    "TreasuryBudgetExceeded": "{0}'s budget of {2} (token {1}) does not cover {3}",
+    "TreasuryInvalidRecipient": "{0} cannot receive a payment",
+    "TreasuryTransferFailed": "{0} refused a payment of {1} wei",
+    "TreasuryTokenNotAccepted": "the treasury does not take token {0}: ETH, the dues token and the tokens governance "
+                                "listed only",
+    "TreasuryShortfall": "only {2} of the {1} asked arrived in token {0} (a fee on transfer?): dues must arrive "
+                         "in full",
+    "BodyUnauthorized": "only governance (the timelock) may do this, not {0}",
+    "BodyFactoryUnauthorized": "only governance (the timelock) may create bodies, not {0}",
+    "BodyDissolved": "the body is dissolved",
+    "BodyNotBodyMember": "{0} is not the seat of a member of this body",
+    "BodyNotConsortiumMember": "member {0} is not an active consortium member",
+    "BodyAlreadyMember": "member {0} already sits on this body",
+    "BodyNotMember": "member {0} does not sit on this body",
+    "BodyInvalidThreshold": "a threshold of {0} is not between 1 and the body's {1} members",
+    "BodyOutsideMandate": "calling 0x{1} on {0} is outside the body's mandate",
+    "BodyUnknownAction": "the body has no action {0}",
+    "BodyActionExecuted": "action {0} was already executed",
+    "BodyAlreadyApproved": "member {1} already approved action {0}",
+    "StandardsUnauthorized": "{0} may not do this (governance or an allowed publisher only)",
+    "StandardsInvalidDraft": "a draft needs a title, a version and a content hash",
+    "StandardsUnknown": "there is no standard {0}",
+    "StandardsInvalidStatus": "standard {0} is {1}, which does not allow this",
+    "StandardsNotMember": "{0} is not the seat of an active member",
+    "StandardsAlreadyAttested": "member {1} already attests compliance with standard {0}",
+    "StandardsNotAttested": "member {1} does not attest compliance with standard {0}",
+    "ConductUnauthorized": "only governance (the timelock) may censure, not {0}",
+    "ConductNotVotingMember": "{0} is not the seat of a member with a vote",
+    "ConductUnknownMember": "member {0} is not a current member",
+    "ConductSelfReport": "member {0} cannot report itself",
+    "ConductInvalidEvidence": "a report needs an evidence URI and hash",
+    "ConductUnknownReport": "there is no report {0}",
+    "ConductUnknownCensure": "there is no censure {0}",
+}
+STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"]
+STATUSES = ["None", "Active", "Suspended", "Resigned", "Expelled", "Lapsed"]
+STANDARD_STATUSES = ["None", "Draft", "Adopted", "Superseded", "Deprecated"]
+
+
+@lru_cache(maxsize=1)
+def _error_abis() -> dict[bytes, tuple[str, list[str]]]:
+    """selector -> (name, argument types), from every compiled artifact's ABI."""
+
+    found = {}
+    for path in artifacts.BUILD_DIR.glob("*.json"):
+        for item in artifacts.load(path.stem).abi:
+            if item.get("type") == "error":
+                types = [i["type"] for i in item["inputs"]]
+                signature = f"{item['name']}({','.join(types)})"
+                found[function_signature_to_4byte_selector(signature)] = (item["name"], types)
+    return found
+
+
+def decode_revert_data(data: str | bytes | None) -> str:
+    """'Name: plain sentence' for revert data; 'reverted without a reason' when there is none."""
+    raw = bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else (data or b"")
+    if len(raw) < 4:
+        return "reverted without a reason"
+    known = _error_abis().get(raw[:4])
+    if known is None:
+        return f"reverted with unknown error 0x{raw[:4].hex()}"
+    name, types = known
+    args = [to_checksum_address(a) if t == "address" else a for t, a in zip(types, decode(types, raw[4:]), strict=True)]
+    if name == "GovernorUnexpectedProposalState":
+        args[1] = STATES[args[1]]
+    if name == "RegistryInvalidStatus":
+        args[1] = STATUSES[args[1]]
+    if name == "StandardsInvalidStatus":
+        args[1] = STANDARD_STATUSES[args[1]]
+    if name in ("BodyOutsideMandate", "GovernorForbiddenCall"):
+        args[1] = args[1].hex()
+    template = SENTENCES.get(name)
+    if template:
+        sentence = template.format(*args)
+    else:
+        sentence = _words(name) + (f" ({', '.join(map(str, args))})" if args else "")
+    return f"{name}: {sentence}"
+
+
+def decode_revert(exc: Exception) -> str:
+    """The decoded revert of a web3 contract error."""
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict):  # some nodes wrap it
+        data = data.get("data")
+    if isinstance(data, str) and data.startswith("0x"):
+        return decode_revert_data(data)
+    return str(exc)
+
+
+def _words(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
