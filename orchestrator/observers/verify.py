@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from web3 import Web3
 
 from orchestrator.chain.proposals import LOG_RANGE, STATES, kind_name
-from orchestrator.errors import STANDARD_STATUSES, STATUSES
+from orchestrator.chain.reverts import STANDARD_STATUSES, STATUSES
 from orchestrator.observers.indexer.reader import LENIENT
 from orchestrator.observers.indexer.schema import bodies, conduct_records, member_changes, standard_changes, standards
 from orchestrator.observers.observatory import Observatory
