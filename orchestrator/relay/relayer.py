@@ -5,7 +5,9 @@ Never lost: a ballot is committed to the database as `accepted` before anything 
 Never sent twice: a batch is signed once and recorded (raw bytes, hash, its ballots) before it is
 broadcast; retries and restarts re-broadcast those same bytes, which the chain can include at most
 once. A recorded transaction that can no longer be mined (its nonce was used by another) returns its
-ballots to `accepted`, which is safe because they never reached the chain."""
+ballots to `accepted`, which is safe because they never reached the chain.
+Never one for all: a ballot the node refuses costs only itself (a refused batch is split until the
+refused ballot is alone; a reverted batch's ballots go again one by one); see submit() and _send()."""
 
 from __future__ import annotations
 
