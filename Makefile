@@ -78,13 +78,15 @@ $(STAMP)/postgresql:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql > /dev/null; }
 	touch $@
 
-# Two pytest processes side by side, one per core, of about the same length: the contract and security
-# tests on brownie's anvil plus the end-to-end ones; and the orchestrator and integration tests, which
-# start their own devnets, without brownie's plugin. The second one's report is printed when both are
-# done; either failing fails the target.
+# Two pytest runs side by side: the contract and security tests on brownie's anvil plus the end-to-end
+# ones; and the orchestrator and integration tests, which start their own devnets (and PostgreSQL and
+# Hardhat), without brownie's plugin, in two xdist workers a test file each (pytest-xdist comes with
+# brownie): they wait on their nodes much of the time, so three streams keep two cores busy. The second
+# run's report is printed when both are done; either failing fails the target.
 test: setup lint slither $(STAMP)/chromium $(STAMP)/postgresql
-	@$(BIN)/pytest -p no:pytest-brownie tests/orchestrator tests/integration > $(STAMP)/pytest-rest.log 2>&1 & \
-	rest=$$!; $(BIN)/pytest tests/contracts tests/security tests/e2e; contracts=$$?; \
+	@$(BIN)/pytest -p no:pytest-brownie -n 2 --dist loadfile --durations=10 tests/orchestrator tests/integration \
+		> $(STAMP)/pytest-rest.log 2>&1 & \
+	rest=$$!; $(BIN)/pytest --durations=10 tests/contracts tests/security tests/e2e; contracts=$$?; \
 	wait $$rest; rest=$$?; echo "── tests/orchestrator, tests/integration ──"; cat $(STAMP)/pytest-rest.log; \
 	exit $$(( contracts || rest ))
 
