@@ -91,7 +91,7 @@ test: setup lint slither $(STAMP)/chromium $(STAMP)/postgresql
 	exit $$(( contracts || rest ))
 
 # The voting state machine and the hostile proposer with many more examples than `make test` runs
-# (256): a nightly-style run.
+# (256 and 160): a nightly-style run.
 fuzz: setup
 	CONSORTIUM_FUZZ_EXAMPLES=$${CONSORTIUM_FUZZ_EXAMPLES:-3000} $(BIN)/pytest tests/security/test_vote_invariants.py \
 		tests/security/test_hostile_proposals.py

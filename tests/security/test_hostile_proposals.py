@@ -17,7 +17,7 @@ are about a member), against members who stay home as well as those who vote aga
 half the weight must lose a member's case even then), and, when a proposal passes, by executing it:
 the timelock refuses to run it directly, and the protected tier keeps every voter. A proposal the
 governor refuses must be refused by name, as the oracle expects. Each example starts from the same
-chain state (an EVM snapshot). `make test` runs 256 examples; set CONSORTIUM_FUZZ_EXAMPLES for more."""
+chain state (an EVM snapshot). `make test` runs 160 examples (`make fuzz` 3,000); CONSORTIUM_FUZZ_EXAMPLES sets it."""
 
 import os
 import warnings
@@ -34,7 +34,7 @@ from orchestrator.operations.deploy import CALL_RULES
 from tests.contracts.conftest import deploy_suite
 from tests.governance import AGAINST, FOR, MEMBER_CASE, ORDINARY, STATES, latest_timestamp, mine_at
 
-EXAMPLES = int(os.environ.get("CONSORTIUM_FUZZ_EXAMPLES", 256))
+EXAMPLES = int(os.environ.get("CONSORTIUM_FUZZ_EXAMPLES", 160))
 WEIGHTS = {"founding": 3, "regular": 1}
 ETH = "0x" + "00" * 20
 HASH = b"\x42" * 32
