@@ -109,3 +109,23 @@ def test_a_demo_leaves_no_member_key_in_its_database_or_output(tmp_path):
     assert findings(written, keys) == []
     assert not any(bytes.fromhex(key.decode()) in written for key in keys)  # nor as raw bytes
     assert findings("\n".join(lines).encode(), keys) == []
+
+
+def test_every_64_hex_constant_in_the_contracts_is_its_namespaces_erc7201_slot():
+    """The contracts' only 64-hex literals are ERC-7201 storage locations: each must equal
+    keccak256(keccak256(namespace) - 1) & ~0xff of the namespace its struct declares, so none can be a key
+    (or a mistyped slot that would overlap another's storage)."""
+    from eth_utils import keccak
+
+    found = 0
+    for path in sorted((ROOT / "contracts").rglob("*.sol")):
+        text = path.read_text()
+        for match in re.finditer(r"0x[0-9a-fA-F]{64}\b", text):
+            line = text[:match.start()].count("\n") + 1
+            namespaces = re.findall(r"erc7201:([\w.]+)", text)
+            assert len(namespaces) == 1, f"{path}:{line}: a 64-hex literal with no single ERC-7201 namespace"
+            slot = int.from_bytes(keccak((int.from_bytes(keccak(text=namespaces[0]), "big") - 1).to_bytes(32, "big")),
+                                  "big") & ~0xFF
+            assert int(match.group(0), 16) == slot, f"{path}:{line}: not erc7201({namespaces[0]})"
+            found += 1
+    assert found == 3  # ProposalGuards, ProposalKinds, VoteLedger
