@@ -113,7 +113,12 @@ STATES_KEPT = 256  # enough for eth_call at any block a reorg (tests go to 60 de
 class Devnet:
     """anvil on a loopback port, started on enter and stopped on exit: on success, errors, Ctrl-C and
     SIGTERM (turned into SystemExit so it unwinds through __exit__); if we are killed outright, Linux
-    stops anvil with us. Its first accounts are unlocked development accounts."""
+    stops anvil with us. Its first accounts are unlocked development accounts. Another node (the tests'
+    Hardhat Network) is the same with its own `command()`."""
+
+    name = "anvil"
+    ready_within = 20  # seconds
+    cwd: str | None = None
 
     def __init__(self, port: int | None = None, accounts: int = 10, extra_args: tuple[str, ...] = ()):
         self.port = port or free_port()
@@ -137,11 +142,11 @@ class Devnet:
         if threading.current_thread() is threading.main_thread():
             self._previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
         self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                        preexec_fn=_die_with_parent)
-        deadline = time.monotonic() + 20
+                                        stdin=subprocess.DEVNULL, cwd=self.cwd, preexec_fn=_die_with_parent)
+        deadline = time.monotonic() + self.ready_within
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise ChainError(f"anvil exited at start: {self.process.stderr.read().decode()[-300:]}")
+                raise ChainError(f"{self.name} exited at start: {self.process.stderr.read().decode()[-300:]}")
             try:
                 if Web3(HTTPProvider(self.url, request_kwargs={"timeout": 1})).is_connected():
                     log.info("devnet ready at %s", self.url)
@@ -150,7 +155,7 @@ class Devnet:
                 pass
             time.sleep(0.05)
         self.__exit__(None, None, None)
-        raise ChainError("anvil did not become ready within 20 s")
+        raise ChainError(f"{self.name} did not become ready within {self.ready_within} s")
 
     def __exit__(self, *exc_info) -> None:
         if self.process and self.process.poll() is None:

@@ -61,7 +61,8 @@ class Cli:
     def wallet(self, name) -> str:
         """A funded keystore wallet (devnet balance set directly)."""
         address = self.ok("wallet", "new", name).split()[1]
-        self.rpc("anvil_setBalance", address, hex(10**19))
+        response = self.rpc("hardhat_setBalance", address, hex(10**19))  # anvil and Hardhat both answer it
+        assert "error" not in response, response
         return address
 
     def deploy(self, members: dict[str, str], dues: dict[str, str] | None = None, treasury: dict | None = None,

@@ -19,7 +19,7 @@ from orchestrator.operations.session import Options, Session
 from orchestrator.relay import ballots
 from orchestrator.relay.relayer import BallotRefused, Relayer
 from orchestrator.relay.store import RelayStore
-from tests.hardhat import HardhatCli, HardhatNode
+from tests.hardhat import HardhatNode
 from tests.integration.conftest import PASSPHRASE, Cli
 from tests.integration.test_cli_governance import proposal_id
 
@@ -40,7 +40,7 @@ def hardhat_w3(hardhat):
 @pytest.fixture
 def cli(hardhat, tmp_path, hardhat_w3):
     """conftest's CLI runner (and with it its `consortium` fixture) on Hardhat."""
-    runner = HardhatCli(hardhat, tmp_path, hardhat_w3)
+    runner = Cli(hardhat, tmp_path, hardhat_w3)
     runner.env["CONSORTIUM_DB"] = f"sqlite:///{tmp_path / 'consortium.db'}"
     return runner
 
@@ -184,7 +184,7 @@ def test_the_demo_runs_on_hardhat(cli):
 def any_cli(request, tmp_path):
     if request.param == "anvil":
         return Cli(request.getfixturevalue("devnet"), tmp_path, request.getfixturevalue("w3"))
-    return HardhatCli(request.getfixturevalue("hardhat"), tmp_path, request.getfixturevalue("hardhat_w3"))
+    return Cli(request.getfixturevalue("hardhat"), tmp_path, request.getfixturevalue("hardhat_w3"))
 
 
 def test_an_unfunded_wallet_gets_a_one_line_error(any_cli):

@@ -15,7 +15,7 @@ from web3 import Web3
 from orchestrator.chain.proposals import STATES
 from orchestrator.observers.observatory import Institutions, Observatory
 from orchestrator.operations.deploy import contract
-from tests.hardhat import HardhatCli, HardhatNode
+from tests.hardhat import HardhatNode
 from tests.integration.conftest import Cli
 from tests.integration.test_cli_governance import proposal_id
 from tests.integration.test_relayer import sign_only
@@ -45,7 +45,7 @@ def node_cli(request, tmp_path):
         runner = Cli(request.getfixturevalue("devnet"), tmp_path, request.getfixturevalue("w3"))
     else:
         node = request.getfixturevalue("hardhat")
-        runner = HardhatCli(node, tmp_path, Web3(Web3.HTTPProvider(node.url)))
+        runner = Cli(node, tmp_path, Web3(Web3.HTTPProvider(node.url)))
     runner.env["CONSORTIUM_DB"] = f"sqlite:///{tmp_path / 'index.db'}"
     runner.seats = {name: runner.wallet(name) for name in ("f1", "f2", "r1", "r2")}
     return runner
