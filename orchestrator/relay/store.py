@@ -102,14 +102,17 @@ class RelayStore:
     def accept(self, proposal_id: int, voter: str, member_id: int, support: int, reason: str,
                signature: bytes, kind: str) -> int:
         """Persist a validated ballot; committed before this returns. One ballot per voter and proposal, but
-        a rejected one is replaced: its voter may send a corrected ballot."""
+        one rejected before it reached the chain is replaced: its voter may send a corrected ballot. One the
+        chain has seen is final, or a wallet that burns its gas allowance when mined could come back for the
+        relayer's gas at every pass."""
         now = _now()
         row = dict(member_id=member_id, support=support, reason=reason, signature="0x" + signature.hex(), kind=kind,
                    status="accepted", detail="", batch_id=None, tx_hash=None, received_at=now, updated_at=now)
         mine = self._scope() & (ballots.c.proposal_id == str(proposal_id)) & (ballots.c.voter == voter)
         try:
             with self.engine.begin() as db:
-                replaced = db.execute(update(ballots).where(mine & (ballots.c.status == "rejected")).values(**row)
+                never_sent = (ballots.c.status == "rejected") & ballots.c.tx_hash.is_(None)
+                replaced = db.execute(update(ballots).where(mine & never_sent).values(**row)
                                       .returning(ballots.c.id)).first()
                 if replaced is not None:
                     return replaced.id
@@ -117,6 +120,10 @@ class RelayStore:
                                                             proposal_id=str(proposal_id), voter=voter, **row))
                 return result.inserted_primary_key[0]
         except IntegrityError:
+            held = self.find(proposal_id, voter)
+            if held is not None and held.status == "rejected":
+                raise InputError(f"the relayer already sent a ballot of {voter} on this proposal; the chain "
+                                 f"rejected it: {held.detail}") from None
             raise InputError(f"the relayer already holds a ballot of {voter} on this proposal") from None
 
     def get(self, ballot_id: int) -> StoredBallot | None:

@@ -13,7 +13,7 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 
 from orchestrator.chain.node import Sender
 from orchestrator.commands.relay import _submit_loop
-from orchestrator.errors import ChainError, ManifestError
+from orchestrator.errors import ChainError, InputError, ManifestError
 from orchestrator.operations.deploy import contract
 from orchestrator.relay import ballots
 from orchestrator.relay.ballot_file import FORMAT
@@ -380,6 +380,10 @@ def test_a_wallet_that_burns_gas_only_when_mined_costs_its_own_ballot_and_no_oth
     assert outcomes == {"included"}
     assert (relayer.store.find(int(pid), wallet).status, relayer.store.find(int(pid), wallet).detail) == (
         "rejected", "invalid signature")
+    # Resending would let it burn the relayer's gas again at every pass: a ballot the chain has seen is final.
+    with pytest.raises(InputError, match=f"the relayer already sent a ballot of {wallet} on this proposal; "
+                                            "the chain rejected it: invalid signature"):
+        relayer.receive(wallet_ballot(relayer, pid, wallet, owner))
 
 
 def test_a_member_has_one_ballot_in_the_relayer_whichever_seat_signs(cli, consortium, active):
@@ -551,3 +555,19 @@ def test_a_batch_that_reverts_when_mined_is_sent_again_ballot_by_ballot(cli, con
     assert {relayer.store.find(int(pid), consortium[n]).status for n in ("f1", "r1")} == {"included"}
     assert (relayer.store.find(int(pid), wallet).status, relayer.store.find(int(pid), wallet).detail) == (
         "rejected", "its transaction reverted when mined")
+
+
+def test_a_batch_too_large_to_relay_is_split(cli, consortium, active, monkeypatch):
+    """Nodes relay transactions of at most 128 KiB: 100 wallet ballots with 2 KB signatures would be
+    accepted by the local node and never mined. Pretended here with a limit that two ballots exceed."""
+    from orchestrator.chain import node
+    relayer = relayer_for(cli)
+    names = ["f1", "f2", "r1", "r2"]
+    for name in names:
+        relayer.receive(json.loads(sign_only(cli, active, name, reason="x" * 300).read_text()))
+    monkeypatch.setattr(node, "MAX_TRANSACTION_BYTES", 1_300)
+    sent = relayer.submit()
+    assert {relayer.store.find(int(active), consortium[n]).status for n in names} == {"included"}
+    assert len(sent) == 4
+    w3 = relayer.session.w3
+    assert all(len(w3.eth.get_raw_transaction(h)) <= 1_300 for h in sent)
