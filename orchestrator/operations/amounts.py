@@ -22,3 +22,10 @@ def parse_amount(text: str) -> int:
     if value < 0 or value != int(value):
         raise InputError(f"amount {text!r} is not a whole, non-negative number of wei")
     return int(value)
+
+
+def format_amount(value: int, decimals: int = 18, symbol: str = "ETH") -> str:
+    """An amount in its unit, exactly (no float): 1500000000000000000 → '1.5 ETH'."""
+    whole, fraction = divmod(abs(value), 10**decimals)
+    digits = f"{fraction:0{decimals}d}".rstrip("0") if decimals else ""
+    return f"{'-' if value < 0 else ''}{whole:,}{'.' + digits if digits else ''} {symbol}"
