@@ -283,6 +283,18 @@ class Sender:
             time.sleep(1)
 
 
+class Payment:
+    """A plain ETH transfer to `to`, shaped as a contract call so that Sender.transact sends it like any other."""
+
+    def __init__(self, w3: Web3, to: str):
+        self.w3, self.to = w3, to
+
+    def build_transaction(self, params: dict) -> dict:
+        from web3._utils.transactions import fill_transaction_defaults  # what a contract call's build uses
+
+        return fill_transaction_defaults(self.w3, {"to": self.to, "data": b"", **params})
+
+
 def _replayed_revert(w3: Web3, tx: dict, receipt: TxReceipt) -> str:
     """Why a mined transaction reverted: the same call replayed on the state it ran against."""
     call = {k: tx[k] for k in ("from", "to", "data", "value") if k in tx}
@@ -326,7 +338,8 @@ def refusal(exc: Exception, what: str, sender: str) -> ChainError:
 
 def _refused(message: str, what: str, sender: str) -> ChainError:
     if any(marker in message.lower() for marker in NO_FUNDS):
-        return ChainError(f"{what}: {sender} cannot pay for the gas: fund it with ETH ({message})")
+        return ChainError(f"{what}: {sender} cannot pay for the gas: fund it with ETH (`consortium wallet fund` "
+                          f"sends some from a funded account) ({message})")
     return CallRefused(f"{what}: the node refused it: {message}")
 
 

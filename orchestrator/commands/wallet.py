@@ -1,4 +1,4 @@
-"""`consortium wallet new|import|list|address`: eth-account v3 keystores (scrypt), mode 0600."""
+"""`consortium wallet new|import|list|address|fund`: eth-account v3 keystores (scrypt), mode 0600."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import sys
 import click
 
 from orchestrator.commands.common import pass_session, passphrase_for
-from orchestrator.errors import OrchestratorError
+from orchestrator.chain.node import Payment
+from orchestrator.errors import OrchestratorError, WalletError
+from orchestrator.operations.amounts import format_amount, parse_amount
+from orchestrator.operations.governance import address as parse_address
 from orchestrator.operations.session import Session
 
 
@@ -18,12 +21,18 @@ def wallet() -> None:
 
 
 @wallet.command()
-@click.argument("name")
+@click.argument("names", nargs=-1, required=True)
 @pass_session
-def new(session: Session, name: str) -> None:
-    """Create a wallet with a new random key."""
-    created = session.keystores.create(name, passphrase_for(name, confirm=True))
-    click.echo(f"{created.name} {created.address} ({created.path})")
+def new(session: Session, names: tuple[str, ...]) -> None:
+    """Create a wallet with a new random key for each NAME (one passphrase for all)."""
+    for name in names:
+        session.keystores.path(name)  # every name checked before any key is made
+        if session.keystores.path(name).exists():
+            raise WalletError(f"wallet {name!r} already exists at {session.keystores.path(name)}: nothing created")
+    passphrase = passphrase_for(names[0] if len(names) == 1 else f"{len(names)} new wallets", confirm=True)
+    for name in names:
+        created = session.keystores.create(name, passphrase)
+        click.echo(f"{created.name} {created.address} ({created.path})")
 
 
 @wallet.command(name="import")
@@ -57,3 +66,18 @@ def list_(session: Session) -> None:
 def address(session: Session, name: str) -> None:
     """Print a wallet's address (no passphrase needed)."""
     click.echo(session.keystores.get(name).address)
+
+
+@wallet.command()
+@click.argument("wallets", nargs=-1, required=True)
+@click.option("--amount", default="1 ether", show_default=True, help="How much each receives (1ether, 0.5 ETH…).")
+@pass_session
+def fund(session: Session, wallets: tuple[str, ...], amount: str) -> None:
+    """Send ETH for gas to each of WALLETS (names or addresses), from --account or a devnet's first account."""
+    value = parse_amount(amount)
+    targets = [(w, w if w.startswith("0x") else session.keystores.get(w).address) for w in wallets]
+    targets = [(label, parse_address(address, label)) for label, address in targets]  # all checked first
+    for label, address in targets:
+        session.sender.transact(session.w3, Payment(session.w3, address), f"fund {label}", value=value)
+        click.echo(f"sent {format_amount(value)} to {label} ({address}): balance "
+                   f"{format_amount(session.w3.eth.get_balance(address))}")

@@ -66,6 +66,14 @@ class Session:
         chain_id = self.w3.eth.chain_id
         if deployment.chain_id != chain_id:
             raise ManifestError(f"{path} is for chain {deployment.chain_id}, but the node is chain {chain_id}")
+        # Same chain id is not the same chain: every devnet is 31337, and a forgotten --rpc starts an empty one.
+        # Without this, reads of contracts that are not there answer nothing (or empty lists) as if true.
+        missing = [name for name, address in deployment.contracts.items() if self.w3.eth.get_code(address) == b""]
+        if missing:
+            where = (f"the node at {self.options.rpc}" if self.options.rpc else
+                     "the embedded devnet this command started, because no --rpc was given (pass --rpc URL or set "
+                     "CONSORTIUM_RPC to reach the chain it was deployed on)")
+            raise ManifestError(f"{path} names contracts that have no code on {where}: {', '.join(missing)}")
         return deployment
 
     # Built once per session: a web3 Contract parses its whole ABI when created (tens of milliseconds).

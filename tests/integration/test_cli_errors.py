@@ -2,15 +2,63 @@
 
 import json
 import os
+import subprocess
+import sys
 
 from click.testing import CliRunner
 
 from orchestrator.cli import main
 
 
-def test_unreachable_rpc(cli):
-    line = cli.fails("proposal", "list", env={"CONSORTIUM_RPC": "http://127.0.0.1:1"})
-    assert line.startswith("Error: cannot reach an Ethereum node at http://127.0.0.1:1")
+def test_unreachable_rpc_is_one_line_without_the_transports_retry_warnings(cli):
+    """Run as a user runs it (a process of its own, logging as the CLI configures it): stderr is one line."""
+    env = {**os.environ, **cli.env, "CONSORTIUM_RPC": "http://127.0.0.1:1"}
+    done = subprocess.run([sys.executable, "-m", "orchestrator.cli", "proposal", "list"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == "Error: cannot reach an Ethereum node at http://127.0.0.1:1: ConnectionError\n"
+
+
+def test_a_forgotten_rpc_is_refused_instead_of_answering_from_an_empty_devnet(cli, consortium):
+    """Every devnet is chain 31337: without --rpc, the embedded one matches the manifest's chain id and has
+    nothing deployed. Reads would answer "no proposals yet" and writes end in undecodable outputs."""
+    path = cli.dir / "manifest.json"
+    expected = (f"Error: {path} names contracts that have no code on the embedded devnet this command started, "
+                "because no --rpc was given (pass --rpc URL or set CONSORTIUM_RPC to reach the chain it was "
+                "deployed on): MemberRegistry, ")
+    for command in (["proposal", "list"], ["treasury", "status"], ["audit"], ["treasury", "pay-dues", "1"]):
+        line = cli.fails(*command, env={"CONSORTIUM_RPC": None})
+        assert line.startswith(expected) and line.endswith("ProposalGuards"), line
+
+
+def test_a_wallet_without_eth_is_told_to_fund_it_and_fund_sends_eth(cli, consortium):
+    poor = cli.ok("wallet", "new", "poor").split()[1]
+    line = cli.fails("treasury", "contribute", "sponsorship", "1 ether", "--memo", "m", account="poor")
+    assert line == (f"Error: sponsorship: {poor} cannot pay for the gas: fund it with ETH (`consortium wallet fund` "
+                    "sends some from a funded account) (Insufficient funds for gas * price + value)")
+    assert cli.ok("wallet", "fund", "poor", "--amount", "2 ether") == \
+        f"sent 2 ETH to poor ({poor}): balance 2 ETH\n"
+    assert cli.fails("wallet", "fund", "nobody") == f"Error: no wallet named 'nobody' in {cli.dir / 'keys'}"
+    assert cli.fails("wallet", "fund", "0x12") == "Error: 0x12 '0x12' is not an address"
+    assert cli.w3.eth.get_balance(poor) == 2 * 10**18
+
+
+def test_wallets_are_made_in_bulk_with_one_passphrase_or_not_at_all(cli):
+    out = cli.ok("wallet", "new", "a1", "a2", "a3").splitlines()
+    assert [line.split()[0] for line in out] == ["a1", "a2", "a3"]
+    assert cli.fails("wallet", "new", "b1", "a2") == \
+        f"Error: wallet 'a2' already exists at {cli.dir / 'keys' / 'a2.json'}: nothing created"
+    assert not (cli.dir / "keys" / "b1.json").exists()
+
+
+def test_a_devnets_clock_moves_forward_and_only_a_devnets(cli):
+    before = cli.w3.eth.get_block("latest")["timestamp"]
+    assert cli.ok("devnet", "advance", "2h").startswith("the devnet's clock is now ")
+    assert cli.w3.eth.get_block("latest")["timestamp"] >= before + 7200
+    assert cli.fails("devnet", "advance", "soon") == \
+        "Error: duration 'soon' is not a positive whole number of s, min, h or d (e.g. 2h, 30d)"
+    assert cli.fails("devnet", "advance", "1d", env={"CONSORTIUM_RPC": None}) == \
+        "Error: pass --rpc (or CONSORTIUM_RPC): the devnet to move is the one `consortium devnet` runs"
 
 
 def test_missing_manifest(cli):
@@ -43,7 +91,7 @@ def test_malformed_addresses_ids_and_descriptions(cli, consortium):
     assert cli.fails("propose", "suspend", "99", "--reason", "r", "--description", "d", account="f1") == \
         "Error: there is no member 99"
     assert cli.fails("propose", "suspend", "abc", "--reason", "r", "--description", "d", account="f1") == \
-        "Error: member 'abc' is neither a member id nor a seat address"
+        "Error: member 'abc' is not a member id, a seat address or a member's legal name"
     assert cli.fails("propose", "change-tier", "1", "platinum", "--description", "d", account="f1") == \
         "Error: unknown tier 'platinum'; tiers are ['founding', 'regular', 'observer']"
     assert cli.fails("propose", "suspend", "4", "--reason", "r", account="f1") == \
@@ -51,7 +99,7 @@ def test_malformed_addresses_ids_and_descriptions(cli, consortium):
     assert cli.fails("propose", "call", "0x" + "11" * 20, "f(uint256)", "x", "--description", "d", account="f1") == \
         "Error: 'x' is not a valid uint256"
     assert cli.fails("propose", "call", "0x" + "11" * 20, "f()", "--value", "lots", "--description", "d",
-                     account="f1") == "Error: amount 'lots' is not a number of wei (or of gwei/ether with the unit)"
+                     account="f1") == "Error: amount 'lots' is not a number with a unit: write e.g. 1.5 ether, 0.8 ETH, 20 gwei or 5 wei"
     assert cli.fails("propose", "call", "0x" + "11" * 20, "f()", "--value", "-1", "--description", "d",
                      account="f1") == "Error: amount '-1' is not a whole, non-negative number of wei"
     assert cli.fails("proposal", "show", "abc") == "Error: proposal id 'abc' is not a number"
