@@ -1,16 +1,19 @@
 """The deployment config file (TOML): governor settings, treasury terms, the tier table (with each
-tier's dues) and the founding roll."""
+tier's dues) and the founding roll. Every mistake in it is named by section and key, in words, with the
+nearest known key when one is close (a typo), never a Python exception."""
 
 from __future__ import annotations
 
-import hashlib
+import difflib
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from eth_utils import is_address, to_checksum_address
 
-from orchestrator.errors import ConfigError
+from orchestrator import identity
+from orchestrator.errors import ConfigError, InputError
+from orchestrator.identity import metadata_hash
 
 BPS = 10_000
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -72,10 +75,59 @@ DEFAULT_TIERS = [
     TierConfig("observer", 0, False, False),
 ]
 
+# What each key holds, in the words its error uses ("voting_period must be a whole number of seconds").
+SECONDS, PERCENT, BASIS_POINTS, WHOLE, FLAG, TEXT = ("a whole number of seconds", "a whole number of percent",
+                                                     "a whole number of basis points", "a whole number",
+                                                     "true or false", "a string")
+KINDS = {
+    "voting_delay": SECONDS, "voting_period": SECONDS, "late_quorum_extension": SECONDS, "timelock_delay": SECONDS,
+    "quorum_percent": PERCENT, "constitutional_quorum_percent": PERCENT, "weight_cap_bps": BASIS_POINTS,
+    "dues_period": SECONDS, "grace_period": SECONDS, "dues_token": TEXT,
+}
+TIER_KEYS = {"name": TEXT, "weight": WHOLE, "can_propose": FLAG, "can_vote": FLAG, "dues": None}  # None: an amount
+MEMBER_KEYS = {"seat": TEXT, "tier": TEXT, "legal_name": TEXT, "jurisdiction": TEXT, "metadata_uri": TEXT}
+SECTIONS = {"name": "a setting", "governor": "a table", "treasury": "a table", "tiers": "an array of tables",
+            "members": "an array of tables"}
 
-def metadata_hash(legal_name: str, jurisdiction: str) -> bytes:
-    """A content hash of a member's public identity, as committed on-chain next to its metadata URI."""
-    return hashlib.sha256(f"{legal_name}\n{jurisdiction}".encode()).digest()
+
+def _suggest(key: str, known) -> str:
+    """The nearest known key when `key` looks like a typo or a shortening of it, else every known key."""
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    close = close or [k for k in known if len(key) >= 3 and key.lower() in k]
+    return f" (did you mean {close[0]!r}?)" if close else f"; known: {', '.join(known)}"
+
+
+def _unknown(where: str, key: str, known) -> ConfigError:
+    return ConfigError(f"{where}unknown setting {key!r}{_suggest(key, known)}")
+
+
+def _check_keys(where: str, raw, known) -> dict:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}must be a table of settings, not {raw!r}")
+    for key in raw:
+        if key not in known:
+            raise _unknown(where, key, known)
+    return raw
+
+
+def _value(where: str, key: str, value, kind: str):
+    """`value` checked against what `key` holds; TOML already typed it, so only a wrong kind is refused."""
+    if kind == TEXT:
+        ok = isinstance(value, str)
+    elif kind == FLAG:
+        ok = isinstance(value, bool)
+    else:  # whole numbers: not booleans (a bool is an int in Python), not negative
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    if not ok:
+        raise ConfigError(f"{where}{key} must be {kind}, not {value!r}")
+    return value
+
+
+def _settings(source: str, section: str, raw, cls):
+    where = f"{source}: [{section}]: "
+    known = [f.name for f in fields(cls)]
+    raw = _check_keys(where, raw, known)
+    return cls(**{key: _value(where, key, value, KINDS[key]) for key, value in raw.items()})
 
 
 def load(path: Path) -> DeploymentConfig:
@@ -90,51 +142,74 @@ def load(path: Path) -> DeploymentConfig:
 
 
 def parse(raw: dict, source: str = "config") -> DeploymentConfig:
-    try:
-        governor = GovernorConfig(**raw.get("governor", {}))
-    except TypeError as exc:
-        raise ConfigError(f"{source}: [governor]: {exc}") from None
-    try:
-        treasury = TreasuryConfig(**raw.get("treasury", {}))
-    except TypeError as exc:
-        raise ConfigError(f"{source}: [treasury]: {exc}") from None
+    for key, value in raw.items():
+        if key not in SECTIONS:
+            what = "section" if isinstance(value, dict | list) else "top-level setting"
+            raise ConfigError(f"{source}: unknown {what} {key!r}{_suggest(key, SECTIONS)}")
+    name = _value(f"{source}: ", "name", raw.get("name", "Consortium"), TEXT)
+    for key in ("tiers", "members"):
+        if not isinstance(raw.get(key, []), list):
+            raise ConfigError(f"{source}: {key} must be an array of tables ([[{key}]]), not {raw[key]!r}")
+    governor = _settings(source, "governor", raw.get("governor", {}), GovernorConfig)
+    treasury = _settings(source, "treasury", raw.get("treasury", {}), TreasuryConfig)
     if not is_address(treasury.dues_token):
         raise ConfigError(f"{source}: [treasury]: dues_token {treasury.dues_token!r} is not an address")
-    if treasury.dues_period <= 0 or treasury.grace_period < 0:
-        raise ConfigError(f"{source}: [treasury]: dues_period must be positive and grace_period not negative")
-    tiers = [_tier(t, source) for t in raw.get("tiers", [])] or list(DEFAULT_TIERS)
-    config = DeploymentConfig(name=raw.get("name", "Consortium"), governor=governor, tiers=tiers)
-    members = [_member(m, config, source) for m in raw.get("members", [])]
+    if treasury.dues_period <= 0:
+        raise ConfigError(f"{source}: [treasury]: dues_period must be positive")
+    tiers = [_tier(t, i, source) for i, t in enumerate(raw.get("tiers", []), 1)] or list(DEFAULT_TIERS)
+    config = DeploymentConfig(name=name, governor=governor, tiers=tiers)
+    members = [_member(m, i, config, source) for i, m in enumerate(raw.get("members", []), 1)]
     return DeploymentConfig(config.name, governor, tiers, members, treasury)
 
 
-def _tier(raw: dict, source: str) -> TierConfig:
-    from orchestrator.errors import InputError
+def _tier(raw, number: int, source: str) -> TierConfig:
     from orchestrator.operations.amounts import parse_amount
 
+    label = f"[[tiers]] #{number}"
+    if isinstance(raw, dict) and isinstance(raw.get("name"), str):
+        label += f" ({raw['name']!r})"
+    where = f"{source}: {label}: "
+    raw = _check_keys(where, raw, TIER_KEYS)
+    for key in ("name", "weight", "can_propose", "can_vote"):
+        if key not in raw:
+            raise ConfigError(f"{where}lacks {key!r}")
+        _value(where, key, raw[key], TIER_KEYS[key])
+    dues = raw.get("dues", 0)
+    if isinstance(dues, bool) or not isinstance(dues, int | str):
+        raise ConfigError(f"{where}dues must be an amount (\"2 ether\", or wei), not {dues!r}")
     try:
-        tier = TierConfig(str(raw["name"]), int(raw["weight"]), bool(raw["can_propose"]), bool(raw["can_vote"]),
-                          parse_amount(str(raw.get("dues", 0))))
-    except KeyError as exc:
-        raise ConfigError(f"{source}: a tier lacks {exc.args[0]!r}") from None
+        tier = TierConfig(raw["name"], raw["weight"], raw["can_propose"], raw["can_vote"], parse_amount(str(dues)))
     except InputError as exc:
-        raise ConfigError(f"{source}: tier {raw['name']!r}: dues: {exc}") from None
+        raise ConfigError(f"{where}dues: {exc}") from None
     if tier.can_vote != (tier.weight > 0):
-        raise ConfigError(f"{source}: tier {tier.name!r}: a tier votes exactly when its weight is above zero")
+        raise ConfigError(f"{where}a tier votes exactly when its weight is above zero")
     return tier
 
 
-def _member(raw: dict, config: DeploymentConfig, source: str) -> MemberConfig:
+def _member(raw, number: int, config: DeploymentConfig, source: str) -> MemberConfig:
+    label = f"[[members]] #{number}"
+    if isinstance(raw, dict) and isinstance(raw.get("seat"), str):
+        label += f" ({raw['seat']})"
+    where = f"{source}: {label}: "
+    raw = _check_keys(where, raw, MEMBER_KEYS)
+    for key, value in raw.items():
+        _value(where, key, value, MEMBER_KEYS[key])
     seat = raw.get("seat", "")
     if not is_address(seat):
-        raise ConfigError(f"{source}: member seat {seat!r} is not an address")
+        raise ConfigError(f"{where}seat {seat!r} is not an address")
     try:
         tier = config.tier_id(raw.get("tier", ""))
     except ConfigError as exc:
-        raise ConfigError(f"{source}: member {seat}: {exc}") from None
+        raise ConfigError(f"{where}{exc}") from None
+    # The legal name is how people will know the member: it is committed on-chain, so it must be given.
+    for key in ("legal_name", "jurisdiction"):
+        if not raw.get(key, "").strip():
+            raise ConfigError(f"{where}lacks {key!r} (the member's public identity, committed on-chain)")
+    name, jurisdiction = raw["legal_name"], raw["jurisdiction"]
     return MemberConfig(
         seat=to_checksum_address(seat),
         tier=tier,
-        metadata_uri=raw.get("metadata_uri", ""),
-        metadata_hash=metadata_hash(raw.get("legal_name", ""), raw.get("jurisdiction", "")),
+        # No URI of its own: the identity itself, readable from the chain (see identity.py).
+        metadata_uri=raw.get("metadata_uri") or identity.metadata_uri(name, jurisdiction),
+        metadata_hash=metadata_hash(name, jurisdiction),
     )
