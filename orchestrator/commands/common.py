@@ -31,5 +31,6 @@ def when(timestamp: int, now: int | None = None) -> str:
         return text
     delta = timestamp - now
     span = abs(delta)
-    human = f"{span // 86400} d" if span >= 86400 else f"{span // 3600} h" if span >= 3600 else f"{span // 60} min"
+    human = (f"{span // 86400} d" if span >= 86400 else f"{span // 3600} h" if span >= 3600
+             else f"{span // 60} min" if span >= 60 else f"{span} s")  # "in 0 min" would say nothing
     return f"{text} ({'in ' + human if delta > 0 else human + ' ago'})"
