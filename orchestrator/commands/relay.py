@@ -14,6 +14,7 @@ from requests.exceptions import RequestException
 from orchestrator.commands.common import pass_session
 from orchestrator.errors import InputError, OrchestratorError
 from orchestrator.operations.session import Session
+from orchestrator.relay import relayer as relayer_module
 from orchestrator.relay.relayer import BallotRefused, Relayer
 from orchestrator.relay.store import RelayStore
 from orchestrator.web import relay as relay_api
@@ -88,6 +89,7 @@ def serve(session: Session, host: str, port: int, interval: float, batch_size: i
     """Accept ballots over HTTP (POST /ballots, GET /ballots/ID; OpenAPI at /openapi.json) and submit them in
     batches."""
     relayer = _relayer(session, batch_size)
+    logging.getLogger(relayer_module.__name__).setLevel(logging.INFO)  # a line per batch, for the operator
     sock = serving.listening(host, port)
     stop = threading.Event()
     submitter = threading.Thread(target=_submit_loop, args=(relayer, interval, stop), daemon=True)

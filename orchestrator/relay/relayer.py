@@ -212,6 +212,7 @@ class Relayer:
             state = self.views.state(proposal_id)
             if state != "Active":  # every ballot would be refused: say why once, without a round of estimates
                 self.store.reject([b.id for b in pending], f"not submitted: proposal {proposal_id} is {state}")
+                log.info("%d ballots rejected unsent: proposal %s is %s", len(pending), proposal_id, state)
                 continue
             for batch in self._batches(pending):
                 sent += self._send(proposal_id, batch)
@@ -290,6 +291,9 @@ class Relayer:
         for event in receipt_events(self.session.governor, receipt, "BallotRejected"):
             outcomes[event["args"]["voter"]] = rejections[event["args"]["reason"]]
         self.store.settle_batch(batch_id, outcomes)
+        rejected = sum(reason is not None for reason in outcomes.values())
+        log.info("batch %s: %d ballots counted, %d rejected by the governor, in %s (block %s, %s gas)", batch_id,
+                 len(outcomes) - rejected, rejected, tx_hash, receipt["blockNumber"], f"{receipt['gasUsed']:,}")
         return [tx_hash]
 
     def _receipt(self, tx_hash: str, raw: bytes):

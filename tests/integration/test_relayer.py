@@ -2,6 +2,8 @@
 what happens after crashes, dropped transactions and RPC errors."""
 
 import json
+import logging
+import re
 import threading
 import time
 import urllib.request
@@ -30,7 +32,7 @@ HOLDER = "0x" + "11" * 20  # a budget holder: an ordinary proposal about no memb
 
 @pytest.fixture
 def active(cli, consortium):
-    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "relay me", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 wei", "--description", "relay me", account="f1"))
     cli.advance(2)
     return pid
 
@@ -248,7 +250,8 @@ def test_a_contract_wallet_member_votes_through_the_relayer(cli, consortium, w3)
     assert "included in transaction" in cli.ok("relay", path)
 
 
-def test_serve_accepts_over_http_and_submits_in_the_background(cli, consortium, active):
+def test_serve_accepts_over_http_and_submits_in_the_background_and_logs_each_batch(cli, consortium, active, caplog):
+    caplog.set_level(logging.INFO, logger="orchestrator.relay.relayer")  # as `relay serve` sets it
     relayer = relayer_for(cli)
     stop = threading.Event()
     threading.Thread(target=_submit_loop, args=(relayer, 0.2, stop), daemon=True).start()
@@ -273,6 +276,9 @@ def test_serve_accepts_over_http_and_submits_in_the_background(cli, consortium, 
                     status = json.loads(response.read())["status"]
                 time.sleep(0.2)
             assert status == "included"
+            tx_hash = relayer.store.get(ballot_id).tx_hash
+            assert re.fullmatch(rf"batch \d+: 1 ballots counted, 0 rejected by the governor, in {tx_hash} "
+                                r"\(block \d+, [\d,]+ gas\)", caplog.records[-1].getMessage())
     finally:
         stop.set()
 
