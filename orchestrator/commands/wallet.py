@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from orchestrator.commands.common import pass_session, passphrase_for
 from orchestrator.chain.node import Payment
+from orchestrator.commands.common import pass_session, passphrase_for
 from orchestrator.errors import OrchestratorError, WalletError
 from orchestrator.operations.amounts import format_amount, parse_amount
 from orchestrator.operations.governance import address as parse_address

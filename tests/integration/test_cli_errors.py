@@ -99,7 +99,8 @@ def test_malformed_addresses_ids_and_descriptions(cli, consortium):
     assert cli.fails("propose", "call", "0x" + "11" * 20, "f(uint256)", "x", "--description", "d", account="f1") == \
         "Error: 'x' is not a valid uint256"
     assert cli.fails("propose", "call", "0x" + "11" * 20, "f()", "--value", "lots", "--description", "d",
-                     account="f1") == "Error: amount 'lots' is not a number with a unit: write e.g. 1.5 ether, 0.8 ETH, 20 gwei or 5 wei"
+                     account="f1") == \
+        "Error: amount 'lots' is not a number with a unit: write e.g. 1.5 ether, 0.8 ETH, 20 gwei or 5 wei"
     assert cli.fails("propose", "call", "0x" + "11" * 20, "f()", "--value", "-1", "--description", "d",
                      account="f1") == "Error: amount '-1' is not a whole, non-negative number of wei"
     assert cli.fails("proposal", "show", "abc") == "Error: proposal id 'abc' is not a number"
