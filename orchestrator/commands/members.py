@@ -1,20 +1,31 @@
-"""`consortium vote` (a transaction, or a signed ballot file with --sign-only) and the member's own
-actions: `consortium member recuse|resign|rotate-seat`."""
+"""`consortium vote` (a transaction, or a signed ballot file with --sign-only), the roll
+(`consortium member list|show`) and the member's own actions (`consortium member recuse|resign|rotate-seat`)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from orchestrator.chain.proposals import SUPPORT, find
-from orchestrator.commands.common import pass_session
-from orchestrator.errors import OrchestratorError
-from orchestrator.operations.governance import address
+from orchestrator.chain import artifacts
+from orchestrator.chain.proposals import SUPPORT, Proposal, find
+from orchestrator.commands.common import pass_session, when
+from orchestrator.errors import InputError, OrchestratorError
+from orchestrator.operations import governance as gv
+from orchestrator.operations import roll
+from orchestrator.operations.amounts import asset_of
 from orchestrator.operations.session import Session
 from orchestrator.relay import ballots
 from orchestrator.relay.ballot_file import BallotFile
+from orchestrator.relay.ballot_file import parse as parse_ballot
+from orchestrator.relay.relayer import BallotRefused, Relayer
+
+FORMATS = ["table", "json", "csv"]
+LOG_RANGE = 5_000  # blocks per eth_getLogs, as chain/proposals.py reads
 
 
 def _require_member(session: Session) -> int:
@@ -22,6 +33,13 @@ def _require_member(session: Session) -> int:
     if member_id == 0:
         raise OrchestratorError(f"{session.sender.address} is not the seat of a current member")
     return member_id
+
+
+def _date(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
+
+
+# ───────────────────────────── vote ─────────────────────────────
 
 
 @click.command()
@@ -35,33 +53,226 @@ def _require_member(session: Session) -> int:
 def vote(session: Session, proposal_id: str, support: str, reason: str, sign_only: bool, out: Path | None) -> None:
     """Vote for, against or abstain on a proposal, as the --account wallet's member."""
     p = find(session, proposal_id)
-    _require_member(session)
+    member_id = _require_member(session)
     if sign_only:
-        _sign_ballot(session, p.id, SUPPORT[support], reason, out)
+        _sign_ballot(session, p, member_id, SUPPORT[support], reason, out)
         return
+    _refuse_if_dues_lapsed(session, p, member_id)  # the contract would only say "no weight"
     fn = session.governor.functions.castVoteWithReason(p.id, SUPPORT[support], reason)
     receipt = session.sender.transact(session.w3, fn, "vote")
     click.echo(f"voted {support} on proposal {p.id} in transaction {receipt['transactionHash'].hex()}")
 
 
-def _sign_ballot(session: Session, proposal_id: int, support: int, reason: str, out: Path | None) -> None:
+def _refuse_if_dues_lapsed(session: Session, p: Proposal, member_id: int) -> None:
+    """A member whose dues lapsed before the snapshot has no weight on the proposal: say why, and how to
+    get the vote back. Only when the registry has it Lapsed and its tier votes (paying then restores it)."""
+    r, t = session.registry.functions, session.treasury.functions
+    seat, tier, status, *_ = r.member(member_id).call()
+    if roll.status_names()[status] != "lapsed" or r.tier(tier).call()[1] == 0:
+        return
+    now = session.w3.eth.get_block("latest")["timestamp"]
+    weight = r.memberWeightAt(member_id, p.snapshot).call() if p.snapshot < now else r.getVotes(seat).call()
+    if weight:
+        return
+    paid_until, grace = t.paidUntil(member_id).call(), t.gracePeriod().call()
+    raise OrchestratorError(
+        f"member {member_id} has no vote on this proposal: its dues lapsed on {when(paid_until + grace)} (paid until "
+        f"{when(paid_until)}, then {grace // 86400} days' grace); `consortium treasury pay-dues {member_id}` restores "
+        "its vote on proposals whose voting opens after the payment")
+
+
+def _sign_ballot(session: Session, p: Proposal, member_id: int, support: int, reason: str, out: Path | None) -> None:
+    """Sign a ballot only if a relayer would accept it (or will, once a Pending proposal opens): the
+    relayer's own checks (relay/relayer.py validate: state, membership, weight at the snapshot, voted,
+    recused), so that nobody hands out a ballot that can never count."""
     account = session.sender.account
     if account is None:
         raise OrchestratorError("--sign-only needs a wallet: pass --account NAME")
-    g = session.governor
-    domain = ballots.domain(g.functions.name().call(), session.w3.eth.chain_id, g.address, g.functions.version().call())
-    typed = ballots.member_ballot(domain, proposal_id, support, account.address, reason)
+    relayer = Relayer(session, store=None)  # for its checks only: it sends nothing and stores nothing
+    typed = ballots.member_ballot(relayer.domain, p.id, support, account.address, reason)
     signature = ballots.sign(typed, account.key)
-    ballot = {**BallotFile.signed(domain, proposal_id, account.address, support, reason, signature),
-              "typed_data": {**typed, "message": {**typed["message"], "proposalId": str(proposal_id)}}}
-    path = out or Path(f"ballot-{str(proposal_id)[:12]}-{account.address[:10]}.json")
+    ballot = {**BallotFile.signed(relayer.domain, p.id, account.address, support, reason, signature),
+              "typed_data": {**typed, "message": {**typed["message"], "proposalId": str(p.id)}}}
+    pending = relayer.views.state(p.id) == "Pending"
+    if pending:
+        _check_pending(session, p, member_id, relayer)
+    else:
+        try:
+            relayer.validate(parse_ballot(ballot))
+        except BallotRefused as exc:
+            _refuse_if_dues_lapsed(session, p, member_id)
+            raise OrchestratorError(f"not signed, the ballot could never count: {exc}") from None
+    path = out or Path(f"ballot-{str(p.id)[:12]}-{account.address[:10]}.json")
     path.write_text(json.dumps(ballot, indent=2) + "\n")
     click.echo(f"signed ballot written to {path}; hand it to a relayer (`consortium relay {path}`)")
+    if pending:
+        click.echo(f"note: proposal {p.id} is Pending: voting opens at {when(p.snapshot + 1)}, and a relayer "
+                   "accepts the ballot from then")
+
+
+def _check_pending(session: Session, p: Proposal, member_id: int, relayer: Relayer) -> None:
+    """Before the snapshot only what is already final can be checked: a recusal (declared, or the member
+    is the case's subject), and weight now (what the snapshot will see unless something changes first)."""
+    voted, recused = relayer.views.marks(p.id, member_id)
+    if recused:
+        raise OrchestratorError(f"not signed, the ballot could never count: member {member_id} is recused from "
+                                "this proposal (a declared conflict, or the proposal is about it)")
+    if session.registry.functions.getVotes(session.sender.address).call() == 0:
+        _refuse_if_dues_lapsed(session, p, member_id)
+        raise OrchestratorError(f"not signed, the ballot would not count: member {member_id} has no voting weight "
+                                f"now, and the proposal's snapshot is at {when(p.snapshot)}")
+
+
+# ───────────────────────────── member ─────────────────────────────
 
 
 @click.group()
 def member() -> None:
-    """A member's own actions: recuse, resign, rotate-seat."""
+    """The roll (list, show) and a member's own actions (recuse, resign, rotate-seat)."""
+
+
+COLUMNS = ["id", "legal_name", "jurisdiction", "identity_verified", "metadata_uri", "tier", "status", "seat",
+           "weight", "dues_paid_until", "dues_lapsed"]
+
+
+def _row(m: roll.Member) -> dict:
+    """One member as --format json and csv give it (COLUMNS, in order)."""
+    return {"id": m.id, "legal_name": m.identity.legal_name, "jurisdiction": m.identity.jurisdiction,
+            "identity_verified": m.identity.verified, "metadata_uri": m.metadata_uri, "tier": m.tier.name,
+            "status": m.status, "seat": m.seat, "weight": m.weight,
+            "dues_paid_until": _date(m.paid_until) if m.tier.dues else None, "dues_lapsed": m.dues_lapsed}
+
+
+def _name_cell(m: roll.Member) -> str:
+    if m.identity.legal_name is None:
+        return "(not on chain)"
+    return m.identity.legal_name + ("" if m.identity.verified else " (unverified)")
+
+
+@member.command(name="list")
+@click.option("--tier", help="Only this tier (name or id).")
+@click.option("--status", help="Only this status: active, suspended, lapsed, resigned or expelled.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@pass_session
+def list_members(session: Session, tier: str | None, status: str | None, fmt: str) -> None:
+    """Every member from the chain: id, legal name, jurisdiction, tier, status, seat, weight and dues."""
+    members = roll.read(session.registry, session.treasury)
+    total = len(members)
+    if tier is not None:
+        tier_id = gv.tier_id(session.registry, tier)
+        members = [m for m in members if m.tier.id == tier_id]
+    if status is not None:
+        known = roll.status_names()[1:]
+        if status.lower() not in known:
+            raise InputError(f"unknown status {status!r}; statuses are {', '.join(known)}")
+        members = [m for m in members if m.status == status.lower()]
+    rows = [_row(m) for m in members]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows([{k: str(v).lower() if isinstance(v, bool) else v for k, v in row.items()} for row in rows])
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    click.echo(f"{len(members)} member(s)" + (f" of {total}" if len(members) != total else ""))
+    if not members:
+        return
+    header = ["id", "legal name", "jurisdiction", "tier", "status", "seat", "weight", "dues paid until", "lapsed"]
+    cells = [[str(m.id), _name_cell(m), m.identity.jurisdiction or "-", m.tier.name, m.status, m.seat,
+              str(m.weight), _date(m.paid_until) if m.tier.dues else "no dues",
+              "yes" if m.dues_lapsed else "no"] for m in members]
+    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
+    for row in [header, *cells]:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _logs(session: Session, contract, event: str, **arguments) -> list:
+    """`event`s of `contract` whose indexed arguments match, since the deployment, in bounded ranges."""
+    found, start, head = [], session.deployment.block, session.w3.eth.block_number
+    while start <= head:
+        end = min(start + LOG_RANGE - 1, head)
+        found += getattr(contract.events, event)().get_logs(from_block=start, to_block=end,
+                                                            argument_filters=arguments)
+        start = end + 1
+    return found
+
+
+@member.command()
+@click.argument("member_ref", metavar="MEMBER")
+@pass_session
+def show(session: Session, member_ref: str) -> None:
+    """One member: identity (and whether it matches its hash), tier, status, seat, dues, the standards it
+    attests, conduct reports and censures about it, and the conflicts it declared. MEMBER: an id, a seat
+    address or a legal name."""
+    member_id = gv.member_id(session.registry, member_ref)
+    (m,) = roll.read(session.registry, session.treasury, [member_id])
+    t = session.treasury.functions
+    now = session.w3.eth.get_block("latest")["timestamp"]
+    i = m.identity
+    click.echo(f"member {m.id}" + (f": {m.label}" if i.legal_name is not None else " (its name is not on the chain)"))
+    if i.legal_name is None:
+        click.echo(f"  identity      not readable from the chain: its metadata is at {m.metadata_uri or '(no URI)'} "
+                   f"(hash 0x{m.metadata_hash.hex()})")
+    else:
+        click.echo(f"  legal name    {i.legal_name}")
+        click.echo(f"  jurisdiction  {i.jurisdiction}")
+        click.echo("  identity      " + ("matches its on-chain hash" if i.verified else
+                                       f"does NOT match its on-chain hash 0x{m.metadata_hash.hex()}: unverified"))
+    click.echo(f"  tier          {m.tier.name} (tier weight {m.tier.weight})")
+    click.echo(f"  status        {m.status}")
+    click.echo(f"  joined        {when(m.joined_at)}")
+    click.echo(f"  seat          {m.seat}")
+    click.echo(f"  weight now    {m.weight}")
+    if not m.tier.dues:
+        click.echo("  dues          none (its tier owes no dues)")
+    else:
+        per = asset_of(session.w3, t.duesToken().call()).format(m.tier.dues)
+        if m.dues_lapsed:
+            grace = t.gracePeriod().call()
+            click.echo(f"  dues          {per} per period; paid until {when(m.paid_until, now)}; LAPSED since "
+                       f"{when(m.paid_until + grace)} (`consortium treasury pay-dues {m.id}` restores its vote)")
+        else:
+            click.echo(f"  dues          {per} per period; paid until {when(m.paid_until, now)}")
+    _show_attestations(session, m.id)
+    _show_conduct(session, m.id)
+    conflicts = _logs(session, session.governor, "VoterRecused", memberId=m.id)
+    click.echo(f"  conflicts declared: {len(conflicts) or 'none'}")
+    for log in conflicts:
+        click.echo(f"    proposal {log['args']['proposalId']}: {log['args']['reason']}")
+
+
+def _show_attestations(session: Session, member_id: int) -> None:
+    s = session.standards.functions
+    attested = s.attestedBy(member_id).call()
+    click.echo(f"  standards attested: {len(attested) or 'none'}")
+    statuses = artifacts.enum_names("StandardsRegistry", "Status")
+    for standard_id in attested:
+        title, version, _, _, status, *_ = s.standard(standard_id).call()
+        attested_at, evidence = s.attestation(standard_id, member_id).call()
+        click.echo(f"    standard {standard_id} {title!r} {version} ({statuses[status]}) since {when(attested_at)}, "
+                   f"evidence {evidence}")
+
+
+def _show_conduct(session: Session, member_id: int) -> None:
+    reports = _logs(session, session.conduct, "ReportFiled", subject=member_id)
+    click.echo(f"  conduct reports about it: {len(reports) or 'none'}")
+    reporters = {m.id: m for m in roll.read(session.registry, None, sorted({r["args"]["reporter"] for r in reports}))}
+    c = session.conduct.functions
+    for log in reports:
+        a = log["args"]
+        filed = c.report(a["reportId"]).call()[4]
+        click.echo(f"    report {a['reportId']} by member {a['reporter']} ({reporters[a['reporter']].label}), filed "
+                   f"{when(filed)}, evidence {a['evidenceURI']} (sha256 0x{a['evidenceHash'].hex()})")
+    censures = _logs(session, session.conduct, "MemberCensured", memberId=member_id)
+    click.echo(f"  censures: {len(censures) or 'none'}")
+    for log in censures:
+        a = log["args"]
+        issued = c.censureRecord(a["censureId"]).call()[3]
+        about = f" (report {a['reportId']})" if a["reportId"] else ""
+        click.echo(f"    censure {a['censureId']} on {when(issued)}: {a['reason']}{about}")
 
 
 @member.command()
@@ -71,7 +282,11 @@ def member() -> None:
 def recuse(session: Session, proposal_id: str, reason: str) -> None:
     """Declare a conflict of interest on a proposal; you cannot vote on it afterwards."""
     p = find(session, proposal_id)
-    _require_member(session)
+    member_id = _require_member(session)
+    _, subject = session.governor.functions.proposalKind(p.id).call()
+    if subject == member_id:  # the governor recused it when the case was proposed; it declared nothing
+        raise OrchestratorError(f"member {member_id} is the subject of proposal {p.id} (a member's case) and was "
+                                "recused from it when it was proposed; there is nothing to declare")
     session.sender.transact(session.w3, session.governor.functions.recuse(p.id, reason), "recuse")
     click.echo(f"recused from proposal {p.id}")
 
@@ -92,6 +307,6 @@ def resign(session: Session) -> None:
 def rotate_seat(session: Session, new_seat: str) -> None:
     """Move your membership to NEW_SEAT; your weight and history follow, this key keeps nothing."""
     member_id = _require_member(session)
-    new = address(new_seat, "new seat")
+    new = gv.address(new_seat, "new seat")
     session.sender.transact(session.w3, session.registry.functions.rotateSeat(new), "rotate seat")
     click.echo(f"member {member_id} now sits at {new}")

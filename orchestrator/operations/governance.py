@@ -3,13 +3,15 @@ calls. Each function takes the session's contracts and user-level arguments, val
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector, is_address, to_checksum_address
 
+from orchestrator import identity
 from orchestrator.errors import InputError
-from orchestrator.operations.config import ZERO_ADDRESS, metadata_hash
+from orchestrator.operations.config import ZERO_ADDRESS
 
 
 @dataclass(frozen=True)
@@ -30,19 +32,37 @@ def address(text: str, what: str = "address") -> str:
 
 
 def member_id(registry, text: str) -> int:
-    """A member given by id or by its seat address."""
+    """A member given by id, by its seat address, or by its legal name (exact, case-insensitive, as its
+    metadata on the chain says; see identity.py). An ambiguous or unknown name is an error naming candidates."""
     if is_address(text):
         found = registry.functions.memberIdOf(to_checksum_address(text)).call()
         if found == 0:
             raise InputError(f"{text} is not the seat of a current member")
         return found
-    try:
+    if text.strip().isdigit():
         value = int(text)
-    except ValueError:
-        raise InputError(f"member {text!r} is neither a member id nor a seat address") from None
-    if not 0 < value <= registry.functions.memberCount().call():
-        raise InputError(f"there is no member {value}")
-    return value
+        if not 0 < value <= registry.functions.memberCount().call():
+            raise InputError(f"there is no member {value}")
+        return value
+    return _member_by_name(registry, text)
+
+
+def _member_by_name(registry, text: str) -> int:
+    from orchestrator.operations import roll  # the roll reads the chain in batches; imported when a name is given
+
+    members = roll.read(registry)
+    wanted = text.strip().casefold()
+    exact = [m for m in members if m.identity.legal_name is not None and m.identity.legal_name.casefold() == wanted]
+    if len(exact) == 1:
+        return exact[0].id
+    if len(exact) > 1:
+        listed = ", ".join(f"{m.id} ({m.label}, {m.status})" for m in exact)
+        raise InputError(f"{len(exact)} members are named {text!r}: {listed}; give the member id")
+    named = {m.identity.legal_name: m for m in members if m.identity.legal_name is not None}
+    close = difflib.get_close_matches(text, list(named), n=3, cutoff=0.6)
+    close += [name for name in named if wanted in name.casefold() and name not in close][: 3 - len(close)]
+    hint = "; did you mean " + ", ".join(f"{named[n].id} ({n!r})" for n in close) + "?" if close else ""
+    raise InputError(f"member {text!r} is not a member id, a seat address or a member's legal name{hint}")
 
 
 def tier_id(registry, text: str) -> int:
@@ -57,7 +77,9 @@ def tier_id(registry, text: str) -> int:
 
 
 def admit(registry, seat: str, tier: int, legal_name: str, jurisdiction: str, metadata_uri: str) -> Call:
-    admission = (address(seat, "seat"), tier, metadata_uri, metadata_hash(legal_name, jurisdiction))
+    # Without a URI of its own the identity itself is the URI, so the name can be read from the chain.
+    uri = metadata_uri or identity.metadata_uri(legal_name, jurisdiction)
+    admission = (address(seat, "seat"), tier, uri, identity.metadata_hash(legal_name, jurisdiction))
     return Call(registry.address, 0, _encode(registry.functions.admit(admission)))
 
 

@@ -1,0 +1,158 @@
+"""The roll and the members' own commands through the CLI on a real devnet: `member list` and `member show`
+(identity read from the chain and checked against its hash, tier, status, seat, weight, dues), MEMBER given
+by id, seat or legal name, `vote --sign-only` refusing ballots that could never count, the lapsed member's
+refusal, a case's subject trying to recuse, and resigning after a promotion."""
+
+import json
+import re
+import time
+
+import pytest
+
+from orchestrator import identity
+from orchestrator.commands.common import when
+from orchestrator.operations.deploy import contract
+
+ETH = 10**18
+HOLDER = "0x" + "11" * 20  # a budget holder: an ordinary proposal about no member
+FOREIGN_SEAT = "0x" + "a1" * 20
+FORGED_SEAT = "0x" + "a2" * 20
+
+
+def proposal_id(output: str) -> str:
+    return re.search(r"proposal (\d+)", output).group(1)
+
+
+def deploy(cli, members: list[tuple], dues: dict | None = None, treasury: dict | None = None, **governor) -> None:
+    """Deploy `members` as (seat, tier, legal name, jurisdiction[, metadata URI]) with dues per tier."""
+    settings = {"voting_delay": 1, "voting_period": 300, "late_quorum_extension": 0, "timelock_delay": 1,
+                "quorum_percent": 10, "constitutional_quorum_percent": 30, **governor}
+    lines = ['name = "Integration"', "[governor]", *[f"{k} = {v}" for k, v in settings.items()]]
+    if treasury:
+        lines += ["[treasury]", *[f"{k} = {v}" for k, v in treasury.items()]]
+    for name, weight, votes in (("founding", 3, "true"), ("regular", 1, "true"), ("observer", 0, "false")):
+        lines += ["[[tiers]]", f'name = "{name}"', f"weight = {weight}", f"can_propose = {votes}",
+                  f"can_vote = {votes}", f'dues = "{(dues or {}).get(name, "0")}"']
+    for seat, tier, name, jurisdiction, *uri in members:
+        lines += ["[[members]]", f'seat = "{seat}"', f'tier = "{tier}"', f"legal_name = {json.dumps(name)}",
+                  f'jurisdiction = "{jurisdiction}"'] + ([f'metadata_uri = "{uri[0]}"'] if uri else [])
+    config = cli.dir / "config.toml"
+    config.write_text("\n".join(lines) + "\n")
+    cli.ok("deploy", "--config", config, "--force")
+
+
+def registry(cli, w3):
+    return contract(w3, "MemberRegistry", cli.manifest()["contracts"]["MemberRegistry"])
+
+
+@pytest.fixture
+def named(cli):
+    """Five members with names on the chain: three with wallets, one whose metadata is elsewhere (ipfs), one
+    whose data: URI names another company than its hash (forged); dues for founding and regular."""
+    seats = {name: cli.wallet(name) for name in ("f1", "r1", "o1")}
+    deploy(cli, [(seats["f1"], "founding", "Acme Ltd", "CH"), (seats["r1"], "regular", "Zürich Rück AG", "CH"),
+                 (seats["o1"], "observer", "Watcher Inc", "US"),
+                 (FOREIGN_SEAT, "regular", "Far Away Co", "SG", "ipfs://bafyfar"),
+                 (FORGED_SEAT, "regular", "Shell Co", "KY", identity.metadata_uri("Trusted Bank plc", "UK"))],
+           dues={"founding": "1 ether", "regular": "0.5 ether"})
+    return seats
+
+
+def table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+
+
+HEADER = ["id", "legal name", "jurisdiction", "tier", "status", "seat", "weight", "dues paid until", "lapsed"]
+
+
+def test_member_list_reads_names_tiers_weights_and_dues_from_the_chain(cli, w3, named):
+    r = registry(cli, w3)
+    joined = r.functions.member(1).call()[3]
+    day = when(joined)[:10]
+    rows = [["1", "Acme Ltd", "CH", "founding", "active", named["f1"], "3", day, "no"],
+            ["2", "Zürich Rück AG", "CH", "regular", "active", named["r1"], "1", day, "no"],
+            ["3", "Watcher Inc", "US", "observer", "active", named["o1"], "0", "no dues", "no"],
+            ["4", "(not on chain)", "-", "regular", "active", w3.to_checksum_address(FOREIGN_SEAT), "1", day, "no"],
+            ["5", "Trusted Bank plc (unverified)", "UK", "regular", "active", w3.to_checksum_address(FORGED_SEAT), "1",
+             day, "no"]]
+    assert cli.ok("member", "list").splitlines() == ["5 member(s)", *table([HEADER, *rows])]
+    assert cli.ok("member", "list", "--tier", "regular", "--status", "active").splitlines() == \
+        ["3 member(s) of 5", *table([HEADER, rows[1], rows[3], rows[4]])]
+    assert cli.ok("member", "list", "--status", "suspended").splitlines() == ["0 member(s) of 5"]
+    listed = json.loads(cli.ok("member", "list", "--tier", "0", "--format", "json"))
+    assert listed == [{"id": 1, "legal_name": "Acme Ltd", "jurisdiction": "CH", "identity_verified": True,
+                       "metadata_uri": identity.metadata_uri("Acme Ltd", "CH"), "tier": "founding", "status": "active",
+                       "seat": named["f1"], "weight": 3, "dues_paid_until": day, "dues_lapsed": False}]
+    csv_lines = cli.ok("member", "list", "--tier", "observer", "--format", "csv").splitlines()
+    assert csv_lines == ["id,legal_name,jurisdiction,identity_verified,metadata_uri,tier,status,seat,weight,"
+                         "dues_paid_until,dues_lapsed",
+                         f'3,Watcher Inc,US,true,"{identity.metadata_uri("Watcher Inc", "US")}",observer,active,'
+                         f"{named['o1']},0,,false"]
+    assert cli.fails("member", "list", "--status", "sleeping") == \
+        "Error: unknown status 'sleeping'; statuses are active, suspended, resigned, expelled, lapsed"
+    assert cli.fails("member", "list", "--tier", "gold") == \
+        "Error: unknown tier 'gold'; tiers are ['founding', 'regular', 'observer']"
+
+
+def _show(member_id, title, identity_lines, tier, seat, weight, dues, now, joined):
+    return [f"member {member_id}{title}", *identity_lines, f"  tier          {tier}", "  status        active",
+            f"  joined        {when(joined)}", f"  seat          {seat}", f"  weight now    {weight}",
+            f"  dues          {dues}", "  standards attested: none", "  conduct reports about it: none",
+            "  censures: none", "  conflicts declared: none"]
+
+
+def test_member_show_by_name_checks_the_identity_against_its_hash(cli, w3, named):
+    r = registry(cli, w3)
+    joined = r.functions.member(1).call()[3]
+    now = w3.eth.get_block("latest")["timestamp"]
+    out = cli.ok("member", "show", "zürich RÜCK ag")  # a legal name, exact but case-insensitive
+    assert out.splitlines() == _show(
+        2, ": Zürich Rück AG", ["  legal name    Zürich Rück AG", "  jurisdiction  CH",
+                                "  identity      matches its on-chain hash"],
+        "regular (tier weight 1)", named["r1"], 1, f"0.5 ETH per period; paid until {when(joined, now)}", now, joined)
+    digest = r.functions.member(5).call()[5].hex()
+    assert cli.ok("member", "show", FORGED_SEAT).splitlines() == _show(
+        5, ": Trusted Bank plc (unverified)",
+        ["  legal name    Trusted Bank plc", "  jurisdiction  UK",
+         f"  identity      does NOT match its on-chain hash 0x{digest}: unverified"],
+        "regular (tier weight 1)", w3.to_checksum_address(FORGED_SEAT), 1,
+        f"0.5 ETH per period; paid until {when(joined, now)}", now, joined)
+    digest = r.functions.member(4).call()[5].hex()
+    assert cli.ok("member", "show", "4").splitlines() == _show(
+        4, " (its name is not on the chain)",
+        [f"  identity      not readable from the chain: its metadata is at ipfs://bafyfar (hash 0x{digest})"],
+        "regular (tier weight 1)", w3.to_checksum_address(FOREIGN_SEAT), 1,
+        f"0.5 ETH per period; paid until {when(joined, now)}", now, joined)
+    assert cli.ok("member", "show", "Watcher Inc").splitlines()[9] == "  dues          none (its tier owes no dues)"
+    # a name that is not exactly a member's: candidates, never a guess
+    assert cli.fails("member", "show", "Acme") == ("Error: member 'Acme' is not a member id, a seat address or a "
+                                                    "member's legal name; did you mean 1 ('Acme Ltd')?")
+    assert cli.fails("member", "show", "Nobody") == \
+        "Error: member 'Nobody' is not a member id, a seat address or a member's legal name"
+    assert cli.fails("member", "show", "Shell Co") == ("Error: member 'Shell Co' is not a member id, a seat address "
+                                                        "or a member's legal name")  # its forged URI names another
+    assert cli.fails("member", "show", "9") == "Error: there is no member 9"
+    # MEMBER anywhere: `treasury dues` takes a name too
+    assert cli.ok("treasury", "dues", "acme ltd").startswith("member 1 (founding")
+
+
+def test_an_ambiguous_name_lists_the_candidates(cli, consortium):
+    # the consortium fixture names all four members "Co"
+    assert cli.fails("member", "show", "co") == ("Error: 4 members are named 'co': 1 (Co, active), 2 (Co, active), "
+                                                  "3 (Co, active), 4 (Co, active); give the member id")
+
+
+def test_member_list_of_hundreds_of_members_takes_seconds(cli, w3):
+    """Four calls per member in batches of raw eth_calls: 400 members in a few seconds (the time is printed)."""
+    roll_ = [(f"0x{i:040x}", ("founding", "regular", "observer")[i % 3], f"Member {i} Ltd", "CH")
+             for i in range(1, 401)]
+    deploy(cli, roll_, dues={"regular": "0.5 ether"})
+    start = time.perf_counter()
+    out = cli.ok("member", "list")
+    elapsed = time.perf_counter() - start
+    print(f"\nmember list of 400 members: {elapsed:.2f} s")
+    lines = out.splitlines()
+    assert lines[0] == "400 member(s)" and len(lines) == 402
+    assert lines[401].split()[:4] == ["400", "Member", "400", "Ltd"]
+    assert elapsed < 10
