@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from eth_abi import decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from orchestrator.chain import artifacts
+from orchestrator.operations.amounts import format_amount  # a leaf: one amount format, reverts included
 
 # Plain sentences for the errors users meet; {0}, {1}… are the error's arguments.
 SENTENCES = {
@@ -20,7 +22,11 @@ SENTENCES = {
     "RegistryNotMember": "{0} is not the seat of a current member",
     "RegistryUnknownMember": "there is no member {0}",
     "RegistryInvalidStatus": "member {0} is in status {1}, which does not allow this",
-    "RegistryFutureLookup": "timepoint {0} is not in the past yet (clock {1})",
+    "RegistryFutureLookup": "{0} is not in the past yet (the clock is at {1})",
+    "ERC5805FutureLookup": "{0} is not in the past yet (the clock is at {1})",
+    "VotesExpiredSignature": "the signature expired at {0}",
+    "ERC2612ExpiredSignature": "the signature expired at {0}",
+    "InsufficientBalance": "the sender holds {0}, less than the {1} to send",
     "RegistryWeightNotTransferable": "voting weight cannot be transferred or delegated",
     "RegistryBootstrapOver": "the founding admissions are over",
     "GovernorProposerWithoutRight": "{0} may not propose: only active members of a tier with the propose right can",
@@ -55,19 +61,19 @@ SENTENCES = {
     "RegistryDuesOutstanding": "member {0}'s dues are still unpaid past the grace period",
     "TreasuryUnauthorized": "only governance (the timelock) may do this, not {0}",
     "TreasuryZeroAmount": "the amount must be more than zero",
-    "TreasuryWrongValue": "the payment must be exactly {0} wei of ETH, not {1}",
+    "TreasuryWrongValue": "the payment must send exactly {0}, not {1}",
     "TreasuryNotMember": "member {0} has left the consortium",
     "TreasuryNoDues": "member {0}'s tier owes no dues",
-    "TreasuryDuesPaidAhead": "member {0}'s dues are already paid (until {1}); at most one period ahead",
+    "TreasuryDuesPaidAhead": "member {0}'s dues are already paid until {1}; the treasury takes at most one "
+                             "period ahead",
     "TreasuryInvalidTerms": "a dues period of {0} s (grace {1} s) is not valid",
-    "TreasuryInsufficientFunds": "the treasury holds {1} of {0}, less than {2}",
-    "TreasuryBudgetExceeded": "{0}'s budget of {2} (token {1}) does not cover {3}",
+    "TreasuryInsufficientFunds": "the treasury holds {1}, less than {2}",
+    "TreasuryBudgetExceeded": "{0}'s budget of {2} does not cover {3}",
     "TreasuryInvalidRecipient": "{0} cannot receive a payment",
-    "TreasuryTransferFailed": "{0} refused a payment of {1} wei",
+    "TreasuryTransferFailed": "{0} refused a payment of {1}",
     "TreasuryTokenNotAccepted": "the treasury does not take token {0}: ETH, the dues token and the tokens governance "
                                 "listed only",
-    "TreasuryShortfall": "only {2} of the {1} asked arrived in token {0} (a fee on transfer?): dues must arrive "
-                         "in full",
+    "TreasuryShortfall": "only {2} of the {1} asked arrived (a fee on transfer?): dues must arrive in full",
     "BodyUnauthorized": "only governance (the timelock) may do this, not {0}",
     "BodyFactoryUnauthorized": "only governance (the timelock) may create bodies, not {0}",
     "BodyDissolved": "the body is dissolved",
@@ -76,7 +82,7 @@ SENTENCES = {
     "BodyAlreadyMember": "member {0} already sits on this body",
     "BodyNotMember": "member {0} does not sit on this body",
     "BodyInvalidThreshold": "a threshold of {0} is not between 1 and the body's {1} members",
-    "BodyOutsideMandate": "calling 0x{1} on {0} is outside the body's mandate",
+    "BodyOutsideMandate": "calling {1} on {0} is outside the body's mandate",
     "BodyUnknownAction": "the body has no action {0}",
     "BodyActionExecuted": "action {0} was already executed",
     "BodyAlreadyApproved": "member {1} already approved action {0}",
@@ -100,6 +106,43 @@ STATUSES = ["None", "Active", "Suspended", "Resigned", "Expelled", "Lapsed"]
 STANDARD_STATUSES = ["None", "Draft", "Adopted", "Superseded", "Deprecated"]
 
 
+def utc(timestamp: int) -> str:
+    """A chain timestamp as people read it: the date and time in UTC."""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _eth(value: int) -> str:
+    return format_amount(value)
+
+
+def _money(token: str, value: int) -> str:
+    """An amount of `token` (zero: ETH). A revert carries no token decimals (reading them would need the
+    node), so an ERC-20 amount stays in the token's base units, said so."""
+    return _eth(value) if int(token, 16) == 0 else f"{value:,} base units of token {token}"
+
+
+# Arguments people should not have to convert: timestamps as UTC dates, wei as ETH, enums by name. Every
+# other argument is shown as the contract gave it.
+HUMAN_ARGS = {
+    "GovernorUnexpectedProposalState": lambda a: [a[0], STATES[a[1]], *a[2:]],
+    "RegistryInvalidStatus": lambda a: [a[0], STATUSES[a[1]]],
+    "StandardsInvalidStatus": lambda a: [a[0], STANDARD_STATUSES[a[1]]],
+    "BodyOutsideMandate": lambda a: [a[0], _function(a[1])],
+    "GovernorForbiddenCall": lambda a: [a[0], a[1].hex()],
+    "RegistryFutureLookup": lambda a: [utc(a[0]), utc(a[1])],  # the registry's clock is timestamps
+    "ERC5805FutureLookup": lambda a: [utc(a[0]), utc(a[1])],  # so is the governor's, which follows it
+    "VotesExpiredSignature": lambda a: [utc(a[0])],
+    "ERC2612ExpiredSignature": lambda a: [utc(a[0])],
+    "InsufficientBalance": lambda a: [_eth(a[0]), _eth(a[1])],
+    "TreasuryWrongValue": lambda a: [_eth(a[0]), _eth(a[1])],
+    "TreasuryDuesPaidAhead": lambda a: [a[0], utc(a[1])],
+    "TreasuryInsufficientFunds": lambda a: [a[0], _money(a[0], a[1]), _money(a[0], a[2])],
+    "TreasuryBudgetExceeded": lambda a: [a[0], a[1], _money(a[1], a[2]), _money(a[1], a[3])],
+    "TreasuryTransferFailed": lambda a: [a[0], _eth(a[1])],  # only ETH transfers can fail this way
+    "TreasuryShortfall": lambda a: [a[0], _money(a[0], a[1]), _money(a[0], a[2])],
+}
+
+
 @lru_cache(maxsize=1)
 def _error_abis() -> dict[bytes, tuple[str, list[str]]]:
     """selector -> (name, argument types), from every compiled artifact's ABI."""
@@ -114,24 +157,46 @@ def _error_abis() -> dict[bytes, tuple[str, list[str]]]:
     return found
 
 
+@lru_cache(maxsize=1)
+def _function_signatures() -> dict[bytes, str]:
+    """selector -> the function's signature, from every compiled artifact's ABI."""
+    found: dict[bytes, set[str]] = {}
+    for path in artifacts.BUILD_DIR.glob("*.json"):
+        for item in artifacts.load(path.stem).abi:
+            if item.get("type") == "function":
+                signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
+                found.setdefault(function_signature_to_4byte_selector(signature), set()).add(signature)
+    return {selector: " or ".join(sorted(names)) for selector, names in found.items()}
+
+
+def _function(selector: bytes) -> str:
+    """A selector by its function's signature when one of the suite's ABIs has it: `spend(…) (0x…)`."""
+    signature = _function_signatures().get(selector)
+    return f"{signature} (0x{selector.hex()})" if signature else f"0x{selector.hex()}"
+
+
+def revert_error(data: str | bytes | None) -> tuple[str, list] | None:
+    """A custom error's name and its arguments as the contract gave them, or None when the revert data is
+    not one of the suite's errors."""
+    raw = bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else (data or b"")
+    known = _error_abis().get(raw[:4]) if len(raw) >= 4 else None
+    if known is None:
+        return None
+    name, types = known
+    args = [to_checksum_address(a) if t == "address" else a for t, a in zip(types, decode(types, raw[4:]), strict=True)]
+    return name, args
+
+
 def decode_revert_data(data: str | bytes | None) -> str:
     """'Name: plain sentence' for revert data; 'reverted without a reason' when there is none."""
     raw = bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else (data or b"")
     if len(raw) < 4:
         return "reverted without a reason"
-    known = _error_abis().get(raw[:4])
-    if known is None:
+    found = revert_error(raw)
+    if found is None:
         return f"reverted with unknown error 0x{raw[:4].hex()}"
-    name, types = known
-    args = [to_checksum_address(a) if t == "address" else a for t, a in zip(types, decode(types, raw[4:]), strict=True)]
-    if name == "GovernorUnexpectedProposalState":
-        args[1] = STATES[args[1]]
-    if name == "RegistryInvalidStatus":
-        args[1] = STATUSES[args[1]]
-    if name == "StandardsInvalidStatus":
-        args[1] = STANDARD_STATUSES[args[1]]
-    if name in ("BodyOutsideMandate", "GovernorForbiddenCall"):
-        args[1] = args[1].hex()
+    name, args = found
+    args = HUMAN_ARGS.get(name, list)(args)
     template = SENTENCES.get(name)
     if template:
         sentence = template.format(*args)
@@ -140,14 +205,18 @@ def decode_revert_data(data: str | bytes | None) -> str:
     return f"{name}: {sentence}"
 
 
-def decode_revert(exc: Exception) -> str:
-    """The decoded revert of a web3 contract error."""
+def revert_data(exc: Exception) -> str | None:
+    """The revert data of a web3 contract error, when the node gave it."""
     data = getattr(exc, "data", None)
     if isinstance(data, dict):  # some nodes wrap it
         data = data.get("data")
-    if isinstance(data, str) and data.startswith("0x"):
-        return decode_revert_data(data)
-    return str(exc)
+    return data if isinstance(data, str) and data.startswith("0x") else None
+
+
+def decode_revert(exc: Exception) -> str:
+    """The decoded revert of a web3 contract error."""
+    data = revert_data(exc)
+    return decode_revert_data(data) if data else str(exc)
 
 
 def _words(name: str) -> str:
