@@ -75,10 +75,15 @@ def _refuse_if_dues_lapsed(session: Session, p: Proposal, member_id: int) -> Non
     if weight:
         return
     paid_until, grace = t.paidUntil(member_id).call(), t.gracePeriod().call()
+    (m,) = roll.read(session.registry, None, [member_id])
     raise OrchestratorError(
-        f"member {member_id} has no vote on this proposal: its dues lapsed on {when(paid_until + grace)} (paid until "
-        f"{when(paid_until)}, then {grace // 86400} days' grace); `consortium treasury pay-dues {member_id}` restores "
-        "its vote on proposals whose voting opens after the payment")
+        f"member {member_id} ({m.label}) has no vote on this proposal: its dues lapsed on {when(paid_until + grace)} "
+        f"(paid until {when(paid_until)}, then a grace period of {_span(grace)}); `consortium treasury pay-dues "
+        f"{member_id}` restores its vote on proposals whose voting opens after the payment")
+
+
+def _span(seconds: int) -> str:
+    return f"{seconds // 86400} days" if seconds % 86400 == 0 else f"{seconds} s"
 
 
 def _sign_ballot(session: Session, p: Proposal, member_id: int, support: int, reason: str, out: Path | None) -> None:

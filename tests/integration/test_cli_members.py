@@ -156,3 +156,105 @@ def test_member_list_of_hundreds_of_members_takes_seconds(cli, w3):
     assert lines[0] == "400 member(s)" and len(lines) == 402
     assert lines[401].split()[:4] == ["400", "Member", "400", "Ltd"]
     assert elapsed < 10
+
+
+def governor(cli, w3):
+    return contract(w3, "ConsortiumGovernor", cli.manifest()["contracts"]["ConsortiumGovernor"])
+
+
+NEVER = "Error: not signed, the ballot could never count: "
+
+
+def test_sign_only_refuses_ballots_that_could_never_count(cli, w3):
+    seats = {name: cli.wallet(name) for name in ("f1", "f2", "r1", "o1", "outsider")}
+    deploy(cli, [(seats["f1"], "founding", "Acme Ltd", "CH"), (seats["f2"], "founding", "Beta AG", "DE"),
+                 (seats["r1"], "regular", "Gamma SA", "FR"), (seats["o1"], "observer", "Delta BV", "NL")],
+           voting_delay=60)
+    g = governor(cli, w3)
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 ether", "--description", "d", account="f1"))
+    snapshot = g.functions.proposalSnapshot(int(pid)).call()
+    # Pending: written, with when the relayer will take it
+    path = cli.dir / "early.json"
+    out = cli.ok("vote", pid, "for", "--sign-only", "--out", path, account="r1")
+    assert out.splitlines() == [f"signed ballot written to {path}; hand it to a relayer (`consortium relay {path}`)",
+                                f"note: proposal {pid} is Pending: voting opens at {when(snapshot + 1)}, and a "
+                                "relayer accepts the ballot from then"]
+    assert json.loads(path.read_text())["voter"] == seats["r1"]
+    # Pending, but already final: no weight now (an observer), a declared conflict
+    assert cli.fails("vote", pid, "for", "--sign-only", account="o1") == (
+        "Error: not signed, the ballot would not count: member 4 has no voting weight now, and the proposal's "
+        f"snapshot is at {when(snapshot)}")
+    cli.ok("member", "recuse", pid, "--reason", "our subsidiary is the holder", account="f2")
+    assert cli.fails("vote", pid, "for", "--sign-only", account="f2") == (
+        f"{NEVER}member 2 is recused from this proposal (a declared conflict, or the proposal is about it)")
+    assert cli.fails("vote", pid, "for", "--sign-only", account="outsider") == \
+        f"Error: {seats['outsider']} is not the seat of a current member"
+    # Active: the relayer's own checks
+    cli.advance(61)
+    cli.ok("vote", pid, "for", account="f1")
+    assert cli.fails("vote", pid, "against", "--sign-only", account="f1") == \
+        f"{NEVER}{seats['f1']} has already voted on this proposal"
+    assert cli.fails("vote", pid, "for", "--sign-only", account="o1") == \
+        f"{NEVER}{seats['o1']} had no voting weight at the proposal's snapshot"
+    assert cli.fails("vote", pid, "for", "--sign-only", account="f2") == (
+        f"{NEVER}{seats['f2']} is recused from this proposal (a declared conflict, or the proposal is about its "
+        "member)")
+    out = cli.ok("vote", pid, "for", "--sign-only", "--out", cli.dir / "ok.json", account="r1")
+    assert out == f"signed ballot written to {cli.dir / 'ok.json'}; hand it to a relayer " \
+                  f"(`consortium relay {cli.dir / 'ok.json'}`)\n"
+    # closed
+    cli.advance(301)
+    assert cli.fails("vote", pid, "for", "--sign-only", account="r1") == \
+        f"{NEVER}proposal {pid} is Succeeded, not Active"
+    # the conflict shows on the member's record
+    assert cli.ok("member", "show", "beta ag").splitlines()[-2:] == [
+        "  conflicts declared: 1", f"    proposal {pid}: our subsidiary is the holder"]
+
+
+def test_a_cases_subject_is_told_it_is_recused_already_and_resigns_after_a_promotion(cli, consortium):
+    out = cli.ok("propose", "change-tier", consortium["r1"], "founding", "--description", "Promote 3", account="f1")
+    pid = proposal_id(out)
+    assert cli.fails("member", "recuse", pid, "--reason", "mine", account="r1") == (
+        f"Error: member 3 is the subject of proposal {pid} (a member's case) and was recused from it when it was "
+        "proposed; there is nothing to declare")
+    assert cli.fails("vote", pid, "for", "--sign-only", account="r1") == (
+        f"{NEVER}member 3 is recused from this proposal (a declared conflict, or the proposal is about it)")
+    cli.advance(2)
+    for name in ("f1", "f2", "r2"):
+        cli.ok("vote", pid, "for", account=name)
+    cli.advance(301)
+    cli.ok("proposal", "queue", pid)
+    cli.advance(2)
+    cli.ok("proposal", "execute", pid)
+    assert "  tier          founding (tier weight 3)" in cli.ok("member", "show", "3").splitlines()
+    result = cli("member", "resign", "--yes", account="r1")  # after a checkpoint-writing transaction
+    assert (result.exit_code, result.output) == (0, "member 3 resigned\n")
+    assert "  status        resigned" in cli.ok("member", "show", "3").splitlines()
+
+
+def test_a_lapsed_member_is_told_since_when_and_how_to_restore_its_vote(cli, w3):
+    seats = {name: cli.wallet(name) for name in ("f1", "f2", "r1", "r2")}
+    deploy(cli, [(seats["f1"], "founding", "Acme Ltd", "CH"), (seats["f2"], "founding", "Beta AG", "DE"),
+                 (seats["r1"], "regular", "Gamma SA", "FR"), (seats["r2"], "regular", "Late Payer GmbH", "AT")],
+           dues={"founding": "2 ether", "regular": "1 ether"}, treasury={"dues_period": 1000, "grace_period": 100})
+    for member_id in ("1", "2", "3"):
+        cli.ok("treasury", "pay-dues", member_id, account="f1")
+    cli.advance(150)  # member 4 never paid: its dues lapsed 100 s after it joined
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 ether", "--description", "d", account="f1"))
+    cli.advance(2)
+    joined = registry(cli, w3).functions.member(4).call()[3]
+    message = (f"Error: member 4 (Late Payer GmbH) has no vote on this proposal: its dues lapsed on "
+               f"{when(joined + 100)} (paid until {when(joined)}, then a grace period of 100 s); "
+               "`consortium treasury pay-dues 4` restores its vote on proposals whose voting opens after the payment")
+    assert cli.fails("vote", pid, "for", account="r2") == message
+    assert cli.fails("vote", pid, "for", "--sign-only", account="r2") == message
+    listed = json.loads(cli.ok("member", "list", "--status", "lapsed", "--format", "json"))
+    assert [(m["id"], m["dues_lapsed"], m["weight"]) for m in listed] == [(4, True, 0)]
+    show = cli.ok("member", "show", "4").splitlines()
+    now = w3.eth.get_block("latest")["timestamp"]
+    assert show[9] == (f"  dues          1 ETH per period; paid until {when(joined, now)}"
+                       f"; LAPSED since {when(joined + 100)} (`consortium treasury pay-dues 4` restores its vote)")
+    cli.ok("treasury", "pay-dues", "4", account="r2")
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "2 ether", "--description", "again", account="f1"))
+    cli.advance(2)
+    assert "voted for" in cli.ok("vote", pid, "for", account="r2")
