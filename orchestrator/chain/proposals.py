@@ -45,18 +45,21 @@ class Proposal:
         return self.targets, self.values, self.calldatas, w3.keccak(text=self.description)
 
 
-def all_proposals(session) -> list[Proposal]:
-    w3, governor = session.w3, session.governor
-    event = governor.events.ProposalCreated()
+def logs(session, event_name: str, argument_filters: dict | None = None) -> list:
+    """The governor's `event_name` logs since the deployment block, read in bounded ranges."""
+    w3, event = session.w3, getattr(session.governor.events, event_name)()
     found, start, head = [], session.deployment.block, w3.eth.block_number
     while start <= head:
         end = min(start + LOG_RANGE - 1, head)
-        for log in event.get_logs(from_block=start, to_block=end):
-            a = log["args"]
-            found.append(Proposal(a["proposalId"], a["proposer"], list(a["targets"]), list(a["values"]),
-                                  list(a["calldatas"]), a["description"], a["voteStart"], a["voteEnd"]))
+        found += event.get_logs(from_block=start, to_block=end, argument_filters=argument_filters)
         start = end + 1
     return found
+
+
+def all_proposals(session) -> list[Proposal]:
+    return [Proposal(a["proposalId"], a["proposer"], list(a["targets"]), list(a["values"]), list(a["calldatas"]),
+                     a["description"], a["voteStart"], a["voteEnd"])
+            for a in (log["args"] for log in logs(session, "ProposalCreated"))]
 
 
 def find(session, text: str) -> Proposal:
@@ -107,19 +110,48 @@ def standing(session, proposal: Proposal) -> Standing:
     )
 
 
-def describe_call(session, target: str, value: int, data: bytes) -> str:
-    """A call in words: the function and arguments when the target is one of the suite's contracts."""
-    known = {session.deployment.registry: session.registry, session.deployment.governor: session.governor,
-             session.deployment.timelock: session.timelock}
-    contract = known.get(target)
-    text = f"{target} 0x{data[:4].hex()}…" if data else f"{target} (plain transfer)"
-    if contract is not None and len(data) >= 4:
-        try:
-            fn, args = contract.decode_function_input(data)
-            text = f"{fn.fn_name}({', '.join(f'{k}={v!r}' for k, v in args.items())}) on {target}"
-        except ValueError:
-            pass
-    return text + (f" with {value} wei" if value else "")
+@dataclass(frozen=True)
+class Recusal:
+    member_id: int
+    automatic: bool  # the proposal is about the member (SubjectRecused), else a declared conflict
+    reason: str
+
+
+SUBJECT_REASON = "the proposal is about this member"  # what the indexer records for SubjectRecused too
+
+
+def recusals(session, proposal: Proposal) -> list[Recusal]:
+    """Who may not vote on `proposal`, from the governor's own events: the member a case is about
+    (SubjectRecused) and every declared conflict (VoterRecused, with its public reason), in chain order."""
+    found = [(e["blockNumber"], e["logIndex"], Recusal(e["args"]["memberId"], True, SUBJECT_REASON))
+             for e in logs(session, "SubjectRecused", {"proposalId": proposal.id})]
+    found += [(e["blockNumber"], e["logIndex"], Recusal(e["args"]["memberId"], False, e["args"]["reason"]))
+              for e in logs(session, "VoterRecused", {"proposalId": proposal.id})]
+    return [r for *_, r in sorted(found, key=lambda x: x[:2])]
+
+
+def defeat_reasons(session, proposal: Proposal, s: Standing) -> list[str]:
+    """Why a Defeated proposal lost, from the chain's answers: its quorum (proposalQuorum) against the for +
+    abstain weight counted toward it, then the conditions of its kind's rule (ProposalKinds.succeeded) on
+    its tallies per tier and the total weight at its snapshot. The governor answers only "Defeated"
+    (state()); this names which of the conditions it checks failed, and never decides the outcome."""
+    if s.quorum is not None and s.quorum_votes < s.quorum:
+        return [f"quorum not reached ({s.quorum_votes} of {s.quorum} needed)"]
+    for_, against = sum(t[0] for t in s.tallies.values()), sum(t[1] for t in s.tallies.values())
+    kind, _ = session.governor.functions.proposalKind(proposal.id).call()
+    if kind_name(kind) == "ordinary":
+        return [f"for did not exceed against ({for_} for, {against} against)"] if for_ <= against else []
+    # Constitutional and member cases: a majority in every tier that cast for or against, two thirds of
+    # for + against, and for above half of all weight at the snapshot.
+    reasons = [f"the {tier} tier {'voted against' if a > f else 'was split evenly'} ({f} for, {a} against; "
+               "every tier that votes needs a majority for: concurrent majority)"
+               for tier, (f, a, _) in s.tallies.items() if f + a > 0 and f <= a]
+    if for_ * 3 < (for_ + against) * 2:
+        reasons.append(f"for is less than two thirds of for + against ({for_} of {for_ + against})")
+    total = session.registry.functions.getPastTotalSupply(proposal.snapshot).call()
+    if for_ * 2 <= total:
+        reasons.append(f"for is not more than half of all weight ({for_} of {total})")
+    return reasons
 
 
 def receipt_events(contract, receipt, name: str) -> list:

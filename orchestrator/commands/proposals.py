@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import functools
+import shlex
 from pathlib import Path
 
 import click
 from web3.exceptions import ContractCustomError, ContractLogicError
 
-from orchestrator.chain.proposals import all_proposals, describe_call, find, kind_text, receipt_events, standing
-from orchestrator.chain.reverts import decode_revert
+from orchestrator.chain.calls import Words, describe_calls
+from orchestrator.chain.proposals import (
+    STATES,
+    all_proposals,
+    defeat_reasons,
+    find,
+    kind_text,
+    receipt_events,
+    recusals,
+    standing,
+)
+from orchestrator.chain.reverts import decode_revert, revert_data, revert_error
 from orchestrator.commands.common import pass_session, when
 from orchestrator.errors import ChainError, InputError
 from orchestrator.operations import dues
@@ -29,16 +40,23 @@ def _description(text: str | None, path: Path | None) -> str:
     return text
 
 
-def _submit(session: Session, calls: list[gv.Call], description: str) -> None:
+def _submit(session: Session, calls: list[gv.Call], description: str, origins: list[str] | None = None) -> None:
+    """Propose `calls`. The governor's classify() answers first what propose would refuse (a forbidden call,
+    a member's case carrying anything else), before any transaction, the dues poke's included. `origins`
+    names, per call, the bundled action it came from, for that refusal."""
+    g = session.governor
+    targets, values, datas = [c.target for c in calls], [c.value for c in calls], [c.data for c in calls]
+    try:
+        kind = kind_text(*g.functions.classify(targets, datas).call())
+    except (ContractCustomError, ContractLogicError) as exc:
+        found = revert_error(revert_data(exc))
+        where = ""
+        if origins and found and found[0] == "GovernorMemberCaseBundled" and found[1][1] < len(origins):
+            where = f" (call {found[1][1]} is {origins[found[1][1]]})"
+        raise ChainError(f"propose: {decode_revert(exc)}{where}") from None
     lapsed = dues.poke(session)  # the snapshot must not count members whose dues lapsed
     if lapsed:
         click.echo(f"marked {len(lapsed)} member(s) lapsed for unpaid dues first: {', '.join(map(str, lapsed))}")
-    g = session.governor
-    targets, values, datas = [c.target for c in calls], [c.value for c in calls], [c.data for c in calls]
-    try:  # the governor refuses what it would refuse at propose: say so before sending anything
-        kind = kind_text(*g.functions.classify(targets, datas).call())
-    except (ContractCustomError, ContractLogicError) as exc:
-        raise ChainError(f"propose: {decode_revert(exc)}") from None
     receipt = session.sender.transact(session.w3, g.functions.propose(targets, values, datas, description), "propose")
     proposal_id = receipt_events(g, receipt, "ProposalCreated")[0]["args"]["proposalId"]
     click.echo(f"proposal {proposal_id}")
@@ -53,6 +71,7 @@ def proposal_command(fn):
     def command(session: Session, description: str | None, description_file: Path | None, **arguments):
         _submit(session, fn(session, **arguments), _description(description, description_file))
 
+    command.calls = fn  # what `propose bundle` builds each action with (kept through click's wrappers)
     command = click.option("--description-file", type=click.Path(path_type=Path),
                            help="Read the description from a file.")(command)
     command = click.option("--description", help="The proposal's text (its first line is the title).")(command)
@@ -181,6 +200,75 @@ def call(session, target, signature, args, value):
     return [gv.raw_call(target, signature, list(args), parse_amount(value))]
 
 
+def _action_calls(session: Session, number: int, text: str) -> list[gv.Call]:
+    """The calls of one bundled action, written as after `consortium propose` (e.g. `spend 1ether 0x… --memo x`),
+    parsed by that action's own command, so a bundle accepts exactly what the action does alone."""
+    from orchestrator.commands import institution_proposals  # noqa: F401  (its actions join `propose` on import)
+
+    where = f"action {number} `{text}`"
+    try:
+        name, *args = shlex.split(text)
+    except ValueError as exc:
+        raise InputError(f"{where}: {exc}") from None
+    command = propose.commands.get(name)
+    build = getattr(command.callback, "calls", None) if command is not None else None
+    if build is None:
+        actions = sorted(n for n, c in propose.commands.items() if hasattr(c.callback, "calls"))
+        raise InputError(f"{where}: {name!r} is not an action to bundle; actions: {', '.join(actions)}")
+    try:
+        with command.make_context(name, args, parent=click.get_current_context(silent=True)) as ctx:
+            arguments = dict(ctx.params)
+    except click.exceptions.Exit:
+        raise InputError(f"{where}: --help is not an action; see `consortium propose {name} --help`") from None
+    except click.ClickException as exc:
+        raise InputError(f"{where}: {exc.format_message()}") from None
+    if arguments.pop("description") or arguments.pop("description_file"):
+        raise InputError(f"{where}: give the description once, to the bundle, not to an action")
+    try:
+        return build(session, **arguments)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
+
+
+def _action_lines(path: Path) -> list[str]:
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    return [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
+
+
+@propose.command()
+@click.option("--action", "actions", multiple=True, metavar="'ACTION ARGS…'",
+              help="One action, written as after `consortium propose` (e.g. 'spend 1ether 0x… --memo venue'); "
+                   "repeat.")
+@click.option("--actions-file", type=click.Path(path_type=Path),
+              help="Actions one per line, each written as after `consortium propose` (# starts a comment).")
+@click.option("--description", help="The proposal's text (its first line is the title).")
+@click.option("--description-file", type=click.Path(path_type=Path), help="Read the description from a file.")
+@pass_session
+def bundle(session: Session, actions: tuple[str, ...], actions_file: Path | None, description: str | None,
+           description_file: Path | None) -> None:
+    """Several actions in one proposal, executed together or not at all. The governor decides what may
+    go together, and is asked before anything is sent: a member's case carries only calls about that
+    member; anything constitutional makes the whole proposal constitutional."""
+    texts = list(actions) + (_action_lines(actions_file) if actions_file else [])
+    if not texts:
+        raise InputError("give the actions with --action (repeat it) or --actions-file")
+    text = _description(description, description_file)
+    calls: list[gv.Call] = []
+    origins: list[str] = []
+    for number, action in enumerate(texts, start=1):
+        built = _action_calls(session, number, action)
+        calls += built
+        origins += [f"action {number} `{action}`"] * len(built)
+    _submit(session, calls, text, origins)
+    click.echo(f"{len(texts)} action(s), {len(calls)} call(s):")
+    for number, sentence in enumerate(describe_calls(session, [c.target for c in calls], [c.value for c in calls],
+                                                     [c.data for c in calls])):
+        click.echo(f"  {number}. {sentence}")
+
+
 @click.group()
 def proposal() -> None:
     """Inspect and move proposals along: list, show, queue, execute, cancel."""
@@ -203,12 +291,15 @@ def list_(session: Session) -> None:
 @click.argument("proposal_id")
 @pass_session
 def show(session: Session, proposal_id: str) -> None:
-    """A proposal's state, deadlines, quorum, tallies per tier and calls."""
+    """A proposal's state (and why, when it was defeated), deadlines, quorum, tallies per tier, recusals and
+    calls in words."""
     p = find(session, proposal_id)
     s = standing(session, p)
     now = session.w3.eth.get_block("latest")["timestamp"]
     click.echo(f"proposal {p.id}\n  {p.title}\n  proposer {p.proposer}")
     click.echo(f"  kind {s.kind}, state {s.state}")
+    if s.state == "Defeated":
+        click.echo("  Defeated: " + "; ".join(defeat_reasons(session, p, s)))
     click.echo(f"  snapshot {when(p.snapshot, now)}\n  deadline {when(s.deadline, now)}")
     if s.eta:
         click.echo(f"  executable from {when(s.eta, now)}")
@@ -217,24 +308,38 @@ def show(session: Session, proposal_id: str) -> None:
     click.echo(f"  {'tier':12} {'for':>8} {'against':>8} {'abstain':>8}")
     for tier, (for_, against, abstain) in s.tallies.items():
         click.echo(f"  {tier:12} {for_:>8} {against:>8} {abstain:>8}")
+    recused = recusals(session, p)
+    words = Words(session)
+    click.echo("  recused: nobody" if not recused else "  recused:")
+    for r in recused:
+        how = "automatically" if r.automatic else "by declaration"
+        click.echo(f"    {words.member(r.member_id)} recused {how}: {r.reason}")
     click.echo("  calls:")
-    for target, value, data in zip(p.targets, p.values, p.calldatas, strict=True):
-        click.echo(f"    {describe_call(session, target, value, data)}")
+    for sentence in describe_calls(session, p.targets, p.values, p.calldatas):
+        click.echo(f"    {sentence}")
 
 
-def _operation(session: Session, proposal_id: str, action: str) -> None:
-    p = find(session, proposal_id)
+def _operation(session: Session, p, action: str) -> None:
     fn = getattr(session.governor.functions, action)(*p.operation(session.w3))
     receipt = session.sender.transact(session.w3, fn, action)
     click.echo(f"{action}: proposal {p.id} in transaction {receipt['transactionHash'].hex()}")
+
+
+def _eta(session: Session, p) -> tuple[int, int]:
+    """(when the timelock lets `p` execute, the latest block's time)."""
+    return (session.governor.functions.proposalEta(p.id).call(),
+            session.w3.eth.get_block("latest")["timestamp"])
 
 
 @proposal.command()
 @click.argument("proposal_id")
 @pass_session
 def queue(session: Session, proposal_id: str) -> None:
-    """Queue a Succeeded proposal in the timelock."""
-    _operation(session, proposal_id, "queue")
+    """Queue a Succeeded proposal in the timelock; prints when it can be executed."""
+    p = find(session, proposal_id)
+    _operation(session, p, "queue")
+    eta, now = _eta(session, p)
+    click.echo(f"executable from {when(eta, now)}: then run `consortium proposal execute {p.id}`")
 
 
 @proposal.command()
@@ -242,7 +347,16 @@ def queue(session: Session, proposal_id: str) -> None:
 @pass_session
 def execute(session: Session, proposal_id: str) -> None:
     """Execute a Queued proposal once the timelock delay has passed."""
-    _operation(session, proposal_id, "execute")
+    p = find(session, proposal_id)
+    try:
+        _operation(session, p, "execute")
+    except ChainError:
+        # The chain refused it; if the delay has not passed, that is why: say when it will have.
+        eta, now = _eta(session, p)
+        if STATES[session.governor.functions.state(p.id).call()] == "Queued" and eta > now:
+            raise InputError(f"proposal {p.id} is queued until the timelock delay ends: it can be executed from "
+                             f"{when(eta, now)}") from None
+        raise
 
 
 @proposal.command()
@@ -250,4 +364,4 @@ def execute(session: Session, proposal_id: str) -> None:
 @pass_session
 def cancel(session: Session, proposal_id: str) -> None:
     """Cancel your own proposal while it is Pending."""
-    _operation(session, proposal_id, "cancel")
+    _operation(session, find(session, proposal_id), "cancel")

@@ -11,7 +11,7 @@ import click
 
 from orchestrator.commands.common import pass_session, when
 from orchestrator.errors import InputError
-from orchestrator.observers.observatory import Observatory, ProposalResult
+from orchestrator.observers.observatory import Observatory, ProposalResult, recusal_text
 from orchestrator.operations.session import Session
 
 FORMATS = ["table", "json", "csv"]
@@ -25,13 +25,14 @@ FORMATS = ["table", "json", "csv"]
 def results(session: Session, proposal_id: str | None, member_id: int | None, fmt: str) -> None:
     """Per proposal: kind, state (the governor's, as the index recorded it), quorum needed and reached,
     tallies and turnout per tier, recusals (and with an ID every ballot); or with --member, a member's
-    participation. Reads only the database."""
+    participation. Members by legal name where the chain holds one, tiers by name, in every format. Reads
+    only the database."""
     obs = Observatory(session.options.db)
     if member_id is not None:
         if not obs.member_exists(member_id):
             raise InputError(f"no member {member_id} in the index")
         _emit_rows(fmt, obs.participation(member_id), ["proposal_id", "title", "action", "support", "weight",
-                                                       "relayed", "reason"], f"member {member_id}")
+                                                       "relayed", "reason"], obs.label(member_id))
         return
     ids = [obs.find(proposal_id)] if proposal_id else obs.proposal_ids()
     found = [obs.proposal(i, detail=bool(proposal_id)) for i in ids]
@@ -58,31 +59,46 @@ def _table(r: ProposalResult, now: int, detail: bool) -> None:
         click.echo(f"  {t.name:12} {t.for_:>8} {t.against:>8} {t.abstain:>8} {turnout:>12}")
     click.echo(f"  {'total':12} {f:>8} {a:>8} {ab:>8}")
     for rec in r.recusals:
-        how = "automatically" if rec["automatic"] else "by declaration"
-        click.echo(f"  member {rec['member_id']} recused {how}: {rec['reason']}")
+        click.echo(f"  {recusal_text(rec)}")
     if detail:
         click.echo("  ballots:")
         for b in r.ballots:
             via = "relayed" if b["relayed"] else "direct"
             reason = f" — {b['reason']}" if b["reason"] else ""
-            click.echo(f"    member {b['member_id']:>5} tier {b['tier']} {b['support']:8} weight {b['weight']} "
+            name = b["member"].removeprefix(f"member {b['member_id']}")
+            click.echo(f"    member {b['member_id']:>5}{name} ({b['tier']}) {b['support']:8} weight {b['weight']} "
                        f"({via}){reason}")
     click.echo("")
 
 
+# One proposal in CSV: one row per record, tiers (tallies and turnout), recusals and ballots, in that order.
+RECORD_COLUMNS = ["proposal_id", "record", "tier", "member_id", "member", "for", "against", "abstain", "voted",
+                  "eligible", "support", "weight", "relayed", "automatic", "reason"]
+
+
 def _csv(found: list[ProposalResult], per_tier: bool) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
     if per_tier:
         r = found[0]
-        writer.writerow(["proposal_id", "tier", "for", "against", "abstain", "voted", "eligible"])
+        writer = csv.DictWriter(out, fieldnames=RECORD_COLUMNS)
+        writer.writeheader()
         for t in r.tiers:
-            writer.writerow([r.id, t.name, t.for_, t.against, t.abstain, t.voted, t.eligible])
+            writer.writerow({"proposal_id": r.id, "record": "tier", "tier": t.name, "for": t.for_,
+                             "against": t.against, "abstain": t.abstain, "voted": t.voted, "eligible": t.eligible})
+        for rec in r.recusals:
+            writer.writerow({"proposal_id": r.id, "record": "recusal", "member_id": rec["member_id"],
+                             "member": rec["member"], "automatic": rec["automatic"], "reason": rec["reason"]})
+        for b in r.ballots:
+            writer.writerow({"proposal_id": r.id, "record": "ballot", "tier": b["tier"], "member_id": b["member_id"],
+                             "member": b["member"], "support": b["support"], "weight": b["weight"],
+                             "relayed": b["relayed"], "reason": b["reason"]})
         return out.getvalue()
+    writer = csv.writer(out)
     writer.writerow(["proposal_id", "title", "kind", "state", "quorum_needed", "quorum_reached", "for", "against",
-                     "abstain"])
+                     "abstain", "recusals"])
     for r in found:
-        writer.writerow([r.id, r.title, r.kind, r.state, r.quorum_needed, r.quorum_reached, *r.totals])
+        writer.writerow([r.id, r.title, r.kind, r.state, r.quorum_needed, r.quorum_reached, *r.totals,
+                         "; ".join(recusal_text(rec) for rec in r.recusals)])
     return out.getvalue()
 
 

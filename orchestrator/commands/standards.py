@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shlex
 from pathlib import Path
 
 import click
@@ -84,10 +85,14 @@ def publish(session: Session, title: str, version: str, content_path: Path, uri:
         fn = body.functions.propose(session.standards.address, data, f"Publish draft {title} v{version}")
     receipt = session.sender.transact(session.w3, fn, "publish draft")
     drafted = receipt_events(session.standards, receipt, "StandardDrafted")
-    if drafted:
+    if drafted:  # published at once: a publisher, or a body whose threshold one approval reaches
         click.echo(f"draft {drafted[0]['args']['standardId']} published: {title} v{version}")
-    else:
-        click.echo("proposed as a body action; it publishes once enough body members approve")
+        return
+    # A body action waiting for the other members' approvals: they need its id.
+    approved = receipt_events(body, receipt, "ActionApproved")[0]["args"]
+    action_id, threshold = approved["actionId"], body.functions.threshold().call()
+    click.echo(f"body action {action_id} proposed; {approved['approvals']} of {threshold} approvals; members approve "
+               f"with `consortium body approve {shlex.quote(via_body)} {action_id}`")
 
 
 @standard.command()

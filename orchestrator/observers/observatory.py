@@ -5,15 +5,22 @@ A proposal's state is the governor's own: the indexer reads `state(id)` at the e
 commits and records it (schema.proposal_states); this module reports the newest record and never
 decides an outcome itself, so its rules cannot drift from the chain's. The quorum needed is likewise
 the governor's `proposalQuorum(id)`, recorded once the snapshot is past (None before). What explains an
-outcome (quorum reached, tallies for, against and abstain per tier) is read from the indexed ballots."""
+outcome (quorum reached, tallies for, against and abstain per tier) is read from the indexed ballots.
+
+Members are named as the chain names them: the legal name in the metadata URI of their admission (or of
+their latest MetadataUpdated), checked against the metadata hash recorded with it (identity.py); tiers by
+the name the tier table (TierSet) gave them at the time that matters."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import func, inspect, select
 
+from orchestrator import identity
+from orchestrator.chain.calls import member_label, tier_label
 from orchestrator.db import engine, shown
 from orchestrator.errors import InputError, OrchestratorError
 from orchestrator.observers.indexer.schema import (
@@ -35,6 +42,7 @@ from orchestrator.observers.indexer.schema import (
 )
 
 SUPPORT = ["against", "for", "abstain"]
+NO_IDENTITY = identity.Identity(None, None, False)
 UNKNOWN = "Unknown"  # no state recorded yet: an index written before states were, until `index` runs
 
 
@@ -76,6 +84,12 @@ class ProposalResult:
                 "tiers": [{"tier": t.name, "for": t.for_, "against": t.against, "abstain": t.abstain,
                            "voted": t.voted, "eligible": t.eligible} for t in self.tiers],
                 "recusals": self.recusals, "ballots": self.ballots, "calls": self.calls}
+
+
+def recusal_text(recusal: dict) -> str:
+    """One recusal as every observer form prints it: who, whether the chain or a declaration, and why."""
+    how = "automatically" if recusal["automatic"] else "by declaration"
+    return f"{recusal['member']} recused {how}: {recusal['reason']}"
 
 
 class Observatory:
@@ -138,16 +152,48 @@ class Observatory:
                                     calls=json.loads(p.calls))
             f, _, ab = result.totals
             result.quorum_reached = f + ab
+            # Recusals in every form (a list as much as one proposal): who could not vote explains a result.
+            result.recusals = [{"member_id": r.member_id, "member": self.label(r.member_id),
+                                "automatic": bool(r.automatic), "reason": r.reason}
+                               for r in db.execute(select(recusals).where(recusals.c.proposal_id == proposal_id)
+                                                   .order_by(recusals.c.block_number, recusals.c.log_index))]
             if detail:
-                result.recusals = [{"member_id": r.member_id, "automatic": bool(r.automatic), "reason": r.reason}
-                                   for r in db.execute(select(recusals).where(recusals.c.proposal_id == proposal_id)
-                                                       .order_by(recusals.c.block_number, recusals.c.log_index))]
-                result.ballots = [{"member_id": r.member_id, "voter": r.voter, "tier": r.tier,
+                names = self._tier_names(db, p.snapshot)
+                result.ballots = [{"member_id": r.member_id, "member": self.label(r.member_id), "voter": r.voter,
+                                   "tier": tier_label(r.tier, names), "tier_id": r.tier,
                                    "support": SUPPORT[r.support], "weight": r.weight, "reason": r.reason,
                                    "relayed": bool(r.relayed), "tx": r.tx_hash}
                                   for r in db.execute(select(ballots).where(ballots.c.proposal_id == proposal_id)
                                                       .order_by(ballots.c.block_number, ballots.c.log_index))]
             return result
+
+    # ───── names ─────
+
+    @cached_property
+    def identities(self) -> dict[int, identity.Identity]:
+        """Each member's identity from its latest metadata record in the index (admission or update)."""
+        found: dict[int, identity.Identity] = {}
+        with self.engine.connect() as db:
+            for row in db.execute(select(events.c.args).where(
+                    events.c.contract == "MemberRegistry", events.c.event.in_(("MemberAdmitted", "MetadataUpdated")))
+                    .order_by(events.c.block_number, events.c.log_index)):
+                args = json.loads(row.args)
+                found[int(args["memberId"])] = identity.read(args["metadataURI"],
+                                                             bytes.fromhex(args["metadataHash"][2:]))
+        return found
+
+    def label(self, member_id: int) -> str:
+        """"member 7 Bitex Ltd", or "member 7" when the index holds no readable name for it."""
+        return member_label(member_id, self.identities.get(member_id, NO_IDENTITY))
+
+    def tier_names(self, at: int | None = None) -> list[str]:
+        """The tier table's names at `at` (default: the newest indexed block), by tier id."""
+        with self.engine.connect() as db:
+            return self._tier_names(db, self.now if at is None else at)
+
+    def _tier_names(self, db, at: int) -> list[str]:
+        table = {row["tierId"]: row["name"] for row in _raw(db, "MemberRegistry", "TierSet", at)}
+        return [table.get(t, f"tier {t}") for t in range(max(table, default=-1) + 1)]
 
     # ───── members ─────
 

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import and_, select
 
+from orchestrator import identity
+from orchestrator.chain.calls import tier_label
 from orchestrator.observers.indexer.schema import (
     conduct_records,
     member_changes,
@@ -18,7 +20,8 @@ from orchestrator.observers.indexer.schema import (
     standards,
     treasury_flows,
 )
-from orchestrator.observers.observatory import UNKNOWN, Observatory, ProposalResult
+from orchestrator.observers.observatory import UNKNOWN, Observatory, ProposalResult, recusal_text
+from orchestrator.operations.amounts import format_amount
 
 ZERO = "0x" + "00" * 20
 
@@ -44,11 +47,13 @@ def build(obs: Observatory, start: int, end: int) -> TransparencyReport:
     def within(table):
         return and_(table.c.timestamp >= start, table.c.timestamp <= end)
 
+    tiers = obs.tier_names()
     with obs.engine.connect() as db:
         for r in db.execute(select(member_changes).where(within(member_changes))
                             .order_by(member_changes.c.block_number, member_changes.c.log_index)):
-            report.membership.append({"time": r.timestamp, "member_id": r.member_id, "change": r.change,
-                                      "tier": r.tier, "status": r.status, "detail": r.detail})
+            report.membership.append({"time": r.timestamp, "member_id": r.member_id, "member": obs.label(r.member_id),
+                                      "change": r.change, "tier": tier_label(r.tier, tiers), "status": r.status,
+                                      "detail": r.detail})
         decided = set()
         for r in db.execute(select(proposal_events.c.proposal_id).where(within(proposal_events))):
             decided.add(r.proposal_id)
@@ -59,8 +64,8 @@ def build(obs: Observatory, start: int, end: int) -> TransparencyReport:
                                              "version": r.version})
         censures = select(conduct_records).where(within(conduct_records), conduct_records.c.kind == "censure")
         for r in db.execute(censures):
-            report.censures.append({"time": r.timestamp, "member_id": r.member_id, "reason": r.text,
-                                    "report_id": r.report_id})
+            report.censures.append({"time": r.timestamp, "member_id": r.member_id, "member": obs.label(r.member_id),
+                                    "reason": r.text, "report_id": r.report_id})
         for r in db.execute(select(treasury_flows).where(within(treasury_flows))
                             .order_by(treasury_flows.c.block_number, treasury_flows.c.log_index)):
             flow = {"time": r.timestamp, "direction": r.direction, "kind": r.kind, "counterparty": r.counterparty,
@@ -81,8 +86,13 @@ def _day(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _detail(change: dict) -> str:
+    """A membership change's reason or metadata URI; a data: URI is the identity the member is named by."""
+    return "" if change["detail"].startswith(identity.DATA_PREFIX) else change["detail"]
+
+
 def _eth(wei: int) -> str:
-    return f"{wei / 10**18:,.4f} ETH"
+    return format_amount(wei)
 
 
 def _needed(d: ProposalResult) -> str:
@@ -93,8 +103,8 @@ def _needed(d: ProposalResult) -> str:
 def render_text(r: TransparencyReport) -> str:
     lines = [f"Transparency report, {_day(r.start)} to {_day(r.end)}", ""]
     lines.append(f"Membership changes ({len(r.membership)})")
-    lines += [f"  {_day(m['time'])}  member {m['member_id']}: {m['change']} (now {m['status']}, tier {m['tier']})"
-              + (f" — {m['detail']}" if m["detail"] else "") for m in r.membership]
+    lines += [f"  {_day(m['time'])}  {m['member']}: {m['change']} (now {m['status']}, tier {m['tier']})"
+              + (f" — {_detail(m)}" if _detail(m) else "") for m in r.membership]
     lines += ["", f"Decisions ({len(r.decisions)})"]
     for d in r.decisions:
         f, a, ab = d.totals
@@ -102,11 +112,12 @@ def render_text(r: TransparencyReport) -> str:
                      f"quorum {_needed(d)}, {d.quorum_reached} reached")
         lines += [f"      {t.name}: for {t.for_}, against {t.against}, abstain {t.abstain} ({t.voted}/{t.eligible} "
                   "voted)" for t in d.tiers]
+        lines += [f"      {recusal_text(rec)}" for rec in d.recusals]
     lines += ["", f"Standards adopted ({len(r.standards_adopted)})"]
     lines += [f"  {_day(s['time'])}  {s['title']} v{s['version']} (standard {s['standard_id']})"
               for s in r.standards_adopted]
     lines += ["", f"Censures ({len(r.censures)})"]
-    lines += [f"  {_day(c['time'])}  member {c['member_id']}: {c['reason']}" for c in r.censures]
+    lines += [f"  {_day(c['time'])}  {c['member']}: {c['reason']}" for c in r.censures]
     lines += ["", "Treasury (ETH)"]
     lines += [f"  in  {kind:14} {_eth(v)}" for kind, v in sorted(r.money_in.items())]
     lines += [f"  out {kind:14} {_eth(v)}" for kind, v in sorted(r.money_out.items())]
@@ -125,7 +136,7 @@ def render_html(r: TransparencyReport) -> str:
     parts = [f"<h1>Transparency report</h1><p>{e(_day(r.start))} to {e(_day(r.end))}</p>",
              f"<h2>Membership changes ({len(r.membership)})</h2>",
              table(["time", "member", "change", "status", "tier", "detail"],
-                   [[_day(m["time"]), m["member_id"], m["change"], m["status"], m["tier"], m["detail"]]
+                   [[_day(m["time"]), m["member"], m["change"], m["status"], m["tier"], _detail(m)]
                     for m in r.membership]),
              f"<h2>Decisions ({len(r.decisions)})</h2>"]
     for d in r.decisions:
@@ -135,11 +146,13 @@ def render_html(r: TransparencyReport) -> str:
         parts.append(table(["tier", "for", "against", "abstain", "voted", "eligible"],
                            [[t.name, t.for_, t.against, t.abstain, t.voted, t.eligible] for t in d.tiers]
                            + [["total", f, a, ab, "", ""]]))
+        if d.recusals:
+            parts.append("<ul>" + "".join(f"<li>{e(recusal_text(rec))}</li>" for rec in d.recusals) + "</ul>")
     parts += [f"<h2>Standards adopted ({len(r.standards_adopted)})</h2>",
               table(["time", "standard", "title", "version"],
                     [[_day(s["time"]), s["standard_id"], s["title"], s["version"]] for s in r.standards_adopted]),
               f"<h2>Censures ({len(r.censures)})</h2>",
-              table(["time", "member", "reason"], [[_day(c["time"]), c["member_id"], c["reason"]] for c in r.censures]),
+              table(["time", "member", "reason"], [[_day(c["time"]), c["member"], c["reason"]] for c in r.censures]),
               "<h2>Treasury</h2>",
               table(["direction", "kind", "counterparty", "amount", "memo", "time"],
                     [[f["direction"], f["kind"], f["counterparty"],

@@ -34,7 +34,8 @@ def test_a_members_case_from_proposal_to_execution(cli, consortium):
     show = cli.ok("proposal", "show", pid)
     assert "kind member case about member 4, state Active" in show
     assert re.search(r"founding\s+6\s+0\s+0", show)
-    assert "suspend(memberId=4, reason='missed meetings')" in show
+    assert "    suspend member 4 Co: missed meetings" in show
+    assert "    member 4 Co recused automatically: the proposal is about this member" in show
     cli.advance(301)
     assert "state Succeeded" in cli.ok("proposal", "show", pid)
     cli.ok("proposal", "queue", pid)
