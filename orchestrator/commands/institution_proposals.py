@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import click
 
-from orchestrator.commands.bodies import BODY_KINDS, body_address
+from orchestrator.commands.bodies import BODY_KINDS, body_address, mandate_entries
 from orchestrator.commands.proposals import proposal_command, propose
+from orchestrator.commands.treasury import dues_asset
 from orchestrator.errors import InputError
 from orchestrator.operations import governance as gv
-from orchestrator.operations.amounts import parse_amount
+from orchestrator.operations.amounts import asset_of, parse_amount
+
+
+def _token_amount(session, amount: str, token: str) -> tuple[str, int]:
+    """--token (eth or an ERC-20) and AMOUNT in that token's own units (1.5 ether, 25 USDC)."""
+    address = gv.token(token)
+    return address, parse_amount(amount, asset_of(session.w3, address))
 
 
 @propose.command()
@@ -19,9 +26,11 @@ from orchestrator.operations.amounts import parse_amount
 @click.option("--token", default="eth", show_default=True, help="`eth` or an ERC-20 address.")
 @proposal_command
 def spend(session, amount, recipient, memo, token):
-    """Pay AMOUNT (wei, or e.g. 1.5ether) from the treasury to RECIPIENT (ordinary)."""
-    return [gv.contract_call(session.treasury, "spend", gv.token(token), gv.address(recipient, "recipient"),
-                             parse_amount(amount), memo)]
+    """Pay AMOUNT (e.g. 1.5 ether; with --token, in the token's units: 25 USDC) from the treasury to RECIPIENT
+    (ordinary)."""
+    token_address, value = _token_amount(session, amount, token)
+    return [gv.contract_call(session.treasury, "spend", token_address, gv.address(recipient, "recipient"), value,
+                             memo)]
 
 
 @propose.command()
@@ -30,9 +39,10 @@ def spend(session, amount, recipient, memo, token):
 @click.option("--token", default="eth", show_default=True, help="`eth` or an ERC-20 address.")
 @proposal_command
 def budget(session, holder, amount, token):
-    """Set the allowance HOLDER (a body's name or address) may spend without a vote (ordinary)."""
-    return [gv.contract_call(session.treasury, "setBudget", body_address(session, holder), gv.token(token),
-                             parse_amount(amount))]
+    """Set the allowance HOLDER (a body's name or address) may spend without a vote to AMOUNT (e.g. 5 ether;
+    with --token, in the token's units) (ordinary)."""
+    token_address, value = _token_amount(session, amount, token)
+    return [gv.contract_call(session.treasury, "setBudget", body_address(session, holder), token_address, value)]
 
 
 @propose.command(name="accept-token")
@@ -51,8 +61,10 @@ def accept_token(session, token, accepted):
 @click.argument("amount")
 @proposal_command
 def dues(session, tier, amount):
-    """Set TIER's dues per period to AMOUNT (constitutional)."""
-    return [gv.contract_call(session.treasury, "setDues", gv.tier_id(session.registry, tier), parse_amount(amount))]
+    """Set TIER's dues per period to AMOUNT, in the dues token's units: e.g. 2 ether, or 500 USDC
+    (constitutional)."""
+    value = parse_amount(amount, dues_asset(session)[1])
+    return [gv.contract_call(session.treasury, "setDues", gv.tier_id(session.registry, tier), value)]
 
 
 @propose.command(name="dues-terms")
@@ -64,30 +76,20 @@ def dues_terms(session, period, grace):
     return [gv.contract_call(session.treasury, "setDuesTerms", period, grace)]
 
 
-def _mandate(session, entries: tuple[str, ...]) -> list[tuple[str, bytes]]:
-    mandate = []
-    for entry in entries:
-        target, sep, signature = entry.partition(":")
-        if not sep:
-            raise InputError(f"mandate entry {entry!r}: give TARGET:SIGNATURE, e.g. treasury:spendBudget(address,"
-                             "address,uint256,string)")
-        mandate.append((gv.target(session, target), gv.selector(signature)))
-    return mandate
-
-
 @propose.command(name="create-body")
 @click.argument("kind", type=click.Choice(BODY_KINDS))
 @click.argument("name")
 @click.option("--threshold", type=click.IntRange(1), required=True, help="Approvals an action needs (k of n).")
 @click.option("--member", "members", multiple=True, required=True, help="A member (id or seat); repeat.")
 @click.option("--mandate", "mandate", multiple=True,
-              help="TARGET:SIGNATURE the body may call (target: an address or treasury/standards/…); repeat.")
+              help="TARGET:FUNCTION the body may call, e.g. treasury:spendBudget (target: an address or "
+                   "treasury/standards/…; function: a name, a signature or 0x selector); repeat.")
 @proposal_command
 def create_body(session, kind, name, threshold, members, mandate):
     """Create a body of KIND named NAME with its members, threshold and mandate (ordinary)."""
     ids = [gv.member_id(session.registry, m) for m in members]
     return [gv.contract_call(session.body_factory, "create", BODY_KINDS.index(kind), name, threshold, ids,
-                             _mandate(session, mandate))]
+                             mandate_entries(session, mandate))]
 
 
 @propose.command(name="body")
@@ -95,8 +97,8 @@ def create_body(session, kind, name, threshold, members, mandate):
 @click.option("--appoint", multiple=True, help="A member (id or seat) to appoint; repeat.")
 @click.option("--remove", multiple=True, help="A member (id or seat) to remove; repeat.")
 @click.option("--threshold", type=click.IntRange(1), help="A new approval threshold.")
-@click.option("--allow", multiple=True, help="TARGET:SIGNATURE to add to the mandate; repeat.")
-@click.option("--disallow", multiple=True, help="TARGET:SIGNATURE to take out of the mandate; repeat.")
+@click.option("--allow", multiple=True, help="TARGET:FUNCTION to add to the mandate (treasury:spendBudget); repeat.")
+@click.option("--disallow", multiple=True, help="TARGET:FUNCTION to take out of the mandate; repeat.")
 @click.option("--dissolve", is_flag=True, help="Dissolve the body.")
 @proposal_command
 def body_change(session, body, appoint, remove, threshold, allow, disallow, dissolve):
@@ -105,8 +107,8 @@ def body_change(session, body, appoint, remove, threshold, allow, disallow, diss
     r = session.registry
     calls = [gv.contract_call(b, "appoint", gv.member_id(r, m)) for m in appoint]
     calls += [gv.contract_call(b, "remove", gv.member_id(r, m)) for m in remove]
-    calls += [gv.contract_call(b, "setMandate", t, s, True) for t, s in _mandate(session, allow)]
-    calls += [gv.contract_call(b, "setMandate", t, s, False) for t, s in _mandate(session, disallow)]
+    calls += [gv.contract_call(b, "setMandate", t, s, True) for t, s in mandate_entries(session, allow)]
+    calls += [gv.contract_call(b, "setMandate", t, s, False) for t, s in mandate_entries(session, disallow)]
     if threshold:
         calls.append(gv.contract_call(b, "setThreshold", threshold))
     if dissolve:

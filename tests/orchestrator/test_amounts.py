@@ -93,8 +93,8 @@ def test_reverts_say_dates_in_utc_and_money_in_eth():
     assert decode_revert_data(revert(funds, ["address", "uint256", "uint256"], [ZERO, 5 * 10**17, 10**18])) == (
         "TreasuryInsufficientFunds: the treasury holds 0.5 ETH, less than 1 ETH")
     assert decode_revert_data(revert(funds, ["address", "uint256", "uint256"], [TOKEN, 5000, 7000])) == (
-        "TreasuryInsufficientFunds: the treasury holds 5,000 base units of token 0x2222222222222222222222222222222222222222"
-        ", less than 7,000 base units of token 0x2222222222222222222222222222222222222222")
+        f"TreasuryInsufficientFunds: the treasury holds 5,000 base units of token {TOKEN}, less than 7,000 base "
+        f"units of token {TOKEN}")
     budget = "TreasuryBudgetExceeded(address,address,uint256,uint256)"
     assert decode_revert_data(revert(budget, ["address", "address", "uint256", "uint256"],
                                      [TOKEN, ZERO, 8 * 10**17, 9 * 10**17])) == (
