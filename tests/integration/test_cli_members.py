@@ -230,15 +230,35 @@ def test_a_cases_subject_is_told_it_is_recused_already_and_resigns_after_a_promo
     result = cli("member", "resign", "--yes", account="r1")  # after a checkpoint-writing transaction
     assert (result.exit_code, result.output) == (0, "member 3 resigned\n")
     assert "  status        resigned" in cli.ok("member", "show", "3").splitlines()
+    # readmitted at the same seat, with no metadata URI: a new member whose name the chain carries
+    out = cli.ok("propose", "admit", consortium["r1"], "--tier", "regular", "--legal-name", "Gamma Again SA",
+                 "--jurisdiction", "FR", "--description", "Readmit", account="f1")
+    pid = proposal_id(out)
+    cli.advance(2)
+    for name in ("f1", "f2", "r2"):
+        cli.ok("vote", pid, "for", account=name)
+    cli.advance(301)
+    cli.ok("proposal", "queue", pid)
+    cli.advance(2)
+    cli.ok("proposal", "execute", pid)
+    show = cli.ok("member", "show", "gamma again sa").splitlines()
+    assert show[:4] == ["member 5: Gamma Again SA", "  legal name    Gamma Again SA", "  jurisdiction  FR",
+                        "  identity      matches its on-chain hash"]
+    assert "  weight now    1" in show
+    # the resigned member's row does not borrow the weight of the member now seated at its old address
+    assert "  weight now    0" in cli.ok("member", "show", "3").splitlines()
 
 
 def test_a_lapsed_member_is_told_since_when_and_how_to_restore_its_vote(cli, w3):
-    seats = {name: cli.wallet(name) for name in ("f1", "f2", "r1", "r2")}
+    seats = {name: cli.wallet(name) for name in ("f1", "f2", "r1", "r2", "o1")}
     deploy(cli, [(seats["f1"], "founding", "Acme Ltd", "CH"), (seats["f2"], "founding", "Beta AG", "DE"),
-                 (seats["r1"], "regular", "Gamma SA", "FR"), (seats["r2"], "regular", "Late Payer GmbH", "AT")],
-           dues={"founding": "2 ether", "regular": "1 ether"}, treasury={"dues_period": 1000, "grace_period": 100})
+                 (seats["r1"], "regular", "Gamma SA", "FR"), (seats["r2"], "regular", "Late Payer GmbH", "AT"),
+                 (seats["o1"], "observer", "Quiet Observer BV", "NL")],
+           dues={"founding": "2 ether", "regular": "1 ether", "observer": "0.1 ether"},
+           treasury={"dues_period": 1000, "grace_period": 100})
     for member_id in ("1", "2", "3"):
         cli.ok("treasury", "pay-dues", member_id, account="f1")
+    before = proposal_id(cli.ok("propose", "budget", HOLDER, "3 ether", "--description", "early", account="f1"))
     cli.advance(150)  # member 4 never paid: its dues lapsed 100 s after it joined
     pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 ether", "--description", "d", account="f1"))
     cli.advance(2)
@@ -248,8 +268,13 @@ def test_a_lapsed_member_is_told_since_when_and_how_to_restore_its_vote(cli, w3)
                "`consortium treasury pay-dues 4` restores its vote on proposals whose voting opens after the payment")
     assert cli.fails("vote", pid, "for", account="r2") == message
     assert cli.fails("vote", pid, "for", "--sign-only", account="r2") == message
+    # on a proposal snapshotted before it was marked lapsed the member still had weight, and its vote counts
+    assert "voted for" in cli.ok("vote", before, "for", account="r2")
     listed = json.loads(cli.ok("member", "list", "--status", "lapsed", "--format", "json"))
-    assert [(m["id"], m["dues_lapsed"], m["weight"]) for m in listed] == [(4, True, 0)]
+    assert [(m["id"], m["dues_lapsed"], m["weight"]) for m in listed] == [(4, True, 0), (5, True, 0)]
+    # an observer's dues lapse too, but paying them gives it no vote: it is told what the relayer would say
+    assert cli.fails("vote", pid, "for", "--sign-only", account="o1") == \
+        f"{NEVER}{seats['o1']} had no voting weight at the proposal's snapshot"
     show = cli.ok("member", "show", "4").splitlines()
     now = w3.eth.get_block("latest")["timestamp"]
     assert show[9] == (f"  dues          1 ETH per period; paid until {when(joined, now)}"
