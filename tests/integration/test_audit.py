@@ -33,7 +33,7 @@ def test_a_budget_or_publisher_right_given_to_an_account_fails_the_audit(cli, co
                       "--description", "Council", account="f1"))
     enact(cli, cli.ok("propose", "budget", "Council", "1ether", "--description", "Council budget", account="f1"))
     assert "Body Council" in cli.ok("audit")
-    enact(cli, cli.ok("propose", "budget", OUTSIDER, "1", "--description", "A budget for an account",
+    enact(cli, cli.ok("propose", "budget", OUTSIDER, "1 wei", "--description", "A budget for an account",
                       account="f1"))
     enact(cli, cli.ok("propose", "publisher", OUTSIDER, "--description", "An account publishes", account="f1"))
     result = cli("audit")

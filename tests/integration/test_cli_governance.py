@@ -78,7 +78,7 @@ def test_settings_and_raw_calls_are_proposable(cli, consortium):
 
 
 def test_sign_only_writes_a_ballot_file_a_wallet_could_have_made(cli, consortium, w3):
-    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "d", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 wei", "--description", "d", account="f1"))
     cli.advance(2)
     path = cli.dir / "ballot.json"
     cli.ok("vote", pid, "against", "--reason", "no", "--sign-only", "--out", path, account="r1")
@@ -93,7 +93,7 @@ def test_sign_only_writes_a_ballot_file_a_wallet_could_have_made(cli, consortium
 
 
 def test_recusal_then_vote_is_refused_with_the_decoded_reason(cli, consortium):
-    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "d", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 wei", "--description", "d", account="f1"))
     assert "recused from proposal" in cli.ok("member", "recuse", pid, "--reason", "conflict", account="r2")
     cli.advance(2)
     line = cli.fails("vote", pid, "for", account="r2")

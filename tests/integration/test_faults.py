@@ -171,7 +171,7 @@ def assert_counted_once(cli, w3, pid: str, voters: list[str]):
 
 @pytest.fixture
 def active(cli, consortium):
-    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", f"faults {time.time()}",
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 wei", "--description", f"faults {time.time()}",
                              account="f1"))
     cli.advance(2)
     return pid

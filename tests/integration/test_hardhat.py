@@ -121,7 +121,7 @@ def _ballot_for_no_proposal(cli, good_path, name: str):
 
 
 def test_relay_files_includes_the_good_ballot_and_refuses_one_for_no_proposal_by_name(cli, consortium):
-    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "relay me", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 wei", "--description", "relay me", account="f1"))
     cli.advance(2)
     good = sign_only(cli, pid, "r1")
     unknown = _ballot_for_no_proposal(cli, good, "r2")
@@ -138,7 +138,7 @@ def test_the_relayer_needs_a_wallet_on_a_node_that_signs_only_by_sending(cli, co
     """A batch is signed and recorded before it is sent, so that it is never sent twice; Hardhat cannot sign
     for its accounts without sending. The relayer says so in one line at start, before it accepts anything,
     and sends nothing; a run with a wallet sends the ballot."""
-    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "relay me", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 wei", "--description", "relay me", account="f1"))
     cli.advance(2)
     good = sign_only(cli, pid, "r1")
     block = hardhat_w3.eth.block_number
@@ -192,7 +192,7 @@ def test_an_unfunded_wallet_gets_a_one_line_error(any_cli):
     f1, r1 = cli.wallet("f1"), cli.wallet("r1")
     poor = cli.ok("wallet", "new", "poor").split()[1]  # a member with no ETH
     cli.deploy({f1: "founding", r1: "regular", poor: "regular"})
-    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "d", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 wei", "--description", "d", account="f1"))
     cli.advance(2)
     line = cli.fails("vote", pid, "for", account="poor")
     assert line.startswith(f"Error: vote: {poor} cannot pay for the gas: fund it with ETH ("), line

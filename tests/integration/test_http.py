@@ -31,7 +31,7 @@ def chain(devnet, w3, tmp_path_factory, request):
     seats = {name: cli.wallet(name) for name in ("f1", "f2", "r1", "r2", "r3", "r4")}
     cli.deploy({seats["f1"]: "founding", seats["f2"]: "founding",
                 **{seats[r]: "regular" for r in ("r1", "r2", "r3", "r4")}})
-    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "http", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 wei", "--description", "http", account="f1"))
     cli.advance(2)
     return cli, pid
 

@@ -94,14 +94,14 @@ def test_the_outcome_of_every_proposal_is_the_governors_state(node_cli):
     def propose(account: str, *action: str) -> str:
         return proposal_id(cli.ok("propose", *action, "--description", " ".join(action), account=account))
 
-    p = {"ordinary, passed": propose("f1", "budget", HOLDERS[0], "1"),
-         "ordinary, more against": propose("f1", "budget", HOLDERS[1], "1"),
-         "ordinary, inquorate": propose("f1", "budget", HOLDERS[2], "1"),
+    p = {"ordinary, passed": propose("f1", "budget", HOLDERS[0], "1 wei"),
+         "ordinary, more against": propose("f1", "budget", HOLDERS[1], "1 wei"),
+         "ordinary, inquorate": propose("f1", "budget", HOLDERS[2], "1 wei"),
          "constitutional, one tier against": propose("f2", "setting", "weight-cap", "9000"),
          "constitutional, passed": propose("f2", "setting", "weight-cap", "8000"),
          "member case, half of all weight": propose("f2", "suspend", "4", "--reason", "late"),
          "member case, passed": propose("r1", "suspend", "2", "--reason", "late"),
-         "cancelled": propose("r1", "budget", HOLDERS[0], "2")}
+         "cancelled": propose("r1", "budget", HOLDERS[0], "2 wei")}
     cli.ok("proposal", "cancel", p["cancelled"], account="r1")
     assert set(assert_outcomes_are_the_governors(cli, w3).values()) == {"Pending", "Canceled"}
     cli.advance(61)
@@ -133,7 +133,7 @@ def test_the_outcome_of_every_proposal_is_the_governors_state(node_cli):
 def test_the_outcome_follows_a_reorg_of_the_blocks_that_decided_it(cli, consortium, w3):
     """The state recorded at a block goes with the block: a vote that made a proposal pass, reorganised
     away, leaves it Defeated in the index as on the chain."""
-    pid = proposal_id(cli.ok("propose", "budget", HOLDERS[0], "1", "--description", "reorg", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDERS[0], "1 wei", "--description", "reorg", account="f1"))
     cli.advance(2)
     cli.ok("vote", pid, "against", account="r1")
     snapshot = cli.rpc("evm_snapshot")["result"]
@@ -158,7 +158,7 @@ def test_a_vote_is_relayed_only_when_its_transaction_called_the_batch_entry_poin
     wallet = contract(w3, "TestWallet").constructor(owner).transact({"from": owner})
     wallet = w3.eth.wait_for_transaction_receipt(wallet)["contractAddress"]
     cli.deploy({seats["f1"]: "founding", seats["r1"]: "regular", wallet: "regular"})
-    pid = proposal_id(cli.ok("propose", "budget", HOLDERS[0], "1", "--description", "paths", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDERS[0], "1 wei", "--description", "paths", account="f1"))
     cli.advance(2)
     governor = cli.manifest()["contracts"]["ConsortiumGovernor"]
     vote = call_data("castVoteWithReason(uint256,uint8,string)", ["uint256", "uint8", "string"],
@@ -193,7 +193,7 @@ def test_strings_that_are_not_utf8_neither_stop_the_index_nor_verify(cli, consor
     send(w3, stranger, c["Treasury"], call_data("contribute(uint8,address,uint256,string)",
                                                 ["uint8", "address", "uint256", "bytes"],
                                                 [1, ZERO, 1, b"gift \xff\xfe from \xc3("]), value=1)
-    pid = proposal_id(cli.ok("propose", "budget", HOLDERS[0], "1", "--description", "bytes", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDERS[0], "1 wei", "--description", "bytes", account="f1"))
     cli.advance(2)
     send(w3, member, c["ConsortiumGovernor"], call_data("castVoteWithReason(uint256,uint8,string)",
                                                         ["uint256", "uint8", "bytes"],

@@ -356,7 +356,7 @@ def test_an_event_no_abi_describes_is_stored_raw_and_not_dropped(cli, consortium
                    and shape.name == "Contributed"]
     assert len(contributed) == 1
     del ix.reader.shapes[contributed[0]]
-    cli.ok("treasury", "contribute", "grant", "1", "--memo", "unknown to us", account="f1")
+    cli.ok("treasury", "contribute", "grant", "1 wei", "--memo", "unknown to us", account="f1")
     ix.sync()
     assert ix.store.keys() == chain_keys(w3, manifest(cli))
     with ix.store.engine.connect() as db:

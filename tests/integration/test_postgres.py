@@ -43,7 +43,7 @@ def history(cli, seats) -> str:
     an executed proposal, a member's case with an automatic recusal and ballots for, against and abstain
     with reasons, a conduct report. Returns the member case's proposal id."""
     cli.ok("treasury", "contribute", "sponsorship", "1ether", "--memo", "Gold sponsor", account="f1")
-    cli.ok("treasury", "contribute", "grant", "1", "--memo", "a\\b \x00 c", account="r2")
+    cli.ok("treasury", "contribute", "grant", "1 wei", "--memo", "a\\b \x00 c", account="r2")
     enact(cli, cli.ok("propose", "create-body", "working-group", "WG", "--threshold", "1", "--member", "3",
                       "--mandate", "conduct:reportCount()", "--description", "Create WG", account="f1"))
     evidence = cli.dir / "evidence.txt"
@@ -92,7 +92,7 @@ def test_the_same_chain_reads_the_same_from_sqlite_and_postgresql(cli, consortiu
 def test_nul_bytes_and_backslashes_are_indexed_and_read_back_exactly(cli, consortium, sqlite_url, postgres_url):
     stranger = cli.wallet("stranger")  # anyone may contribute: no membership needed to write a memo
     memo, reason = "1 wei\x00 from \\0 a stranger \\", "for\x00 \\ reasons\\0"
-    cli.ok("treasury", "contribute", "grant", "1", "--memo", memo, account="stranger")
+    cli.ok("treasury", "contribute", "grant", "1 wei", "--memo", memo, account="stranger")
     pid = proposal_id(cli.ok("propose", "suspend", "4", "--reason", "r", "--description", "NUL\x00 title",
                              account="f1"))
     cli.advance(2)

@@ -30,7 +30,7 @@ def voters(cli):
     proposer = cli.wallet("f1")
     others = [Account.create() for _ in range(MEMBERS - 1)]
     cli.deploy({proposer: "founding", **{a.address: "regular" for a in others}})
-    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "load", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 wei", "--description", "load", account="f1"))
     cli.advance(2)
     return pid, others
 

@@ -238,7 +238,7 @@ def test_a_contract_wallet_member_votes_through_the_relayer(cli, consortium, w3)
     deployer = Sender(w3.eth.accounts[0])
     wallet = deployer.transact(w3, contract(w3, "TestWallet").constructor(owner.address), "wallet")["contractAddress"]
     cli.deploy({consortium["f1"]: "founding", wallet: "regular"})
-    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "w", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 wei", "--description", "w", account="f1"))
     cli.advance(2)
     domain = relayer_for(cli).domain
     signature = ballots.sign(ballots.member_ballot(domain, int(pid), 1, wallet, ""), owner.key)
@@ -299,7 +299,7 @@ def test_the_eip712_negative_cases_are_refused_by_the_relayer(cli, consortium, a
 
     sig = bytes.fromhex(data["signature"][2:])
     n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
-    other = proposal_id(cli.ok("propose", "budget", HOLDER, "2", "--description", "another", account="f2"))
+    other = proposal_id(cli.ok("propose", "budget", HOLDER, "2 wei", "--description", "another", account="f2"))
     cases = {
         "wrong chain id": ({**data, "chain_id": 1}, "the ballot is for governor .* on chain 1; this relayer serves"),
         "wrong verifying contract": ({**data, "governor": consortium["f1"]}, f"the ballot is for governor "
@@ -345,7 +345,7 @@ def test_an_erc1271_wallet_that_does_not_vouch_is_refused(cli, consortium, w3):
     wallet = Sender(w3.eth.accounts[0]).transact(w3, contract(w3, "TestWallet").constructor(owner.address),
                                                  "wallet")["contractAddress"]
     cli.deploy({consortium["f1"]: "founding", wallet: "regular"})
-    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "w", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 wei", "--description", "w", account="f1"))
     cli.advance(2)
     relayer = relayer_for(cli)
     forged = ballots.sign(ballots.member_ballot(relayer.domain, int(pid), 1, wallet, ""), Account.create().key)
@@ -374,7 +374,7 @@ def test_a_wallet_that_burns_gas_only_when_mined_costs_its_own_ballot_and_no_oth
         "wallet")["contractAddress"]
     cli.deploy({consortium["f1"]: "founding", consortium["r1"]: "regular", consortium["r2"]: "regular",
                 wallet: "regular"})
-    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "w", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 wei", "--description", "w", account="f1"))
     cli.advance(2)
     relayer = relayer_for(cli)
     for name in ("f1", "r1", "r2"):
@@ -547,7 +547,7 @@ def test_a_batch_that_reverts_when_mined_is_sent_again_ballot_by_ballot(cli, con
     wallet = Sender(w3.eth.accounts[0]).transact(
         w3, contract(w3, "TestHostileWallet").constructor(owner.address, 0, 2), "wallet")["contractAddress"]
     cli.deploy({consortium["f1"]: "founding", consortium["r1"]: "regular", wallet: "regular"})
-    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1", "--description", "w", account="f1"))
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 wei", "--description", "w", account="f1"))
     cli.advance(2)
     relayer = relayer_for(cli)
     for name in ("f1", "r1"):
