@@ -3,6 +3,7 @@
 by id, seat or legal name, `vote --sign-only` refusing ballots that could never count, the lapsed member's
 refusal, a case's subject trying to recuse, and resigning after a promotion."""
 
+import hashlib
 import json
 import re
 import time
@@ -162,6 +163,21 @@ def governor(cli, w3):
     return contract(w3, "ConsortiumGovernor", cli.manifest()["contracts"]["ConsortiumGovernor"])
 
 
+def pass_all(cli, *outputs, voters=("f1", "f2"), delay=61) -> None:
+    """Vote proposals through with the founding members, queue and execute them."""
+    ids = [proposal_id(out) for out in outputs]
+    cli.advance(delay)
+    for pid in ids:
+        for name in voters:
+            cli.ok("vote", pid, "for", account=name)
+    cli.advance(301)
+    for pid in ids:
+        cli.ok("proposal", "queue", pid)
+    cli.advance(2)
+    for pid in ids:
+        cli.ok("proposal", "execute", pid)
+
+
 NEVER = "Error: not signed, the ballot could never count: "
 
 
@@ -209,6 +225,32 @@ def test_sign_only_refuses_ballots_that_could_never_count(cli, w3):
     # the conflict shows on the member's record
     assert cli.ok("member", "show", "beta ag").splitlines()[-2:] == [
         "  conflicts declared: 1", f"    proposal {pid}: our subsidiary is the holder"]
+    # so do a conduct report about a member and the censure that followed it, and the standards it attests
+    evidence = cli.dir / "evidence.txt"
+    evidence.write_bytes(b"minutes of 3 March")
+    cli.ok("conduct", "report", "Beta AG", "--evidence-uri", "ipfs://other", "--evidence-file", evidence,
+           account="r1")  # about another member: not on member 3's record
+    cli.ok("conduct", "report", "Gamma SA", "--evidence-uri", "ipfs://evidence", "--evidence-file", evidence,
+           account="f1")
+    pass_all(cli, cli.ok("propose", "censure", "gamma sa", "--reason", "late filing", "--report", "2",
+                         "--description", "c", account="f1"),
+             cli.ok("propose", "publisher", seats["f1"], "--description", "Acme publishes", account="f1"))
+    text = cli.dir / "por.md"
+    text.write_text("Proof of reserves, monthly.")
+    cli.ok("standard", "publish", "Proof of Reserves", "1.0", "--content", text, account="f1")
+    pass_all(cli, cli.ok("propose", "adopt", "1", "--description", "Adopt PoR", account="f1"))
+    cli.ok("standard", "attest", "1", "--evidence", "ipfs://audit", account="r1")
+    c = contract(w3, "ConductRecord", cli.manifest()["contracts"]["ConductRecord"])
+    filed, issued = c.functions.report(2).call()[4], c.functions.censureRecord(1).call()[3]
+    s = contract(w3, "StandardsRegistry", cli.manifest()["contracts"]["StandardsRegistry"])
+    attested = s.functions.attestation(1, 3).call()[0]
+    digest = hashlib.sha256(b"minutes of 3 March").hexdigest()
+    assert cli.ok("member", "show", "3").splitlines()[-7:] == [
+        "  standards attested: 1", f"    standard 1 'Proof of Reserves' 1.0 (adopted) since {when(attested)}, evidence "
+        "ipfs://audit",
+        "  conduct reports about it: 1",
+        f"    report 2 by member 1 (Acme Ltd), filed {when(filed)}, evidence ipfs://evidence (sha256 0x{digest})",
+        "  censures: 1", f"    censure 1 on {when(issued)}: late filing (report 2)", "  conflicts declared: none"]
 
 
 def test_a_cases_subject_is_told_it_is_recused_already_and_resigns_after_a_promotion(cli, consortium):
