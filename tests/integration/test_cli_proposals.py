@@ -192,6 +192,7 @@ def test_show_names_recusals_and_why_each_proposal_was_defeated_and_results_agre
     assert "  recused: nobody" in show
     assert "  Defeated: for did not exceed against (3 for, 3 against)" in cli.ok("proposal", "show", tied)
 
+    cli.env["CONSORTIUM_DB"] = f"sqlite:///{cli.dir / 'index.db'}"
     cli.ok("index")
     recused = [{"member_id": 4, "member": "member 4 Delta Pay GmbH", "automatic": True,
                 "reason": "the proposal is about this member"},
