@@ -18,7 +18,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError, Web3Excepti
 
 from orchestrator import identity
 from orchestrator.chain import artifacts
-from orchestrator.operations.amounts import format_amount
+from orchestrator.operations.amounts import BASE_UNITS, asset_of, format_amount
 from orchestrator.operations.config import ZERO_ADDRESS
 from orchestrator.operations.deploy import contract
 
@@ -79,15 +79,9 @@ class Words:
         return tier_label(tier_id, self.tier_names)
 
     def amount(self, token: str, value: int) -> str:
-        """ETH, or an ERC-20's amount in its own unit with the token's address (a symbol proves nothing)."""
-        if token == ZERO_ADDRESS:
-            return format_amount(value)
-        erc20 = contract(self.session.w3, "IERC20Metadata", token)
-        try:
-            symbol, decimals = erc20.functions.symbol().call(), erc20.functions.decimals().call()
-        except _VIEW_ERRORS:
-            return f"{value:,} base units of token {token}"
-        return f"{format_amount(value, decimals, symbol)} (token {token})"
+        """ETH, or an ERC-20's amount in its own units with the token's address (a symbol proves nothing)."""
+        text = asset_of(self.session.w3, token).format(value)
+        return text if token == ZERO_ADDRESS else f"{text} of token {token}"
 
     def dues_amount(self, value: int) -> str:
         return self.amount(self.session.treasury.functions.duesToken().call(), value)
@@ -95,10 +89,8 @@ class Words:
     def token(self, token: str) -> str:
         if token == ZERO_ADDRESS:
             return "ETH"
-        try:
-            return f"{contract(self.session.w3, 'IERC20Metadata', token).functions.symbol().call()} ({token})"
-        except _VIEW_ERRORS:
-            return f"token {token}"
+        asset = asset_of(self.session.w3, token)
+        return f"token {token}" if asset.symbol in (BASE_UNITS, "tokens") else f"{asset.symbol} ({token})"
 
     def account(self, address: str) -> str:
         """A body by name, one of the suite's contracts, a member's seat, or the bare address."""

@@ -77,8 +77,9 @@ def utc(timestamp: int) -> str:
 # ───── every action in words ─────
 
 
-def examples(cli, seats: dict, body: str) -> dict[str, tuple[str, str]]:
-    """Per `propose` action: the action as written after `consortium propose`, and its call in words."""
+def examples(cli, seats: dict, body: str, token: str) -> dict[str, tuple[str, str]]:
+    """Per `propose` action: the action as written after `consortium propose`, and its calls in words; a few
+    actions again with an ERC-20 (`TUSD`, 18 decimals) under their name with a `+`."""
     treasury = cli.manifest()["contracts"]["Treasury"]
     admit_uri = identity.metadata_uri("New Co", "SG")
     return {
@@ -114,6 +115,11 @@ def examples(cli, seats: dict, body: str) -> dict[str, tuple[str, str]]:
         "adopt": ("adopt 1", "adopt standard 1 'Travel rule' v2"),
         "deprecate": ("deprecate 1", "deprecate standard 1 'Travel rule' v2"),
         "censure": ("censure 2 --reason 'late filing' --report 0", "censure member 2 Bitex Ltd: late filing"),
+        "spend+": (f"spend '2.5 TUSD' {RECIPIENT} --token {token} --memo grants",
+                   f"spend 2.5 TUSD of token {token} from the treasury to {RECIPIENT} (memo: grants)"),
+        "budget+": (f"budget {body} '7 TUSD' --token {token}",
+                    f"set the budget of body 'TC' ({body}) to 7 TUSD of token {token}"),
+        "accept-token+": (f"accept-token {token}", f"accept contributions in TUSD ({token})"),
     }
 
 
@@ -131,9 +137,12 @@ def test_a_body_action_prints_its_id_and_every_action_reads_in_words(cli, tmp_pa
     cli.ok("body", "approve", "TC", "0", account="r1")
     body = cli.ok("body", "list").split()[0]
 
-    cases = examples(cli, seats, body)
+    factory = contract(cli.w3, "TestToken")
+    token = cli.w3.eth.wait_for_transaction_receipt(
+        factory.constructor().transact({"from": cli.w3.eth.accounts[0]}))["contractAddress"]
+    cases = examples(cli, seats, body, token)
     bundleable = {name for name, command in propose.commands.items() if hasattr(command.callback, "calls")}
-    assert set(cases) == bundleable  # a new action must come with its words here
+    assert {name.rstrip("+") for name in cases} == bundleable  # a new action must come with its words here
     with ExitStack() as stack:
         session = Session(Options(rpc=cli.devnet.url, deployment=cli.dir / "manifest.json"), stack, lambda _: "")
         for name, (action, words) in cases.items():
