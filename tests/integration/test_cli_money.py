@@ -19,10 +19,11 @@ NO_UNIT = "write {0} ether (or {0} ETH), {0} gwei or {0} wei"
 
 @pytest.fixture
 def dues_roll(cli):
-    """Six members, ids 1-6: f1, f2 founding (2 ether of dues per period), r1-r4 regular (1 ether); a period
-    of 1,000 s and a grace of 100 s."""
-    seats = {name: cli.wallet(name) for name in ("f1", "f2", "r1", "r2", "r3", "r4")}
-    cli.deploy({seat: "founding" if name.startswith("f") else "regular" for name, seat in seats.items()},
+    """Seven members, ids 1-7: f1, f2 founding (2 ether of dues per period), r1-r4 regular (1 ether), o1 an
+    observer (no dues); a period of 1,000 s and a grace of 100 s."""
+    seats = {name: cli.wallet(name) for name in ("f1", "f2", "r1", "r2", "r3", "r4", "o1")}
+    tiers = {"f": "founding", "r": "regular", "o": "observer"}
+    cli.deploy({seat: tiers[name[0]] for name, seat in seats.items()},
                dues={"founding": "2 ether", "regular": "1 ether"},
                treasury={"dues_period": 1000, "grace_period": 100})
     return seats
@@ -123,6 +124,11 @@ def test_dues_for_many_members_in_bounded_batches(cli, dues_roll, monkeypatch, r
     assert cli.fails("treasury", "pay-dues", "1", "--all", account="r1") == (
         "Error: give the members to pay for (ids or seats), or --all, not both")
     assert cli.fails("treasury", "pay-dues", "9", account="r1") == "Error: there is no member 9"
+    assert cli.ok("treasury", "dues", "7") == "member 7 (observer): its tier owes no dues\n"
+    balance = re.search(r"balance: .*", cli.ok("treasury", "status")).group(0)
+    assert cli.fails("treasury", "pay-dues", "4", "6", "2", "7", account="r1") == (
+        "Error: pay dues: TreasuryNoDues: member 7's tier owes no dues")
+    assert re.search(r"balance: .*", cli.ok("treasury", "status")).group(0) == balance  # not even 4 and 6 paid
 
 
 def test_dues_and_amounts_in_the_dues_tokens_own_units(cli, w3):
