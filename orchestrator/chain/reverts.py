@@ -71,6 +71,9 @@ SENTENCES = {
     "TreasuryBudgetExceeded": "{0}'s budget of {2} does not cover {3}",
     "TreasuryInvalidRecipient": "{0} cannot receive a payment",
     "TreasuryTransferFailed": "{0} refused a payment of {1}",
+    "ERC20InsufficientBalance": "{0} holds {1:,} of the token's base units, less than the {2:,} needed",
+    "ERC20InsufficientAllowance": "{0} may take {1:,} of the token's base units, less than the {2:,} needed (the "
+                                  "payer approves it first)",
     "TreasuryTokenNotAccepted": "the treasury does not take token {0}: ETH, the dues token and the tokens governance "
                                 "listed only",
     "TreasuryShortfall": "only {2} of the {1} asked arrived (a fee on transfer?): dues must arrive in full",

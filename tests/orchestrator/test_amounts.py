@@ -118,6 +118,16 @@ def test_reverts_say_dates_in_utc_and_money_in_eth():
         "VotesExpiredSignature: the signature expired at 2027-03-30 17:14:40 UTC")
 
 
+def test_token_shortfalls_in_words():
+    assert decode_revert_data(revert("ERC20InsufficientBalance(address,uint256,uint256)",
+                                     ["address", "uint256", "uint256"], [TOKEN, 5000, 7000])) == (
+        f"ERC20InsufficientBalance: {TOKEN} holds 5,000 of the token's base units, less than the 7,000 needed")
+    assert decode_revert_data(revert("ERC20InsufficientAllowance(address,uint256,uint256)",
+                                     ["address", "uint256", "uint256"], [TOKEN, 0, 7000])) == (
+        f"ERC20InsufficientAllowance: {TOKEN} may take 0 of the token's base units, less than the 7,000 needed "
+        "(the payer approves it first)")
+
+
 def test_outside_mandate_names_the_function():
     spend = function_signature_to_4byte_selector("spend(address,address,uint256,string)")
     data = revert("BodyOutsideMandate(address,bytes4)", ["address", "bytes4"], [TOKEN, spend])
