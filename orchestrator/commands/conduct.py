@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from orchestrator.chain.calls import Words
 from orchestrator.chain.proposals import receipt_events
 from orchestrator.commands.common import pass_session, when
 from orchestrator.errors import InputError
@@ -35,20 +36,20 @@ def report(session: Session, member: str, evidence_uri: str, evidence_file: Path
     fn = session.conduct.functions.fileReport(subject, evidence_uri, evidence_hash)
     receipt = session.sender.transact(session.w3, fn, "file report")
     report_id = receipt_events(session.conduct, receipt, "ReportFiled")[0]["args"]["reportId"]
-    click.echo(f"report {report_id} about member {subject} filed")
+    click.echo(f"report {report_id} about {Words(session).member(subject)} filed")
 
 
 @conduct.command(name="list")
 @pass_session
 def list_(session: Session) -> None:
     """Every report and censure."""
-    f = session.conduct.functions
+    f, words = session.conduct.functions, Words(session)
     reports, censures = f.reportCount().call(), f.censureCount().call()
     click.echo(f"{reports} report(s), {censures} censure(s)")
     for rid in range(1, reports + 1):
         reporter, subject, uri, _, filed_at = f.report(rid).call()
-        click.echo(f"  report {rid}: member {reporter} about member {subject}, {when(filed_at)}: {uri}")
+        click.echo(f"  report {rid}: by {words.member(reporter)} about {words.member(subject)}, {when(filed_at)}: {uri}")
     for cid in range(1, censures + 1):
         member_id, report_id, reason, issued_at = f.censureRecord(cid).call()
         cited = f" (report {report_id})" if report_id else ""
-        click.echo(f"  censure {cid}: member {member_id}, {when(issued_at)}{cited}: {reason}")
+        click.echo(f"  censure {cid}: {words.member(member_id)}, {when(issued_at)}{cited}: {reason}")

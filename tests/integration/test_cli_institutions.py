@@ -137,7 +137,7 @@ def test_standards_and_conduct(cli, consortium, tmp_path):
     evidence = tmp_path / "evidence.txt"
     evidence.write_text("undisclosed outage")
     assert cli.ok("conduct", "report", "4", "--evidence-uri", "ipfs://ev", "--evidence-file", evidence,
-                  account="r1").strip() == "report 1 about member 4 filed"
+                  account="r1").strip() == "report 1 about member 4 Co filed"
     assert cli.fails("conduct", "report", "3", "--evidence-uri", "u", "--evidence-file", evidence,
                      account="r1") == "Error: file report: ConductSelfReport: member 3 cannot report itself"
     assert cli.fails("conduct", "report", "4", "--evidence-uri", "u", "--evidence-file", tmp_path / "nope",
@@ -151,7 +151,7 @@ def test_standards_and_conduct(cli, consortium, tmp_path):
     enact_voted(cli, pid)
     listing = cli.ok("conduct", "list")
     assert "1 report(s), 1 censure(s)" in listing
-    assert "censure 1: member 4" in listing and "(report 1): undisclosed outage" in listing
+    assert "censure 1: member 4 Co," in listing and "(report 1): undisclosed outage" in listing
 
 
 def enact_voted(cli, pid: str) -> None:
