@@ -222,7 +222,7 @@ def _action_calls(session: Session, number: int, text: str) -> list[gv.Call]:
         raise InputError(f"{where}: --help is not an action; see `consortium propose {name} --help`") from None
     except click.ClickException as exc:
         raise InputError(f"{where}: {exc.format_message()}") from None
-    if arguments.pop("description") or arguments.pop("description_file"):
+    if any([arguments.pop("description"), arguments.pop("description_file")]):
         raise InputError(f"{where}: give the description once, to the bundle, not to an action")
     try:
         return build(session, **arguments)
