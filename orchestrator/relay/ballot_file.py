@@ -97,6 +97,8 @@ def explain(error: ValidationError | list[dict]) -> str:
     where = ".".join(str(part) for part in first["loc"] if part != "body")
     if where == "format" or (not where and first["type"] in ("model_type", "dict_type", "model_attributes_type")):
         return f"not a ballot: expected format {FORMAT!r}"
+    if first["type"] == "missing":
+        return f"malformed ballot: {where} is missing"
     message = first["msg"].removeprefix("Value error, ")
     return f"malformed ballot: {where or 'the body'}: {message}"
 
