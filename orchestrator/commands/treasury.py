@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from orchestrator.chain.proposals import receipt_events
+from orchestrator.chain.reverts import STATUSES
 from orchestrator.commands.common import pass_session, when
 from orchestrator.errors import InputError
 from orchestrator.operations import dues as dues_keeper
@@ -120,7 +121,7 @@ def dues_of(session: Session, member: str) -> None:
     if t.duesLapsed(member_id).call():
         line += "; LAPSED (unpaid past the grace period)"
         line += (f", marked: no vote until paid (`consortium treasury pay-dues {member_id}`)"
-                 if member_status == dues_keeper.LAPSED else ", not yet marked (`consortium treasury poke`)")
+                 if member_status == STATUSES.index("Lapsed") else ", not yet marked (`consortium treasury poke`)")
     click.echo(line)
 
 

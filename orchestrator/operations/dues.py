@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from web3.exceptions import ContractCustomError, ContractLogicError, Web3Exception
 
-from orchestrator.chain.reverts import STATUSES, decode_revert_data, revert_data, revert_error
+from orchestrator.chain.reverts import decode_revert_data, revert_data, revert_error
 from orchestrator.errors import ChainError
+from orchestrator.operations import roll
 
 SCAN = 500  # member ids per eth_call of Treasury.lapsable
-ACTIVE, LAPSED = STATUSES.index("Active"), STATUSES.index("Lapsed")
+OWING = ("active", "lapsed")  # (roll.status_names) the members `pay-dues --all` pays for, when their tier owes dues
 # The treasury's refusals of a member's dues that no payment can fix: the payment is not sent.
 NOT_PAYABLE = ("TreasuryNoDues", "TreasuryNotMember")
 
@@ -33,9 +34,7 @@ def lapsable(session) -> list[int]:
 def marked(session) -> list[tuple[int, bool]]:
     """Members already marked Lapsed, by id, each with whether its dues are still lapsed (paying restores
     it) or not (its tier owes nothing now: the registry's `restore` gives its vote back)."""
-    r, t = session.registry.functions, session.treasury.functions
-    return [(member_id, t.duesLapsed(member_id).call())
-            for member_id in range(1, r.memberCount().call() + 1) if r.member(member_id).call()[2] == LAPSED]
+    return [(m.id, m.dues_lapsed) for m in roll.read(session.registry, session.treasury) if m.status == "lapsed"]
 
 
 def poke(session) -> list[int]:
@@ -61,16 +60,7 @@ class DuesPlan:
 
 def owing(session) -> list[int]:
     """Every active or lapsed member whose tier owes dues, by id (`pay-dues --all`)."""
-    r, t = session.registry.functions, session.treasury.functions
-    dues: dict[int, int] = {}
-    found = []
-    for member_id in range(1, r.memberCount().call() + 1):
-        _, tier, status, *_ = r.member(member_id).call()
-        if tier not in dues:
-            dues[tier] = t.duesOf(tier).call()
-        if status in (ACTIVE, LAPSED) and dues[tier]:
-            found.append(member_id)
-    return found
+    return [m.id for m in roll.read(session.registry, session.treasury) if m.status in OWING and m.tier.dues]
 
 
 def plan(session, member_ids: list[int], periods: int, payer: str, in_eth: bool) -> DuesPlan:
@@ -79,13 +69,13 @@ def plan(session, member_ids: list[int], periods: int, payer: str, in_eth: bool)
     money, so a refusal by the collection itself (an ERC-20 not approved yet) means the rules passed: the
     payment's own transaction reports any real problem. A member the treasury takes no dues for at all
     (its tier owes none, it left) stops the command before anything is sent."""
-    r, t = session.registry.functions, session.treasury.functions
+    t = session.treasury.functions
     pay, ahead, lapsed = [], [], set()
-    for member_id in member_ids:
-        _, tier, status, *_ = r.member(member_id).call()
-        if status == LAPSED:
+    for member in roll.read(session.registry, session.treasury, member_ids):
+        member_id = member.id
+        if member.status == "lapsed":
             lapsed.add(member_id)
-        amount = t.duesOf(tier).call() * periods
+        amount = member.tier.dues * periods
         try:
             t.payDues(member_id, periods).call({"from": payer, "value": amount if in_eth else 0})
         except (ContractCustomError, ContractLogicError) as exc:
