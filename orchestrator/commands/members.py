@@ -93,7 +93,7 @@ def _sign_ballot(session: Session, p: Proposal, member_id: int, support: int, re
     account = session.sender.account
     if account is None:
         raise OrchestratorError("--sign-only needs a wallet: pass --account NAME")
-    relayer = Relayer(session, store=None)  # for its checks only: it sends nothing and stores nothing
+    relayer = Relayer.checks_only(session)
     typed = ballots.member_ballot(relayer.domain, p.id, support, account.address, reason)
     signature = ballots.sign(typed, account.key)
     ballot = {**BallotFile.signed(relayer.domain, p.id, account.address, support, reason, signature),

@@ -116,7 +116,14 @@ class _Views:
 
 
 class Relayer:
-    def __init__(self, session, store: RelayStore, batch_size: int = 100):
+    @classmethod
+    def checks_only(cls, session) -> Relayer:
+        """The relayer's acceptance checks (domain, validate) without a store: what a member's CLI asks before
+        it signs a ballot (`vote --sign-only`), so that nobody hands out a ballot that can never count. It
+        receives, stores and submits nothing."""
+        return cls(session, store=None)
+
+    def __init__(self, session, store: RelayStore | None, batch_size: int = 100):
         self.session = session
         self.store = store
         self.batch_size = batch_size
