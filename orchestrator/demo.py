@@ -113,8 +113,9 @@ class Demo:
     def _deploy(self) -> None:
         counts = ", ".join(f"{len(self.tier(t['name']))} {t['name']}" for t in TIERS)
         self.say(f"deploying the suite and admitting {len(self.members)} members ({counts})")
-        roll = [{"seat": a.address, "tier": t, "legal_name": f"Member {i + 1} Ltd", "jurisdiction": "CH",
-                 "metadata_uri": f"ipfs://demo-member-{i + 1}"} for i, (a, t) in enumerate(self.members)]
+        # No metadata URI: each identity goes on-chain as a data: URI, so results and reports name members.
+        roll = [{"seat": a.address, "tier": t, "legal_name": f"Firm {i + 1} Ltd", "jurisdiction": "CH"}
+                for i, (a, t) in enumerate(self.members)]
         config = parse({"name": "Demo Consortium", "governor": SETTINGS, "treasury": TREASURY, "tiers": TIERS,
                         "members": roll})
         deployment = deploy(self.w3, self.session.sender, config)

@@ -57,14 +57,17 @@ def test_results_show_the_demo_from_the_database_alone(demo):
                                                                           (10, 29)]
     first = rows[0]["id"]
     detail = run(env, "results", first[:12])
-    assert "member 2 recused by declaration: advises the member concerned" in detail
+    assert "member 2 Firm 2 Ltd recused by declaration: advises the member concerned" in detail
     assert "recused automatically" not in detail
-    assert "member 25 recused automatically: the proposal is about this member" in run(env, "results", rows[1]["id"])
-    assert re.search(r"member\s+1 tier 0 for\s+weight 3 \(direct\)", detail)
-    assert re.search(r"member\s+6 tier 1 against\s+weight 1 \(relayed\)", detail)
+    assert "member 25 Firm 25 Ltd recused automatically: the proposal is about this member" in run(
+        env, "results", rows[1]["id"])
+    assert re.search(r"member\s+1 Firm 1 Ltd \(founding\) for\s+weight 3 \(direct\)", detail)
+    assert re.search(r"member\s+6 Firm 6 Ltd \(regular\) against\s+weight 1 \(relayed\)", detail)
     csv_rows = run(env, "results", first, "--format", "csv").splitlines()
-    assert csv_rows[0] == "proposal_id,tier,for,against,abstain,voted,eligible"
-    assert csv_rows[1:] == [f"{first},founding,12,0,0,4,5", f"{first},regular,15,5,0,20,20"]
+    assert csv_rows[0] == ("proposal_id,record,tier,member_id,member,for,against,abstain,voted,eligible,support,"
+                           "weight,relayed,automatic,reason")
+    assert csv_rows[1:4] == [f"{first},tier,founding,,,12,0,0,4,5,,,,,", f"{first},tier,regular,,,15,5,0,20,20,,,,,",
+                             f"{first},recusal,,2,member 2 Firm 2 Ltd,,,,,,,,,False,advises the member concerned"]
     member = run(env, "results", "--member", "24")
     assert member.count("no vote (lapsed)") == 2 and member.count("voted for with weight 1 (relayed)") == 3
 
@@ -73,13 +76,14 @@ def test_the_transparency_report_covers_the_period(demo, tmp_path):
     _, env = demo
     text = run(env, "report", "--from", "2000-01-01", "--to", "2100-12-31")
     assert "Membership changes (39)" in text
-    assert "member 25: suspended (now suspended, tier 1) — missed three plenaries" in text
-    assert "member 24: lapsed (now lapsed, tier 1)" in text and "member 24: restored" in text
+    assert "member 25 Firm 25 Ltd: suspended (now suspended, tier regular) — missed three plenaries" in text
+    assert "member 24 Firm 24 Ltd: lapsed (now lapsed, tier regular)" in text
+    assert "member 24 Firm 24 Ltd: restored" in text
     assert "Decisions (5)" in text and "Censure member 9 [member case] Executed: for 29, against 3" in text
     assert "Proof of Reserves v1.0 (standard 1)" in text
-    assert "member 9: outage undisclosed for 30 days" in text
-    for line in ("in  dues           21.0000 ETH", "in  grant          20.0000 ETH",
-                 "in  sponsorship    50.0000 ETH", "out budget-spent   1.2000 ETH", "net            89.8000 ETH"):
+    assert "member 9 Firm 9 Ltd: outage undisclosed for 30 days" in text
+    for line in ("in  dues           21 ETH", "in  grant          20 ETH",
+                 "in  sponsorship    50 ETH", "out budget-spent   1.2 ETH", "net            89.8 ETH"):
         assert line in text
     page = tmp_path / "report.html"
     run(env, "report", "--from", "2000-01-01", "--to", "2100-12-31", "--format", "html", "--out", str(page))

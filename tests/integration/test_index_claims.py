@@ -172,8 +172,8 @@ def test_a_vote_is_relayed_only_when_its_transaction_called_the_batch_entry_poin
     found = {b["voter"]: b["relayed"] for b in Observatory(cli.env["CONSORTIUM_DB"]).proposal(pid).ballots}
     assert found == {wallet: False, seats["f1"]: False, seats["r1"]: True}
     shown = cli.ok("results", pid)
-    assert "member     3 tier 1 for      weight 1 (direct) — through my wallet" in shown
-    assert "member     2 tier 1 for      weight 1 (relayed)" in shown
+    assert "member     3 Co (regular) for      weight 1 (direct) — through my wallet" in shown
+    assert "member     2 Co (regular) for      weight 1 (relayed)" in shown
 
 
 # ───── strings that are not UTF-8 ─────
