@@ -25,8 +25,8 @@ class Suite:
         self.w3 = w3
         self.keys = keys("bench member", n)
         self.founding = max(1, n // 20)
-        members = [{"seat": a.address, "tier": "founding" if i < self.founding else "regular"}
-                   for i, a in enumerate(self.keys)]
+        members = [{"seat": a.address, "tier": "founding" if i < self.founding else "regular",
+                    "legal_name": f"Bench member {i}", "jurisdiction": "CH"} for i, a in enumerate(self.keys)]
         self.deployer = Sender(w3.eth.accounts[0])
         d = deploy(w3, self.deployer, parse({"name": "Bench", "governor": SETTINGS, "members": members}))
         self.governor = contract(w3, "ConsortiumGovernor", d.governor)

@@ -275,9 +275,9 @@ class Demo:
     def index(self) -> int:
         """Index the run's events into the session's database (--db), where `consortium results` and
         `consortium report` read them after the devnet is gone. Returns the number of events."""
-        from orchestrator.commands.observe import indexer_for
+        from orchestrator.observers.indexer.sync import Indexer
 
-        indexer = indexer_for(self.session, confirmations=0)
+        indexer = Indexer.of(self.w3, self.session.deployment, self.session.options.db)
         indexer.sync()
         return indexer.store.count()
 

@@ -10,7 +10,7 @@ from eth_abi import decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from orchestrator.chain import artifacts
-from orchestrator.operations.amounts import format_amount  # a leaf: one amount format, reverts included
+from orchestrator.chain.amounts import format_amount  # a leaf: one amount format, reverts included
 
 # Plain sentences for the errors users meet; {0}, {1}… are the error's arguments.
 SENTENCES = {

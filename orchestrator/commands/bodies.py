@@ -10,11 +10,11 @@ import shlex
 import click
 from eth_utils import function_signature_to_4byte_selector, is_address, to_checksum_address
 
+from orchestrator.chain.amounts import ETH, asset_of, parse_amount
 from orchestrator.chain.proposals import receipt_events
 from orchestrator.commands.common import pass_session
 from orchestrator.errors import InputError
 from orchestrator.operations import governance as gv
-from orchestrator.operations.amounts import ETH, asset_of, parse_amount
 from orchestrator.operations.config import ZERO_ADDRESS
 from orchestrator.operations.session import Session
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import UTC, datetime
 
 import click
 
+from orchestrator.chain.reverts import utc
 from orchestrator.errors import OrchestratorError
 from orchestrator.operations.session import Session
 
@@ -26,7 +26,7 @@ def passphrase_for(name: str, confirm: bool = False) -> str:
 
 def when(timestamp: int, now: int | None = None) -> str:
     """A timestamp in UTC, with how far it is from `now`."""
-    text = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    text = utc(timestamp)
     if now is None:
         return text
     delta = timestamp - now

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from orchestrator.chain.calls import Words
 from orchestrator.chain.proposals import receipt_events
 from orchestrator.commands.common import pass_session, when
 from orchestrator.errors import InputError
 from orchestrator.operations import governance as gv
+from orchestrator.operations.calls import Words
 from orchestrator.operations.session import Session
 
 
@@ -48,7 +48,8 @@ def list_(session: Session) -> None:
     click.echo(f"{reports} report(s), {censures} censure(s)")
     for rid in range(1, reports + 1):
         reporter, subject, uri, _, filed_at = f.report(rid).call()
-        click.echo(f"  report {rid}: by {words.member(reporter)} about {words.member(subject)}, {when(filed_at)}: {uri}")
+        click.echo(f"  report {rid}: by {words.member(reporter)} about {words.member(subject)}, {when(filed_at)}: "
+                   f"{uri}")
     for cid in range(1, censures + 1):
         member_id, report_id, reason, issued_at = f.censureRecord(cid).call()
         cited = f" (report {report_id})" if report_id else ""

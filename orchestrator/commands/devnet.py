@@ -6,10 +6,10 @@ import time
 
 import click
 
+from orchestrator.chain.amounts import format_amount
 from orchestrator.chain.node import DEVNET_CHAIN_ID, Devnet
 from orchestrator.commands.common import pass_session
 from orchestrator.errors import InputError
-from orchestrator.operations.amounts import format_amount
 from orchestrator.operations.session import Session
 
 UNITS = {"s": 1, "min": 60, "h": 3600, "d": 86400}

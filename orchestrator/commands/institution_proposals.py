@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import click
 
+from orchestrator.chain.amounts import asset_of, parse_amount
 from orchestrator.commands.bodies import BODY_KINDS, body_address, mandate_entries
 from orchestrator.commands.proposals import proposal_command, propose
 from orchestrator.commands.treasury import dues_asset
 from orchestrator.errors import InputError
 from orchestrator.operations import governance as gv
-from orchestrator.operations.amounts import asset_of, parse_amount
 
 
 def _token_amount(session, amount: str, token: str) -> tuple[str, int]:

@@ -12,12 +12,12 @@ from pathlib import Path
 import click
 
 from orchestrator.chain import artifacts
+from orchestrator.chain.amounts import asset_of
 from orchestrator.chain.proposals import SUPPORT, Proposal, find
 from orchestrator.commands.common import pass_session, when
 from orchestrator.errors import InputError, OrchestratorError
 from orchestrator.operations import governance as gv
 from orchestrator.operations import roll
-from orchestrator.operations.amounts import asset_of
 from orchestrator.operations.session import Session
 from orchestrator.relay import ballots
 from orchestrator.relay.ballot_file import BallotFile

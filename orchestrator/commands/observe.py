@@ -6,23 +6,9 @@ from __future__ import annotations
 import click
 
 from orchestrator.commands.common import pass_session
-from orchestrator.errors import ManifestError, OrchestratorError
-from orchestrator.observers.indexer.reader import Reader
-from orchestrator.observers.indexer.store import IndexStore
+from orchestrator.errors import OrchestratorError
 from orchestrator.observers.indexer.sync import Indexer
 from orchestrator.operations.session import Session
-
-
-def indexer_for(session: Session, confirmations: int) -> Indexer:
-    d = session.deployment
-    if not session.w3.eth.get_code(d.governor):
-        raise ManifestError(f"the manifest's governor {d.governor} has no code on this chain: wrong manifest or "
-                            "wrong chain")
-    store = IndexStore(session.options.db, d.chain_id, d.governor)
-    # Bodies come from the index itself (no contract call: the chain may be mid-reorg); new ones are found
-    # as their BodyCreated events are read.
-    reader = Reader(session.w3, d.contracts, store.body_addresses())
-    return Indexer(session.w3, store, reader, d.block, confirmations)
 
 
 @click.command()
@@ -36,7 +22,7 @@ def indexer_for(session: Session, confirmations: int) -> Indexer:
 @pass_session
 def index(session: Session, follow: bool, confirmations: int, interval: float, verify: bool) -> None:
     """Read every event of the suite into the database (--db), surviving reorgs and restarts."""
-    indexer = indexer_for(session, confirmations)
+    indexer = Indexer.of(session.w3, session.deployment, session.options.db, confirmations)
 
     def report(progress) -> None:
         click.echo(f"\r{progress}", nl=False)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from web3.exceptions import ContractCustomError, ContractLogicError
 
-from orchestrator.chain.calls import Words, describe_calls
+from orchestrator.chain.amounts import parse_amount
 from orchestrator.chain.proposals import (
     STATES,
     all_proposals,
@@ -25,7 +25,7 @@ from orchestrator.commands.common import pass_session, when
 from orchestrator.errors import ChainError, InputError
 from orchestrator.operations import dues
 from orchestrator.operations import governance as gv
-from orchestrator.operations.amounts import parse_amount
+from orchestrator.operations.calls import Words, describe_calls
 from orchestrator.operations.session import Session
 
 
@@ -193,7 +193,7 @@ def call_rule(session, target, selector, constitutional, about_member):
 @click.argument("target")
 @click.argument("signature")
 @click.argument("args", nargs=-1)
-@click.option("--value", default="0", help="Wei sent with the call (an integer, or e.g. 1.5ether).")
+@click.option("--value", default="0", help="ETH sent with the call, with its unit (1.5ether, 20 gwei, 5 wei).")
 @proposal_command
 def call(session, target, signature, args, value):
     """A raw call: SIGNATURE like 'name(address,uint256)' on TARGET with ARGS."""
@@ -202,9 +202,8 @@ def call(session, target, signature, args, value):
 
 def _action_calls(session: Session, number: int, text: str) -> list[gv.Call]:
     """The calls of one bundled action, written as after `consortium propose` (e.g. `spend 1ether 0x… --memo x`),
-    parsed by that action's own command, so a bundle accepts exactly what the action does alone."""
-    from orchestrator.commands import institution_proposals  # noqa: F401  (its actions join `propose` on import)
-
+    parsed by that action's own command, so a bundle accepts exactly what the action does alone. Every action
+    has joined `propose` by then: the CLI loads the group from institution_proposals, which adds its own."""
     where = f"action {number} `{text}`"
     try:
         name, *args = shlex.split(text)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import click
 
+from orchestrator.chain.amounts import ETH, Asset, asset_of, parse_amount
 from orchestrator.chain.proposals import receipt_events
 from orchestrator.chain.reverts import STATUSES
 from orchestrator.commands.common import pass_session, when
 from orchestrator.errors import InputError
 from orchestrator.operations import dues as dues_keeper
 from orchestrator.operations import governance as gv
-from orchestrator.operations.amounts import ETH, Asset, asset_of, parse_amount
 from orchestrator.operations.config import ZERO_ADDRESS
 from orchestrator.operations.deploy import contract
 from orchestrator.operations.session import Session
@@ -145,7 +145,7 @@ def pay_dues(session: Session, members: tuple[str, ...], everyone: bool, periods
     token, asset = dues_asset(session)
     plan = dues_keeper.plan(session, ids, periods, session.sender.address, token == ZERO_ADDRESS)
     for member_id, paid_until in plan.paid_ahead:
-        click.echo(f"member {member_id}: skipped, already paid until {when(paid_until)} (the treasury takes at "
+        click.echo(f"{plan.labels[member_id]}: skipped, already paid until {when(paid_until)} (the treasury takes at "
                    "most one period ahead)")
     t = session.treasury.functions
     total, batches = 0, 0
@@ -163,7 +163,7 @@ def pay_dues(session: Session, members: tuple[str, ...], everyone: bool, periods
             elif t.duesLapsed(member_id).call():
                 note = (f"; still {'lapsed' if member_id in plan.lapsed else 'overdue'}: its dues are not yet "
                         "current (pay more periods)")
-            click.echo(f"member {member_id}: paid {asset.format(paid['amount'])} for {paid['periods']} "
+            click.echo(f"{plan.labels[member_id]}: paid {asset.format(paid['amount'])} for {paid['periods']} "
                        f"period{'s' if paid['periods'] != 1 else ''}; paid until {when(paid['paidUntil'])}{note}")
             total += paid["amount"]
         batches += 1

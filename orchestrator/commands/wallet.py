@@ -7,10 +7,10 @@ import sys
 
 import click
 
+from orchestrator.chain.amounts import format_amount, parse_amount
 from orchestrator.chain.node import Payment
 from orchestrator.commands.common import pass_session, passphrase_for
 from orchestrator.errors import OrchestratorError, WalletError
-from orchestrator.operations.amounts import format_amount, parse_amount
 from orchestrator.operations.governance import address as parse_address
 from orchestrator.operations.session import Session
 

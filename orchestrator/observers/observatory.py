@@ -20,9 +20,9 @@ from functools import cached_property
 from sqlalchemy import func, inspect, select
 
 from orchestrator import identity
-from orchestrator.chain.calls import member_label, tier_label
 from orchestrator.db import engine, shown
 from orchestrator.errors import InputError, OrchestratorError
+from orchestrator.labels import member_label, tier_label
 from orchestrator.observers.indexer.schema import (
     ballots,
     blocks,
@@ -129,6 +129,9 @@ class Observatory:
         raise InputError(f"no proposal {text} in the index")
 
     def proposal(self, proposal_id: str, detail: bool = True) -> ProposalResult:
+        # Names are read first, on a connection of their own: reading them inside the block below would hold
+        # two connections per request, and a full pool of such requests would wait on each other.
+        self.identities  # noqa: B018
         with self.engine.connect() as db:
             p = db.execute(select(proposals).where(proposals.c.proposal_id == proposal_id)).one()
             lifecycle = {r.event: r.value for r in db.execute(
@@ -288,8 +291,8 @@ class Institutions:
                                                              member_changes.c.log_index)).all()
         members: dict[int, dict] = {}
         for r in rows:
-            entry = members.setdefault(r.member_id, {"member_id": r.member_id, "joined": r.timestamp,
-                                                     "metadata": r.detail, "history": []})
+            entry = members.setdefault(r.member_id, {"member_id": r.member_id, "member": self.obs.label(r.member_id),
+                                                     "joined": r.timestamp, "metadata": r.detail, "history": []})
             entry.update(seat=r.seat, tier=tiers.get(r.tier, {}).get("name", str(r.tier)), status=r.status)
             entry["history"].append({"time": r.timestamp, "change": r.change, "status": r.status,
                                      "detail": r.detail})

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, select
 
 from orchestrator import identity
-from orchestrator.chain.calls import tier_label
+from orchestrator.chain.amounts import format_amount
+from orchestrator.labels import tier_label
 from orchestrator.observers.indexer.schema import (
     conduct_records,
     member_changes,
@@ -21,7 +22,6 @@ from orchestrator.observers.indexer.schema import (
     treasury_flows,
 )
 from orchestrator.observers.observatory import UNKNOWN, Observatory, ProposalResult, recusal_text
-from orchestrator.operations.amounts import format_amount
 
 ZERO = "0x" + "00" * 20
 

@@ -163,7 +163,7 @@ def parse(raw: dict, source: str = "config") -> DeploymentConfig:
 
 
 def _tier(raw, number: int, source: str) -> TierConfig:
-    from orchestrator.operations.amounts import parse_amount
+    from orchestrator.chain.amounts import parse_amount
 
     label = f"[[tiers]] #{number}"
     if isinstance(raw, dict) and isinstance(raw.get("name"), str):

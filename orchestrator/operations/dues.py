@@ -14,6 +14,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError, Web3Excepti
 
 from orchestrator.chain.reverts import decode_revert_data, revert_data, revert_error
 from orchestrator.errors import ChainError
+from orchestrator.labels import member_label
 from orchestrator.operations import roll
 
 SCAN = 500  # member ids per eth_call of Treasury.lapsable
@@ -56,6 +57,7 @@ class DuesPlan:
     pay: list[tuple[int, int]]  # (member id, its dues for the periods) the treasury would take
     paid_ahead: list[tuple[int, int]]  # (member id, paid until) the treasury would refuse as paid ahead
     lapsed: frozenset[int]  # members marked Lapsed before the payment
+    labels: dict[int, str]  # how each member is named to people ("member 7 Bitex Ltd")
 
 
 def owing(session) -> list[int]:
@@ -70,9 +72,10 @@ def plan(session, member_ids: list[int], periods: int, payer: str, in_eth: bool)
     payment's own transaction reports any real problem. A member the treasury takes no dues for at all
     (its tier owes none, it left) stops the command before anything is sent."""
     t = session.treasury.functions
-    pay, ahead, lapsed = [], [], set()
+    pay, ahead, lapsed, labels = [], [], set(), {}
     for member in roll.read(session.registry, session.treasury, member_ids):
         member_id = member.id
+        labels[member_id] = member_label(member_id, member.identity)
         if member.status == "lapsed":
             lapsed.add(member_id)
         amount = member.tier.dues * periods
@@ -89,4 +92,4 @@ def plan(session, member_ids: list[int], periods: int, payer: str, in_eth: bool)
         except (Web3Exception, ValueError):
             pass  # the node's own refusal (the payer cannot send the value): the transaction says it
         pay.append((member_id, amount))
-    return DuesPlan(pay, ahead, frozenset(lapsed))
+    return DuesPlan(pay, ahead, frozenset(lapsed), labels)

@@ -118,10 +118,10 @@ class Dashboard:
             tiers = _table(["tier", "for", "against", "abstain", "voted", "eligible"],
                            [[t.name, t.for_, t.against, t.abstain, t.voted, t.eligible] for t in r.tiers])
             recusals = _table(["member", "recusal", "reason"],
-                              [[x["member_id"], "automatic" if x["automatic"] else "declared", x["reason"]]
+                              [[x["member"], "automatic" if x["automatic"] else "declared", x["reason"]]
                                for x in r.recusals])
             ballots = _table(["member", "tier", "support", "weight", "submitted", "reason", "transaction"],
-                             [[b["member_id"], b["tier"], b["support"], b["weight"],
+                             [[b["member"], b["tier"], b["support"], b["weight"],
                                "relayed" if b["relayed"] else "direct", b["reason"], b["tx"]] for b in r.ballots])
             body = (f"<p>{html.escape(r.id)}</p>{summary}<div id=\"chart\" data-proposal=\"{r.id}\"></div>{tiers}"
                     f"<h2>Recusals</h2>{recusals}<h2>Ballots ({len(r.ballots)})</h2>{ballots}")
@@ -131,7 +131,7 @@ class Dashboard:
                            [[t, v["name"], v["weight"], v["canPropose"], v["canVote"]]
                             for t, v in sorted(inst.tiers().items())])
             members = _table(["member", "seat", "tier", "status", "joined", "changes"],
-                             [[m["member_id"], m["seat"], m["tier"], m["status"], _when(m["joined"]),
+                             [[m["member"], m["seat"], m["tier"], m["status"], _when(m["joined"]),
                                ", ".join(h["change"] for h in m["history"])] for m in inst.members()])
             return _page("Members and tiers", f"<h2>Tiers</h2>{tiers}<h2>Members</h2>{members}")
         if path == "/treasury":

@@ -41,11 +41,11 @@ def dues_consortium(cli):
 def test_dues_lapse_is_poked_before_proposing_and_paying_restores(cli, dues_consortium):
     assert "founding     2 ETH per period" in cli.ok("treasury", "status")
     out = cli.ok("treasury", "pay-dues", "1", account="f1")
-    assert re.match(r"member 1: paid 2 ETH for 1 period; paid until \d{4}-\d\d-\d\d", out)
+    assert re.match(r"member 1 Co: paid 2 ETH for 1 period; paid until \d{4}-\d\d-\d\d", out)
     cli.ok("treasury", "pay-dues", "2", account="f1")  # anyone may pay a member's dues
     cli.ok("treasury", "pay-dues", "3", account="r1")
     assert cli.ok("treasury", "pay-dues", "3", "--periods", "2", account="r1") == (
-        f"member 3: skipped, already paid until {_paid_until(cli, 3)} (the treasury takes at most one period "
+        f"member 3 Co: skipped, already paid until {_paid_until(cli, 3)} (the treasury takes at most one period "
         "ahead)\nnothing to pay: every member is paid ahead\n")
     cli.advance(150)  # member 4 never paid: lapsed 100 s after joining
     assert "lapsed, not yet marked: 4" in cli.ok("treasury", "status")

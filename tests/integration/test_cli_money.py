@@ -70,15 +70,15 @@ def test_dues_for_many_members_in_bounded_batches(cli, dues_roll, monkeypatch, r
     assert "  observer     no dues" in status
 
     out = cli.ok("treasury", "pay-dues", "1", "3", "--periods", "2", account="r1")
-    assert re.fullmatch(rf"member 1: paid 4 ETH for 2 periods; paid until {DATE}\n"
-                        rf"member 3: paid 2 ETH for 2 periods; paid until {DATE}\n"
+    assert re.fullmatch(rf"member 1 Co: paid 4 ETH for 2 periods; paid until {DATE}\n"
+                        rf"member 3 Co: paid 2 ETH for 2 periods; paid until {DATE}\n"
                         r"total: 6 ETH for 2 member\(s\) in 1 transaction\(s\)\n", out)
     assert "Warning" not in out and "MismatchedABI" not in out
     assert [str(w.message) for w in recwarn] == []  # no web3 warning about the registry's logs in the receipt
 
-    paid_until = re.search(rf"member 1: paid 4 ETH for 2 periods; paid until ({DATE})", out).group(1)
+    paid_until = re.search(rf"member 1 Co: paid 4 ETH for 2 periods; paid until ({DATE})", out).group(1)
     assert cli.ok("treasury", "pay-dues", "1", account="r1") == (
-        f"member 1: skipped, already paid until {paid_until} (the treasury takes at most one period ahead)\n"
+        f"member 1 Co: skipped, already paid until {paid_until} (the treasury takes at most one period ahead)\n"
         "nothing to pay: every member is paid ahead\n")
 
     cli.advance(150)  # members 2, 4, 5 and 6 never paid: their dues lapsed 100 s after joining
@@ -98,14 +98,14 @@ def test_dues_for_many_members_in_bounded_batches(cli, dues_roll, monkeypatch, r
 
     out = cli.ok("treasury", "pay-dues", "--all", account="r2")
     restored = "; it was lapsed: its vote is restored"
-    assert re.fullmatch(rf"member 1: skipped, already paid until {DATE} \(the treasury takes at most one period "
+    assert re.fullmatch(rf"member 1 Co: skipped, already paid until {DATE} \(the treasury takes at most one period "
                         r"ahead\)\n"
-                        rf"member 3: skipped, already paid until {DATE} \(the treasury takes at most one period "
+                        rf"member 3 Co: skipped, already paid until {DATE} \(the treasury takes at most one period "
                         r"ahead\)\n"
-                        rf"member 2: paid 2 ETH for 1 period; paid until {DATE}{restored}\n"
-                        rf"member 4: paid 1 ETH for 1 period; paid until {DATE}{restored}\n"
-                        rf"member 5: paid 1 ETH for 1 period; paid until {DATE}{restored}\n"
-                        rf"member 6: paid 1 ETH for 1 period; paid until {DATE}{restored}\n"
+                        rf"member 2 Co: paid 2 ETH for 1 period; paid until {DATE}{restored}\n"
+                        rf"member 4 Co: paid 1 ETH for 1 period; paid until {DATE}{restored}\n"
+                        rf"member 5 Co: paid 1 ETH for 1 period; paid until {DATE}{restored}\n"
+                        rf"member 6 Co: paid 1 ETH for 1 period; paid until {DATE}{restored}\n"
                         r"total: 5 ETH for 4 member\(s\) in 2 transaction\(s\)\n", out)
     assert cli.ok("treasury", "poke") == "no member's dues have lapsed\n"
     assert "  marked lapsed: none" in cli.ok("treasury", "status")
@@ -113,10 +113,10 @@ def test_dues_for_many_members_in_bounded_batches(cli, dues_roll, monkeypatch, r
     cli.advance(2500)  # everyone is now more than a period behind
     cli.ok("treasury", "poke")
     out = cli.ok("treasury", "pay-dues", "5", account="r3")
-    assert re.fullmatch(rf"member 5: paid 1 ETH for 1 period; paid until {DATE}; still lapsed: its dues are not "
+    assert re.fullmatch(rf"member 5 Co: paid 1 ETH for 1 period; paid until {DATE}; still lapsed: its dues are not "
                         r"yet current \(pay more periods\)\n"
                         r"total: 1 ETH for 1 member\(s\) in 1 transaction\(s\)\n", out)
-    assert re.search(rf"member 5: paid 1 ETH for 1 period; paid until {DATE}{restored}\n",
+    assert re.search(rf"member 5 Co: paid 1 ETH for 1 period; paid until {DATE}{restored}\n",
                      cli.ok("treasury", "pay-dues", "5", account="r3"))
 
     assert cli.fails("treasury", "pay-dues", account="r1") == (
@@ -146,8 +146,8 @@ def test_dues_and_amounts_in_the_dues_tokens_own_units(cli, w3):
     assert f"  balance: 0 ETH, 0 TUSD (token {token.address})" in status
     assert "  dues in TUSD, per period of 1,000 s" in status and "  founding     2 TUSD per period" in status
     out = cli.ok("treasury", "pay-dues", "1", "3", account="r1")
-    assert re.fullmatch(rf"member 1: paid 2 TUSD for 1 period; paid until {DATE}\n"
-                        rf"member 3: paid 1 TUSD for 1 period; paid until {DATE}\n"
+    assert re.fullmatch(rf"member 1 Co: paid 2 TUSD for 1 period; paid until {DATE}\n"
+                        rf"member 3 Co: paid 1 TUSD for 1 period; paid until {DATE}\n"
                         r"total: 3 TUSD for 2 member\(s\) in 1 transaction\(s\)\n", out)
     assert "Warning" not in out
     assert "grant of 5.5 TUSD received" in cli.ok("treasury", "contribute", "grant", "5.5 TUSD", "--token",

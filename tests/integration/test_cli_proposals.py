@@ -14,9 +14,9 @@ import pytest
 from eth_utils import function_signature_to_4byte_selector
 
 from orchestrator import identity
-from orchestrator.chain.calls import NOT_PROPOSABLE, SENTENCES, describe_calls, governed_functions
 from orchestrator.commands import institution_proposals  # noqa: F401  (its actions join `propose`)
 from orchestrator.commands.proposals import _action_calls, propose
+from orchestrator.operations.calls import NOT_PROPOSABLE, SENTENCES, describe_calls, governed_functions
 from orchestrator.operations.deploy import contract
 from orchestrator.operations.session import Options, Session
 

@@ -112,8 +112,8 @@ def test_bad_ballots_are_refused_with_the_reason(cli, consortium, active):
 
 
 def test_already_voted_recused_duplicate_and_outsider(cli, consortium, active):
-    cli.ok("vote", active, "for", account="f2")
-    direct = sign_only(cli, active, "f2")
+    direct = sign_only(cli, active, "f2")  # signed while it could count (the CLI signs nothing else) …
+    cli.ok("vote", active, "for", account="f2")  # … then the member votes directly
     recused = sign_only(cli, active, "r2")
     cli.ok("member", "recuse", active, "--reason", "conflict", account="r2")
     held = sign_only(cli, active, "r1")

@@ -5,9 +5,9 @@ import pytest
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector
 
+from orchestrator.chain.amounts import ETH, format_amount, parse_amount, token_asset
 from orchestrator.chain.reverts import decode_revert_data, revert_error, utc
 from orchestrator.errors import InputError
-from orchestrator.operations.amounts import ETH, format_amount, parse_amount, token_asset
 
 USDC = token_asset("USDC", 6)
 TOKEN = "0x" + "22" * 20

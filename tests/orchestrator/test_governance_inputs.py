@@ -3,16 +3,7 @@
 import pytest
 
 from orchestrator.errors import InputError
-from orchestrator.operations.amounts import parse_amount
 from orchestrator.operations.governance import raw_call, selector
-
-
-def test_amounts_in_wei_gwei_and_ether():
-    assert parse_amount("12 wei") == 12
-    assert parse_amount("1.5ether") == 15 * 10**17
-    assert parse_amount("2 gwei") == 2 * 10**9
-    with pytest.raises(InputError, match="not a whole, non-negative number of wei"):
-        parse_amount("0.5wei")
 
 
 def test_selectors_from_hex_or_signature():

@@ -60,6 +60,15 @@ class Progress:
 
 
 class Indexer:
+    @classmethod
+    def of(cls, w3: Web3, deployment, db_url: str, confirmations: int = 0) -> Indexer:
+        """The indexer of a deployment (operations/deploy.py's Deployment) into the database at `db_url`."""
+        store = IndexStore(db_url, deployment.chain_id, deployment.governor)
+        # Bodies come from the index itself (no contract call: the chain may be mid-reorg); new ones are found
+        # as their BodyCreated events are read.
+        reader = Reader(w3, deployment.contracts, store.body_addresses())
+        return cls(w3, store, reader, deployment.block, confirmations)
+
     def __init__(self, w3: Web3, store: IndexStore, reader: Reader, deployment_block: int, confirmations: int = 0):
         self.w3, self.store, self.reader = w3, store, reader
         self.deployment_block, self.confirmations = deployment_block, confirmations

@@ -18,7 +18,8 @@ from web3.exceptions import ContractCustomError, ContractLogicError, Web3Excepti
 
 from orchestrator import identity
 from orchestrator.chain import artifacts
-from orchestrator.operations.amounts import BASE_UNITS, asset_of, format_amount
+from orchestrator.chain.amounts import BASE_UNITS, asset_of, format_amount
+from orchestrator.labels import member_label, tier_label
 from orchestrator.operations.config import ZERO_ADDRESS
 from orchestrator.operations.deploy import contract
 
@@ -123,16 +124,6 @@ class Words:
                 types = ",".join(_abi_type(i) for i in entry["inputs"])
                 return f"{self.contract_name(target)}.{entry['name']}({types})"
         return f"0x{bytes(selector).hex()} on {self.account(target)}"
-
-
-def member_label(member_id: int, who: identity.Identity) -> str:
-    """The one way a member is named: "member 7 Bitex Ltd", or "member 7" when no name is on-chain."""
-    return f"member {member_id}" if who.legal_name is None else f"member {member_id} {who.label(member_id)}"
-
-
-def tier_label(tier_id: int, names: list[str]) -> str:
-    """A tier by its name ("regular"), or "tier 5" for one the table does not hold."""
-    return names[tier_id] if 0 <= tier_id < len(names) else f"tier {tier_id}"
 
 
 def _abi_type(entry: dict) -> str:
