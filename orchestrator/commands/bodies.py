@@ -15,6 +15,7 @@ from orchestrator.chain.proposals import receipt_events
 from orchestrator.commands.common import pass_session
 from orchestrator.errors import InputError
 from orchestrator.operations import governance as gv
+from orchestrator.operations.calls import Words
 from orchestrator.operations.config import ZERO_ADDRESS
 from orchestrator.operations.session import Session
 
@@ -144,7 +145,8 @@ def show(session: Session, body_ref: str) -> None:
     click.echo(f"{f.name().call()} ({BODY_KINDS[f.kind().call()]}) at {b.address}"
                f"{' — dissolved' if f.dissolved().call() else ''}")
     click.echo(f"  approvals needed: {threshold} of {len(f.members().call())}")
-    click.echo(f"  members: {', '.join(map(str, f.members().call()))}")
+    words = Words(session)
+    click.echo(f"  members: {words.members(f.members().call())}")
     t = session.treasury.functions
     dues_token = t.duesToken().call()
     budgets = [ETH.format(t.budgetOf(b.address, ZERO_ADDRESS).call())]
@@ -162,7 +164,7 @@ def show(session: Session, body_ref: str) -> None:
     for action_id in range(f.actionCount().call()):
         target, _, proposer, approvals, executed, description = f.action(action_id).call()
         status = "executed" if executed else f"{approvals} of {threshold} approval(s)"
-        click.echo(f"    #{action_id} by member {proposer}: {description} — {status}")
+        click.echo(f"    #{action_id} by {words.member(proposer)}: {description} — {status}")
 
 
 def _described(session: Session, target: str, selector: bytes) -> str:

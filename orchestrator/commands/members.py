@@ -16,6 +16,7 @@ from orchestrator.chain.amounts import asset_of
 from orchestrator.chain.proposals import SUPPORT, Proposal, find
 from orchestrator.commands.common import pass_session, when
 from orchestrator.errors import InputError, OrchestratorError
+from orchestrator.labels import member_label
 from orchestrator.operations import governance as gv
 from orchestrator.operations import roll
 from orchestrator.operations.session import Session
@@ -77,7 +78,8 @@ def _refuse_if_dues_lapsed(session: Session, p: Proposal, member_id: int) -> Non
     paid_until, grace = t.paidUntil(member_id).call(), t.gracePeriod().call()
     (m,) = roll.read(session.registry, None, [member_id])
     raise OrchestratorError(
-        f"member {member_id} ({m.label}) has no vote on this proposal: its dues lapsed on {when(paid_until + grace)} "
+        f"{member_label(member_id, m.identity)} has no vote on this proposal: its dues lapsed on "
+        f"{when(paid_until + grace)} "
         f"(paid until {when(paid_until)}, then a grace period of {_span(grace)}); `consortium treasury pay-dues "
         f"{member_id}` restores its vote on proposals whose voting opens after the payment")
 
@@ -269,7 +271,8 @@ def _show_conduct(session: Session, member_id: int) -> None:
     for log in reports:
         a = log["args"]
         filed = c.report(a["reportId"]).call()[4]
-        click.echo(f"    report {a['reportId']} by member {a['reporter']} ({reporters[a['reporter']].label}), filed "
+        reporter = member_label(a["reporter"], reporters[a["reporter"]].identity)
+        click.echo(f"    report {a['reportId']} by {reporter}, filed "
                    f"{when(filed)}, evidence {a['evidenceURI']} (sha256 0x{a['evidenceHash'].hex()})")
     censures = _logs(session, session.conduct, "MemberCensured", memberId=member_id)
     click.echo(f"  censures: {len(censures) or 'none'}")

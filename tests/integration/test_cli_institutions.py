@@ -55,7 +55,7 @@ def test_dues_lapse_is_poked_before_proposing_and_paying_restores(cli, dues_cons
     pid = proposal_id(out)
     cli.advance(2)
     date = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC"
-    assert re.fullmatch(rf"Error: member 4 \(Co\) has no vote on this proposal: its dues lapsed on {date} \(paid "
+    assert re.fullmatch(rf"Error: member 4 Co has no vote on this proposal: its dues lapsed on {date} \(paid "
                         rf"until {date}, then a grace period of 100 s\); `consortium treasury pay-dues 4` restores "
                         r"its vote on proposals whose voting opens after the payment",
                         cli.fails("vote", pid, "for", account="r2"))
@@ -93,7 +93,7 @@ def test_treasury_contributions_spending_and_bodies(cli, consortium):
     assert cli.ok("body", "approve", "Secretariat", "0", account="r2").startswith(
         "action #0 in Secretariat: 2 of 2 approval(s), executed")
     show = cli.ok("body", "show", "Secretariat")
-    assert "#0 by member 3: Pay the venue — executed" in show
+    assert "#0 by member 3 Co: Pay the venue — executed" in show
     assert "approvals needed: 2 of 2" in show
 
     assert cli.fails("body", "propose", "Secretariat", "treasury", "spend(address,address,uint256,string)",

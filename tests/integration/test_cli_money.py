@@ -207,8 +207,8 @@ def test_bodies_act_by_function_name_and_spend_with_units(cli, consortium):
     assert out.startswith("action #2 in Secretariat: 1 of 2 approval(s)")
     show = cli.ok("body", "show", "Secretariat")
     assert "  budget left: 0.2 ETH\n" in show
-    assert f"    #0 by member 3: Pay 0.8 ETH to {consortium['r2']}: invoice 17 — executed\n" in show
-    assert "    #1 by member 3: Pay the venue — 1 of 2 approval(s)\n" in show
+    assert f"    #0 by member 3 Co: Pay 0.8 ETH to {consortium['r2']}: invoice 17 — executed\n" in show
+    assert "    #1 by member 3 Co: Pay the venue — 1 of 2 approval(s)\n" in show
     assert cli.fails("body", "approve", "Secretariat", "2", account="r2") == (
         f"Error: approve: TreasuryBudgetExceeded: {_body(cli)}'s budget of 0.2 ETH does not cover 0.5 ETH")
     assert cli.fails("body", "spend", "Secretariat", "1", consortium["r2"], "--memo", "m", account="r1") == (

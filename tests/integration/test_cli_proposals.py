@@ -19,16 +19,14 @@ from orchestrator.commands.proposals import _action_calls, propose
 from orchestrator.operations.calls import NOT_PROPOSABLE, SENTENCES, describe_calls, governed_functions
 from orchestrator.operations.deploy import contract
 from orchestrator.operations.session import Options, Session
+from tests.integration.test_cli_institutions import enact as enact_with
+from tests.integration.test_cli_institutions import proposal_id
 
 NAMES = {"f1": ("Acme Founding AG", "CH"), "f2": ("Bitex Ltd", "GB"), "r1": ("Coinvault SA", "FR"),
          "r2": ("Delta Pay GmbH", "DE")}
 HOLDER = "0x" + "11" * 20
 RECIPIENT = "0x2222222222222222222222222222222222222222"
 NEWCOMER = "0x" + "ab" * 20
-
-
-def proposal_id(output: str) -> str:
-    return re.search(r"proposal (\d+)", output).group(1)
 
 
 def deploy_named(cli, **governor) -> dict[str, str]:
@@ -47,15 +45,8 @@ def deploy_named(cli, **governor) -> dict[str, str]:
     return seats
 
 
-def enact(cli, out: str, voters=("f1", "f2", "r1")) -> None:
-    pid = proposal_id(out)
-    cli.advance(2)
-    for name in voters:
-        cli.ok("vote", pid, "for", account=name)
-    cli.advance(301)
-    cli.ok("proposal", "queue", pid)
-    cli.advance(2)
-    cli.ok("proposal", "execute", pid)
+def enact(cli, out: str) -> None:
+    enact_with(cli, out, voters=("f1", "f2", "r1"))
 
 
 def section(show: str, title: str) -> list[str]:
