@@ -36,8 +36,10 @@ solc: $(STAMP)/npm
 # brownie 1.22 cannot take cmd_settings from brownie-config.yaml (see there), so set them once here.
 # --prune-history keeps anvil's old states in memory only: by default it spills them to ~/.foundry/anvil/tmp,
 # gigabytes over a test run, left behind when it is killed.
+# brownie's own anvil listens on 8645, not 8545: `consortium devnet` defaults to 8545, and `make test` runs the
+# README's session (which starts one there) while brownie's tests run.
 $(STAMP)/brownie-network: $(STAMP)/venv Makefile
-	$(BIN)/brownie networks modify development evm_version=cancun gas_limit=30000000 accounts=10 \
+	$(BIN)/brownie networks modify development evm_version=cancun gas_limit=30000000 accounts=10 port=8645 \
 		cmd="anvil --prune-history 256" > /dev/null
 	touch $@
 

@@ -299,6 +299,16 @@ def live_a_year(cli, relay_over_http) -> Year:
         y.run("treasury pay-dues --all")
         next_month(month)
 
+    # ── the roll and the treasury at the year's end ──
+    roll = json.loads(y.run("member list --format json"))
+    statuses = {}
+    for member in roll:
+        statuses[member["status"]] = statuses.get(member["status"], 0) + 1
+    assert statuses == {"active": 70, "resigned": 1, "suspended": 1, "expelled": 1}, statuses
+    assert {m["legal_name"]: m["tier"] for m in roll}["Regular 01 Ltd"] == "founding"
+    status = y.run("treasury status")
+    assert "lapsed, not yet marked: none" in status and "marked lapsed: none" in status, status
+
     # ── the observers: index, results, the report, the audit ──
     assert "indexed" in y.run("index")
     results = y.run("results")
