@@ -220,8 +220,8 @@ signed ballots relayed over HTTP, an admission, a promotion, a resignation, a la
 report, censure, suspension and expulsion, a defeated and an inquorate proposal, a declared conflict, then
 the index, results, report, dashboard and audit: **{y['commands']} commands in {y['wall_s']} s**
 ({y['per_command_ms']} ms per command on average, in-process as its test runs them, on a fresh anvil that
-mined {y['blocks']:,} blocks; keystores at a light scrypt cost, as in the test). The same year took 781
-commands before `pay-dues` took many members (470 of them were dues)."""
+mined {y['blocks']:,} blocks; keystores at a light scrypt cost, as in the test). The operator who first lived
+such a year needed 781 commands, 470 of them for dues, when `pay-dues` took one member."""
 
 
 if __name__ == "__main__":
