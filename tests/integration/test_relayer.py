@@ -47,7 +47,6 @@ def relayer_for(cli, account=None):
     """A Relayer object on the test's database, as `consortium relay` builds it."""
     from contextlib import ExitStack
 
-    from orchestrator.cli import main  # noqa: F401  (registers commands)
     from orchestrator.operations.session import Options, Session
     options = Options(rpc=cli.devnet.url, deployment=cli.dir / "manifest.json", db=cli.env["CONSORTIUM_DB"])
     session = Session(options, ExitStack(), lambda name: "")
