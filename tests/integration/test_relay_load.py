@@ -3,6 +3,7 @@ signed ballots at once over loopback, and the relayer killed (SIGKILL) in the mi
 post. The clients retry what the kill cut off, as a wallet page would; afterwards every ballot counted
 exactly once on the chain. Small here (make test); bench/relay_load.py runs the same at 2,000+ ballots."""
 
+import http.client
 import json
 import os
 import time
@@ -49,8 +50,8 @@ def post_until_taken(port_of, body: bytes) -> str:
             if refused.code == 422 and "already holds a ballot" in reason:
                 return "held"
             assert refused.code == 503, reason
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
+        except (urllib.error.URLError, ConnectionError, TimeoutError, http.client.HTTPException):
+            pass  # HTTPException: the kill cut the answer's body short (IncompleteRead)
         time.sleep(0.05)
     raise AssertionError("the relayer never took the ballot")
 
