@@ -46,7 +46,10 @@ def post_until_taken(port_of, body: bytes) -> str:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return json.loads(response.read())["status"]
         except urllib.error.HTTPError as refused:
-            reason = json.loads(refused.read())["error"]
+            try:
+                reason = json.loads(refused.read())["error"]
+            except (http.client.HTTPException, ConnectionError, ValueError):
+                continue  # the kill cut this refusal's body short too: ask again
             if refused.code == 422 and "already holds a ballot" in reason:
                 return "held"
             assert refused.code == 503, reason
