@@ -33,6 +33,12 @@ def member_ballot(domain_: dict, proposal_id: int, support: int, voter: str, rea
     return typed_data("MemberBallot", MEMBER_BALLOT, domain_, message)
 
 
+def for_wallet(typed: dict) -> dict:
+    """Typed data as JSON for a wallet's `eth_signTypedData_v4`: the proposal id as a decimal string, since a
+    JSON reader (a browser's included) loses precision on integers past 2^53 and proposal ids are 256-bit."""
+    return {**typed, "message": {**typed["message"], "proposalId": str(typed["message"]["proposalId"])}}
+
+
 def oz_ballot(domain_: dict, proposal_id: int, support: int, voter: str, nonce: int) -> dict:
     """The typed data of OpenZeppelin's `castVoteBySig` ballot."""
     message = {"proposalId": proposal_id, "support": support, "voter": voter, "nonce": nonce}

@@ -1,20 +1,25 @@
-"""The relay API, served by `consortium relay serve`: a member (its wallet page, a script) posts a signed
-ballot; anyone reads a ballot's status by id. The OpenAPI document is at /openapi.json.
+"""The relay API, served by `consortium relay serve`: a member (its wallet page, a script) asks what to sign,
+posts the signed ballot; anyone reads a ballot's status by id. The OpenAPI document is at /openapi.json.
 
 A ballot is validated (the checks the governor will make) and committed to the database before 202 is
-answered; submission happens in the background (see relayer.py)."""
+answered; submission happens in the background (see relayer.py).
+
+Any web origin may call it (CORS `*`): the voting page is served by the dashboard, often from another host,
+and the API carries no credentials or cookies, so a page elsewhere can do nothing through a visitor's browser
+that it could not do by posting the same ballot itself; what protects a ballot is its signature."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import FastAPI, Path
-from pydantic import BaseModel
+from fastapi import FastAPI, Path, Query
+from fastapi.middleware.cors import CORSMiddleware
+from pydantic import BaseModel, Field
 from requests.exceptions import RequestException
 
 from orchestrator.errors import ChainError
-from orchestrator.relay import ballot_file
-from orchestrator.relay.ballot_file import BallotFile
+from orchestrator.relay import ballot_file, ballots
+from orchestrator.relay.ballot_file import Address, BallotFile, Uint256
 from orchestrator.relay.relayer import Relayer
 from orchestrator.relay.store import StoredBallot
 from orchestrator.web import serving
@@ -40,6 +45,20 @@ class BallotStatus(BaseModel):
                    detail=ballot.detail, tx_hash=ballot.tx_hash)
 
 
+class BallotToSign(BaseModel):
+    """What a wallet signs (`eth_signTypedData_v4`): the relayer's own domain, so a page cannot get it wrong."""
+
+    proposal_id: Uint256 = Field(description="The proposal, decimal or 0x-hex.")
+    voter: Address = Field(description="The member's seat: the signing account or a contract wallet.")
+    support: int = Field(ge=0, le=2, description="0 against, 1 for, 2 abstain.")
+    reason: str = Field("", description="Published with the vote.")
+
+
+class TypedData(BaseModel):
+    typed_data: dict = Field(description="The EIP-712 MemberBallot (the proposal id as a decimal string).")
+    digest: str = Field(description="Its EIP-712 hash, what a contract wallet is asked about (ERC-1271).")
+
+
 class Problem(BaseModel):
     error: str
 
@@ -53,6 +72,15 @@ ERRORS = {status: {"model": Problem, "description": text} for status, text in (
 
 def app(relayer: Relayer) -> FastAPI:
     web = serving.app("consortium relay", DESCRIPTION, ballot_errors=ballot_file.explain)
+    web.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+                       allow_headers=["Content-Type"], max_age=600)
+
+    @web.get("/typed-data", response_model=TypedData, responses={422: {"model": Problem}},
+             summary="The typed data to sign for a ballot")
+    def typed_data(ballot: Annotated[BallotToSign, Query()]) -> TypedData:
+        typed = ballots.member_ballot(relayer.domain, ballot.proposal_id, ballot.support, ballot.voter,
+                                      ballot.reason)
+        return TypedData(typed_data=ballots.for_wallet(typed), digest="0x" + ballots.digest(typed).hex())
 
     @web.post("/ballots", status_code=202, response_model=BallotStatus, responses=ERRORS,
               summary="Submit a signed ballot")

@@ -6,6 +6,7 @@ import json
 import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -188,12 +189,67 @@ def test_the_openapi_document_describes_the_ballot_and_its_errors(relay):
     base, _, _ = relay
     with urllib.request.urlopen(f"{base}/openapi.json", timeout=10) as response:
         document = json.loads(response.read())
-    assert set(document["paths"]) == {"/ballots", "/ballots/{ballot_id}", "/health"}
+    assert set(document["paths"]) == {"/ballots", "/ballots/{ballot_id}", "/typed-data", "/health"}
     post_op = document["paths"]["/ballots"]["post"]
     assert set(post_op["responses"]) == {"202", "400", "408", "413", "415", "422", "503"}
     ballot = document["components"]["schemas"]["BallotFile"]
     assert set(ballot["required"]) == {"format", "chain_id", "governor", "proposal_id", "voter", "support",
                                        "signature"}
+
+
+def get_json(url: str, headers: dict | None = None) -> tuple:
+    """(status, JSON body, headers) of a GET, 4xx included."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
+            return response.status, json.loads(response.read()), response.headers
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read()), refused.headers
+
+
+def test_the_typed_data_to_sign_is_the_ballot_the_relayer_accepts(chain, served, ballots_of):
+    """What a wallet page asks for is exactly what `vote --sign-only` signed: the same typed data, with the
+    256-bit proposal id as a decimal string a browser cannot round."""
+    _, pid = chain
+    base, _ = served
+    signed = ballots_of["r3"]
+    query = urllib.parse.urlencode({"proposal_id": hex(int(pid)), "voter": signed["voter"].lower(), "support": 1})
+    status, answer, _ = get_json(f"{base}/typed-data?{query}")
+    assert status == 200 and answer["typed_data"] == signed["typed_data"]
+    assert answer["typed_data"]["message"]["proposalId"] == pid
+    from orchestrator.relay import ballots
+    typed = {**answer["typed_data"], "message": {**answer["typed_data"]["message"], "proposalId": int(pid)}}
+    assert answer["digest"] == "0x" + ballots.digest(typed).hex()
+
+
+@pytest.mark.parametrize("query, reason", [
+    ("voter=0x12&support=1&proposal_id=1", "query.voter: '0x12' is not an address"),
+    (f"voter={HOLDER}&support=3&proposal_id=1", "query.support: Input should be less than or equal to 2"),
+    (f"voter={HOLDER}&support=1&proposal_id=1.5", "query.proposal_id: expected a whole number"),
+    (f"voter={HOLDER}&support=1", "query.proposal_id: Field required"),
+])
+def test_a_bad_typed_data_query_is_refused_naming_the_parameter(relay, query, reason):
+    base, _, _ = relay
+    status, answer, _ = get_json(f"{base}/typed-data?{query}")
+    assert status == 422 and answer["error"].startswith(reason), answer
+
+
+def test_a_page_on_another_origin_may_post_ballots_and_read_the_answer(relay):
+    """The dashboard's voting page is served from another origin: the browser's preflight is answered, and
+    every answer (a refusal's reason included) carries the header that lets the page read it."""
+    base, _, ballot = relay
+    origin = {"Origin": "https://dashboard.example"}
+    preflight = urllib.request.Request(f"{base}/ballots", method="OPTIONS", headers={
+        **origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    with urllib.request.urlopen(preflight, timeout=10) as response:
+        assert response.status == 200
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert "POST" in response.headers["Access-Control-Allow-Methods"]
+    request = urllib.request.Request(f"{base}/ballots", data=json.dumps({**ballot, "support": 7}).encode(),
+                                     headers={**origin, "Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 422 and refused.value.headers["Access-Control-Allow-Origin"] == "*"
+    assert get_json(f"{base}/ballots/999999", origin)[2]["Access-Control-Allow-Origin"] == "*"
 
 
 json_values = st.recursive(
