@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from orchestrator.commands.common import pass_session
-from orchestrator.errors import OrchestratorError
+from orchestrator.errors import InputError, OrchestratorError
 from orchestrator.observers.indexer.sync import Indexer
 from orchestrator.operations.session import Session
 
@@ -84,14 +86,18 @@ def audit(session: Session) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (public data, but "
               "loopback unless you mean to publish it).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
+@click.option("--explorer", metavar="URL", default=None, help="A block explorer's base URL (https://etherscan.io): "
+              "addresses and transactions become links to {URL}/address/… and {URL}/tx/…; without it, the hash only.")
 @pass_session
-def serve(session: Session, host: str, port: int) -> None:
+def serve(session: Session, host: str, port: int, explorer: str | None) -> None:
     """The read-only web dashboard and JSON API for observers, from the index database (--db): proposals
     with per-tier charts and every ballot, members and tiers, treasury, bodies, standards, conduct."""
     from orchestrator.observers.observatory import Observatory
     from orchestrator.web import dashboard, serving
 
+    if explorer is not None and not re.fullmatch(r"https?://[^\s\"'<>]+", explorer):
+        raise InputError(f"--explorer must be an http(s) URL such as https://etherscan.io, not {explorer!r}")
     Observatory(session.options.db)  # fail now, with the reason, if there is no index yet
     sock = serving.listening(host, port)
     click.echo(f"dashboard at http://{host}:{sock.getsockname()[1]}/ (JSON under /api/); Ctrl-C stops it")
-    serving.serve(dashboard.app(session.options.db), dashboard.MAX_BODY, sock)
+    serving.serve(dashboard.app(session.options.db, explorer), dashboard.MAX_BODY, sock)

@@ -9,15 +9,22 @@ outcome (quorum reached, tallies for, against and abstain per tier) is read from
 
 Members are named as the chain names them: the legal name in the metadata URI of their admission (or of
 their latest MetadataUpdated), checked against the metadata hash recorded with it (identity.py); tiers by
-the name the tier table (TierSet) gave them at the time that matters."""
+the name the tier table (TierSet) gave them at the time that matters.
+
+Lists are read a page at a time (LIMIT/OFFSET in SQL, on indexes that keep the chain order): a page of
+a proposal's 10,000 ballots reads its 50 rows, not the 10,000. What every page needs and only changes
+with the index (names, the tier table, the roll at a snapshot) is kept per head block: a new block, or a
+reorg (the head's hash changes), starts afresh."""
 
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Table, func, inspect, select
 
 from orchestrator import identity
 from orchestrator.db import engine, shown
@@ -42,6 +49,32 @@ from orchestrator.observers.indexer.schema import (
 )
 
 SUPPORT = ["against", "for", "abstain"]
+# What is kept per (database, head block, head hash): at most this many heads (the newest win).
+_MEMO: dict[tuple, dict] = {}
+_MEMO_HEADS = 4
+_MEMO_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list, and where it sits in the whole."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def to_json(self, items: list | None = None) -> dict:
+        return {"total": self.total, "page": self.page, "per_page": self.per_page, "pages": self.pages,
+                "items": self.items if items is None else items}
 NO_IDENTITY = identity.Identity(None, None, False)
 UNKNOWN = "Unknown"  # no state recorded yet: an index written before states were, until `index` runs
 
@@ -105,6 +138,20 @@ class Observatory:
                 raise OrchestratorError(f"{shown(url)} holds no consortium index yet: run `consortium index` first")
             self.head_block = row.block
             self.now = db.execute(select(func.max(blocks.c.timestamp)).where(blocks.c.number <= row.block)).scalar()
+            head_hash = db.execute(select(blocks.c.hash).where(blocks.c.number == row.block)).scalar()
+        key = (url, self.head_block, head_hash)
+        with _MEMO_LOCK:
+            if key not in _MEMO:
+                for old in list(_MEMO)[:max(0, len(_MEMO) - _MEMO_HEADS + 1)]:
+                    del _MEMO[old]
+                _MEMO[key] = {}
+            self._memo = _MEMO[key]
+
+    def _kept(self, key, compute):
+        """`compute()`, once per head block (a reorg or a new block starts afresh)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     # ───── proposals ─────
 
@@ -175,6 +222,9 @@ class Observatory:
     @cached_property
     def identities(self) -> dict[int, identity.Identity]:
         """Each member's identity from its latest metadata record in the index (admission or update)."""
+        return self._kept("identities", self._read_identities)
+
+    def _read_identities(self) -> dict[int, identity.Identity]:
         found: dict[int, identity.Identity] = {}
         with self.engine.connect() as db:
             for row in db.execute(select(events.c.args).where(
@@ -195,8 +245,10 @@ class Observatory:
             return self._tier_names(db, self.now if at is None else at)
 
     def _tier_names(self, db, at: int) -> list[str]:
-        table = {row["tierId"]: row["name"] for row in _raw(db, "MemberRegistry", "TierSet", at)}
-        return [table.get(t, f"tier {t}") for t in range(max(table, default=-1) + 1)]
+        def read() -> list[str]:
+            table = {row["tierId"]: row["name"] for row in _raw(db, "MemberRegistry", "TierSet", at)}
+            return [table.get(t, f"tier {t}") for t in range(max(table, default=-1) + 1)]
+        return list(self._kept(("tier names", at), read))
 
     # ───── members ─────
 
@@ -227,10 +279,168 @@ class Observatory:
         with self.engine.connect() as db:
             return _member_at(db, member_id, None) is not None
 
+    # ───── pages of lists (the dashboard's) ─────
+
+    def proposals_page(self, page: int, per_page: int) -> Page:
+        """Proposals, newest first, without their ballots."""
+        with self.engine.connect() as db:
+            total = db.execute(select(func.count()).select_from(proposals)).scalar()
+            ids = [r.proposal_id for r in db.execute(
+                select(proposals.c.proposal_id).order_by(proposals.c.block_number.desc(), proposals.c.log_index.desc())
+                .limit(per_page).offset((page - 1) * per_page))]
+        return Page([self.proposal(i, detail=False) for i in ids], total, page, per_page)
+
+    def proposal_record(self, proposal_id: str) -> dict:
+        """The proposal's row as indexed (description, creation transaction and time)."""
+        with self.engine.connect() as db:
+            return dict(db.execute(select(proposals).where(proposals.c.proposal_id == proposal_id)).one()._mapping)
+
+    def ballot_count(self, proposal_id: str) -> int:
+        with self.engine.connect() as db:
+            return db.execute(select(func.count()).select_from(ballots)
+                              .where(ballots.c.proposal_id == proposal_id)).scalar()
+
+    def ballots_page(self, proposal_id: str, page: int, per_page: int) -> Page:
+        """A proposal's ballots in chain order, one page of them (read with LIMIT/OFFSET on the
+        (proposal, block, log) index)."""
+        query = (select(ballots).where(ballots.c.proposal_id == proposal_id)
+                 .order_by(ballots.c.block_number, ballots.c.log_index).limit(per_page).offset((page - 1) * per_page))
+        return Page(list(self._ballot_rows(query, proposal_id)), self.ballot_count(proposal_id), page, per_page)
+
+    def all_ballots(self, proposal_id: str) -> Iterator[dict]:
+        """Every ballot of a proposal in chain order (the CSV download)."""
+        yield from self._ballot_rows(select(ballots).where(ballots.c.proposal_id == proposal_id)
+                                     .order_by(ballots.c.block_number, ballots.c.log_index), proposal_id)
+
+    def _ballot_rows(self, query, proposal_id: str) -> Iterator[dict]:
+        self.identities  # noqa: B018  (on its own connection first: see proposal())
+        with self.engine.connect() as db:
+            snapshot = db.execute(select(proposals.c.snapshot).where(proposals.c.proposal_id == proposal_id)).scalar()
+            names = self._tier_names(db, snapshot)
+            rows = db.execute(query).all()
+        for r in rows:
+            yield {"member_id": r.member_id, "member": self.label(r.member_id), "voter": r.voter,
+                   "tier": tier_label(r.tier, names), "tier_id": r.tier, "support": SUPPORT[r.support],
+                   "weight": r.weight, "reason": r.reason, "relayed": bool(r.relayed), "tx": r.tx_hash,
+                   "timestamp": r.timestamp}
+
+    def timeline(self, proposal_id: str) -> list[dict]:
+        """What happened to a proposal, in order: each step with its time, and its transaction when an event
+        of its own marks it (a state the governor reached without one, Succeeded or Defeated, is the state
+        the index recorded, with the block it was read at). Steps not reached yet are `future`."""
+        with self.engine.connect() as db:
+            p = db.execute(select(proposals).where(proposals.c.proposal_id == proposal_id)).one()
+            lifecycle = db.execute(select(proposal_events).where(proposal_events.c.proposal_id == proposal_id)
+                                   .order_by(proposal_events.c.block_number, proposal_events.c.log_index)).all()
+            states = db.execute(select(proposal_states.c.state, proposal_states.c.block_number, blocks.c.timestamp)
+                                .join(blocks, blocks.c.number == proposal_states.c.block_number, isouter=True)
+                                .where(proposal_states.c.proposal_id == proposal_id)
+                                .order_by(proposal_states.c.block_number)).all() if self.states_recorded else []
+        steps = [{"step": "created", "time": p.timestamp, "tx": p.tx_hash, "block": p.block_number}]
+        steps.append({"step": "voting opens", "time": p.snapshot, "tx": None, "block": None})
+        deadline = p.deadline
+        for e in lifecycle:
+            if e.event == "extended":
+                deadline = e.value
+                steps.append({"step": "voting extended (late quorum)", "time": e.timestamp, "tx": e.tx_hash,
+                              "block": e.block_number, "until": e.value})
+        steps.append({"step": "voting closes", "time": deadline, "tx": None, "block": None})
+        for r in states:
+            if r.state in ("Succeeded", "Defeated", "Expired"):
+                steps.append({"step": r.state.lower(), "time": r.timestamp, "tx": None, "block": r.block_number,
+                              "detail": f"the governor's state, recorded at block {r.block_number}"})
+        for e in lifecycle:
+            if e.event == "queued":
+                steps.append({"step": "queued", "time": e.timestamp, "tx": e.tx_hash, "block": e.block_number,
+                              "eta": e.value})
+            elif e.event in ("executed", "canceled"):
+                steps.append({"step": e.event, "time": e.timestamp, "tx": e.tx_hash, "block": e.block_number})
+        for step in steps:
+            step["future"] = step["time"] is not None and self.now is not None and step["time"] > self.now
+        return steps
+
+    def member_count(self) -> int:
+        with self.engine.connect() as db:
+            return db.execute(select(func.count(func.distinct(member_changes.c.member_id)))).scalar()
+
+    def members_page(self, page: int, per_page: int) -> Page:
+        """Members by id, each with its identity, seat, tier (by name), status and history."""
+        with self.engine.connect() as db:
+            ids = [r[0] for r in db.execute(select(member_changes.c.member_id).distinct()
+                                            .order_by(member_changes.c.member_id)
+                                            .limit(per_page).offset((page - 1) * per_page))]
+        return Page(self.members(ids), self.member_count(), page, per_page)
+
+    def members(self, member_ids: list[int] | None = None) -> list[dict]:
+        """The members named (all when None), by id, with their standing and history."""
+        self.identities  # noqa: B018
+        with self.engine.connect() as db:
+            names = self._tier_names(db, self.now)
+            query = select(member_changes).order_by(member_changes.c.block_number, member_changes.c.log_index)
+            if member_ids is not None:
+                query = query.where(member_changes.c.member_id.in_(member_ids))
+            rows = db.execute(query).all()
+        found: dict[int, dict] = {}
+        for r in rows:
+            who = self.identities.get(r.member_id, NO_IDENTITY)
+            entry = found.setdefault(r.member_id, {
+                "member_id": r.member_id, "member": self.label(r.member_id), "legal_name": who.legal_name,
+                "jurisdiction": who.jurisdiction, "verified": who.verified, "joined": r.timestamp,
+                "metadata": r.detail, "history": []})
+            entry.update(seat=r.seat, tier=tier_label(r.tier, names), tier_id=r.tier, status=r.status)
+            entry["history"].append({"time": r.timestamp, "change": r.change, "status": r.status,
+                                     "tier": tier_label(r.tier, names), "seat": r.seat, "detail": r.detail,
+                                     "tx": r.tx_hash})
+        return [found[k] for k in sorted(found)]
+
+    def member_at_seat(self, seat: str) -> dict | None:
+        """The member whose seat `seat` is or was (its latest change there), or None."""
+        with self.engine.connect() as db:
+            row = db.execute(select(member_changes.c.member_id).where(member_changes.c.seat == seat)
+                             .order_by(member_changes.c.block_number.desc()).limit(1)).first()
+        return None if row is None else self.members([row.member_id])[0]
+
+    def member_record(self, member_id: int) -> dict:
+        """One member for its page: identity, history, dues paid, attestations, conduct, participation."""
+        found = self.members([member_id])
+        if not found:
+            raise InputError(f"no member {member_id} in the index")
+        member = found[0]
+        with self.engine.connect() as db:
+            member["dues"] = _rows(db, select(treasury_flows).where(treasury_flows.c.member_id == member_id)
+                                   .order_by(treasury_flows.c.block_number, treasury_flows.c.log_index))
+            member["attestations"] = [
+                {**row, "title": row["title"], "version": row["version"]} for row in _rows(
+                    db, select(standard_changes, standards.c.title, standards.c.version)
+                    .join(standards, standards.c.standard_id == standard_changes.c.standard_id, isouter=True)
+                    .where(standard_changes.c.member_id == member_id)
+                    .order_by(standard_changes.c.block_number, standard_changes.c.log_index))]
+            member["conduct"] = _rows(db, select(conduct_records).where(conduct_records.c.member_id == member_id)
+                                      .order_by(conduct_records.c.block_number, conduct_records.c.log_index))
+        history = self.participation(member_id)
+        voted = sum(h["action"] == "voted" for h in history)
+        could = sum(h["action"] in ("voted", "did not vote") for h in history)
+        member["participation"] = history
+        member["participation_rate"] = {"voted": voted, "could_vote": could,
+                                        "percent": round(100 * voted / could, 1) if could else None}
+        return member
+
+    def rows_page(self, table: Table, page: int, per_page: int) -> Page:
+        """A page of one derived table's rows in chain order (treasury flows, conduct records, …)."""
+        with self.engine.connect() as db:
+            total = db.execute(select(func.count()).select_from(table)).scalar()
+            items = _rows(db, select(table).order_by(table.c.block_number, table.c.log_index)
+                          .limit(per_page).offset((page - 1) * per_page))
+        return Page(items, total, page, per_page)
+
     # ───── helpers ─────
 
     def _tiers(self, db, at: int) -> dict[int, TierResult]:
-        """Voting tiers at `at` with how many members could vote in each."""
+        """Voting tiers at `at` with how many members could vote in each (read once per head and time)."""
+        kept = self._kept(("tiers", at), lambda: {t: (r.name, r.eligible) for t, r in self._read_tiers(db, at).items()})
+        return {t: TierResult(name, eligible=eligible) for t, (name, eligible) in kept.items()}
+
+    def _read_tiers(self, db, at: int) -> dict[int, TierResult]:
         table = {}
         for row in _raw(db, "MemberRegistry", "TierSet", at):
             table[row["tierId"]] = row
@@ -266,10 +476,11 @@ def _rows(db, query) -> list[dict]:
     return [dict(r._mapping) for r in db.execute(query)]
 
 
-def _in_order_by(db, table, key: str) -> dict:
-    """All of `table`'s rows in chain order, grouped by `key`: one query instead of one per parent."""
+def _in_order_by(db, table, key: str, where) -> dict:
+    """`table`'s rows (those `where` selects) in chain order, grouped by `key`: one query instead of one per
+    parent."""
     grouped: dict = {}
-    for row in _rows(db, select(table).order_by(table.c.block_number, table.c.log_index)):
+    for row in _rows(db, select(table).where(where).order_by(table.c.block_number, table.c.log_index)):
         grouped.setdefault(row[key], []).append(row)
     return grouped
 
@@ -302,16 +513,37 @@ class Institutions:
         with self.obs.engine.connect() as db:
             flows = _rows(db, select(treasury_flows).order_by(treasury_flows.c.block_number,
                                                               treasury_flows.c.log_index))
-        totals: dict[str, int] = {}
-        for f in flows:
-            if f["direction"] in ("in", "out") and f["token"] == "0x" + "00" * 20:
-                totals[f["direction"]] = totals.get(f["direction"], 0) + int(f["amount"])
-        return {"flows": flows, "eth_in": str(totals.get("in", 0)), "eth_out": str(totals.get("out", 0))}
+        return {"flows": flows, **self.treasury_totals()}
 
-    def bodies(self) -> list[dict]:
+    def treasury_totals(self) -> dict:
+        """ETH in and out of the treasury, in wei (decimal strings: amounts are kept as text, beyond 64 bits,
+        so they are summed here, once per head block)."""
+        def read() -> dict:
+            totals: dict[str, int] = {}
+            with self.obs.engine.connect() as db:
+                for f in db.execute(select(treasury_flows.c.direction, treasury_flows.c.amount)
+                                    .where(treasury_flows.c.token == "0x" + "00" * 20,
+                                           treasury_flows.c.direction.in_(("in", "out")))):
+                    totals[f.direction] = totals.get(f.direction, 0) + int(f.amount)
+            return {"eth_in": str(totals.get("in", 0)), "eth_out": str(totals.get("out", 0))}
+        return self.obs._kept("treasury totals", read)
+
+    def bodies_page(self, page: int, per_page: int) -> Page:
+        found = self.obs.rows_page(bodies, page, per_page)
+        return Page(self.bodies([b["address"] for b in found.items]), found.total, page, per_page)
+
+    def standards_page(self, page: int, per_page: int) -> Page:
+        found = self.obs.rows_page(standards, page, per_page)
+        return Page(self.standards([s["standard_id"] for s in found.items]), found.total, page, per_page)
+
+    def bodies(self, addresses: list[str] | None = None) -> list[dict]:
         with self.obs.engine.connect() as db:
-            found = _rows(db, select(bodies).order_by(bodies.c.block_number))
-            events_by_body = _in_order_by(db, body_events, "body")
+            query = select(bodies).order_by(bodies.c.block_number)
+            if addresses is not None:
+                query = query.where(bodies.c.address.in_(addresses))
+            found = _rows(db, query)
+            events_by_body = _in_order_by(db, body_events, "body",
+                                          body_events.c.body.in_([b["address"] for b in found]))
             for body in found:
                 events_ = events_by_body.get(body["address"], [])
                 members = []
@@ -323,10 +555,14 @@ class Institutions:
                 body.update(members=members, events=events_)
         return found
 
-    def standards(self) -> list[dict]:
+    def standards(self, standard_ids: list[int] | None = None) -> list[dict]:
         with self.obs.engine.connect() as db:
-            found = _rows(db, select(standards).order_by(standards.c.standard_id))
-            changes_by_standard = _in_order_by(db, standard_changes, "standard_id")
+            query = select(standards).order_by(standards.c.standard_id)
+            if standard_ids is not None:
+                query = query.where(standards.c.standard_id.in_(standard_ids))
+            found = _rows(db, query)
+            changes_by_standard = _in_order_by(db, standard_changes, "standard_id", standard_changes.c.standard_id.in_(
+                [s["standard_id"] for s in found]))
             for s in found:
                 changes = changes_by_standard.get(s["standard_id"], [])
                 attesters: dict[int, str] = {}

@@ -1,183 +1,393 @@
 """`consortium serve`: the observers' read-only web dashboard and JSON API, from the index database.
 
-Pages (HTML, server-rendered, one small script for the per-tier chart): proposals (list and detail with
-a chart and every ballot), members and tiers, treasury flows, bodies, standards with compliance, and
-conduct records. The JSON API under /api/ serves the same data. No login: it is public data. Each
-request reads the database afresh (through the process's one connection pool), so a running
-`consortium index --follow` shows through at once."""
+Pages (HTML rendered on the server from templates/, readable without JavaScript): proposals (a page of
+them; each with its description rendered from Markdown, the rule it must meet, its calls in words, a
+timeline with transaction links, a per-tier chart drawn as SVG with its scale and quorum line, turnout,
+recusals and a page of its ballots), members by legal name (each with its own page), treasury flows,
+bodies, standards with compliance, and conduct records. Every list is paged (`?page=N&per_page=M`, a bad
+value is a 400 with the reason) and downloadable whole as CSV (`/members.csv`, …). While a vote is open,
+one small script re-reads the proposal's JSON every few seconds and updates its figures.
+
+The JSON API under /api/ serves the same data, paged the same way with totals. No login: it is public
+data. Each request reads the database afresh (through the process's one connection pool), so a running
+`consortium index --follow` shows through at once; what only changes with the index is kept per head block
+(Observatory)."""
 
 from __future__ import annotations
 
-import html
+import csv
+import functools
+import io
 import json
 import logging
-from datetime import UTC, datetime
+import re
+from collections.abc import Callable, Iterable
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 
+from orchestrator.chain.amounts import ETH
 from orchestrator.errors import InputError
-from orchestrator.observers.observatory import Institutions, Observatory
-from orchestrator.web import serving
+from orchestrator.observers.indexer.schema import conduct_records, treasury_flows
+from orchestrator.observers.observatory import Institutions, Observatory, Page, ProposalResult
+from orchestrator.observers.words import describe_indexed
+from orchestrator.web import charts, serving, templating
+from orchestrator.web.templating import PAGES, SECURITY_HEADERS, render
 
+__all__ = ["MAX_BODY", "PAGES", "Dashboard", "app"]
 log = logging.getLogger(__name__)
 MAX_BODY = 0  # read-only: nothing is posted
-PAGES = [("/", "Proposals"), ("/members", "Members"), ("/treasury", "Treasury"), ("/bodies", "Bodies"),
-         ("/standards", "Standards"), ("/conduct", "Conduct")]
-STYLE = ("body{font-family:system-ui,sans-serif;max-width:1040px;margin:1.5em auto;color:#222}"
-         "nav a{margin-right:1em}table{border-collapse:collapse;margin:.5em 0 1.5em}"
-         "td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left}th{background:#f3f3f3}"
-         ".for{fill:#2e7d32}.against{fill:#c62828}.abstain{fill:#9e9e9e}")
-# Draws the per-tier tallies of one proposal as horizontal stacked bars, from the JSON API.
-CHART_SCRIPT = """
-fetch('/api/proposals/' + document.getElementById('chart').dataset.proposal).then(r => r.json()).then(p => {
-  const ns = 'http://www.w3.org/2000/svg', svg = document.createElementNS(ns, 'svg');
-  const total = Math.max(1, ...p.tiers.map(t => t.for + t.against + t.abstain));
-  svg.setAttribute('width', 640); svg.setAttribute('height', 30 * p.tiers.length + 10);
-  p.tiers.forEach((t, i) => {
-    let x = 120;
-    const label = document.createElementNS(ns, 'text');
-    label.setAttribute('x', 0); label.setAttribute('y', 30 * i + 20); label.textContent = t.tier;
-    svg.appendChild(label);
-    for (const support of ['for', 'against', 'abstain']) {
-      const width = 500 * t[support] / total, bar = document.createElementNS(ns, 'rect');
-      Object.entries({x, y: 30 * i + 5, width, height: 20, class: support, 'data-tier': t.tier,
-                      'data-support': support, 'data-weight': t[support]}).forEach(([k, v]) => bar.setAttribute(k, v));
-      svg.appendChild(bar); x += width;
-    }
-  });
-  document.getElementById('chart').appendChild(svg);
-});
-"""
+PER_PAGE = 50
+MAX_PER_PAGE = 500
+MAX_PAGE = 10**6
+# What each kind must meet, in the words of the README's table of kinds (the governor decides: the page shows
+# the chain's state and the recorded quorum, never an outcome worked out here).
+RULES = {
+    "ordinary": "more weight votes for than against, and the quorum is reached",
+    "constitutional": ("for is at least two thirds of (for + against), for exceeds against inside every tier that "
+                       "cast for or against votes (concurrent majorities), for exceeds half of all weight at the "
+                       "snapshot, and the quorum is reached"),
+    "member case": ("the constitutional rule is met (the member's own weight counts in all weight), with the "
+                    "member concerned recused"),
+}
+# Markdown as CommonMark with raw HTML off: a proposer's <script> or <img onerror> is shown as text.
+MARKDOWN = MarkdownIt("commonmark", {"html": False})
+CSV_UNSAFE = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would read a cell starting so as a formula
 
 
-def _when(ts: int | None) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC") if ts else ""
+class BadRequest(InputError):
+    """A request the dashboard cannot answer as asked: 400 with the reason."""
 
 
-def _needed(quorum: int | None) -> str:
+def paging(request: Request, default: int = PER_PAGE) -> tuple[int, int]:
+    """(page, per_page) from the query: whole numbers, page ≥ 1, 1 ≤ per_page ≤ MAX_PER_PAGE."""
+    found = {}
+    for name, low, high, fallback in (("page", 1, MAX_PAGE, 1), ("per_page", 1, MAX_PER_PAGE, default)):
+        text = request.query_params.get(name)
+        if text is None:
+            found[name] = fallback
+            continue
+        if not re.fullmatch(r"\d{1,7}", text.strip()):
+            raise BadRequest(f"{name} must be a whole number from {low} to {high}, not {text!r}")
+        value = int(text)
+        if not low <= value <= high:
+            raise BadRequest(f"{name} must be a whole number from {low} to {high}, not {value}")
+        found[name] = value
+    return found["page"], found["per_page"]
+
+
+def within(page: Page) -> Page:
+    """A page past the last is refused (a link to it is stale or made up); page 1 of nothing is fine."""
+    if page.page > page.pages:
+        raise BadRequest(f"page {page.page} is past the last page ({page.pages} at {page.per_page} a page)")
+    return page
+
+
+def csv_cell(value) -> str:
+    """A cell as text, a leading =, +, -, @ (or tab, CR) defused with a quote: CSV injection (OWASP)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(CSV_UNSAFE) else text
+
+
+def csv_response(name: str, header: list[str], rows: Iterable[list]) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(c) for c in row])
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def short(value) -> str:
+    """0x1234…cdef: an address or hash as the pages show it (the full value goes in the title)."""
+    text = str(value)
+    return text if len(text) <= 14 else f"{text[:6]}…{text[-4:]}"
+
+
+def needed(quorum: int | None) -> str:
     """A proposal's quorum is fixed at its snapshot (the governor's proposalQuorum); before, it is not known."""
-    return "not fixed before the snapshot" if quorum is None else str(quorum)
+    return "not fixed before the snapshot" if quorum is None else f"{quorum:,}"
 
 
-def _table(headers: list[str], rows: list[list], raw_columns: tuple[int, ...] = ()) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{c if i in raw_columns else html.escape(str(c))}</td>"
-                                    for i, c in enumerate(row)) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def turnout(tier) -> str:
+    return f"{100 * tier.voted / tier.eligible:.1f}%" if tier.eligible else "—"
 
 
-def _page(title: str, body: str, script: str = "") -> str:
-    nav = "".join(f'<a href="{path}">{name}</a>' for path, name in PAGES)
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"<style>{STYLE}</style></head><body><nav>{nav}</nav><h1>{html.escape(title)}</h1>{body}"
-            + (f"<script>{script}</script>" if script else "") + "</body></html>")
+def flow_amount(flow: dict) -> str:
+    return ETH.format(int(flow["amount"])) if int(flow["token"], 16) == 0 else \
+        f"{int(flow['amount']):,} base units of {flow['token']}"
+
+
+templating.ENVIRONMENT.filters["short"] = short
 
 
 class Dashboard:
-    def __init__(self, url: str):
+    def __init__(self, url: str, explorer: str | None = None):
         self.url = url
+        self.explorer = explorer.rstrip("/") if explorer else None
 
-    def _sources(self) -> tuple[Observatory, Institutions]:
+    def sources(self) -> tuple[Observatory, Institutions]:
         obs = Observatory(self.url)  # afresh per request (the engine is shared): the index moves on underneath
         return obs, Institutions(obs)
 
-    # ───── JSON API ─────
+    def page(self, template: str, obs: Observatory, current: str, **context) -> HTMLResponse:
+        body = render(template, current=current, as_of_block=obs.head_block, as_of_time=obs.now,
+                      explorer=self.explorer, needed=needed, turnout=turnout, flow_amount=flow_amount,
+                      label=obs.label, **context)
+        return HTMLResponse(body, headers=SECURITY_HEADERS)
 
-    def api(self, path: str):
-        obs, inst = self._sources()
-        parts = [p for p in path.split("/") if p][1:]
-        if parts == ["proposals"]:
-            return [obs.proposal(i, detail=False).to_json() for i in obs.proposal_ids()]
-        if len(parts) == 2 and parts[0] == "proposals":
-            return obs.proposal(obs.find(parts[1])).to_json()
-        sources = {"members": inst.members, "treasury": inst.treasury, "bodies": inst.bodies,
-                   "standards": inst.standards, "conduct": inst.conduct, "tiers": inst.tiers}
-        if len(parts) == 1 and parts[0] in sources:
-            return sources[parts[0]]()
-        raise LookupError(path)
+    # ───── what pages and API documents share ─────
+
+    @staticmethod
+    def find(obs: Observatory, text: str) -> str:
+        try:
+            return obs.find(text)
+        except InputError as exc:
+            raise LookupError(str(exc)) from None
+
+    @staticmethod
+    def member_id(obs: Observatory, text: str) -> int:
+        if not re.fullmatch(r"\d{1,9}", text) or not obs.member_exists(int(text)):
+            raise LookupError(f"no member {text} in the index")
+        return int(text)
+
+    def proposal_json(self, obs: Observatory, result: ProposalResult) -> dict:
+        document = result.to_json()
+        document.pop("ballots")
+        document.update(ballots_total=obs.ballot_count(result.id), as_of_block=obs.head_block, as_of_time=obs.now,
+                        as_of=templating.when(obs.now))
+        for tier, shown in zip(result.tiers, document["tiers"], strict=True):
+            shown["turnout"] = turnout(tier)
+        return document
+
+
+def _api_page(page: Page, items: list | None = None) -> Response:
+    return Response(json.dumps(page.to_json(items), default=str), media_type="application/json")
+
+
+def _json(document) -> Response:
+    return Response(json.dumps(document, default=str), media_type="application/json")
+
+
+def app(url: str, explorer: str | None = None) -> FastAPI:
+    """The dashboard as an ASGI app: pages at their paths, the same data as JSON under /api/, CSV downloads,
+    the stylesheet and scripts under /static/. `explorer` (https://etherscan.io) makes addresses and
+    transactions links (`{explorer}/address/…`, `{explorer}/tx/…`)."""
+    board = Dashboard(url, explorer)
+    web = serving.app("consortium dashboard", "What observers read: proposals with per-tier tallies and every "
+                      "ballot, members and tiers, treasury flows, bodies, standards, conduct records. Lists are "
+                      "paged: `?page=N&per_page=M` (at most 500), answered as {total, page, per_page, pages, items}.")
+    web.mount("/static", StaticFiles(packages=[("orchestrator.web", "static")]), name="static")
+
+    def handled(handler: Callable[..., Response]) -> Callable[..., Response]:
+        """A missing proposal or member is a 404, a bad page a 400, each with its reason."""
+        @functools.wraps(handler)  # FastAPI reads the handler's parameters through the wrapper
+        def answer(*args, **kwargs) -> Response:
+            try:
+                return handler(*args, **kwargs)
+            except BadRequest as exc:
+                return serving.error(400, str(exc))
+            except (LookupError, InputError) as exc:
+                return serving.error(404, f"not found: {exc}")
+        return answer
+
+    def get(path: str, summary: str, html: bool = False):
+        def register(handler):
+            kind = {"response_class": HTMLResponse} if html else {}
+            web.get(path, summary=summary, **kind)(handled(handler))
+            return handler
+        return register
 
     # ───── pages ─────
 
-    def page(self, path: str) -> str:
-        obs, inst = self._sources()
-        if path == "/":
-            rows = []
-            for i in obs.proposal_ids():
-                r = obs.proposal(i, detail=False)
-                f, a, ab = r.totals
-                rows.append([f'<a href="/proposals/{i}">{html.escape(r.title)}</a>', r.kind, r.state, f, a, ab,
-                             f"{r.quorum_reached}/{_needed(r.quorum_needed)}"])
-            return _page("Proposals", _table(["proposal", "kind", "state", "for", "against", "abstain",
-                                              "quorum reached/needed"], rows, raw_columns=(0,)))
-        if path.startswith("/proposals/"):
-            r = obs.proposal(obs.find(path.rsplit("/", 1)[1]))
-            summary = (f"<p>{html.escape(r.kind)}, <strong>{html.escape(r.state)}</strong>; quorum "
-                       f"{_needed(r.quorum_needed)} needed, {r.quorum_reached} reached; voting "
-                       f"{_when(r.snapshot)} to {_when(r.deadline)}</p>")
-            tiers = _table(["tier", "for", "against", "abstain", "voted", "eligible"],
-                           [[t.name, t.for_, t.against, t.abstain, t.voted, t.eligible] for t in r.tiers])
-            recusals = _table(["member", "recusal", "reason"],
-                              [[x["member"], "automatic" if x["automatic"] else "declared", x["reason"]]
-                               for x in r.recusals])
-            ballots = _table(["member", "tier", "support", "weight", "submitted", "reason", "transaction"],
-                             [[b["member"], b["tier"], b["support"], b["weight"],
-                               "relayed" if b["relayed"] else "direct", b["reason"], b["tx"]] for b in r.ballots])
-            body = (f"<p>{html.escape(r.id)}</p>{summary}<div id=\"chart\" data-proposal=\"{r.id}\"></div>{tiers}"
-                    f"<h2>Recusals</h2>{recusals}<h2>Ballots ({len(r.ballots)})</h2>{ballots}")
-            return _page(r.title, body, CHART_SCRIPT)
-        if path == "/members":
-            tiers = _table(["tier", "name", "weight", "may propose", "may vote"],
-                           [[t, v["name"], v["weight"], v["canPropose"], v["canVote"]]
-                            for t, v in sorted(inst.tiers().items())])
-            members = _table(["member", "seat", "tier", "status", "joined", "changes"],
-                             [[m["member"], m["seat"], m["tier"], m["status"], _when(m["joined"]),
-                               ", ".join(h["change"] for h in m["history"])] for m in inst.members()])
-            return _page("Members and tiers", f"<h2>Tiers</h2>{tiers}<h2>Members</h2>{members}")
-        if path == "/treasury":
-            t = inst.treasury()
-            eth = 10**18
-            body = (f"<p>In: {int(t['eth_in']) / eth:,.4f} ETH; out: {int(t['eth_out']) / eth:,.4f} ETH</p>"
-                    + _table(["time", "direction", "kind", "counterparty", "member", "amount (wei)", "memo"],
-                             [[_when(f["timestamp"]), f["direction"], f["kind"], f["counterparty"],
-                               f["member_id"] or "", f["amount"], f["memo"]] for f in t["flows"]]))
-            return _page("Treasury flows", body)
-        if path == "/bodies":
-            return _page("Bodies", _table(["body", "kind", "name", "members", "actions"],
-                                          [[b["address"], b["kind"], b["name"], ", ".join(map(str, b["members"])),
-                                            sum(e["event"] == "ActionExecuted" for e in b["events"])]
-                                           for b in inst.bodies()]))
-        if path == "/standards":
-            return _page("Standards and compliance", _table(
-                ["standard", "title", "version", "status", "attested by", "uri"],
-                [[s["standard_id"], s["title"], s["version"], s["status"],
-                  ", ".join(str(a["member_id"]) for a in s["attesters"]), s["uri"]] for s in inst.standards()]))
-        if path == "/conduct":
-            return _page("Conduct records", _table(
-                ["time", "record", "member", "by member", "cites report", "text"],
-                [[_when(c["timestamp"]), f"{c['kind']} {c['record_id']}", c["member_id"], c["reporter"] or "",
-                  c["report_id"] or "", c["text"]] for c in inst.conduct()]))
-        raise LookupError(path)
+    @get("/", "Proposals, newest first", html=True)
+    def home(request: Request) -> Response:
+        obs, _ = board.sources()
+        return board.page("proposals.html", obs, "/", page=within(obs.proposals_page(*paging(request, 20))))
 
+    @get("/proposals/{proposal}", "A proposal", html=True)
+    def proposal(proposal: str, request: Request) -> Response:
+        obs, inst = board.sources()
+        pid = board.find(obs, proposal)
+        page, per_page = paging(request)
+        result = obs.proposal(pid, detail=False)
+        record = obs.proposal_record(pid)
+        proposer = obs.member_at_seat(result.proposer)
+        calls = [{"target": c["target"], "words": words}
+                 for c, words in zip(result.calls, describe_indexed(obs, result.calls), strict=True)]
+        return board.page("proposal.html", obs, "/", r=result, rule=RULES.get(result.kind, "the governor's rule"),
+                          description=Markup(MARKDOWN.render(record["description"])), calls=calls,
+                          timeline=obs.timeline(pid), chart=charts.tallies(result),
+                          ballots=within(obs.ballots_page(pid, page, per_page)),
+                          proposer_member=proposer)
 
-def app(url: str) -> FastAPI:
-    """The dashboard as an ASGI app: pages at their paths, the same data as JSON under /api/."""
-    board = Dashboard(url)
-    web = serving.app("consortium dashboard", "What observers read: proposals with per-tier tallies and every "
-                      "ballot, members and tiers, treasury flows, bodies, standards, conduct records.")
+    @get("/proposals/{proposal}/chart.svg", "A proposal's per-tier chart (SVG)")
+    def chart(proposal: str) -> Response:
+        obs, _ = board.sources()
+        result = obs.proposal(board.find(obs, proposal), detail=False)
+        return Response(str(charts.tallies(result)), media_type="image/svg+xml", headers=SECURITY_HEADERS)
 
-    @web.get("/api/{path:path}", summary="The index's data as JSON")
-    def data(path: str) -> Response:
-        try:
-            return Response(json.dumps(board.api("/api/" + path), default=str), media_type="application/json")
-        except (LookupError, InputError) as exc:
-            return serving.error(404, f"not found: {exc}")
+    @get("/members", "Members and tiers", html=True)
+    def members(request: Request) -> Response:
+        obs, inst = board.sources()
+        tiers = [{"name": t["name"], **t} for _, t in sorted(inst.tiers().items())]
+        return board.page("members.html", obs, "/members", tiers=tiers,
+                          page=within(obs.members_page(*paging(request))))
 
-    @web.get("/{path:path}", response_class=HTMLResponse, summary="A page")
-    def page(path: str) -> Response:
-        try:
-            return HTMLResponse(board.page("/" + path.strip("/")))
-        except (LookupError, InputError) as exc:
-            return serving.error(404, f"not found: {exc}")
+    @get("/members/{member}", "A member", html=True)
+    def member(member: str) -> Response:
+        obs, _ = board.sources()
+        return board.page("member.html", obs, "/members", m=obs.member_record(board.member_id(obs, member)))
+
+    @get("/treasury", "Treasury flows", html=True)
+    def treasury(request: Request) -> Response:
+        obs, inst = board.sources()
+        totals = inst.treasury_totals()
+        return board.page("treasury.html", obs, "/treasury", eth_in=ETH.format(int(totals["eth_in"])),
+                          eth_out=ETH.format(int(totals["eth_out"])),
+                          page=within(obs.rows_page(treasury_flows, *paging(request))))
+
+    @get("/bodies", "Bodies", html=True)
+    def bodies(request: Request) -> Response:
+        obs, inst = board.sources()
+        page = within(inst.bodies_page(*paging(request)))
+        for b in page.items:
+            b["actions"] = sum(e["event"] == "ActionExecuted" for e in b["events"])
+        return board.page("bodies.html", obs, "/bodies", page=page)
+
+    @get("/standards", "Standards and compliance", html=True)
+    def standards(request: Request) -> Response:
+        obs, inst = board.sources()
+        return board.page("standards.html", obs, "/standards", page=within(inst.standards_page(*paging(request))))
+
+    @get("/conduct", "Conduct records", html=True)
+    def conduct(request: Request) -> Response:
+        obs, _ = board.sources()
+        return board.page("conduct.html", obs, "/conduct", page=within(obs.rows_page(conduct_records,
+                                                                                     *paging(request))))
+
+    # ───── CSV: every list, whole ─────
+
+    @get("/proposals.csv", "Every proposal as CSV")
+    def proposals_csv() -> Response:
+        obs, _ = board.sources()
+        rows = []
+        for i in obs.proposal_ids():
+            r = obs.proposal(i, detail=False)
+            rows.append([r.id, r.title, r.kind, r.state, *r.totals, r.quorum_reached, r.quorum_needed, r.snapshot,
+                         r.deadline, r.proposer])
+        return csv_response("proposals.csv", ["id", "title", "kind", "state", "for", "against", "abstain",
+                                              "quorum_reached", "quorum_needed", "snapshot", "deadline", "proposer"],
+                            rows)
+
+    @get("/proposals/{proposal}/ballots.csv", "A proposal's ballots as CSV")
+    def ballots_csv(proposal: str) -> Response:
+        obs, _ = board.sources()
+        pid = board.find(obs, proposal)
+        return csv_response(f"ballots-{pid[:16]}.csv", ["member_id", "member", "voter", "tier", "support", "weight",
+                                                        "relayed", "reason", "tx"],
+                            ([b["member_id"], b["member"], b["voter"], b["tier"], b["support"], b["weight"],
+                              int(b["relayed"]), b["reason"], b["tx"]] for b in obs.all_ballots(pid)))
+
+    @get("/members.csv", "Every member as CSV")
+    def members_csv() -> Response:
+        obs, _ = board.sources()
+        return csv_response("members.csv", ["member_id", "legal_name", "jurisdiction", "name_verified", "tier",
+                                            "status", "seat", "joined"],
+                            ([m["member_id"], m["legal_name"], m["jurisdiction"], int(m["verified"]), m["tier"],
+                              m["status"], m["seat"], m["joined"]] for m in obs.members()))
+
+    @get("/treasury.csv", "Every treasury flow as CSV")
+    def treasury_csv() -> Response:
+        obs, inst = board.sources()
+        columns = ["timestamp", "direction", "kind", "counterparty", "member_id", "token", "amount", "memo",
+                   "tx_hash"]
+        return csv_response("treasury.csv", columns, ([f[c] for c in columns] for f in inst.treasury()["flows"]))
+
+    @get("/bodies.csv", "Every body as CSV")
+    def bodies_csv() -> Response:
+        obs, inst = board.sources()
+        return csv_response("bodies.csv", ["address", "kind", "name", "members"],
+                            ([b["address"], b["kind"], b["name"], " ".join(map(str, b["members"]))]
+                             for b in inst.bodies()))
+
+    @get("/standards.csv", "Every standard as CSV")
+    def standards_csv() -> Response:
+        obs, inst = board.sources()
+        return csv_response("standards.csv", ["standard_id", "title", "version", "status", "attested_by", "uri"],
+                            ([s["standard_id"], s["title"], s["version"], s["status"],
+                              " ".join(str(a["member_id"]) for a in s["attesters"]), s["uri"]]
+                             for s in inst.standards()))
+
+    @get("/conduct.csv", "Every conduct record as CSV")
+    def conduct_csv() -> Response:
+        obs, inst = board.sources()
+        columns = ["timestamp", "kind", "record_id", "member_id", "reporter", "report_id", "text", "tx_hash"]
+        return csv_response("conduct.csv", columns, ([c[k] for k in columns] for c in inst.conduct()))
+
+    # ───── JSON API ─────
+
+    @get("/api/proposals", "Proposals, newest first (paged)")
+    def api_proposals(request: Request) -> Response:
+        obs, _ = board.sources()
+        page = within(obs.proposals_page(*paging(request)))
+        return _api_page(page, [board.proposal_json(obs, r) for r in page.items])
+
+    @get("/api/proposals/{proposal}", "A proposal: state, kind, quorum, tallies and turnout per tier, recusals, "
+                                      "calls in words, timeline (its ballots: /api/proposals/{id}/ballots)")
+    def api_proposal(proposal: str) -> Response:
+        obs, _ = board.sources()
+        result = obs.proposal(board.find(obs, proposal), detail=False)
+        document = board.proposal_json(obs, result)
+        for call, words in zip(document["calls"], describe_indexed(obs, result.calls), strict=True):
+            call["words"] = words
+        document["timeline"] = obs.timeline(result.id)
+        return _json(document)
+
+    @get("/api/proposals/{proposal}/ballots", "A proposal's ballots in chain order (paged)")
+    def api_ballots(proposal: str, request: Request) -> Response:
+        obs, _ = board.sources()
+        return _api_page(within(obs.ballots_page(board.find(obs, proposal), *paging(request))))
+
+    @get("/api/members", "Members by id (paged)")
+    def api_members(request: Request) -> Response:
+        obs, _ = board.sources()
+        return _api_page(within(obs.members_page(*paging(request))))
+
+    @get("/api/members/{member}", "A member: identity, history, dues, attestations, conduct, participation")
+    def api_member(member: str) -> Response:
+        obs, _ = board.sources()
+        return _json(obs.member_record(board.member_id(obs, member)))
+
+    @get("/api/tiers", "The tier table")
+    def api_tiers() -> Response:
+        _, inst = board.sources()
+        return _json(inst.tiers())
+
+    @get("/api/treasury", "Treasury totals and flows (paged)")
+    def api_treasury(request: Request) -> Response:
+        obs, inst = board.sources()
+        page = within(obs.rows_page(treasury_flows, *paging(request)))
+        return _json({**inst.treasury_totals(), **page.to_json()})
+
+    @get("/api/bodies", "Bodies with their members and events (paged)")
+    def api_bodies(request: Request) -> Response:
+        _, inst = board.sources()
+        return _api_page(within(inst.bodies_page(*paging(request))))
+
+    @get("/api/standards", "Standards with status and attesters (paged)")
+    def api_standards(request: Request) -> Response:
+        _, inst = board.sources()
+        return _api_page(within(inst.standards_page(*paging(request))))
+
+    @get("/api/conduct", "Conduct records (paged)")
+    def api_conduct(request: Request) -> Response:
+        obs, _ = board.sources()
+        return _api_page(within(obs.rows_page(conduct_records, *paging(request))))
 
     return web
+
