@@ -25,6 +25,7 @@ COMMANDS = {
     "proposal": ("orchestrator.commands.proposals", "proposal", "List, show, queue, execute, cancel proposals."),
     "vote": ("orchestrator.commands.members", "vote", "Vote, or sign a ballot for the relayer."),
     "member": ("orchestrator.commands.members", "member", "The roll, and a member's own actions."),
+    "ballot": ("orchestrator.commands.ballots", "ballot", "A Safe member's ballot: owners sign, then combine."),
     "relay": ("orchestrator.commands.relay", "relay", "Relay signed ballots (files or HTTP)."),
     "treasury": ("orchestrator.commands.treasury", "treasury", "Funds and dues: status, pay, contribute."),
     "body": ("orchestrator.commands.bodies", "body", "Bodies: list, show, propose, approve, spend."),

@@ -1,4 +1,5 @@
-"""`consortium vote` (a transaction, or a signed ballot file with --sign-only), the roll
+"""`consortium vote` (a transaction, or a signed ballot file with --sign-only; for a Safe member, --voter SAFE:
+the ballot request its owners sign, or the transaction it executes), the roll
 (`consortium member list|show`) and the member's own actions (`consortium member recuse|resign|rotate-seat`)."""
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from orchestrator.labels import member_label
 from orchestrator.operations import governance as gv
 from orchestrator.operations import roll
 from orchestrator.operations.session import Session
-from orchestrator.relay import ballots
-from orchestrator.relay.ballot_file import BallotFile
+from orchestrator.relay import ballots, safe
+from orchestrator.relay.ballot_file import FORMAT, BallotFile
 from orchestrator.relay.ballot_file import parse as parse_ballot
 from orchestrator.relay.relayer import BallotRefused, Relayer
 
@@ -48,11 +49,27 @@ def _date(timestamp: int) -> str:
 @click.argument("support", type=click.Choice(list(SUPPORT)))
 @click.option("--reason", default="", help="Why, published with the vote.")
 @click.option("--sign-only", is_flag=True, help="Write a signed ballot file for a relayer instead of sending a "
-              "transaction: the gas-free path.")
-@click.option("--out", type=click.Path(path_type=Path), help="Ballot file [default: ballot-<id prefix>-<voter>.json].")
+              "transaction: the gas-free path. With --voter SAFE: a ballot request for the Safe's owners to sign.")
+@click.option("--voter", "safe_ref", metavar="SAFE", help="Vote for the member whose seat is this Safe (its address, "
+              "member id or legal name), with --sign-only or --calldata; needs no wallet.")
+@click.option("--calldata", is_flag=True, help="With --voter SAFE: print the transaction the Safe executes to vote.")
+@click.option("--out", type=click.Path(path_type=Path), help="Ballot file [default: ballot-<id prefix>-<voter>.json; "
+              "a Safe's request: ballot-request-<id prefix>-<safe>.json].")
 @pass_session
-def vote(session: Session, proposal_id: str, support: str, reason: str, sign_only: bool, out: Path | None) -> None:
-    """Vote for, against or abstain on a proposal, as the --account wallet's member."""
+def vote(session: Session, proposal_id: str, support: str, reason: str, sign_only: bool, safe_ref: str | None,
+         calldata: bool, out: Path | None) -> None:
+    """Vote for, against or abstain on a proposal, as the --account wallet's member, or (--voter SAFE) prepare
+    the vote of a member whose seat is a Safe: a ballot request its owners sign (--sign-only; then `ballot sign`
+    and `ballot combine`), or the transaction it executes (--calldata)."""
+    if calldata and safe_ref is None:
+        raise InputError("--calldata prints the transaction a Safe executes: name the Safe with --voter SAFE")
+    if safe_ref is not None:
+        if sign_only == calldata:
+            raise InputError("--voter SAFE votes through the Safe's owners: add --sign-only (a ballot request for "
+                             "them to sign) or --calldata (the transaction the Safe executes), one of the two")
+        p = find(session, proposal_id)
+        _vote_from_safe(session, p, safe_ref, SUPPORT[support], reason, out if sign_only else None, calldata)
+        return
     p = find(session, proposal_id)
     member_id = _require_member(session)
     if sign_only:
@@ -102,13 +119,13 @@ def _sign_ballot(session: Session, p: Proposal, member_id: int, support: int, re
               "typed_data": {**typed, "message": {**typed["message"], "proposalId": str(p.id)}}}
     pending = relayer.views.state(p.id) == "Pending"
     if pending:
-        _check_pending(session, p, member_id, relayer)
+        _check_pending(session, p, member_id, account.address, relayer, NOT_SIGNED)
     else:
         try:
             relayer.validate(parse_ballot(ballot))
         except BallotRefused as exc:
             _refuse_if_dues_lapsed(session, p, member_id)
-            raise OrchestratorError(f"not signed, the ballot could never count: {exc}") from None
+            raise OrchestratorError(f"{NOT_SIGNED}, the ballot could never count: {exc}") from None
     path = out or Path(f"ballot-{str(p.id)[:12]}-{account.address[:10]}.json")
     path.write_text(json.dumps(ballot, indent=2) + "\n")
     click.echo(f"signed ballot written to {path}; hand it to a relayer (`consortium relay {path}`)")
@@ -117,17 +134,73 @@ def _sign_ballot(session: Session, p: Proposal, member_id: int, support: int, re
                    "accepts the ballot from then")
 
 
-def _check_pending(session: Session, p: Proposal, member_id: int, relayer: Relayer) -> None:
+def _check_pending(session: Session, p: Proposal, member_id: int, seat: str, relayer: Relayer, refused: str) -> None:
     """Before the snapshot only what is already final can be checked: a recusal (declared, or the member
     is the case's subject), and weight now (what the snapshot will see unless something changes first)."""
     voted, recused = relayer.views.marks(p.id, member_id)
     if recused:
-        raise OrchestratorError(f"not signed, the ballot could never count: member {member_id} is recused from "
+        raise OrchestratorError(f"{refused}, the ballot could never count: member {member_id} is recused from "
                                 "this proposal (a declared conflict, or the proposal is about it)")
-    if session.registry.functions.getVotes(session.sender.address).call() == 0:
+    if session.registry.functions.getVotes(seat).call() == 0:
         _refuse_if_dues_lapsed(session, p, member_id)
-        raise OrchestratorError(f"not signed, the ballot would not count: member {member_id} has no voting weight "
+        raise OrchestratorError(f"{refused}, the ballot would not count: member {member_id} has no voting weight "
                                 f"now, and the proposal's snapshot is at {when(p.snapshot)}")
+
+
+NOT_SIGNED = "not signed"
+
+
+def _vote_from_safe(session: Session, p: Proposal, safe_ref: str, support: int, reason: str, out: Path | None,
+                    calldata: bool) -> None:
+    """A Safe member's vote, which its owners make: first the relayer's checks that need no signature (as
+    --sign-only makes them; a Pending proposal gets the checks already final), so that the owners are never
+    asked to sign a ballot that can never count; then the request they sign, or the transaction they execute."""
+    member_id = gv.member_id(session.registry, safe_ref)
+    seat = session.registry.functions.member(member_id).call()[0]
+    if session.registry.functions.memberIdOf(seat).call() != member_id:  # named by id or name, but not seated
+        raise InputError(f"{seat} is not the seat of a current member")
+    info = safe.read(session.w3, seat)
+    (m,) = roll.read(session.registry, None, [member_id])
+    who = f"Safe {seat} ({member_label(member_id, m.identity)})"
+    refused = "no transaction printed" if calldata else "no request written"
+    checks = safe.Checks(session, unsigned=True)
+    pending = checks.views.state(p.id) == "Pending"
+    if pending:
+        _check_pending(session, p, member_id, seat, checks, refused)
+    else:
+        unsigned = BallotFile.model_construct(format=FORMAT, chain_id=checks.domain["chainId"],
+                                              governor=checks.domain["verifyingContract"], proposal_id=p.id,
+                                              voter=seat, support=support, reason=reason, signature=b"")
+        try:
+            checks.validate(unsigned)
+        except BallotRefused as exc:
+            _refuse_if_dues_lapsed(session, p, member_id)
+            raise OrchestratorError(f"{refused}, the ballot could never count: {exc}") from None
+    name = {v: k for k, v in SUPPORT.items()}[support]
+    needs = f"{info.threshold} of its {len(info.owners)} owners"
+    if calldata:
+        data = session.governor.functions.castVoteWithReason(p.id, support, reason)._encode_transaction_data()
+        click.echo(f"the transaction {who} executes to vote {name} on proposal {p.id} ({needs} sign it):")
+        click.echo(f"  to     {session.governor.address} (the governor)")
+        click.echo("  value  0")
+        click.echo(f"  data   {data}")
+        click.echo("propose it in Safe{Wallet}: New transaction → Transaction Builder → the governor's address, "
+                   "\"Custom data\" on, value 0, this data")
+    else:
+        content = safe.request(checks.domain, p.id, support, reason, info)
+        safe.check_handler(session.w3, seat, content["safe_message"])
+        path = out or Path(f"ballot-request-{str(p.id)[:12]}-{seat[:10]}.json")
+        path.write_text(json.dumps(content, indent=2) + "\n")
+        click.echo(f"ballot request written to {path}: {who} votes {name} on proposal {p.id}")
+        click.echo(f"Safe message hash {content['safe_message_hash']} (the ballot's EIP-712 digest "
+                   f"{content['ballot_digest']}); owners: {', '.join(info.owners)}")
+        click.echo(f"1. {needs} sign it: `consortium --account NAME ballot sign {path} --out NAME.json`, or "
+                   "eth_signTypedData_v4 of its \"safe_message\" in any wallet")
+        click.echo(f"2. `consortium ballot combine {path} SIGNATURE...` (files or 0x-hex) writes the ballot file")
+        click.echo("3. `consortium relay BALLOT`, or POST it to a relayer's /ballots")
+    if pending:
+        click.echo(f"note: proposal {p.id} is Pending: voting opens at {when(p.snapshot + 1)}, and "
+                   + ("the Safe can vote from then" if calldata else "a relayer accepts the ballot from then"))
 
 
 # ───────────────────────────── member ─────────────────────────────
