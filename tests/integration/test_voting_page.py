@@ -1,0 +1,221 @@
+"""The members' voting page in a real browser: Debian's Chromium driven by Playwright, with an injected EIP-1193
+provider whose signing and sending are done by the devnet node itself (anvil's `eth_signTypedData_v4` and
+`eth_sendTransaction` for its unlocked accounts: a real signer that is not our code). The page is served by the
+dashboard on a real index; the ballots go to the relay API over HTTP, and the relayer submits them to the chain."""
+
+import json
+import re
+import threading
+import urllib.request
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
+
+from orchestrator.errors import InputError
+from orchestrator.operations.deploy import contract
+from orchestrator.web import dashboard, serving, voting
+from orchestrator.web import relay as relay_api
+from tests.integration.conftest import Cli
+from tests.integration.test_relayer import HOLDER, proposal_id, relayer_for
+
+CHROMIUM = "/usr/bin/chromium"
+COUNTED = 30_000  # ms: a ballot is counted within the relayer's next batch (submitted every 0.3 s here)
+
+# window.ethereum as a wallet injects it: every request goes to the test's handler (page.expose_function),
+# and an error comes back as EIP-1193 shapes it (code, message, data).
+PROVIDER = """
+window.ethereum = {
+  isTestWallet: true,
+  request: async ({ method, params }) => {
+    const answer = await window.__wallet(method, params || []);
+    if (answer.error) {
+      const err = new Error(answer.error.message);
+      err.code = answer.error.code; err.data = answer.error.data;
+      throw err;
+    }
+    return answer.result;
+  },
+};
+"""
+
+
+class NodeWallet:
+    """A wallet holding one of the node's unlocked accounts: it asks the node to sign and send."""
+
+    def __init__(self, w3, account: str):
+        self.w3, self.account = w3, account
+        self.requests: list[str] = []
+
+    def __call__(self, method: str, params: list) -> dict:
+        self.requests.append(method)
+        if method in ("eth_requestAccounts", "eth_accounts"):
+            return {"result": [self.account]}
+        response = self.w3.provider.make_request(method, params)
+        return {"error": dict(response["error"])} if "error" in response else {"result": response["result"]}
+
+
+def board_app(db, relay):  # TEMPORARY until dashboard.app takes relay
+    from fastapi.staticfiles import StaticFiles
+    web = serving.app("t", "t")
+    web.include_router(voting.router(db, relay))
+    web.mount("/static", StaticFiles(packages=[("orchestrator.web", "static")]))
+    web.mount("/", dashboard.app(db))
+    return web
+
+
+@pytest.fixture(scope="module")
+def site(devnet, w3, tmp_path_factory):
+    """A consortium with an active proposal; the relay API (submitting every 0.3 s) and the dashboard on its
+    index, served over HTTP; seats: f1 a keystore wallet, the others the node's unlocked accounts."""
+    cli = Cli(devnet, tmp_path_factory.mktemp("vote-page"), w3)
+    cli.env["CONSORTIUM_DB"] = f"sqlite:///{cli.dir / 'index.db'}"
+    node = w3.eth.accounts
+    seats = {"f1": cli.wallet("f1"), "signer": node[7], "sender": node[8], "recuser": node[6], "outsider": node[9]}
+    cli.deploy({seats["f1"]: "founding", seats["signer"]: "founding", seats["sender"]: "regular",
+                seats["recuser"]: "regular"})
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 wei", "--description", "# Fund the audit\n\nPage",
+                             account="f1"))
+    cli.advance(2)
+    cli.ok("index")
+    relayer = relayer_for(cli)
+    stop = threading.Event()
+    submitter = threading.Thread(target=lambda: [relayer.submit() for _ in iter(lambda: stop.wait(0.3), True)],
+                                 daemon=True)
+    submitter.start()
+    with (serving.running(relay_api.app(relayer), relay_api.MAX_BODY) as relay_url,
+          serving.running(board_app(cli.env["CONSORTIUM_DB"], relay_url), dashboard.MAX_BODY) as board):
+        yield cli, pid, seats, board
+    stop.set()
+    submitter.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, board: str, pid: str, wallet):
+    page = browser.new_page()
+    page.expose_function("__wallet", wallet)
+    page.add_init_script(PROVIDER)
+    page.goto(f"{board}/vote/{pid}")
+    page.click("#connect")
+    return page
+
+
+def status_of(page, text: str) -> str:
+    """The page's status line once it says `text` (what it says instead, if it never does)."""
+    try:
+        page.wait_for_function("t => document.getElementById('vote-status').textContent.includes(t)", arg=text,
+                               timeout=COUNTED)
+    except PlaywrightTimeout:
+        pytest.fail(f"the page never said {text!r}; it says {page.text_content('#vote-status')!r}")
+    return page.text_content("#vote-status")
+
+
+def governor(cli):
+    return contract(cli.w3, "ConsortiumGovernor", cli.manifest()["contracts"]["ConsortiumGovernor"])
+
+
+def marks(cli, pid: str, seat: str) -> tuple[bool, bool]:
+    member_id = contract(cli.w3, "MemberRegistry", cli.manifest()["contracts"]["MemberRegistry"]) \
+        .functions.memberIdOf(seat).call()
+    return tuple(governor(cli).functions.memberMarks(int(pid), member_id).call())
+
+
+def test_a_member_signs_in_its_wallet_and_the_ballot_is_counted_and_shown(site, browser):
+    cli, pid, seats, board = site
+    wallet = NodeWallet(cli.w3, seats["signer"])
+    page = open_page(browser, board, pid, wallet)
+    page.wait_for_selector("#choice:not([disabled])")
+    assert page.text_content("#account") == f"{seats['signer']}: member 2 Co (founding, active)"
+    page.check('input[name="support"][value="0"]')
+    page.fill("#reason", "the audit firm is a member's affiliate")
+    page.click("#sign")
+    done = status_of(page, "counted")
+    assert wallet.requests == ["eth_requestAccounts", "eth_chainId", "eth_signTypedData_v4"]
+    assert marks(cli, pid, seats["signer"]) == (True, False)
+    tx = done.rsplit(" ", 1)[1]
+    (cast,) = governor(cli).events.VoteCast().process_receipt(cli.w3.eth.get_transaction_receipt(tx))
+    assert (cast.args.voter, cast.args.support, cast.args.reason) == (
+        seats["signer"], 0, "the audit firm is a member's affiliate")
+    cli.ok("index")
+    shown = json.loads(page.goto(f"{board}/api/proposals/{pid}").text())
+    (ballot,) = [b for b in shown["ballots"] if b["voter"] == seats["signer"]]
+    assert (ballot["support"], ballot["relayed"], ballot["tx"]) == ("against", True, tx)
+    page.goto(f"{board}/vote/{pid}")
+    page.click("#connect")
+    assert status_of(page, "has voted") == "member 2 Co has voted against on this proposal"
+    page.close()
+
+
+def test_an_outsiders_ballot_is_refused_with_the_relayers_reason(site, browser):
+    cli, pid, seats, board = site
+    page = open_page(browser, board, pid, NodeWallet(cli.w3, seats["outsider"]))
+    page.wait_for_selector("#choice:not([disabled])")
+    assert page.text_content("#account") == f"{seats['outsider']}: not a member's seat in the index"
+    page.click("#sign")
+    assert status_of(page, "not accepted") == (
+        f"not accepted: {seats['outsider']} is not the seat of a current member")
+    assert page.is_enabled("#sign")  # the member may try again: nothing is stuck
+    page.close()
+
+
+def test_a_member_votes_by_transaction_and_another_recuses(site, browser):
+    cli, pid, seats, board = site
+    page = open_page(browser, board, pid, NodeWallet(cli.w3, seats["sender"]))
+    page.wait_for_selector("#choice:not([disabled])")
+    page.click("#send")
+    assert status_of(page, "done").startswith(f"done: vote for on proposal {pid}, in transaction 0x")
+    assert marks(cli, pid, seats["sender"]) == (True, False)
+    page.close()
+
+    page = open_page(browser, board, pid, NodeWallet(cli.w3, seats["recuser"]))
+    page.wait_for_selector("#choice:not([disabled])")
+    page.click("#recuse")
+    assert status_of(page, "not sent") == "not sent: a recusal needs its reason: it is published"
+    page.fill("#reason", "the holder is our subsidiary")
+    page.click("#recuse")
+    assert status_of(page, "done").startswith(f"done: recuse from proposal {pid}, in transaction 0x")
+    assert marks(cli, pid, seats["recuser"]) == (False, True)
+    assert page.is_disabled("#send")
+    page.close()
+    # The index has not seen the recusal yet, so the page lets the member try: the contract refuses, and the
+    # page names its custom error.
+    page = open_page(browser, board, pid, NodeWallet(cli.w3, seats["recuser"]))
+    page.wait_for_selector("#choice:not([disabled])")
+    page.click("#send")
+    assert status_of(page, "not sent") == (
+        f"not sent: GovernorVoterRecused: {seats['recuser']} is recused from this proposal (a declared "
+        "conflict, or the proposal is about it)")
+    page.close()
+
+
+def test_the_page_refuses_a_wallet_on_another_chain(site, browser):
+    cli, pid, seats, board = site
+
+    def elsewhere(method, params):
+        return {"result": "0x1"} if method == "eth_chainId" else NodeWallet(cli.w3, seats["sender"])(method, params)
+    page = open_page(browser, board, pid, elsewhere)
+    assert status_of(page, "chain") == (
+        "your wallet is on chain 1; this consortium is on chain 31337: switch networks in your wallet and connect "
+        "again")
+    assert page.is_disabled("#sign")
+    page.close()
+
+
+def test_the_voting_page_may_run_only_its_own_scripts_and_call_only_the_relayer(site):
+    cli, pid, _, board = site
+    with urllib.request.urlopen(f"{board}/vote/{pid}", timeout=10) as response:
+        policy = response.headers["Content-Security-Policy"]
+    relay = re.search(r'data-relay="([^"]+)"', response_text := urllib.request.urlopen(
+        f"{board}/vote/{pid}", timeout=10).read().decode())[1]
+    assert "script-src 'self'" in policy and policy.endswith(f"; connect-src 'self' {relay}"), policy
+    assert "<script>" not in response_text  # nothing inline: the policy would block it anyway
+    assert voting.relay_origin("https://relay.example.org/api/") == "https://relay.example.org"
+    with pytest.raises(InputError, match="--relay 'relay.example.org' is not an http"):
+        voting.relay_origin("relay.example.org")
