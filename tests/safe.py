@@ -64,12 +64,13 @@ def safe_contract(w3: Web3, address: str):
 
 
 def create_safe(w3: Web3, contracts: SafeContracts, owners: list[str], threshold: int, salt: int = 0,
-                sender: str | None = None) -> str:
-    """A new Safe proxy with `owners` and `threshold`, its fallback handler set; returns its address."""
+                sender: str | None = None, with_handler: bool = True) -> str:
+    """A new Safe proxy with `owners` and `threshold`, its fallback handler set (unless `with_handler` is
+    False: such a Safe cannot answer ERC-1271); returns its address."""
     sender = sender or w3.eth.accounts[0]
     singleton = safe_contract(w3, contracts.singleton)
     setup = singleton.functions.setup([to_checksum_address(o) for o in owners], threshold, ZERO, b"",
-                                      contracts.handler, ZERO, 0, ZERO)
+                                      contracts.handler if with_handler else ZERO, ZERO, 0, ZERO)
     initializer = bytes.fromhex(setup._encode_transaction_data()[2:])
     factory = w3.eth.contract(address=contracts.factory, abi=artifact("SafeProxyFactory")["abi"])
     tx = factory.functions.createProxyWithNonce(contracts.singleton, initializer, salt).transact({"from": sender})

@@ -64,11 +64,13 @@ def vote(session: Session, proposal_id: str, support: str, reason: str, sign_onl
     if calldata and safe_ref is None:
         raise InputError("--calldata prints the transaction a Safe executes: name the Safe with --voter SAFE")
     if safe_ref is not None:
+        if calldata and out is not None:
+            raise InputError("--calldata prints the transaction; --out is for --sign-only's request file")
         if sign_only == calldata:
             raise InputError("--voter SAFE votes through the Safe's owners: add --sign-only (a ballot request for "
                              "them to sign) or --calldata (the transaction the Safe executes), one of the two")
         p = find(session, proposal_id)
-        _vote_from_safe(session, p, safe_ref, SUPPORT[support], reason, out if sign_only else None, calldata)
+        _vote_from_safe(session, p, safe_ref, SUPPORT[support], reason, out, calldata)
         return
     p = find(session, proposal_id)
     member_id = _require_member(session)

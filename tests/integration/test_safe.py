@@ -26,10 +26,14 @@ class SafeMember:
         self.owner0 = cli.wallet("owner0")  # a consortium keystore: signs with `ballot sign`
         self.owner1, self.owner2 = w3.eth.accounts[7], w3.eth.accounts[8]  # the node's: eth_signTypedData_v4
         self.owners = sorted([self.owner0, self.owner1, self.owner2], key=lambda a: int(a, 16))
-        self.address = safes.create_safe(w3, safes.deploy_contracts(w3), [self.owner0, self.owner1, self.owner2], 2)
+        contracts = safes.deploy_contracts(w3)
+        self.address = safes.create_safe(w3, contracts, [self.owner0, self.owner1, self.owner2], 2)
+        self.factory = contracts.factory  # a contract that is not a Safe
+        self.bare = safes.create_safe(w3, contracts, [self.owner1, self.owner2], 1, with_handler=False)
         self.seats = {name: cli.wallet(name) for name in ("f1", "f2", "outsider")}
         deploy(cli, [(self.seats["f1"], "founding", "Acme Ltd", "CH"), (self.seats["f2"], "founding", "Beta AG", "DE"),
-                     (self.address, "regular", NAME, "LU")], voting_delay=60)
+                     (self.address, "regular", NAME, "LU"), (self.factory, "regular", "Factory Co", "LU"),
+                     (self.bare, "regular", "Bare Safe SA", "LU")], voting_delay=60)
         self.governor = contract(w3, "ConsortiumGovernor", cli.manifest()["contracts"]["ConsortiumGovernor"])
         self.who = f"Safe {self.address} (member 3 {NAME})"
 
@@ -58,6 +62,12 @@ def test_a_safe_member_votes_with_its_owners_signatures_and_by_executing_the_vot
     # Pending: the request is written, with when voting opens
     early = cli.dir / "early.json"
     out = cli.ok("vote", pid, "abstain", "--voter", NAME.lower(), "--sign-only", "--out", early)
+    assert out.splitlines()[-1] == (f"note: proposal {pid} is Pending: voting opens at {when(snapshot + 1)}, and a "
+                                    "relayer accepts the ballot from then")
+    early_request = json.loads(early.read_text())
+    early_signatures = ["0x" + safes.sign_typed_data(w3, owner, early_request["safe_message"]).hex()
+                        for owner in (member.owner1, member.owner2)]
+    out = cli.ok("ballot", "combine", early, *early_signatures, "--out", cli.dir / "early-ballot.json")
     assert out.splitlines()[-1] == (f"note: proposal {pid} is Pending: voting opens at {when(snapshot + 1)}, and a "
                                     "relayer accepts the ballot from then")
     cli.advance(61)
@@ -170,6 +180,14 @@ def test_safe_ballot_errors(cli, w3, member):
     assert cli.fails("vote", pid, "for", "--voter", "Acme Ltd", "--calldata") == (
         f"Error: {seats['f1']} is not a contract: only a Safe is named with --voter (an account signs its own ballot: "
         "--account NAME vote … --sign-only)")
+    assert cli.fails("vote", pid, "for", "--voter", "Factory Co", "--sign-only") == (
+        f"Error: {member.factory} is a contract but not a Safe: it does not answer getOwners, getThreshold and VERSION")
+    assert cli.fails("vote", pid, "for", "--voter", "Bare Safe SA", "--sign-only") == (
+        f"Error: Safe {member.bare} cannot vouch for a ballot: its fallback handler does not hash a SafeMessage as "
+        "Safe's CompatibilityFallbackHandler (1.3.0 or later) does, which the governor's ERC-1271 call needs")
+    assert "(the governor)" in cli.ok("vote", pid, "for", "--voter", "Bare Safe SA", "--calldata")  # it can execute
+    assert cli.fails("vote", pid, "for", "--voter", address, "--calldata", "--out", "x.json") == \
+        "Error: --calldata prints the transaction; --out is for --sign-only's request file"
     assert cli.fails("vote", pid, "for", "--voter", address) == (
         "Error: --voter SAFE votes through the Safe's owners: add --sign-only (a ballot request for them to sign) or "
         "--calldata (the transaction the Safe executes), one of the two")
@@ -178,6 +196,8 @@ def test_safe_ballot_errors(cli, w3, member):
     path, request = member.request(pid)
     message_hash = bytes.fromhex(request["safe_message_hash"][2:])
     # signing: only an owner, with a wallet
+    assert cli.fails("ballot", "sign", path) == \
+        "Error: ballot sign needs a wallet: pass --account NAME (an owner of the Safe)"
     assert cli.fails("ballot", "sign", path, account="f1") == (
         f"Error: {seats['f1']} is not an owner of Safe {address} (its owners: "
         f"{', '.join(safe.read(w3, address).owners)})")
@@ -230,6 +250,10 @@ def test_safe_ballot_errors(cli, w3, member):
     broken.write_text(json.dumps({k: v for k, v in request.items() if k != "safe_message_hash"}))
     assert cli.fails("ballot", "combine", broken, owner1) == \
         f"Error: {broken}: malformed ballot request: safe_message_hash is missing"
+    broken.write_text(json.dumps({**request, "governor": seats["f1"]}))
+    assert cli.fails("ballot", "combine", broken, owner1, mine) == (
+        f"Error: the request is for governor {seats['f1']} on chain 31337; this deployment's is "
+        f"{member.governor.address} on chain 31337")
     altered = {**request, "support": 0}  # a signature over the original would count "for" as "against": refused
     broken.write_text(json.dumps(altered))
     digest = ballots.digest(ballots.member_ballot(request["member_ballot"]["domain"], int(pid), 0, address, ""))
