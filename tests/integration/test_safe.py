@@ -125,7 +125,10 @@ def test_a_safe_member_votes_with_its_owners_signatures_and_by_executing_the_vot
             event["args"]["reason"]) == (member.address, int(pid), 1, 1, "as our board decided")
     assert member.governor.functions.hasVoted(int(pid), member.address).call()
     assert member.tally(pid) == (0, 1, 0)
-    # once it voted, no request for it is written
+    # once it voted, no request for it is written, and no ballot combined
+    assert cli.fails("ballot", "combine", path, by_node, signed, "--out", cli.dir / "again.json") == (
+        f"Error: not combined, the ballot could never count: {member.address} has already voted on this proposal")
+    assert not (cli.dir / "again.json").exists()
     assert cli.fails("vote", pid, "against", "--voter", member.address, "--sign-only") == (
         f"Error: no request written, the ballot could never count: {member.address} has already voted on this "
         "proposal")
@@ -261,6 +264,12 @@ def test_safe_ballot_errors(cli, w3, member):
     assert cli.fails("ballot", "combine", broken, owner1, mine) == (
         f"Error: the request's safe_message_hash {request['safe_message_hash']} is not the hash of its ballot "
         f"(0x{expected.hex()}): the file was altered")
+    # a member that left: named by its name, its seat is no current member's
+    registry = contract(w3, "MemberRegistry", cli.manifest()["contracts"]["MemberRegistry"])
+    resign = registry.functions.resign()._encode_transaction_data()
+    safes.exec_transaction(w3, member.bare, [member.owner1], registry.address, bytes.fromhex(resign[2:]))
+    assert cli.fails("vote", pid, "for", "--voter", "Bare Safe SA", "--calldata") == \
+        f"Error: {member.bare} is not the seat of a current member"
     # nothing was written or counted
     assert member.tally(pid) == (0, 0, 0)
     assert not member.governor.functions.hasVoted(int(pid), address).call()
