@@ -13,17 +13,14 @@ WIDTH, LABEL, ROW, BAR, TOP = 720, 130, 34, 22, 26
 SUPPORTS = (("for", "for_"), ("against", "against"), ("abstain", "abstain"))
 
 
-def nice_ceiling(value: int) -> int:
-    """The smallest 1, 2, 2.5 or 5 × 10^k at or above `value`: a scale's end that reads well."""
-    if value <= 1:
-        return 1
-    magnitude = 1
-    while magnitude * 10 < value:
-        magnitude *= 10
-    for step in (1, 2, 2.5, 5, 10):
-        if step * magnitude >= value:
-            return int(step * magnitude) if step * magnitude == int(step * magnitude) else int(10 * magnitude)
-    return 10 * magnitude
+def scale_step(top: int) -> int:
+    """A tick step of 1, 2 or 5 × 10^k giving at most five steps up to `top`: a scale that reads well."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if factor * step * 5 >= top:
+                return factor * step
+        step *= 10
 
 
 def tallies(result: ProposalResult) -> Markup:
@@ -31,7 +28,8 @@ def tallies(result: ProposalResult) -> Markup:
               "abstain": sum(t.abstain for t in result.tiers)}
     rows = [(t.name, {s: getattr(t, a) for s, a in SUPPORTS}) for t in result.tiers] + [("all tiers", totals)]
     top = max([sum(v.values()) for _, v in rows] + [result.quorum_needed or 0, 1])
-    scale = nice_ceiling(top)
+    step = scale_step(top)
+    scale = step * -(-top // step)
     span = WIDTH - LABEL - 20
     height = TOP + ROW * len(rows) + 28
 
@@ -41,9 +39,8 @@ def tallies(result: ProposalResult) -> Markup:
     parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
              f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="chart-title">',
              '<title id="chart-title">Weight for, against and abstaining per tier, with the quorum</title>']
-    for i in range(5):  # the scale: five equal steps from 0 to its end
-        tick = scale * i / 4
-        text = f"{tick:,.0f}" if tick == int(tick) else f"{tick:,.1f}"
+    for tick in range(0, scale + 1, step):  # the scale, from 0 to its end
+        text = f"{tick:,}"
         parts.append(f'<line class="grid" x1="{x(tick)}" y1="{TOP - 6}" x2="{x(tick)}" y2="{TOP + ROW * len(rows)}"/>'
                      f'<text class="tick" x="{x(tick)}" y="{TOP - 10}" text-anchor="middle">{text}</text>')
     for n, (name, values) in enumerate(rows):
