@@ -143,7 +143,7 @@ def request(domain: dict, proposal_id: int, support: int, reason: str, info: Saf
     message = safe_message(domain["chainId"], info.address, digest)
     return {"format": REQUEST_FORMAT, "chain_id": str(domain["chainId"]), "governor": domain["verifyingContract"],
             "proposal_id": str(proposal_id), "voter": info.address, "support": support, "reason": reason,
-            "member_ballot": {**typed, "message": {**typed["message"], "proposalId": str(proposal_id)}},
+            "member_ballot": ballots.for_wallet(typed),
             "ballot_digest": "0x" + digest.hex(),
             "safe_message": message, "safe_message_hash": "0x" + ballots.digest(message).hex(),
             "safe": {"version": info.version, "owners": info.owners, "threshold": info.threshold}}

@@ -1,10 +1,12 @@
 """A member whose seat is a real Safe 1.4.1 (npm @safe-global/safe-contracts, 2-of-3) votes through the CLI:
 `vote --voter SAFE --sign-only` writes the owners' request, one owner signs with `ballot sign` (a consortium
 keystore), another with the node's own eth_signTypedData_v4, `ballot combine` writes the ballot file, `relay`
-submits it and the governor counts it through the Safe's ERC-1271 answer; and a direct vote with the printed
+submits it (and the relay API's POST /ballots takes the same file) and the governor counts it through the Safe's
+ERC-1271 answer; and a direct vote with the printed
 calldata, executed by the owners (execTransaction). Every error path's exact message."""
 
 import json
+import urllib.request
 
 import pytest
 from eth_account import Account
@@ -13,8 +15,11 @@ from web3.logs import DISCARD
 from orchestrator.commands.common import when
 from orchestrator.operations.deploy import contract
 from orchestrator.relay import ballots, safe
+from orchestrator.web import relay as relay_api
+from orchestrator.web import serving
 from tests import safe as safes
 from tests.integration.test_cli_members import HOLDER, deploy, proposal_id
+from tests.integration.test_relayer import relayer_for
 
 NAME = "Multisig Holdings SA"
 
@@ -168,7 +173,16 @@ def test_owner_signatures_in_the_forms_the_safe_reads(cli, w3, member):
     signature = bytes.fromhex(json.loads(ballot.read_text())["signature"][2:])
     by_owner = {member.owner1: typed, member.owner2: eth_sign}  # v 0/1 written as 27/28; eth_sign kept as given
     assert signature == b"".join(by_owner[o] for o in sorted(by_owner, key=lambda a: int(a, 16)))
-    assert cli.ok("relay", ballot).splitlines()[1].startswith(f"{ballot}: included in transaction 0x")
+    # the relay API takes the same file
+    relayer = relayer_for(cli)
+    with serving.running(relay_api.app(relayer), relay_api.MAX_BODY) as base:
+        request = urllib.request.Request(f"{base}/ballots", data=ballot.read_bytes(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            status, answer = response.status, json.loads(response.read())
+    assert (status, answer["status"]) == (202, "accepted"), answer
+    relayer.submit()
+    assert relayer.store.get(answer["id"]).status == "included"
     assert member.tally(pid) == (0, 1, 0)
 
 
