@@ -200,6 +200,9 @@ class Relayer:
                     return "erc1271", b.signature
             except Exception:  # a reverting or non-conforming wallet simply does not vouch
                 pass
+            raise BallotRefused(f"{b.voter} is a contract wallet and does not vouch for this ballot (ERC-1271 "
+                                "isValidSignature): not its owners' signatures, too few of them, or signatures of "
+                                "another ballot, chain or governor")
         raise BallotRefused(f"the signature is not {b.voter}'s for this ballot, chain and governor")
 
     # ───── submitting ─────

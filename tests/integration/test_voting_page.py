@@ -14,10 +14,12 @@ from playwright.sync_api import sync_playwright
 
 from orchestrator.errors import InputError
 from orchestrator.operations.deploy import contract
+from orchestrator.relay import ballots, safe
 from orchestrator.web import dashboard, serving, voting
 from orchestrator.web import relay as relay_api
 from tests.integration.conftest import Cli
 from tests.integration.test_relayer import HOLDER, proposal_id, relayer_for
+from tests.safe import create_safe, deploy_contracts, sign_typed_data
 
 CHROMIUM = "/usr/bin/chromium"
 COUNTED = 30_000  # ms: a ballot is counted within the relayer's next batch (submitted every 0.3 s here)
@@ -56,12 +58,35 @@ class NodeWallet:
 
 
 def board_app(db, relay):  # TEMPORARY until dashboard.app takes relay
-    from fastapi.staticfiles import StaticFiles
-    web = serving.app("t", "t")
+    web = dashboard.app(db)
     web.include_router(voting.router(db, relay))
-    web.mount("/static", StaticFiles(packages=[("orchestrator.web", "static")]))
-    web.mount("/", dashboard.app(db))
     return web
+
+
+class SafeWallet(NodeWallet):
+    """A Safe connected as a wallet (a Safe app or WalletConnect session): its account is the Safe, and a
+    typed-data request is signed by its owners as Safe{Wallet} collects them: each owner signs the SafeMessage of
+    the request's EIP-712 hash (here by the node's own eth_signTypedData_v4), and the signatures are combined in
+    owner order. The governor then asks the Safe (ERC-1271) whether it vouches for the ballot."""
+
+    def __init__(self, w3, safe_address: str, owners: list[str]):
+        super().__init__(w3, safe_address)
+        self.owners = owners
+
+    def __call__(self, method: str, params: list) -> dict:
+        if method != "eth_signTypedData_v4":
+            return super().__call__(method, params)
+        self.requests.append(method)
+        signatures = [(owner, sign_typed_data(self.w3, owner, self.message(params[1]))) for owner in self.owners]
+        combined, _ = safe.combine(safe.read(self.w3, self.account), ballots.digest(self.message(params[1])),
+                                   signatures)
+        return {"result": "0x" + combined.hex()}
+
+    def message(self, typed_json: str) -> dict:
+        """The SafeMessage the owners sign for the typed data the page asked the Safe to sign."""
+        typed = json.loads(typed_json)
+        typed["message"]["proposalId"] = int(typed["message"]["proposalId"])
+        return safe.safe_message(self.w3.eth.chain_id, self.account, ballots.digest(typed))
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +96,11 @@ def site(devnet, w3, tmp_path_factory):
     cli = Cli(devnet, tmp_path_factory.mktemp("vote-page"), w3)
     cli.env["CONSORTIUM_DB"] = f"sqlite:///{cli.dir / 'index.db'}"
     node = w3.eth.accounts
-    seats = {"f1": cli.wallet("f1"), "signer": node[7], "sender": node[8], "recuser": node[6], "outsider": node[9]}
+    multisig = create_safe(w3, deploy_contracts(w3), node[1:4], threshold=2)
+    seats = {"f1": cli.wallet("f1"), "signer": node[7], "sender": node[8], "recuser": node[6], "outsider": node[9],
+             "safe": multisig, "safe owners": node[1:3]}
     cli.deploy({seats["f1"]: "founding", seats["signer"]: "founding", seats["sender"]: "regular",
-                seats["recuser"]: "regular"})
+                seats["recuser"]: "regular", multisig: "regular"})
     pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 wei", "--description", "# Fund the audit\n\nPage",
                              account="f1"))
     cli.advance(2)
@@ -144,12 +171,48 @@ def test_a_member_signs_in_its_wallet_and_the_ballot_is_counted_and_shown(site, 
     assert (cast.args.voter, cast.args.support, cast.args.reason) == (
         seats["signer"], 0, "the audit firm is a member's affiliate")
     cli.ok("index")
-    shown = json.loads(page.goto(f"{board}/api/proposals/{pid}").text())
-    (ballot,) = [b for b in shown["ballots"] if b["voter"] == seats["signer"]]
+    shown = json.loads(page.goto(f"{board}/api/proposals/{pid}/ballots").text())
+    (ballot,) = [b for b in shown["items"] if b["voter"] == seats["signer"]]
     assert (ballot["support"], ballot["relayed"], ballot["tx"]) == ("against", True, tx)
     page.goto(f"{board}/vote/{pid}")
     page.click("#connect")
     assert status_of(page, "has voted") == "member 2 Co has voted against on this proposal"
+    page.close()
+
+
+def test_a_safe_ballot_short_of_its_threshold_is_refused_with_the_reason(site, browser):
+    """A careless Safe wallet hands over one owner's signature where the Safe needs two: the Safe does not
+    vouch for the ballot, and the page says so; nothing is counted (the next test's ballot is)."""
+    cli, pid, seats, board = site
+    wallet = SafeWallet(cli.w3, seats["safe"], seats["safe owners"][:1])
+
+    def one_owner(method, params):
+        if method != "eth_signTypedData_v4":
+            return wallet(method, params)
+        return {"result": "0x" + sign_typed_data(cli.w3, wallet.owners[0], wallet.message(params[1])).hex()}
+    page = open_page(browser, board, pid, one_owner)
+    page.wait_for_selector("#choice:not([disabled])")
+    page.click("#sign")
+    assert status_of(page, "not accepted") == (
+        f"not accepted: {seats['safe']} is a contract wallet and does not vouch for this ballot (ERC-1271 "
+        "isValidSignature): not its owners' signatures, too few of them, or signatures of another ballot, chain or "
+        "governor")
+    page.close()
+
+
+def test_a_safe_member_votes_with_its_owners_signatures_and_it_counts(site, browser):
+    cli, pid, seats, board = site
+    wallet = SafeWallet(cli.w3, seats["safe"], seats["safe owners"])
+    page = open_page(browser, board, pid, wallet)
+    page.wait_for_selector("#choice:not([disabled])")
+    assert page.text_content("#account") == f"{seats['safe']}: member 5 Co (regular, active)"
+    page.check('input[name="support"][value="2"]')
+    page.click("#sign")
+    tx = status_of(page, "counted").rsplit(" ", 1)[1]
+    assert wallet.requests == ["eth_requestAccounts", "eth_chainId", "eth_signTypedData_v4"]
+    assert marks(cli, pid, seats["safe"]) == (True, False)
+    (cast,) = governor(cli).events.VoteCast().process_receipt(cli.w3.eth.get_transaction_receipt(tx))
+    assert (cast.args.voter, cast.args.support) == (seats["safe"], 2)
     page.close()
 
 
