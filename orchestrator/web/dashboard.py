@@ -41,6 +41,7 @@ __all__ = ["MAX_BODY", "PAGES", "Dashboard", "app"]
 log = logging.getLogger(__name__)
 MAX_BODY = 0  # read-only: nothing is posted
 PER_PAGE = 50
+MEMBERS_PER_PAGE = 100  # a roll of 100 reads on one page
 MAX_PER_PAGE = 500
 MAX_PAGE = 10**6
 # What each kind must meet, in the words of the README's table of kinds (the governor decides: the page shows
@@ -236,7 +237,7 @@ def app(url: str, explorer: str | None = None) -> FastAPI:
         obs, inst = board.sources()
         tiers = [{"name": t["name"], **t} for _, t in sorted(inst.tiers().items())]
         return board.page("members.html", obs, "/members", tiers=tiers,
-                          page=within(obs.members_page(*paging(request))))
+                          page=within(obs.members_page(*paging(request, MEMBERS_PER_PAGE))))
 
     @get("/members/{member}", "A member", html=True)
     def member(member: str) -> Response:

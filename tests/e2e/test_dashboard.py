@@ -122,8 +122,9 @@ def test_a_bad_page_is_a_400_with_the_reason(site, first):
                           ("page=x", "page must be a whole number from 1 to 1000000, not 'x'"),
                           ("per_page=501", "per_page must be a whole number from 1 to 500, not 501"),
                           ("page=5", "page 5 is past the last page (1 at 50 a page)")):
-        for path in ("/members", "/api/members", f"/proposals/{first}", "/conduct"):
+        for path in ("/api/members", f"/proposals/{first}", "/conduct"):
             assert refused(f"{site}{path}?{query}") == (400, {"error": reason}), (path, query)
+    assert refused(f"{site}/members?page=2") == (400, {"error": "page 2 is past the last page (1 at 100 a page)"})
 
 
 def test_pages_link_to_their_neighbours(site, first):
