@@ -18,7 +18,7 @@ from orchestrator.operations.session import Session
 from orchestrator.relay import ballots, safe
 from orchestrator.relay.ballot_file import BallotFile
 from orchestrator.relay.ballot_file import parse as parse_ballot
-from orchestrator.relay.relayer import BallotRefused
+from orchestrator.relay.relayer import BallotRefused, Relayer
 
 _HEX = re.compile(r"0x([0-9a-fA-F]{2})+")
 
@@ -119,7 +119,7 @@ def combine(session: Session, request: Path, signatures: tuple[str, ...], out: P
     """Combine the owners' signatures of REQUEST (each a file or 0x-hex) into the Safe's ballot file, for
     `consortium relay` or a relayer's POST /ballots. Written only if the relayer's checks accept it."""
     req = _request(request)
-    checks = safe.Checks(session, unsigned=False)
+    checks = Relayer.checks_only(session)
     domain = checks.domain
     if (req.chain_id, req.governor) != (domain["chainId"], domain["verifyingContract"]):
         raise InputError(f"the request is for governor {req.governor} on chain {req.chain_id}; this deployment's is "
@@ -133,7 +133,7 @@ def combine(session: Session, request: Path, signatures: tuple[str, ...], out: P
     pending = checks.views.state(req.proposal_id) == "Pending"
     try:
         if pending:  # the rest is checked by the relayer once voting opens (vote --sign-only checked it so far)
-            checks.signature_kind(ballot)
+            checks.check_signature(ballot)
         else:
             checks.validate(ballot)
     except BallotRefused as exc:

@@ -22,7 +22,7 @@ from orchestrator.operations import governance as gv
 from orchestrator.operations import roll
 from orchestrator.operations.session import Session
 from orchestrator.relay import ballots, safe
-from orchestrator.relay.ballot_file import FORMAT, BallotFile
+from orchestrator.relay.ballot_file import BallotFile
 from orchestrator.relay.ballot_file import parse as parse_ballot
 from orchestrator.relay.relayer import BallotRefused, Relayer
 
@@ -165,16 +165,13 @@ def _vote_from_safe(session: Session, p: Proposal, safe_ref: str, support: int, 
     (m,) = roll.read(session.registry, None, [member_id])
     who = f"Safe {seat} ({member_label(member_id, m.identity)})"
     refused = "no transaction printed" if calldata else "no request written"
-    checks = safe.Checks(session, unsigned=True)
+    checks = Relayer.checks_only(session)
     pending = checks.views.state(p.id) == "Pending"
     if pending:
         _check_pending(session, p, member_id, seat, checks, refused)
     else:
-        unsigned = BallotFile.model_construct(format=FORMAT, chain_id=checks.domain["chainId"],
-                                              governor=checks.domain["verifyingContract"], proposal_id=p.id,
-                                              voter=seat, support=support, reason=reason, signature=b"")
         try:
-            checks.validate(unsigned)
+            checks.check_voter(p.id, seat)  # the owners sign after this: their signatures are the last check
         except BallotRefused as exc:
             _refuse_if_dues_lapsed(session, p, member_id)
             raise OrchestratorError(f"{refused}, the ballot could never count: {exc}") from None

@@ -131,7 +131,7 @@ class Relayer:
         self.domain = ballots.domain(g.name().call(), session.w3.eth.chain_id, session.governor.address,
                                      g.version().call())
         self.views = _Views(session.w3, session.deployment.governor, session.deployment.registry)
-        # The gas the governor gives a contract wallet's signature check (see _check_signature and _sign).
+        # The gas the governor gives a contract wallet's signature check (see check_signature and _sign).
         self.wallet_gas = artifacts.constant("BatchBallots", "WALLET_GAS")
 
     # ───── receiving ─────
@@ -159,24 +159,30 @@ class Relayer:
     def validate(self, b: BallotFile) -> tuple[int, str, bytes]:
         """The checks the contract will make, made first, so a batch carries only countable ballots.
         Returns the voter's member id, the signature's kind and the signature to send (see below)."""
-        kind, signature = self._check_signature(b)
-        state = self.views.state(b.proposal_id)
-        if state != "Active":
-            raise BallotRefused(f"proposal {b.proposal_id} is {state}, not Active")
-        member_id, _, weight = self.views.voter_at(b.voter, self.views.snapshot(b.proposal_id))
-        if member_id == 0:
-            raise BallotRefused(f"{b.voter} is not the seat of a current member")
-        if weight == 0:
-            raise BallotRefused(f"{b.voter} had no voting weight at the proposal's snapshot")
-        voted, recused = self.views.marks(b.proposal_id, member_id)
-        if voted:
-            raise BallotRefused(f"{b.voter} has already voted on this proposal")
-        if recused:
-            raise BallotRefused(f"{b.voter} is recused from this proposal (a declared conflict, or the proposal is "
-                                "about its member)")
-        return member_id, kind, signature
+        kind, signature = self.check_signature(b)
+        return self.check_voter(b.proposal_id, b.voter), kind, signature
 
-    def _check_signature(self, b: BallotFile) -> tuple[str, bytes]:
+    def check_voter(self, proposal_id: int, voter: str) -> int:
+        """Every check but the signature's: the proposal is Active, the voter a member with weight at its
+        snapshot, not yet voted, not recused. Returns the member id. (A Safe's owners are asked to sign only
+        after this passes.)"""
+        state = self.views.state(proposal_id)
+        if state != "Active":
+            raise BallotRefused(f"proposal {proposal_id} is {state}, not Active")
+        member_id, _, weight = self.views.voter_at(voter, self.views.snapshot(proposal_id))
+        if member_id == 0:
+            raise BallotRefused(f"{voter} is not the seat of a current member")
+        if weight == 0:
+            raise BallotRefused(f"{voter} had no voting weight at the proposal's snapshot")
+        voted, recused = self.views.marks(proposal_id, member_id)
+        if voted:
+            raise BallotRefused(f"{voter} has already voted on this proposal")
+        if recused:
+            raise BallotRefused(f"{voter} is recused from this proposal (a declared conflict, or the proposal is "
+                                "about its member)")
+        return member_id
+
+    def check_signature(self, b: BallotFile) -> tuple[str, bytes]:
         """The signature's kind (ecdsa or erc1271) and the form it is kept and sent in: an account's
         signature in the canonical 65-byte form, a contract wallet's as it was given."""
         typed = ballots.member_ballot(self.domain, b.proposal_id, b.support, b.voter, b.reason)

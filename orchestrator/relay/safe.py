@@ -27,7 +27,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from orchestrator.errors import InputError
 from orchestrator.relay import ballots
 from orchestrator.relay.ballot_file import Address, Signature, Support, Uint256
-from orchestrator.relay.relayer import Relayer
 
 REQUEST_FORMAT = "consortium-safe-ballot-request/1"
 SIGNATURE_FORMAT = "consortium-safe-signature/1"
@@ -237,21 +236,3 @@ def combine(info: SafeInfo, message_hash: bytes, signatures: list[tuple[str, byt
                          "threshold now)")
     owners = sorted(by_owner, key=lambda a: int(a, 16))
     return b"".join(by_owner[o][1] for o in owners), owners
-
-
-class Checks(Relayer):
-    """The relayer's acceptance checks (Relayer.checks_only), which a Safe's ballot meets in two steps: before
-    its owners sign, every check but the signature (`unsigned`); once combined, all of them, or the signature
-    alone while the proposal is Pending (signature_kind)."""
-
-    def __init__(self, session, unsigned: bool):
-        super().__init__(session, store=None)
-        self.unsigned = unsigned
-
-    def _check_signature(self, b):
-        if self.unsigned:  # the owners have not signed yet; nothing else is skipped
-            return "erc1271", b.signature
-        return super()._check_signature(b)
-
-    def signature_kind(self, b) -> str:
-        return super()._check_signature(b)[0]
