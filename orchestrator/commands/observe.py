@@ -88,16 +88,22 @@ def audit(session: Session) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
 @click.option("--explorer", metavar="URL", default=None, help="A block explorer's base URL (https://etherscan.io): "
               "addresses and transactions become links to {URL}/address/… and {URL}/tx/…; without it, the hash only.")
+@click.option("--relay", metavar="URL", default=None, help="The relay API members' gas-free ballots go to "
+              "(`consortium relay serve`'s URL): an open proposal's voting panel posts the ballots its members sign "
+              "there; without it, the panel votes by transaction only.")
 @pass_session
-def serve(session: Session, host: str, port: int, explorer: str | None) -> None:
+def serve(session: Session, host: str, port: int, explorer: str | None, relay: str | None) -> None:
     """The read-only web dashboard and JSON API for observers, from the index database (--db): proposals
-    with per-tier charts and every ballot, members and tiers, treasury, bodies, standards, conduct."""
+    with per-tier charts and every ballot, members and tiers, treasury, bodies, standards, conduct; and the
+    voting panel on an open proposal's page, where members vote from their own wallets (/vote/ID links to it)."""
     from orchestrator.observers.observatory import Observatory
-    from orchestrator.web import dashboard, serving
+    from orchestrator.web import dashboard, serving, voting
 
     if explorer is not None and not re.fullmatch(r"https?://[^\s\"'<>]+", explorer):
         raise InputError(f"--explorer must be an http(s) URL such as https://etherscan.io, not {explorer!r}")
+    if relay is not None:
+        voting.relay_origin(relay)  # refused now, with the reason, if it is not a web URL
     Observatory(session.options.db)  # fail now, with the reason, if there is no index yet
     sock = serving.listening(host, port)
     click.echo(f"dashboard at http://{host}:{sock.getsockname()[1]}/ (JSON under /api/); Ctrl-C stops it")
-    serving.serve(dashboard.app(session.options.db, explorer), dashboard.MAX_BODY, sock)
+    serving.serve(dashboard.app(session.options.db, explorer, relay), dashboard.MAX_BODY, sock)

@@ -133,10 +133,10 @@ class Observatory:
             raise OrchestratorError(f"{shown(url)} holds no consortium index: run `consortium index` first")
         self.states_recorded = proposal_states.name in tables  # not in an index older than the records
         with self.engine.connect() as db:
-            row = db.execute(select(cursor.c.block)).first()
+            row = db.execute(select(cursor.c.block, cursor.c.governor, cursor.c.chain_id)).first()
             if row is None:
                 raise OrchestratorError(f"{shown(url)} holds no consortium index yet: run `consortium index` first")
-            self.head_block = row.block
+            self.head_block, self.governor, self.chain_id = row.block, row.governor, row.chain_id
             self.now = db.execute(select(func.max(blocks.c.timestamp)).where(blocks.c.number <= row.block)).scalar()
             head_hash = db.execute(select(blocks.c.hash).where(blocks.c.number == row.block)).scalar()
         key = (url, self.head_block, head_hash)
@@ -399,6 +399,15 @@ class Observatory:
             row = db.execute(select(member_changes.c.member_id).where(member_changes.c.seat == seat)
                              .order_by(member_changes.c.block_number.desc()).limit(1)).first()
         return None if row is None else self.members([row.member_id])[0]
+
+    def marks(self, proposal_id: str, member_id: int) -> tuple[str | None, str | None]:
+        """What the index holds of a member on a proposal: its ballot's support, and its recusal's reason."""
+        with self.engine.connect() as db:
+            ballot = db.execute(select(ballots.c.support).where(ballots.c.proposal_id == proposal_id,
+                                                                ballots.c.member_id == member_id)).first()
+            recusal = db.execute(select(recusals.c.reason).where(recusals.c.proposal_id == proposal_id,
+                                                                 recusals.c.member_id == member_id)).first()
+        return (SUPPORT[ballot.support] if ballot else None), (recusal.reason if recusal else None)
 
     def member_record(self, member_id: int) -> dict:
         """One member for its page: identity, history, dues paid, attestations, conduct, participation."""

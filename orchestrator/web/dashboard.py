@@ -34,7 +34,7 @@ from orchestrator.errors import InputError
 from orchestrator.observers.indexer.schema import conduct_records, treasury_flows
 from orchestrator.observers.observatory import Institutions, Observatory, Page, ProposalResult
 from orchestrator.observers.words import describe_indexed
-from orchestrator.web import charts, serving, templating
+from orchestrator.web import charts, serving, templating, voting
 from orchestrator.web.templating import PAGES, SECURITY_HEADERS, render
 
 __all__ = ["MAX_BODY", "PAGES", "Dashboard", "app"]
@@ -127,9 +127,11 @@ templating.ENVIRONMENT.filters["short"] = short
 
 
 class Dashboard:
-    def __init__(self, url: str, explorer: str | None = None):
+    def __init__(self, url: str, explorer: str | None = None, relay: str | None = None):
         self.url = url
         self.explorer = explorer.rstrip("/") if explorer else None
+        self.relay = relay
+        self.headers = voting.page_headers(relay)
 
     def sources(self) -> tuple[Observatory, Institutions]:
         obs = Observatory(self.url)  # afresh per request (the engine is shared): the index moves on underneath
@@ -139,7 +141,7 @@ class Dashboard:
         body = render(template, current=current, as_of_block=obs.head_block, as_of_time=obs.now,
                       explorer=self.explorer, needed=needed, turnout=turnout, flow_amount=flow_amount,
                       label=obs.label, **context)
-        return HTMLResponse(body, headers=SECURITY_HEADERS)
+        return HTMLResponse(body, headers=self.headers)
 
     # ───── what pages and API documents share ─────
 
@@ -174,15 +176,17 @@ def _json(document) -> Response:
     return Response(json.dumps(document, default=str), media_type="application/json")
 
 
-def app(url: str, explorer: str | None = None) -> FastAPI:
+def app(url: str, explorer: str | None = None, relay: str | None = None) -> FastAPI:
     """The dashboard as an ASGI app: pages at their paths, the same data as JSON under /api/, CSV downloads,
-    the stylesheet and scripts under /static/. `explorer` (https://etherscan.io) makes addresses and
-    transactions links (`{explorer}/address/…`, `{explorer}/tx/…`)."""
-    board = Dashboard(url, explorer)
+    the stylesheet and scripts under /static/, and the voting panel on an open proposal's page (voting.py).
+    `explorer` (https://etherscan.io) makes addresses and transactions links (`{explorer}/address/…`,
+    `{explorer}/tx/…`); `relay`, the relay API's URL, lets members sign gas-free ballots from the panel."""
+    board = Dashboard(url, explorer, relay)
     web = serving.app("consortium dashboard", "What observers read: proposals with per-tier tallies and every "
                       "ballot, members and tiers, treasury flows, bodies, standards, conduct records. Lists are "
                       "paged: `?page=N&per_page=M` (at most 500), answered as {total, page, per_page, pages, items}.")
     web.mount("/static", StaticFiles(packages=[("orchestrator.web", "static")]), name="static")
+    web.include_router(voting.router(url))
 
     def handled(handler: Callable[..., Response]) -> Callable[..., Response]:
         """A missing proposal or member is a 404, a bad page a 400, each with its reason."""
@@ -224,7 +228,7 @@ def app(url: str, explorer: str | None = None) -> FastAPI:
                           description=Markup(MARKDOWN.render(record["description"])), calls=calls,
                           timeline=obs.timeline(pid), chart=charts.tallies(result),
                           ballots=within(obs.ballots_page(pid, page, per_page)),
-                          proposer_member=proposer)
+                          proposer_member=proposer, vote=voting.panel(obs, result, board.relay))
 
     @get("/proposals/{proposal}/chart.svg", "A proposal's per-tier chart (SVG)")
     def chart(proposal: str) -> Response:

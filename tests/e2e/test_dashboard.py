@@ -208,6 +208,7 @@ def test_an_identity_that_does_not_hash_to_its_onchain_hash_is_marked(copy):
 def test_a_proposal_page_has_its_rule_timeline_calls_and_chart(site, first):
     _, page = get(f"{site}/proposals/{first}")
     assert f"<h1>{FIRST_TITLE}</h1>" in page
+    assert 'id="vote"' not in page and "vote.js" not in page  # no voting panel once voting is over
     assert "A <strong>ordinary</strong> proposal passes when more weight votes for than against" in page
     assert '<strong id="quorum-reached">27</strong> of <strong>3</strong> needed' in page
     timeline = re.findall(r"<li><strong>([^<]+)</strong> (\d{4}-\d\d-\d\d \d\d:\d\d UTC)([^\n]*)</li>", page)

@@ -6,6 +6,7 @@ dashboard on a real index; the ballots go to the relay API over HTTP, and the re
 import json
 import re
 import threading
+import urllib.error
 import urllib.request
 
 import pytest
@@ -57,12 +58,6 @@ class NodeWallet:
         return {"error": dict(response["error"])} if "error" in response else {"result": response["result"]}
 
 
-def board_app(db, relay):  # TEMPORARY until dashboard.app takes relay
-    web = dashboard.app(db)
-    web.include_router(voting.router(db, relay))
-    return web
-
-
 class SafeWallet(NodeWallet):
     """A Safe connected as a wallet (a Safe app or WalletConnect session): its account is the Safe, and a
     typed-data request is signed by its owners as Safe{Wallet} collects them: each owner signs the SafeMessage of
@@ -111,7 +106,7 @@ def site(devnet, w3, tmp_path_factory):
                                  daemon=True)
     submitter.start()
     with (serving.running(relay_api.app(relayer), relay_api.MAX_BODY) as relay_url,
-          serving.running(board_app(cli.env["CONSORTIUM_DB"], relay_url), dashboard.MAX_BODY) as board):
+          serving.running(dashboard.app(cli.env["CONSORTIUM_DB"], relay=relay_url), dashboard.MAX_BODY) as board):
         yield cli, pid, seats, board
     stop.set()
     submitter.join()
@@ -273,12 +268,47 @@ def test_the_page_refuses_a_wallet_on_another_chain(site, browser):
 
 def test_the_voting_page_may_run_only_its_own_scripts_and_call_only_the_relayer(site):
     cli, pid, _, board = site
-    with urllib.request.urlopen(f"{board}/vote/{pid}", timeout=10) as response:
-        policy = response.headers["Content-Security-Policy"]
-    relay = re.search(r'data-relay="([^"]+)"', response_text := urllib.request.urlopen(
-        f"{board}/vote/{pid}", timeout=10).read().decode())[1]
+    with urllib.request.urlopen(f"{board}/vote/{pid}", timeout=10) as response:  # the link leads to the page
+        assert response.url == f"{board}/proposals/{pid}#vote"
+        policy, text = response.headers["Content-Security-Policy"], response.read().decode()
+    relay = re.search(r'data-relay="([^"]+)"', text)[1]
     assert "script-src 'self'" in policy and policy.endswith(f"; connect-src 'self' {relay}"), policy
-    assert "<script>" not in response_text  # nothing inline: the policy would block it anyway
+    assert "<script>" not in text  # nothing inline: the policy would block it anyway
     assert voting.relay_origin("https://relay.example.org/api/") == "https://relay.example.org"
-    with pytest.raises(InputError, match="--relay 'relay.example.org' is not an http"):
+    with pytest.raises(InputError, match="--relay must be an http"):
         voting.relay_origin("relay.example.org")
+
+
+@pytest.mark.parametrize("path, status, reason", [
+    ("/vote/nope", 404, "not found: proposal id 'nope' is not a number"),
+    ("/vote/12345/seat/0x" + "11" * 20, 404, "not found: no proposal 12345 in the index"),
+    ("/vote/{pid}/seat/0x12", 422, "'0x12' is not an address"),
+    ("/vote/{pid}/transaction?action=vote", 422, "a vote needs support: 0 against, 1 for, 2 abstain"),
+    ("/vote/{pid}/transaction?action=vote&support=3", 422, "query.support: Input should be less than or equal to 2"),
+    ("/vote/{pid}/transaction?action=recuse&reason=%20", 422, "a recusal needs its reason: it is published"),
+    ("/vote/{pid}/transaction?action=burn", 422, "query.action: Input should be 'vote' or 'recuse'"),
+    ("/vote/revert?data=0xzz", 422, "query.data: String should match pattern"),
+])
+def test_what_the_panel_reads_refuses_bad_input_with_the_reason(site, path, status, reason):
+    _, pid, _, board = site
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(board + path.format(pid=pid), timeout=10)
+    assert refused.value.code == status
+    assert json.loads(refused.value.read())["error"].startswith(reason)
+
+
+def test_the_panel_reads_the_calldata_of_the_compiled_abi_and_names_reverts(site):
+    cli, pid, seats, board = site
+    with urllib.request.urlopen(f"{board}/vote/{pid}/transaction?action=vote&support=1&reason=ok", timeout=10) as r:
+        tx = json.loads(r.read())
+    expected = governor(cli).functions.castVoteWithReason(int(pid), 1, "ok")._encode_transaction_data()
+    assert tx == {"to": governor(cli).address, "data": expected, "description": f"vote for on proposal {pid}"}
+    data = governor(cli).encode_abi("castVote", [1, 1])[:10]  # a selector that is no error's
+    with urllib.request.urlopen(f"{board}/vote/revert?data={data}", timeout=10) as r:
+        assert json.loads(r.read()) == {"error": f"reverted with unknown error {data}"}
+
+
+def test_serve_refuses_a_relay_that_is_not_a_web_url(site):
+    cli, _, _, _ = site
+    assert cli.fails("serve", "--port", "0", "--relay", "ftp://relay.example.org") == (
+        "Error: --relay must be an http(s) URL such as https://relay.example.org, not 'ftp://relay.example.org'")
