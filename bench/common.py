@@ -9,6 +9,7 @@ from eth_utils import keccak
 from web3 import Web3
 
 from orchestrator.chain.node import Sender
+from orchestrator.chain.proposals import receipt_events
 
 FOR = 1
 
@@ -46,6 +47,22 @@ def keys(label: str, n: int) -> list:
 def funded(w3: Web3, account) -> Sender:
     rpc(w3, "anvil_setBalance", account.address, hex(10**20))
     return Sender.local(account)
+
+
+def all_counted(governor, receipt, proposal_id: int, ballots_sent: int, tallied_before: int) -> int:
+    """A batch's gas, once it is checked to have counted every ballot it carried: one VoteCast each, and the
+    proposal's for-tally grown by their weights. A batch that counts nothing (signed for another domain, say)
+    is cheaper, and its gas is no measure of a batch."""
+    cast = receipt_events(governor, receipt, "VoteCast")
+    tallied = governor.functions.proposalVotes(proposal_id).call()[1] - tallied_before
+    if len(cast) != ballots_sent or tallied != sum(e["args"]["weight"] for e in cast):
+        raise BenchError(f"the batch counted {len(cast)} of its {ballots_sent} ballots (tallies grew by {tallied}): "
+                         "its gas measures no batch")
+    return receipt["gasUsed"]
+
+
+class BenchError(RuntimeError):
+    """A measurement that would not measure what its name says."""
 
 
 def median(values: list[int]) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from web3 import Web3
 
-from bench.common import FOR, advance, funded, keys, median
+from bench.common import FOR, advance, all_counted, funded, keys, median
 from orchestrator.chain.node import Sender
 from orchestrator.chain.proposals import receipt_events
 from orchestrator.operations.config import ZERO_ADDRESS, parse
@@ -72,7 +72,9 @@ class Suite:
                 proposal_id, [ballots.compact(v, s, sig) for v, s, _, sig in signed], [])
         else:
             fn = self.governor.functions.castVoteBatch(proposal_id, [], signed)
-        return self.deployer.transact(self.w3, fn, "castVoteBatch")["gasUsed"]
+        before = self.governor.functions.proposalVotes(proposal_id).call()[1]
+        receipt = self.deployer.transact(self.w3, fn, "castVoteBatch")
+        return all_counted(self.governor, receipt, proposal_id, len(signed), before)
 
     def direct_votes_after_quorum(self, voters) -> list[int]:
         """Founding members vote first and reach quorum, then `voters` vote: every measured vote pays

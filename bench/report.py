@@ -143,7 +143,8 @@ seat history, so that ERC-5805's `getPastVotes` never changes its past answers.
 | goal | result | figure |
 |---|---|---|
 {goal_rows}
-"""
+
+{_dashboard(r)}"""
 
 
 def main() -> None:
@@ -154,6 +155,28 @@ def main() -> None:
     here = Path(__file__).resolve().parent
     (here / "RESULTS.md").write_text(render(json.loads((here / "results.json").read_text())))
 
+
+
+def _dashboard(r: dict) -> str:
+    """The dashboard's section of bench/RESULTS.md."""
+    d = r.get("dashboard")
+    if not d:
+        return "## The dashboard at 1,000 members and 10,000 ballots\n\nNot measured in this run.\n"
+    rows = "\n".join(f"| {name} | `{f['path'][:60] + ('…' if len(f['path']) > 60 else '')}` | {f['cold_ms']} | "
+                     f"{f['p50_ms']} | {f['p95_ms']} |" for name, f in d["pages"].items())
+    verdict = "met by every page" if d["goal_met"] else "**missed** by at least one page (see the table)"
+    return f"""## The dashboard at 1,000 members and 10,000 ballots
+
+`python -m bench.run --only dashboard` (bench/dashboard.py). {d['members']:,} members and {d['ballots']:,} ballots
+over {d['proposals']} proposals, made on a devnet through the project's own paths (the demo's deployment, dues
+paid with payDuesMany, signed ballots cast with castVoteBatch; {d['chain_s']} s) and indexed by the indexer
+({d['index_s']} s) into SQLite. Conditions: {d['conditions']}. Lists are {d['per_page']} a page.
+Goal p95 < {d['goal_p95_ms']} ms: {verdict}; the slowest p95 is {d['worst_p95_ms']} ms.
+
+| page or document | path | cold ms | p50 ms | p95 ms |
+|---|---|---|---|---|
+{rows}
+"""
 
 
 def _servers(r: dict) -> str:

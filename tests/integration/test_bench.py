@@ -4,7 +4,10 @@ committed results (the benchmark itself is `make bench`, not part of the tests).
 import json
 from pathlib import Path
 
+import pytest
+
 from bench import ours, reference, report
+from bench.common import BenchError
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results.json"
 
@@ -20,6 +23,15 @@ def test_both_stacks_measure_a_vote_and_a_batch(w3):
     stack.vote(ref_pid, 1)
     assert 50_000 < stack.vote(ref_pid, 2) < 90_000
     assert stack.batch(ref_pid, range(3, 7)) > 0
+
+
+def test_a_batch_that_counts_less_than_it_carries_is_no_measurement(w3):
+    """Signed for another domain, a batch counts nothing and costs less: the benchmark refuses its figure."""
+    suite = ours.Suite(w3, 20)
+    pid, _, _ = suite.propose()
+    suite.domain = {**suite.domain, "chainId": suite.domain["chainId"] + 1}
+    with pytest.raises(BenchError, match="the batch counted 0 of its 5 ballots"):
+        suite.batch(pid, range(3, 8))
 
 
 def test_the_committed_report_is_rendered_from_the_committed_results():
