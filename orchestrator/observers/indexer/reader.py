@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from eth_abi import decoding, encoding
 from eth_abi.codec import ABICodec
@@ -27,6 +27,7 @@ from web3._utils.abi import build_strict_registry
 
 from orchestrator.chain import artifacts
 from orchestrator.errors import ChainError
+from orchestrator.observers.indexer.decoding import Decoder, Unplanned
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,8 @@ def _jsonable(value):
 
 @dataclass(frozen=True)
 class _Shape:
-    """How to decode one event: its indexed inputs (from topics) and the rest (from data)."""
+    """How to decode one event: its indexed inputs (from topics) and the rest (from data), each with the
+    planned decoder (decoding.py) when its types have one, else eth-abi's."""
     name: str
     indexed: tuple[tuple[str, str], ...]
     data_names: tuple[str, ...]
@@ -91,16 +93,36 @@ class _Shape:
                    tuple(i["name"] for i in inputs if not i["indexed"]),
                    tuple(i["type"] for i in inputs if not i["indexed"]), tuple(i["name"] for i in inputs))
 
+    @cached_property
+    def _planned(self) -> tuple[dict[str, Decoder], Decoder] | None:
+        try:
+            return ({t: Decoder((t,)) for _, t in self.indexed if not _hashed(t)}, Decoder(self.data_types))
+        except Unplanned:
+            return None
+
     def decode(self, topics: list[bytes], data: bytes) -> dict:
+        if self._planned is not None:
+            try:
+                return self._decode(topics, data, *self._planned)
+            except Unplanned:  # read by eth-abi instead, which decodes it or says why not
+                pass
+        return self._decode(topics, data, {}, lambda d: LENIENT.decode(list(self.data_types), d))
+
+    def _decode(self, topics: list[bytes], data: bytes, topic_decoders: dict, data_decoder) -> dict:
         values = {}
         for (name, abi_type), topic in zip(self.indexed, topics[1:], strict=True):
-            # A dynamic indexed value (string, bytes, array) is only its hash in the topic.
-            dynamic = abi_type in ("string", "bytes") or abi_type.endswith("]") or abi_type.startswith("(")
-            values[name] = topic if dynamic else _checksummed(abi_type, LENIENT.decode([abi_type], topic)[0])
-        decoded = LENIENT.decode(list(self.data_types), data)
-        for name, abi_type, value in zip(self.data_names, self.data_types, decoded, strict=True):
+            if _hashed(abi_type):  # a dynamic indexed value (string, bytes, array) is only its hash in the topic
+                values[name] = topic
+            else:
+                read = topic_decoders.get(abi_type) or (lambda t, abi_type=abi_type: LENIENT.decode([abi_type], t))
+                values[name] = _checksummed(abi_type, read(topic)[0])
+        for name, abi_type, value in zip(self.data_names, self.data_types, data_decoder(data), strict=True):
             values[name] = _checksummed(abi_type, value)
         return {name: values[name] for name in self.order}
+
+
+def _hashed(abi_type: str) -> bool:
+    return abi_type in ("string", "bytes") or abi_type.endswith("]") or abi_type.startswith("(")
 
 
 @lru_cache(maxsize=1 << 16)

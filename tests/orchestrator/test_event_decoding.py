@@ -1,0 +1,78 @@
+"""The indexer's planned decoder reads every event exactly as eth-abi (the lenient codec) does: the same
+values for anything encoded, and for arbitrary bytes either the same values or Unplanned (then eth-abi
+decides), never a different reading."""
+
+import pytest
+from eth_abi import encode
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from orchestrator.chain import artifacts
+from orchestrator.observers.indexer.decoding import Decoder, Unplanned
+from orchestrator.observers.indexer.reader import BODY, CONTRACTS, LENIENT, _Shape
+
+TYPES = ["uint8", "uint32", "uint48", "uint64", "uint256", "bool", "address", "bytes4", "bytes32", "bytes",
+         "string", "address[]", "uint256[]", "bytes[]", "string[]"]
+
+
+def values(abi_type: str):
+    if abi_type.endswith("[]"):
+        return st.lists(values(abi_type[:-2]), max_size=4)
+    if abi_type.startswith("uint"):
+        return st.integers(0, 2 ** int(abi_type[4:]) - 1)
+    if abi_type.startswith("bytes") and abi_type != "bytes":
+        return st.binary(min_size=int(abi_type[5:]), max_size=int(abi_type[5:]))
+    return {"bool": st.booleans(), "address": st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex()),
+            "bytes": st.binary(max_size=70), "string": st.text(max_size=40)}[abi_type]
+
+
+@st.composite
+def typed_values(draw):
+    types = draw(st.lists(st.sampled_from(TYPES), min_size=1, max_size=5))
+    return tuple(types), tuple(draw(values(t)) for t in types)
+
+
+@settings(max_examples=300, deadline=None)
+@given(typed_values())
+def test_what_is_encoded_decodes_as_eth_abi_decodes_it(case):
+    types, given_values = case
+    data = encode(list(types), list(given_values))
+    assert Decoder(types)(data) == LENIENT.decode(list(types), data)
+
+
+@settings(max_examples=400, deadline=None)
+@given(typed_values(), st.data())
+def test_damaged_data_is_read_as_eth_abi_reads_it_or_left_to_it(case, data):
+    """Bytes flipped, cut or added (a padding byte set, an offset past the end, a length too long): the
+    planned decoder gives eth-abi's answer or steps aside."""
+    types, given_values = case
+    raw = bytearray(encode(list(types), list(given_values)))
+    for _ in range(data.draw(st.integers(1, 3))):
+        if raw and data.draw(st.booleans()):
+            raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+        else:
+            raw = raw[:data.draw(st.integers(0, len(raw)))] + bytes(data.draw(st.binary(max_size=40)))
+    try:
+        planned = Decoder(types)(bytes(raw))
+    except Unplanned:
+        return
+    assert planned == LENIENT.decode(list(types), bytes(raw))
+
+
+def test_invalid_utf8_is_replaced_as_the_lenient_codec_does():
+    data = (32).to_bytes(32, "big") + (3).to_bytes(32, "big") + b"a\xffb".ljust(32, b"\0")
+    assert Decoder(("string",))(data) == LENIENT.decode(["string"], data) == ("a\ufffdb",)
+
+
+def test_a_type_without_a_plan_is_left_to_eth_abi():
+    with pytest.raises(Unplanned, match=r"no plan for \(uint256,bool\)"):
+        Decoder(("(uint256,bool)",))
+
+
+SHAPES = [_Shape.of(item) for name in (*CONTRACTS, BODY) for item in artifacts.load(name).abi
+          if item.get("type") == "event" and not item.get("anonymous")]
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=[s.name for s in SHAPES])
+def test_every_event_of_the_suite_has_a_plan(shape):
+    assert shape._planned is not None, shape.data_types
