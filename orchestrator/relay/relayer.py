@@ -189,13 +189,17 @@ class Relayer:
         message = encode_typed_data(full_message=typed)
         canonical = ballots.canonical_ecdsa(b.signature)
         if canonical is not None:
-            if int.from_bytes(canonical[32:64], "big") > SECP256K1_HALF_N:
-                raise BallotRefused("the signature is malleable (high s); wallets produce low-s signatures")
             try:
-                if Account.recover_message(message, signature=canonical) == b.voter:
-                    return "ecdsa", canonical
+                recovered = Account.recover_message(message, signature=canonical)
             except Exception:  # eth-keys raises several types for garbage signatures
-                pass
+                recovered = None
+            if recovered == b.voter:
+                if int.from_bytes(canonical[32:64], "big") > SECP256K1_HALF_N:
+                    raise BallotRefused("the signature is malleable (high s); wallets produce low-s signatures")
+                return "ecdsa", canonical
+            # Not the voter's key, whatever its s: perhaps a contract wallet's, as a 1-of-n Safe's single
+            # 65-byte owner signature is. The Safe's ecrecover takes a high s, and the governor asks the wallet
+            # whenever ECDSA fails (BatchBallots._isValidSignature), so the wallet must be asked here too.
         if self.session.w3.eth.get_code(b.voter):  # a contract wallet: ask it (ERC-1271)
             digest = ballots.digest(typed)
             wallet = self.session.w3.eth.contract(address=b.voter, abi=ballots.ERC1271_ABI)

@@ -214,10 +214,13 @@ def signer(message_hash: bytes, signature: bytes) -> tuple[str, bytes]:
     return key.to_checksum_address(), signature
 
 
-def combine(info: SafeInfo, message_hash: bytes, signatures: list[tuple[str, bytes]]) -> tuple[bytes, list[str]]:
+def combine(info: SafeInfo, message_hash: bytes, signatures: list[tuple[str, bytes]]
+            ) -> tuple[bytes, list[str], list[str]]:
     """The Safe's signature from its owners' (each named for errors): each recovered from the Safe message
-    hash and an owner of the Safe now, each owner once, at least the threshold, in ascending owner order as
-    checkSignatures requires. Returns it with the owners who signed, in that order."""
+    hash and an owner of the Safe now, each owner once, at least the threshold. checkSignatures reads only
+    the first `threshold` signatures, in ascending owner order, so the combination is the lowest-addressed
+    `threshold` owners' (more would cost every batch gas and could pass the ballot file's size limit).
+    Returns it, the owners it holds (in that order) and the owners whose signatures were left out."""
     by_owner: dict[str, tuple[str, bytes]] = {}
     for name, signature in signatures:
         try:
@@ -235,4 +238,5 @@ def combine(info: SafeInfo, message_hash: bytes, signatures: list[tuple[str, byt
         raise InputError(f"{len(by_owner)} owner signature(s); Safe {info.address} needs {info.threshold} (its "
                          "threshold now)")
     owners = sorted(by_owner, key=lambda a: int(a, 16))
-    return b"".join(by_owner[o][1] for o in owners), owners
+    used, unused = owners[:info.threshold], owners[info.threshold:]
+    return b"".join(by_owner[o][1] for o in used), used, unused

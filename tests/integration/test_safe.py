@@ -9,9 +9,13 @@ import json
 import urllib.request
 
 import pytest
+from eth_abi import encode
 from eth_account import Account
+from eth_keys.constants import SECPK1_N
+from eth_utils import keccak
 from web3.logs import DISCARD
 
+from orchestrator.commands import ballots as ballot_commands
 from orchestrator.commands.common import when
 from orchestrator.operations.deploy import contract
 from orchestrator.relay import ballots, safe
@@ -31,14 +35,16 @@ class SafeMember:
         self.owner0 = cli.wallet("owner0")  # a consortium keystore: signs with `ballot sign`
         self.owner1, self.owner2 = w3.eth.accounts[7], w3.eth.accounts[8]  # the node's: eth_signTypedData_v4
         self.owners = sorted([self.owner0, self.owner1, self.owner2], key=lambda a: int(a, 16))
-        contracts = safes.deploy_contracts(w3)
+        self.contracts = contracts = safes.deploy_contracts(w3)
         self.address = safes.create_safe(w3, contracts, [self.owner0, self.owner1, self.owner2], 2)
         self.factory = contracts.factory  # a contract that is not a Safe
         self.bare = safes.create_safe(w3, contracts, [self.owner1, self.owner2], 1, with_handler=False)
+        self.solo = safes.create_safe(w3, contracts, [self.owner1], 1)  # threshold 1: one 65-byte signature
         self.seats = {name: cli.wallet(name) for name in ("f1", "f2", "outsider")}
         deploy(cli, [(self.seats["f1"], "founding", "Acme Ltd", "CH"), (self.seats["f2"], "founding", "Beta AG", "DE"),
                      (self.address, "regular", NAME, "LU"), (self.factory, "regular", "Factory Co", "LU"),
-                     (self.bare, "regular", "Bare Safe SA", "LU")], voting_delay=60)
+                     (self.bare, "regular", "Bare Safe SA", "LU"), (self.solo, "regular", "Solo Safe SA", "LU")],
+                    voting_delay=60)
         self.governor = contract(w3, "ConsortiumGovernor", cli.manifest()["contracts"]["ConsortiumGovernor"])
         self.who = f"Safe {self.address} (member 3 {NAME})"
 
@@ -50,6 +56,14 @@ class SafeMember:
         path = self.cli.dir / f"request-{pid[:8]}-{support}.json"
         self.cli.ok("vote", pid, support, "--voter", self.address, "--sign-only", "--out", path, *extra)
         return path, json.loads(path.read_text())
+
+    def summary(self, owner: str, support: str, pid, title: str, reason: str) -> list[str]:
+        """What `ballot sign` shows the owner before it signs (title and reason as printed, quoted)."""
+        return [f"owner {owner} signs this ballot of Safe {self.address} (member 3 {NAME}):",
+                f"  vote      {support}",
+                f"  proposal  {pid}: {title}",
+                f"  reason    {reason}",
+                f"  governor  {self.governor.address} on chain 31337 (this deployment's)"]
 
     def tally(self, pid: str) -> tuple:
         """The regular tier's tally: (against, for, abstain)."""
@@ -103,8 +117,10 @@ def test_a_safe_member_votes_with_its_owners_signatures_and_by_executing_the_vot
     signed = cli.dir / "owner0.json"
     out = cli.ok("ballot", "sign", path, "--out", signed, account="owner0")
     lines = out.splitlines()
-    assert lines[:2] == [f"owner {member.owner0} signed Safe message 0x{message_hash.hex()} of Safe {member.address}",
+    assert lines[:7] == [*member.summary(member.owner0, "for", pid, '"d"', '"as our board decided"'),
+                         f"owner {member.owner0} signed Safe message 0x{message_hash.hex()} of Safe {member.address}",
                          f"signature written to {signed}"]
+    lines = lines[5:]
     assert json.loads(signed.read_text())["signature"] == lines[2]
     assert Account._recover_hash(message_hash, signature=bytes.fromhex(lines[2][2:])) == member.owner0
     by_node = "0x" + safes.sign_typed_data(w3, member.owner1, message).hex()
@@ -287,3 +303,137 @@ def test_safe_ballot_errors(cli, w3, member):
     # nothing was written or counted
     assert member.tally(pid) == (0, 0, 0)
     assert not member.governor.functions.hasVoted(int(pid), address).call()
+
+
+def test_an_owner_is_shown_what_it_signs_in_words_and_confirms_at_a_terminal(cli, w3, member, monkeypatch):
+    pid = member.propose("Audit budget for 2025\nThe second line is not shown")
+    cli.advance(61)
+    path, request = member.request(pid, "for", "--reason", "per resolution 12")
+    title = '"Audit budget for 2025"'
+    # A request altered consistently (against, its hashes recomputed: anyone who carries the file can) passes
+    # the hash check; the owner sees the ballot in words, a reason that tries to fake a line escaped.
+    altered = cli.dir / "altered.json"
+    altered.write_text(json.dumps(safe.request(request["member_ballot"]["domain"], int(pid), 0,
+                                               "line one\n  vote      for\u202e", safe.read(w3, member.address))))
+    out = cli.ok("ballot", "sign", altered, account="owner0")
+    assert out.splitlines()[:5] == member.summary(member.owner0, "against", pid, title,
+                                                  '"line one\\n  vote      for\\u202e"')
+    # at a terminal, the owner confirms; refused, nothing is signed
+    monkeypatch.setattr(ballot_commands, "_interactive", lambda: True)
+    shown = member.summary(member.owner0, "for", pid, title, '"per resolution 12"')
+    result = cli("ballot", "sign", path, account="owner0", input="n\n")
+    assert (result.exit_code, result.output.splitlines()) == (1, [*shown, "Sign this ballot? [y/N]: n",
+                                                                  "Error: not signed"])
+    result = cli("ballot", "sign", path, account="owner0", input="y\n")
+    message_hash = request["safe_message_hash"]
+    assert (result.exit_code, result.output.splitlines()[:7]) == (0, [
+        *shown, "Sign this ballot? [y/N]: y",
+        f"owner {member.owner0} signed Safe message {message_hash} of Safe {member.address}"])
+    out = cli.ok("ballot", "sign", path, "--yes", account="owner0")  # --yes: no question
+    assert out.splitlines()[:6] == [
+        *shown, f"owner {member.owner0} signed Safe message {message_hash} of Safe {member.address}"]
+    signature = bytes.fromhex(out.splitlines()[6][2:])
+    assert Account._recover_hash(bytes.fromhex(message_hash[2:]), signature=signature) == member.owner0
+
+
+def test_ballot_sign_signs_only_for_this_deployments_governor_a_proposal_and_a_members_safe(cli, w3, member):
+    pid = member.propose()
+    cli.advance(61)
+    info = safe.read(w3, member.address)
+    g = member.governor.functions
+    name, version = g.name().call(), g.version().call()
+    # an impostor that answers name() and version() (any call: the governor's name), so a domain reads from it
+    impostor = Account.create().address
+    answer = encode(["string"], [name])
+    runtime = bytes([0x60, len(answer), 0x60, 12, 0x60, 0, 0x39, 0x60, len(answer), 0x60, 0, 0xF3]) + answer
+    assert "error" not in cli.rpc("hardhat_setCode", impostor, "0x" + runtime.hex())
+    assert contract(w3, "ConsortiumGovernor", impostor).functions.version().call() == name
+    path = cli.dir / "request.json"
+
+    def refused(domain: dict, proposal: int, voter: safe.SafeInfo = info) -> str:
+        path.write_text(json.dumps(safe.request(domain, proposal, 1, "", voter)))  # every hash consistent
+        return cli.fails("ballot", "sign", path, account="owner0")
+
+    assert refused(ballots.domain(name, 31337, impostor, name), int(pid)) == (
+        f"Error: the request is for governor {impostor} on chain 31337; this deployment's is "
+        f"{member.governor.address} on chain 31337")
+    assert refused(ballots.domain(name, 1, member.governor.address, version), int(pid)) == (
+        f"Error: the request is for governor {member.governor.address} on chain 1; this deployment's is "
+        f"{member.governor.address} on chain 31337")
+    ours = ballots.domain(name, 31337, member.governor.address, version)
+    assert refused(ours, int(pid) + 1) == f"Error: no proposal {int(pid) + 1} in this deployment"
+    assert refused(ours, int(pid[:6])) == f"Error: no proposal {pid[:6]} in this deployment"  # a prefix is no id
+    lone = safes.create_safe(w3, member.contracts, [member.owner0], 1, salt=1)
+    assert refused(ours, int(pid), safe.read(w3, lone)) == f"Error: {lone} is not the seat of a current member"
+
+
+def test_all_owners_signatures_combine_into_the_thresholds_lowest_owners(cli, w3, member):
+    pid = member.propose()
+    cli.advance(61)
+    path, request = member.request(pid)
+    message = request["safe_message"]
+    signed = {member.owner0: bytes.fromhex(cli.ok("ballot", "sign", path, account="owner0").splitlines()[-1][2:]),
+              member.owner1: safes.sign_typed_data(w3, member.owner1, message),
+              member.owner2: safes.sign_typed_data(w3, member.owner2, message)}
+    low, highest = member.owners[:2], member.owners[2]
+    # one of the two lowest in EIP-2098's 64 bytes (r, vs), which combine writes as the 65 the Safe reads
+    given = dict(signed)
+    compact = next(o for o in low if o != member.owner0)
+    r, s, v = signed[compact][:32], int.from_bytes(signed[compact][32:64], "big"), signed[compact][64]
+    given[compact] = r + ((v - 27) << 255 | s).to_bytes(32, "big")
+    ballot = cli.dir / "ballot.json"
+    out = cli.ok("ballot", "combine", path, *("0x" + given[o].hex() for o in (member.owner2, member.owner0,
+                                                                               member.owner1)), "--out", ballot)
+    assert out.splitlines() == [
+        f"ballot written to {ballot}: Safe {member.address} vouches for it (ERC-1271), signed by 2 of its owners "
+        f"({low[0]}, {low[1]}; threshold 2)",
+        f"left out: 1 more owner signature(s) ({highest}); the Safe reads only its threshold's, the lowest owners' "
+        "first, and each more would cost the batch gas",
+        f"next: `consortium relay {ballot}`, or POST it to a relayer's /ballots"]
+    signature = bytes.fromhex(json.loads(ballot.read_text())["signature"][2:])
+    assert (len(signature), signature) == (130, signed[low[0]] + signed[low[1]])
+    assert cli.ok("relay", ballot).splitlines()[1].startswith(f"{ballot}: included in transaction 0x")
+    assert member.tally(pid) == (0, 1, 0)
+
+
+def test_a_threshold_past_the_ballot_files_size_is_one_line_error(cli, w3, member):
+    """32 owners' 65 bytes are 2,080, past the 2,048 a ballot file (and a relayer) takes."""
+    pid = member.propose()
+    cli.advance(61)
+    owners = [Account.from_key(keccak(text=f"owner {i}")) for i in range(32)]
+    big = safes.create_safe(w3, member.contracts, [o.address for o in owners], 32, salt=2)
+    g = member.governor.functions
+    domain = ballots.domain(g.name().call(), 31337, member.governor.address, g.version().call())
+    request = safe.request(domain, int(pid), 1, "", safe.read(w3, big))
+    path = cli.dir / "request.json"
+    path.write_text(json.dumps(request))
+    signatures = ["0x" + ballots.sign(request["safe_message"], o.key).hex() for o in owners]
+    assert cli.fails("ballot", "combine", path, *signatures) == (
+        "Error: not combined, no relayer would take the ballot: malformed ballot: signature: the signature is 2080 "
+        f"bytes; at most 2048; the Safe can vote by executing the vote (`consortium vote {pid} for --voter {big} "
+        "--calldata`)")
+
+
+def test_a_one_owner_safe_votes_with_its_single_signature_even_with_a_high_s(cli, w3, member):
+    """A threshold-1 Safe's signature is one owner's 65 bytes: the relayer's ECDSA check finds it is not the
+    Safe's key and asks the Safe (ERC-1271) whatever its s, since the Safe's ecrecover takes a high s."""
+    pid = member.propose()
+    cli.advance(61)
+    path = cli.dir / "solo-request.json"
+    cli.ok("vote", pid, "against", "--voter", "Solo Safe SA", "--sign-only", "--out", path)
+    request = json.loads(path.read_text())
+    low = safes.sign_typed_data(w3, member.owner1, request["safe_message"])
+    s = int.from_bytes(low[32:64], "big")
+    high = low[:32] + (SECPK1_N - s).to_bytes(32, "big") + bytes([55 - low[64]])  # its twin, s above n/2
+    assert s <= SECPK1_N // 2 < SECPK1_N - s
+    assert Account._recover_hash(bytes.fromhex(request["safe_message_hash"][2:]), signature=high) == member.owner1
+    ballot = cli.dir / "solo.json"
+    out = cli.ok("ballot", "combine", path, "0x" + high.hex(), "--out", ballot)
+    assert out.splitlines()[0] == (f"ballot written to {ballot}: Safe {member.solo} vouches for it (ERC-1271), "
+                                   f"signed by 1 of its owners ({member.owner1}; threshold 1)")
+    assert json.loads(ballot.read_text())["signature"] == "0x" + high.hex()
+    out = cli.ok("relay", ballot)
+    tx = out.splitlines()[1].rsplit(" ", 1)[1]
+    (event,) = member.governor.events.VoteCast().process_receipt(w3.eth.get_transaction_receipt(tx), errors=DISCARD)
+    assert (event["args"]["voter"], event["args"]["support"]) == (member.solo, 0)
+    assert member.tally(pid) == (1, 0, 0)
