@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
+from eth_utils import event_abi_to_log_topic
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
@@ -71,10 +72,17 @@ def page_headers(relay: str | None) -> dict[str, str]:
 
 
 def panel(obs: Observatory, result: ProposalResult, relay: str | None) -> dict | None:
-    """The voting panel's context for a proposal page, or None when the proposal is past voting."""
+    """The voting panel's context for a proposal page, or None when the proposal is past voting. The events'
+    topics let the page find the governor's proof of a vote or recusal in a receipt."""
     if result.state not in SHOWN:
         return None
-    return {"relay": relay or "", "governor": obs.governor, "chain_id": obs.chain_id, "open": result.state == OPEN}
+    return {"relay": (relay or "").rstrip("/"), "governor": obs.governor, "chain_id": obs.chain_id,
+            "open": result.state == OPEN, "vote_topic": _topic("VoteCast"), "recusal_topic": _topic("VoterRecused")}
+
+
+def _topic(event: str) -> str:
+    (abi,) = [e for e in artifacts.load("ConsortiumGovernor").abi if e["type"] == "event" and e["name"] == event]
+    return "0x" + event_abi_to_log_topic(abi).hex()
 
 
 def router(url: str) -> APIRouter:

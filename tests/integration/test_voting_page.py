@@ -43,6 +43,12 @@ window.ethereum = {
 """
 
 
+# What the page asks a wallet for a gas-free ballot: the account, the chain (at connecting and again before
+# signing), the signature, and the chain and the receipt that prove the ballot counted.
+SIGNED_AND_PROVEN = ["eth_requestAccounts", "eth_chainId", "eth_chainId", "eth_signTypedData_v4", "eth_chainId",
+                     "eth_getTransactionReceipt"]
+
+
 class NodeWallet:
     """A wallet holding one of the node's unlocked accounts: it asks the node to sign and send."""
 
@@ -73,7 +79,7 @@ class SafeWallet(NodeWallet):
             return super().__call__(method, params)
         self.requests.append(method)
         signatures = [(owner, sign_typed_data(self.w3, owner, self.message(params[1]))) for owner in self.owners]
-        combined, _ = safe.combine(safe.read(self.w3, self.account), ballots.digest(self.message(params[1])),
+        combined, *_ = safe.combine(safe.read(self.w3, self.account), ballots.digest(self.message(params[1])),
                                    signatures)
         return {"result": "0x" + combined.hex()}
 
@@ -159,7 +165,7 @@ def test_a_member_signs_in_its_wallet_and_the_ballot_is_counted_and_shown(site, 
     page.fill("#reason", "the audit firm is a member's affiliate")
     page.click("#sign")
     done = status_of(page, "counted")
-    assert wallet.requests == ["eth_requestAccounts", "eth_chainId", "eth_signTypedData_v4"]
+    assert wallet.requests == SIGNED_AND_PROVEN
     assert marks(cli, pid, seats["signer"]) == (True, False)
     tx = done.rsplit(" ", 1)[1]
     (cast,) = governor(cli).events.VoteCast().process_receipt(cli.w3.eth.get_transaction_receipt(tx))
@@ -169,6 +175,11 @@ def test_a_member_signs_in_its_wallet_and_the_ballot_is_counted_and_shown(site, 
     shown = json.loads(page.goto(f"{board}/api/proposals/{pid}/ballots").text())
     (ballot,) = [b for b in shown["items"] if b["voter"] == seats["signer"]]
     assert (ballot["support"], ballot["relayed"], ballot["tx"]) == ("against", True, tx)
+    page.goto(f"{board}/proposals/{pid}")  # the proposal's page lists it, by name, with its transaction
+    row = page.locator("#ballots ~ .table-wrap tr", has_text="member 2 Co")
+    assert row.locator("td").all_text_contents()[:6] == [
+        "member 2 Co", "founding", "against", "3", "relayed", "the audit firm is a member's affiliate"]
+    assert row.locator(f'[title="{tx}"]').count() == 1
     page.goto(f"{board}/vote/{pid}")
     page.click("#connect")
     assert status_of(page, "has voted") == "member 2 Co has voted against on this proposal"
@@ -204,7 +215,7 @@ def test_a_safe_member_votes_with_its_owners_signatures_and_it_counts(site, brow
     page.check('input[name="support"][value="2"]')
     page.click("#sign")
     tx = status_of(page, "counted").rsplit(" ", 1)[1]
-    assert wallet.requests == ["eth_requestAccounts", "eth_chainId", "eth_signTypedData_v4"]
+    assert wallet.requests == SIGNED_AND_PROVEN
     assert marks(cli, pid, seats["safe"]) == (True, False)
     (cast,) = governor(cli).events.VoteCast().process_receipt(cli.w3.eth.get_transaction_receipt(tx))
     assert (cast.args.voter, cast.args.support) == (seats["safe"], 2)
@@ -251,6 +262,11 @@ def test_a_member_votes_by_transaction_and_another_recuses(site, browser):
         f"not sent: GovernorVoterRecused: {seats['recuser']} is recused from this proposal (a declared "
         "conflict, or the proposal is about it)")
     page.close()
+    cli.ok("index")  # once the index has it, the page says so at connecting
+    page = open_page(browser, board, pid, NodeWallet(cli.w3, seats["recuser"]))
+    assert status_of(page, "recused") == "member 4 Co is recused from this proposal: the holder is our subsidiary"
+    assert page.is_disabled("#send")
+    page.close()
 
 
 def test_the_page_refuses_a_wallet_on_another_chain(site, browser):
@@ -266,6 +282,91 @@ def test_the_page_refuses_a_wallet_on_another_chain(site, browser):
     page.close()
 
 
+def test_a_wallet_that_changes_chains_after_connecting_sends_nothing(site, browser):
+    cli, pid, seats, board = site
+    wallet = NodeWallet(cli.w3, seats["outsider"])
+    chains = iter(["0x7a69"])  # 31337 when connecting, then chain 1
+
+    def switching(method, params):
+        if method == "eth_chainId":
+            return {"result": next(chains, "0x1")}
+        return wallet(method, params)
+    page = open_page(browser, board, pid, switching)
+    page.wait_for_selector("#choice:not([disabled])")
+    page.click("#send")
+    assert status_of(page, "not sent") == (
+        "not sent: your wallet is on chain 1; this consortium is on chain 31337: switch networks in your wallet and "
+        "connect again")
+    assert "eth_call" not in wallet.requests and "eth_sendTransaction" not in wallet.requests
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def lying_relay(site):
+    """A relay API that asks the member to sign something else, or claims a ballot was counted: the page must
+    believe neither. (A compromised or careless relayer: the API answers any origin.)"""
+    from fastapi import FastAPI
+    cli, pid, _, _ = site
+    honest = relayer_for(cli)
+    lies = {"typed": "support"}
+    api = FastAPI()
+
+    @api.get("/typed-data")
+    def typed_data(proposal_id: str, voter: str, support: int, reason: str = ""):
+        ballot = {"support": support, "reason": reason, "voter": voter, "domain": honest.domain}
+        if lies["typed"] == "support":
+            ballot["support"] = 1 - support if support < 2 else 0
+        elif lies["typed"] == "governor":
+            ballot["domain"] = {**honest.domain, "verifyingContract": "0x" + "de" * 20}
+        typed = ballots.member_ballot(ballot["domain"], int(proposal_id), ballot["support"], ballot["voter"],
+                                      ballot["reason"])
+        return {"typed_data": ballots.for_wallet(typed), "digest": "0x"}
+
+    @api.post("/ballots", status_code=202)
+    def post_ballot():
+        return {"id": 7, "status": "accepted"}
+
+    @api.get("/ballots/{ballot_id}")
+    def ballot_status(ballot_id: int):
+        return {"id": ballot_id, "status": "included", "detail": "", "tx_hash": "0x" + "ab" * 32}
+
+    from fastapi.middleware.cors import CORSMiddleware
+    api.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+                       allow_headers=["Content-Type"])
+    with (serving.running(api, relay_api.MAX_BODY) as relay_url,
+          serving.running(dashboard.app(cli.env["CONSORTIUM_DB"], relay=relay_url + "/"),
+                          dashboard.MAX_BODY) as board):
+        yield board, lies
+
+
+@pytest.mark.parametrize("lie, differs", [("support", "the support"), ("governor", "the governor")])
+def test_the_page_signs_only_the_members_own_ballot(site, browser, lying_relay, lie, differs):
+    cli, pid, seats, _ = site
+    board, lies = lying_relay
+    lies["typed"] = lie
+    wallet = NodeWallet(cli.w3, seats["outsider"])
+    page = open_page(browser, board, pid, wallet)
+    page.wait_for_selector("#choice:not([disabled])")
+    page.click("#sign")
+    assert status_of(page, "not accepted") == (
+        f"not accepted: the relayer asked to sign a ballot that is not yours ({differs} differs): not signed")
+    assert "eth_signTypedData_v4" not in wallet.requests
+    page.close()
+
+
+def test_the_page_says_counted_only_when_the_chain_shows_it(site, browser, lying_relay):
+    cli, pid, seats, _ = site
+    board, lies = lying_relay
+    lies["typed"] = None  # the honest typed data; then a claim of inclusion in a transaction that is not there
+    page = open_page(browser, board, pid, NodeWallet(cli.w3, seats["outsider"]))
+    page.wait_for_selector("#choice:not([disabled])")
+    page.click("#sign")
+    assert status_of(page, "not accepted") == (
+        f"not accepted: transaction 0x{'ab' * 32} holds no VoteCast of {seats['outsider']} on this proposal from "
+        "the governor")
+    page.close()
+
+
 def test_the_voting_page_may_run_only_its_own_scripts_and_call_only_the_relayer(site):
     cli, pid, _, board = site
     with urllib.request.urlopen(f"{board}/vote/{pid}", timeout=10) as response:  # the link leads to the page
@@ -273,7 +374,7 @@ def test_the_voting_page_may_run_only_its_own_scripts_and_call_only_the_relayer(
         policy, text = response.headers["Content-Security-Policy"], response.read().decode()
     relay = re.search(r'data-relay="([^"]+)"', text)[1]
     assert "script-src 'self'" in policy and policy.endswith(f"; connect-src 'self' {relay}"), policy
-    assert "<script>" not in text  # nothing inline: the policy would block it anyway
+    assert not re.search(r"<script(?![^>]*\bsrc=)", text)  # nothing inline: the policy would block it anyway
     assert voting.relay_origin("https://relay.example.org/api/") == "https://relay.example.org"
     with pytest.raises(InputError, match="--relay must be an http"):
         voting.relay_origin("relay.example.org")
