@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import FastAPI, Path, Query
-from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel, Field
 from requests.exceptions import RequestException
 
@@ -72,8 +71,7 @@ ERRORS = {status: {"model": Problem, "description": text} for status, text in (
 
 def app(relayer: Relayer) -> FastAPI:
     web = serving.app("consortium relay", DESCRIPTION, ballot_errors=ballot_file.explain)
-    web.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
-                       allow_headers=["Content-Type"], max_age=600)
+    web.state.cors_origins = ["*"]  # served with CORS outermost (serving.config): see the module's docstring
 
     @web.get("/typed-data", response_model=TypedData, responses={422: {"model": Problem}},
              summary="The typed data to sign for a ballot")

@@ -21,6 +21,7 @@ import h11
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -168,7 +169,16 @@ def app(title: str, description: str, ballot_errors: Callable[[list[dict]], str]
 
 
 def config(asgi_app, max_body: int) -> uvicorn.Config:
-    return uvicorn.Config(BoundedBody(asgi_app, max_body), http=TimedH11Protocol, lifespan="off",
+    """How an app is served: within its body limit and, for an app whose `state.cors_origins` names origins
+    (the relay API), answering those origins' browsers. CORS is the outermost layer, so that every answer a
+    page can get carries it: the body limit's 413 and 408 and a bug's 500 included, whose reasons a page could
+    not read otherwise."""
+    served = BoundedBody(asgi_app, max_body)
+    origins = getattr(getattr(asgi_app, "state", None), "cors_origins", None)
+    if origins:
+        served = CORSMiddleware(served, allow_origins=origins, allow_methods=["GET", "POST"],
+                                allow_headers=["Content-Type"], max_age=600)
+    return uvicorn.Config(served, http=TimedH11Protocol, lifespan="off",
                           limit_concurrency=MAX_CONNECTIONS, timeout_keep_alive=5, log_level="warning",
                           access_log=False, server_header=False)
 

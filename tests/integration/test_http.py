@@ -250,6 +250,12 @@ def test_a_page_on_another_origin_may_post_ballots_and_read_the_answer(relay):
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 422 and refused.value.headers["Access-Control-Allow-Origin"] == "*"
     assert get_json(f"{base}/ballots/999999", origin)[2]["Access-Control-Allow-Origin"] == "*"
+    # The body limit answers before the app: its reason is readable too.
+    too_big = urllib.request.Request(f"{base}/ballots", data=b" " * (relay_api.MAX_BODY + 1),
+                                     headers={**origin, "Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(too_big, timeout=10)
+    assert refused.value.code == 413 and refused.value.headers["Access-Control-Allow-Origin"] == "*"
 
 
 json_values = st.recursive(
