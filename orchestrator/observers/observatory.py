@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import threading
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -161,18 +162,27 @@ class Observatory:
                                                       .order_by(proposals.c.block_number, proposals.c.log_index))]
 
     def find(self, text: str) -> str:
-        ids = self.proposal_ids()
-        if text in ids:
-            return text
+        """The id of the proposal `text` names: its id (decimal or 0x hex), or a unique prefix of six digits
+        or more. Looked up on the ids' unique index (an exact match, or a range of at most two rows), never
+        by reading every id."""
+        text = text.strip()
         try:
             wanted = str(int(text, 0))
         except ValueError:
             raise InputError(f"proposal id {text!r} is not a number") from None
-        matches = [i for i in ids if i == wanted or (len(text) >= 6 and i.startswith(text))]
+        with self.engine.connect() as db:
+            for exact in dict.fromkeys((text, wanted)):
+                if db.execute(select(proposals.c.proposal_id).where(proposals.c.proposal_id == exact)).first():
+                    return exact
+            matches = [] if len(text) < 6 or not text.isdigit() else [r.proposal_id for r in db.execute(
+                # ids are decimal digits, so every id starting with `text` sorts in [text, text + ":")
+                select(proposals.c.proposal_id).where(proposals.c.proposal_id >= text,
+                                                      proposals.c.proposal_id < text + ":")
+                .order_by(proposals.c.proposal_id).limit(2))]
         if len(matches) == 1:
             return matches[0]
         if matches:
-            raise InputError(f"proposal id prefix {text} matches {len(matches)} proposals; give more digits")
+            raise InputError(f"proposal id prefix {text} matches more than one proposal; give more digits")
         raise InputError(f"no proposal {text} in the index")
 
     def proposal(self, proposal_id: str, detail: bool = True) -> ProposalResult:
@@ -253,27 +263,34 @@ class Observatory:
     # ───── members ─────
 
     def participation(self, member_id: int) -> list[dict]:
-        """Every proposal, and what the member did on it: its ballot, a recusal, or nothing."""
+        """Every proposal since the member joined (oldest first), and what the member did on it: its ballot,
+        a recusal, or nothing. Four queries whatever the number of proposals: the member's ballots, its
+        recusals, its changes (its standing at each snapshot is found among them here), the proposals."""
         with self.engine.connect() as db:
             voted = {r.proposal_id: r for r in db.execute(select(ballots).where(ballots.c.member_id == member_id))}
             recused = {r.proposal_id: r for r in db.execute(select(recusals).where(recusals.c.member_id == member_id))}
+            changes = db.execute(select(member_changes.c.timestamp, member_changes.c.status)
+                                 .where(member_changes.c.member_id == member_id)
+                                 .order_by(member_changes.c.block_number, member_changes.c.log_index)).all()
             rows = db.execute(select(proposals.c.proposal_id, proposals.c.title, proposals.c.snapshot)
-                              .order_by(proposals.c.block_number)).all()
-            history = []
-            for p in rows:
-                before = _member_at(db, member_id, p.snapshot)
-                if before is None and p.proposal_id not in voted:
-                    continue  # not yet a member
-                entry = {"proposal_id": p.proposal_id, "title": p.title}
-                if p.proposal_id in voted:
-                    b = voted[p.proposal_id]
-                    entry.update(action="voted", support=SUPPORT[b.support], weight=b.weight, relayed=bool(b.relayed))
-                elif p.proposal_id in recused:
-                    entry.update(action="recused", reason=recused[p.proposal_id].reason)
-                else:
-                    entry.update(action="did not vote" if before.status == "active" else f"no vote ({before.status})")
-                history.append(entry)
-            return history
+                              .order_by(proposals.c.block_number, proposals.c.log_index)).all()
+        times = [c.timestamp for c in changes]
+        history = []
+        for p in rows:
+            at = bisect_right(times, p.snapshot)  # the last change at or before the snapshot is in force
+            before = changes[at - 1] if at else None
+            if before is None and p.proposal_id not in voted:
+                continue  # not yet a member
+            entry = {"proposal_id": p.proposal_id, "title": p.title}
+            if p.proposal_id in voted:
+                b = voted[p.proposal_id]
+                entry.update(action="voted", support=SUPPORT[b.support], weight=b.weight, relayed=bool(b.relayed))
+            elif p.proposal_id in recused:
+                entry.update(action="recused", reason=recused[p.proposal_id].reason)
+            else:
+                entry.update(action="did not vote" if before.status == "active" else f"no vote ({before.status})")
+            history.append(entry)
+        return history
 
     def member_exists(self, member_id: int) -> bool:
         with self.engine.connect() as db:
@@ -399,6 +416,19 @@ class Observatory:
             row = db.execute(select(member_changes.c.member_id).where(member_changes.c.seat == seat)
                              .order_by(member_changes.c.block_number.desc()).limit(1)).first()
         return None if row is None else self.members([row.member_id])[0]
+
+    def seat_holder(self, address: str) -> tuple[int, bool] | None:
+        """(the member whose seat `address` is, True) or (the member whose seat it was last, False), or None.
+        A seat is a member's while its latest change (a SeatRotated row carries the new seat) names it."""
+        with self.engine.connect() as db:
+            held = [r.member_id for r in db.execute(select(member_changes.c.member_id)
+                                                   .where(member_changes.c.seat == address)
+                                                   .order_by(member_changes.c.block_number.desc(),
+                                                             member_changes.c.log_index.desc()))]
+            for member_id in dict.fromkeys(held):
+                if _member_at(db, member_id, None).seat == address:
+                    return member_id, True
+        return (held[0], False) if held else None
 
     def marks(self, proposal_id: str, member_id: int) -> tuple[str | None, str | None]:
         """What the index holds of a member on a proposal: its ballot's support, and its recusal's reason."""

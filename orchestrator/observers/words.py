@@ -15,7 +15,7 @@ from web3 import Web3
 
 from orchestrator.chain import artifacts
 from orchestrator.chain.amounts import ETH
-from orchestrator.observers.indexer.schema import bodies, events, member_changes, standards
+from orchestrator.observers.indexer.schema import bodies, events, standards
 from orchestrator.operations.calls import GOVERNED, Words, describe
 from orchestrator.operations.config import ZERO_ADDRESS
 
@@ -82,10 +82,13 @@ class IndexWords(Words):
             return f"body '{self.bodies[address]}' ({address})"
         if address in self.names:
             return f"{self.names[address]} ({address})"
-        with self.obs.engine.connect() as db:
-            row = db.execute(select(member_changes.c.member_id).where(member_changes.c.seat == address)
-                             .order_by(member_changes.c.block_number.desc()).limit(1)).first()
-        return f"{address} (the seat of {self.member(row.member_id)})" if row else address
+        seat = self.obs.seat_holder(address)
+        if seat is None:
+            return address
+        member_id, current = seat
+        # Only a member's current seat is its seat (as the chain's memberIdOf says): a rotated-away key may
+        # be lost or sold, and whoever holds it now does not act for the member.
+        return f"{address} ({'the' if current else 'a former'} seat of {self.member(member_id)})"
 
     def standard(self, standard_id: int) -> str:
         with self.obs.engine.connect() as db:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cached_property
 
+from eth_abi.exceptions import DecodingError
 from eth_utils import function_abi_to_4byte_selector, to_checksum_address
 from web3.exceptions import ContractCustomError, ContractLogicError, Web3Exception
 
@@ -153,8 +154,15 @@ def _admit(w: Words, a: dict) -> str:
     return f"admit {name} at seat {x['seat']} in tier {w.tier(x['tier'])}"
 
 
+def _enum(contract: str, enum: str, value: int) -> str:
+    """An enum argument by name; a value past the enum's end (the ABI carries a uint8, the governor takes any
+    bytes, the call would revert when executed) as itself."""
+    names = artifacts.enum_names(contract, enum)
+    return names[value] if 0 <= value < len(names) else f"kind {value} (not a {contract}.{enum})"
+
+
 def _create_body(w: Words, a: dict) -> str:
-    kind = artifacts.enum_names("Body", "Kind")[a["kind"]]
+    kind = _enum("Body", "Kind", a["kind"])
     mandate = "; ".join(w.function(m["target"], m["selector"]) for m in a["mandate"]) or "nothing"
     return (f"create the {kind} '{a['name']}' of {w.members(a['memberIds'])}, acting on {a['threshold']} "
             f"approval(s), mandate: {mandate}")
@@ -212,7 +220,7 @@ SENTENCES: dict[tuple[str, str], Sentence] = {
         f"pay {a['periods']} period(s) of dues for {w.members(a['memberIds'])}",
     ("Treasury", "contribute"): lambda w, a, t: (
         f"contribute {w.amount(a['token'], a['amount'])} to the treasury as a "
-        f"{artifacts.enum_names('Treasury', 'ContributionKind')[a['kind']]}{_memo(a['memo'])}"),
+        f"{_enum('Treasury', 'ContributionKind', a['kind'])}{_memo(a['memo'])}"),
     ("Treasury", "spendBudget"): lambda w, a, t: (
         f"spend {w.amount(a['token'], a['amount'])} from the timelock's own budget to {w.account(a['recipient'])}"
         f"{_memo(a['memo'])}"),
@@ -271,9 +279,16 @@ def describe(words: Words, target: str, value: int, data: bytes) -> str:
     if found is None:
         return f"call 0x{data[:4].hex()} on {words.account(target)} (0x{data[4:].hex()}){sent}"
     try:
-        fn, args = found.decode_function_input(data)
+        found.get_function_by_selector(data[:4])
     except ValueError:
         return f"call 0x{data[:4].hex()} on {words.account(target)} (unknown to its ABI){sent}"
+    try:
+        fn, args = found.decode_function_input(data)
+    except (DecodingError, ValueError, OverflowError):
+        # The governor classifies a call by its selector alone and records whatever bytes follow, so a
+        # proposal's arguments may be cut short, point outside the data or hold text that is not UTF-8.
+        return (f"call {words.function(target, data[:4])} on {words.account(target)} with arguments that do not "
+                f"decode ({len(data) - 4} bytes after the selector){sent}")
     sentence = SENTENCES.get((words.contract_name(target), fn.fn_name))
     if sentence is None:
         listed = ", ".join(f"{k}={v!r}" for k, v in args.items())

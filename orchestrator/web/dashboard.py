@@ -22,6 +22,8 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable
+from html import escape as escape_html
+from urllib.parse import unquote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
@@ -54,8 +56,57 @@ RULES = {
     "member case": ("the constitutional rule is met (the member's own weight counts in all weight), with the "
                     "member concerned recused"),
 }
-# Markdown as CommonMark with raw HTML off: a proposer's <script> or <img onerror> is shown as text.
-MARKDOWN = MarkdownIt("commonmark", {"html": False})
+LINK_SCHEMES = ("http", "https")
+LINK_REL = "nofollow noopener noreferrer"
+
+
+def _link_allowed(url: str) -> bool:
+    """Links to web pages only: no data:, javascript:, file: or relative link a proposer could dress up."""
+    parts = urlsplit(url)
+    return parts.scheme.lower() in LINK_SCHEMES and bool(parts.hostname)
+
+
+def _link_open(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    token.attrSet("rel", LINK_REL)
+    env.setdefault("hosts", []).append(link_host(token.attrGet("href") or ""))
+    return self.renderToken(tokens, idx, options, env)
+
+
+def link_host(url: str) -> str:
+    """The host a link leads to as people should read it: an international name in punycode (xn--…), so a
+    look-alike of a known name does not pass for it; its port when not the default."""
+    parts = urlsplit(url)
+    host = unquote(parts.hostname or "")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass  # not a name IDNA can write: shown as it is (percent-decoded)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return host + (f":{port}" if port else "")
+
+
+def _link_close(self, tokens, idx, options, env) -> str:
+    # The host a link leads to, after its text: "the official relayer (evil.example)".
+    return f'</a> <span class="host">({escape_html(env["hosts"].pop())})</span>'
+
+
+# Markdown as CommonMark with raw HTML off (a proposer's <script> or <img onerror> is shown as text) and no
+# images (`![alt](src)` reads as "!" and a link): a proposal cannot put pictures or tracking pixels on the
+# page. A link is kept only to an http(s) URL, marked rel="nofollow noopener noreferrer" and followed by the
+# host it leads to, so its text cannot pass it off as somewhere else (the official relayer, say).
+MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable("image")
+MARKDOWN.validateLink = _link_allowed
+MARKDOWN.add_render_rule("link_open", _link_open)
+MARKDOWN.add_render_rule("link_close", _link_close)
+
+
+def markdown(text: str) -> Markup:
+    """A proposer's description as HTML for the page (see MARKDOWN)."""
+    return Markup(MARKDOWN.render(text, {}))
 CSV_UNSAFE = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would read a cell starting so as a formula
 
 
@@ -225,7 +276,7 @@ def app(url: str, explorer: str | None = None, relay: str | None = None) -> Fast
         calls = [{"target": c["target"], "words": words}
                  for c, words in zip(result.calls, describe_indexed(obs, result.calls), strict=True)]
         return board.page("proposal.html", obs, "/", r=result, rule=RULES.get(result.kind, "the governor's rule"),
-                          description=Markup(MARKDOWN.render(record["description"])), calls=calls,
+                          description=markdown(record["description"]), calls=calls,
                           timeline=obs.timeline(pid), chart=charts.tallies(result),
                           ballots=within(obs.ballots_page(pid, page, per_page)),
                           proposer_member=proposer, vote=voting.panel(obs, result, board.relay))

@@ -12,9 +12,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 # The pages in the navigation, in order: (path, name).
 PAGES = [("/", "Proposals"), ("/members", "Members"), ("/treasury", "Treasury"), ("/bodies", "Bodies"),
          ("/standards", "Standards"), ("/conduct", "Conduct")]
-# Scripts only from /static (no inline script can run, whatever a page shows); nothing from elsewhere.
+# Scripts only from /static (no inline script can run, whatever a page shows); nothing from elsewhere. Images
+# from the dashboard itself only (it draws its charts inline and uses no image): a data: image would let a
+# proposer's text place a picture on the page if anything ever rendered one.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
                                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 

@@ -1,0 +1,264 @@
+"""What the dashboard reads from an index, on a small index written here row by row (no chain): a call whose
+arguments do not decode is described, never an error; a seat is named only as its member's current one;
+a member's participation and a proposal's lookup take a fixed number of queries; the per-tier chart
+measures the quorum against what counts toward it; a proposer's Markdown cannot show images or disguise
+links."""
+
+import json
+import re
+
+import eth_abi
+import pytest
+from eth_utils import function_signature_to_4byte_selector
+from sqlalchemy import event, insert
+from web3 import Web3
+
+from orchestrator import identity
+from orchestrator.db import engine
+from orchestrator.errors import InputError
+from orchestrator.observers.indexer.schema import (
+    ballots,
+    blocks,
+    cursor,
+    events,
+    member_changes,
+    metadata,
+    proposals,
+    recusals,
+)
+from orchestrator.observers.observatory import Observatory, ProposalResult, TierResult
+from orchestrator.observers.words import IndexWords, describe_indexed
+from orchestrator.operations.calls import describe
+
+REGISTRY = Web3.to_checksum_address("0x" + "11" * 20)
+GOVERNOR = Web3.to_checksum_address("0x" + "22" * 20)
+FACTORY = Web3.to_checksum_address("0x" + "33" * 20)
+OLD_SEAT = Web3.to_checksum_address("0x" + "a1" * 20)
+NEW_SEAT = Web3.to_checksum_address("0x" + "a2" * 20)
+OTHER_SEAT = Web3.to_checksum_address("0x" + "b1" * 20)
+T0 = 1_700_000_000  # block n's time is T0 + 12 n
+HEAD = 60
+
+
+def _at(block: int) -> int:
+    return T0 + 12 * block
+
+
+def _selector(signature: str) -> bytes:
+    return function_signature_to_4byte_selector(signature)
+
+
+class Rows:
+    """Rows of an index, with their keys (transaction, log index) made up in order."""
+
+    def __init__(self, db):
+        self.db, self.n = db, 0
+
+    def key(self, block: int) -> dict:
+        self.n += 1
+        return {"tx_hash": f"0x{self.n:064x}", "log_index": 0, "block_number": block}
+
+    def event(self, block: int, address: str, contract: str, name: str, args: dict) -> None:
+        self.db.execute(insert(events).values(**self.key(block), block_hash="0x" + "00" * 32, address=address,
+                                              contract=contract, event=name, args=json.dumps(args)))
+
+    def derived(self, table, block: int, **row) -> None:
+        self.db.execute(insert(table).values(**self.key(block), timestamp=_at(block), **row))
+
+
+def admit(rows: Rows, block: int, member_id: int, seat: str, name: str) -> None:
+    uri = identity.metadata_uri(name, "CH")
+    rows.event(block, REGISTRY, "MemberRegistry", "MemberAdmitted",
+               {"memberId": member_id, "seat": seat, "tier": 0, "metadataURI": uri,
+                "metadataHash": "0x" + identity.metadata_hash(name, "CH").hex()})
+    rows.derived(member_changes, block, member_id=member_id, change="admitted", seat=seat, tier=0, status="active",
+                 detail=uri)
+
+
+def propose(rows: Rows, block: int, proposal_id: str, snapshot_block: int, calls: list | None = None) -> None:
+    rows.derived(proposals, block, proposal_id=proposal_id, proposer=OTHER_SEAT, kind="ordinary",
+                 title=f"proposal {proposal_id[:6]}", description="", snapshot=_at(snapshot_block),
+                 deadline=_at(snapshot_block + 5), calls=json.dumps(calls or []))
+
+
+@pytest.fixture
+def url(tmp_path):
+    """An index of one tier, member 7 Bitex Ltd (its seat rotated at block 5, suspended at block 30,
+    reinstated at block 40) and member 8 Other Ltd (admitted at block 20), and proposals snapshotted before,
+    between and after those changes."""
+    url = f"sqlite:///{tmp_path / 'index.db'}"
+    db_engine = engine(url)
+    metadata.create_all(db_engine)
+    with db_engine.begin() as db:
+        db.execute(insert(cursor).values(governor=GOVERNOR, chain_id=31337, block=HEAD))
+        db.execute(insert(blocks), [{"number": n, "hash": f"0x{n:064x}", "timestamp": _at(n)}
+                                    for n in range(1, HEAD + 1)])
+        rows = Rows(db)
+        rows.event(1, REGISTRY, "MemberRegistry", "TierSet", {"tierId": 0, "name": "founding", "weight": 3,
+                                                              "canPropose": True, "canVote": True})
+        rows.event(1, GOVERNOR, "ConsortiumGovernor", "ProposalThresholdSet", {})
+        rows.event(1, FACTORY, "BodyFactory", "BodyCreated", {})
+        admit(rows, 2, 7, OLD_SEAT, "Bitex Ltd")
+        rows.derived(member_changes, 5, member_id=7, change="seat", seat=NEW_SEAT, tier=0, status="active",
+                     detail="")
+        admit(rows, 20, 8, OTHER_SEAT, "Other Ltd")
+        rows.derived(member_changes, 30, member_id=7, change="suspended", seat=NEW_SEAT, tier=0,
+                     status="suspended", detail="late filing")
+        rows.derived(member_changes, 40, member_id=7, change="reinstated", seat=NEW_SEAT, tier=0, status="active",
+                     detail="")
+        propose(rows, 1, "1111110001", 1)  # before member 7 was admitted
+        propose(rows, 10, "1111110002", 11)  # voted for
+        propose(rows, 12, "1111110003", 13)  # recused
+        propose(rows, 14, "2222220004", 15)  # did not vote
+        propose(rows, 31, "3333330005", 32)  # suspended at its snapshot
+        propose(rows, 45, "3333330006", 46)  # voted against
+        rows.derived(ballots, 11, proposal_id="1111110002", member_id=7, voter=NEW_SEAT, tier=0, support=1,
+                     weight=3, reason="", relayed=1)
+        rows.derived(recusals, 13, proposal_id="1111110003", member_id=7, automatic=0, reason="conflict")
+        rows.derived(ballots, 47, proposal_id="3333330006", member_id=7, voter=NEW_SEAT, tier=0, support=0,
+                     weight=3, reason="", relayed=0)
+    return url
+
+
+# ───── 1. calls whose arguments do not decode ─────
+
+CHANGE_TIER = _selector("changeTier(uint256,uint8)")
+SUSPEND = _selector("suspend(uint256,string)")
+
+
+@pytest.mark.parametrize(("data", "signature", "size"), [
+    (CHANGE_TIER + (7).to_bytes(32, "big"), "changeTier(uint256,uint8)", 32),  # truncated: InsufficientDataBytes
+    (SUSPEND + (7).to_bytes(32, "big") + (2**200).to_bytes(32, "big"), "suspend(uint256,string)", 64),  # pointer
+    (SUSPEND + eth_abi.encode(["uint256", "bytes"], [7, b"\xff\xfe"]), "suspend(uint256,string)", 128),  # UTF-8
+    (CHANGE_TIER, "changeTier(uint256,uint8)", 0),  # the selector alone
+])
+def test_a_governed_call_whose_arguments_do_not_decode_is_described(url, data, signature, size):
+    words = IndexWords(Observatory(url))
+    assert describe(words, REGISTRY, 0, data) == (
+        f"call MemberRegistry.{signature} on the member registry ({REGISTRY}) with arguments that do not decode "
+        f"({size} bytes after the selector)")
+    assert describe(words, REGISTRY, 10**18, data).endswith(" with 1 ETH")
+
+
+def test_a_call_that_decodes_and_one_unknown_to_the_abi_read_as_before(url):
+    obs = Observatory(url)
+    good = CHANGE_TIER + eth_abi.encode(["uint256", "uint8"], [7, 0])
+    unknown = b"\x00\x00\x00\x01" + b"\x00" * 32
+    assert describe_indexed(obs, [{"target": REGISTRY, "value": "0", "data": "0x" + good.hex()},
+                                  {"target": REGISTRY, "value": "0", "data": "0x" + unknown.hex()}]) == [
+        "move member 7 Bitex Ltd to tier founding",
+        f"call 0x00000001 on the member registry ({REGISTRY}) (unknown to its ABI)"]
+
+
+def test_an_enum_out_of_range_is_named_as_such(url):
+    words = IndexWords(Observatory(url))
+    create = _selector("create(uint8,string,uint256,uint256[],(address,bytes4)[])")
+    data = create + eth_abi.encode(["uint8", "string", "uint256", "uint256[]", "(address,bytes4)[]"],
+                                   [99, "Board", 1, [7], []])
+    assert describe(words, FACTORY, 0, data) == (
+        "create the kind 99 (not a Body.Kind) 'Board' of member 7 Bitex Ltd, acting on 1 approval(s), "
+        "mandate: nothing")
+
+
+# ───── 2. seats ─────
+
+def test_only_a_members_current_seat_is_named_its_seat(url):
+    words = IndexWords(Observatory(url))
+    assert words.account(NEW_SEAT) == f"{NEW_SEAT} (the seat of member 7 Bitex Ltd)"
+    assert words.account(OLD_SEAT) == f"{OLD_SEAT} (a former seat of member 7 Bitex Ltd)"
+    assert words.account(OTHER_SEAT.lower()) == f"{OTHER_SEAT} (the seat of member 8 Other Ltd)"
+    nobody = Web3.to_checksum_address("0x" + "c1" * 20)
+    assert words.account(nobody) == nobody
+
+
+# ───── 5. participation and lookups in a fixed number of queries ─────
+
+def _counting(obs: Observatory) -> list[str]:
+    seen: list[str] = []
+    event.listen(obs.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    return seen
+
+
+def test_participation_reads_the_members_standing_once(url):
+    obs = Observatory(url)
+    obs.identities  # noqa: B018  (names are read once per head block, not per member)
+    seen = _counting(obs)
+    history = obs.participation(7)
+    assert [(h["proposal_id"], h["action"], h.get("support")) for h in history] == [
+        ("1111110002", "voted", "for"), ("1111110003", "recused", None), ("2222220004", "did not vote", None),
+        ("3333330005", "no vote (suspended)", None), ("3333330006", "voted", "against")]
+    assert len(seen) <= 4, seen
+    assert [h["proposal_id"] for h in obs.participation(8)] == ["3333330005", "3333330006"]
+
+
+def test_find_is_an_indexed_lookup(url):
+    obs = Observatory(url)
+    seen = _counting(obs)
+    assert obs.find("1111110002") == "1111110002"
+    assert obs.find("222222") == "2222220004"  # a unique prefix of six digits or more
+    assert obs.find(hex(2222220004)) == "2222220004"  # the id in hex
+    assert len(seen) <= 6 and not any("LIMIT" not in s.upper() and "proposal_id =" not in s for s in seen), seen
+    for text, message in (("333333", "proposal id prefix 333333 matches more than one proposal; give more digits"),
+                          ("11111", "no proposal 11111 in the index"),  # a prefix shorter than six digits
+                          ("999999", "no proposal 999999 in the index"),
+                          ("x1", "proposal id 'x1' is not a number")):
+        with pytest.raises(InputError) as error:
+            obs.find(text)
+        assert str(error.value) == message
+
+
+# ───── 3. the chart ─────
+
+def _result(for_: int, against: int, abstain: int, quorum: int | None) -> ProposalResult:
+    return ProposalResult("1", "t", OTHER_SEAT, "ordinary", "Active", 0, 0, quorum, for_ + abstain,
+                          [TierResult("founding", for_, against, abstain, 1, 1)])
+
+
+def _bars(svg: str) -> list[tuple[str, str, float, float, float]]:
+    """(row, support, y, left, right) of every bar segment."""
+    return [(row, support, float(y), float(x), float(x) + float(w)) for support, x, y, w, row in re.findall(
+        r'<rect class="(\w+)" x="([\d.]+)" y="([\d.]+)" width="([\d.]+)"[^>]* data-row="([^"]+)"', svg)]
+
+
+def test_the_quorum_is_drawn_against_what_counts_toward_it():
+    """for 1, against 10, quorum 5: no bar that crosses the quorum line may hold against votes."""
+    from orchestrator.web import charts
+    svg = str(charts.tallies(_result(1, 10, 0, 5)))
+    line = re.search(r'<line class="quorum" x1="([\d.]+)" y1="([\d.]+)" x2="[\d.]+" y2="([\d.]+)"', svg)
+    quorum_x, top, bottom = (float(v) for v in line.groups())
+    crossed = [(row, support) for row, support, y, _, _ in _bars(svg) if top <= y <= bottom]
+    assert crossed == [("quorum", "for")]  # the line is drawn across the quorum's own bar: for + abstain only
+    assert all(right < quorum_x for row, _, _, _, right in _bars(svg) if row == "quorum")  # 1 of 5: short of it
+    assert [(row, support) for row, support, *_ in _bars(svg)] == [
+        ("founding", "for"), ("founding", "against"), ("all tiers", "for"), ("all tiers", "against"),
+        ("quorum", "for")]
+    assert "toward the quorum" in svg and "quorum 5: 1 counted (for + abstain), not reached" in svg
+    assert "quorum 5: 6 counted (for + abstain), reached" in str(charts.tallies(_result(1, 10, 5, 5)))
+    assert [(row, support) for row, support, *_ in _bars(str(charts.tallies(_result(2, 3, 4, None))))] == [
+        ("founding", "for"), ("founding", "abstain"), ("founding", "against"), ("all tiers", "for"),
+        ("all tiers", "abstain"), ("all tiers", "against"), ("quorum", "for"), ("quorum", "abstain")]
+
+
+# ───── 4. Markdown ─────
+
+def test_markdown_shows_no_image_and_names_every_links_host():
+    from orchestrator.web.dashboard import link_host, markdown
+    assert link_host("HTTPS://b%C3%BCcher.example:8443/x") == "xn--bcher-kva.example:8443"
+    html = str(markdown("![logo](data:image/png;base64,AAAA) ![x](https://evil.example/p.png) "
+                        "[the official relayer](https://evil.example/relay) <https://relay.example/x>"))
+    assert "<img" not in html
+    assert ('<a href="https://evil.example/relay" rel="nofollow noopener noreferrer">the official relayer</a> '
+            '<span class="host">(evil.example)</span>') in html
+    assert ('<a href="https://relay.example/x" rel="nofollow noopener noreferrer">https://relay.example/x</a> '
+            '<span class="host">(relay.example)</span>') in html
+    assert "logo" in html  # the image's alt text (a data: URL is no link: it stays text)
+    assert re.search(r'</a> <span class="host">\(xn--bcher-kva\.example\)</span>',
+                     str(markdown("[the relayer](https://bücher.example/)")))  # a look-alike name in punycode
+    assert '<span class="host">(evil.example)</span>' in str(markdown("[x](https://relay.example@evil.example/)"))
+    assert 'href="data:' not in html and 'href="javascript:' not in str(markdown("[x](javascript:alert(1))"))
+
+
+def test_pages_allow_images_from_the_dashboard_only():
+    from orchestrator.web.templating import SECURITY_HEADERS
+    policy = dict(d.strip().split(" ", 1) for d in SECURITY_HEADERS["Content-Security-Policy"].split(";"))
+    assert policy["img-src"] == "'self'"
