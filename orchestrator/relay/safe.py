@@ -124,7 +124,9 @@ class BallotRequest(BaseModel):
 
     def expect(self, domain: dict) -> tuple[dict, bytes, dict, bytes]:
         """The MemberBallot typed data and digest, the SafeMessage typed data and hash, from the governor's
-        `domain`; InputError if the file's hash is not theirs (an altered file)."""
+        `domain`; InputError if the file's hash is not theirs. That catches an edit that left the hash stale,
+        not a consistent one (the fields changed and the hash recomputed): `ballot sign` shows the owner the
+        ballot in words for that."""
         typed = ballots.member_ballot(domain, self.proposal_id, self.support, self.voter, self.reason)
         digest = ballots.digest(typed)
         message = safe_message(self.chain_id, self.voter, digest)
