@@ -50,6 +50,7 @@ from orchestrator.observers.indexer.schema import (
 )
 
 SUPPORT = ["against", "for", "abstain"]
+MEMBER_LIST_CAP = 50  # rows of each of a member's lists on its page (the whole: its CSV)
 # What is kept per (database, head block, head hash): at most this many heads (the newest win).
 _MEMO: dict[tuple, dict] = {}
 _MEMO_HEADS = 4
@@ -439,30 +440,84 @@ class Observatory:
                                                                  recusals.c.member_id == member_id)).first()
         return (SUPPORT[ballot.support] if ballot else None), (recusal.reason if recusal else None)
 
-    def member_record(self, member_id: int) -> dict:
-        """One member for its page: identity, history, dues paid, attestations, conduct, participation."""
+    def member_record(self, member_id: int, page: int = 1, per_page: int = 50, cap: int = MEMBER_LIST_CAP) -> dict:
+        """One member for its page, every list newest first: identity; its tier and status history, dues paid,
+        attestations and conduct record, each the newest `cap` rows with its total (`history_total`, …; the
+        whole is member_list's); its participation rate over every proposal since it joined, and one Page of
+        that participation."""
         found = self.members([member_id])
         if not found:
             raise InputError(f"no member {member_id} in the index")
         member = found[0]
+        member["history_total"] = len(member["history"])
+        member["history"] = member["history"][::-1][:cap]
         with self.engine.connect() as db:
-            member["dues"] = _rows(db, select(treasury_flows).where(treasury_flows.c.member_id == member_id)
-                                   .order_by(treasury_flows.c.block_number, treasury_flows.c.log_index))
-            member["attestations"] = [
-                {**row, "title": row["title"], "version": row["version"]} for row in _rows(
-                    db, select(standard_changes, standards.c.title, standards.c.version)
-                    .join(standards, standards.c.standard_id == standard_changes.c.standard_id, isouter=True)
-                    .where(standard_changes.c.member_id == member_id)
-                    .order_by(standard_changes.c.block_number, standard_changes.c.log_index))]
-            member["conduct"] = _rows(db, select(conduct_records).where(conduct_records.c.member_id == member_id)
-                                      .order_by(conduct_records.c.block_number, conduct_records.c.log_index))
+            for key, (table, query) in self._member_lists(member_id).items():
+                member[f"{key}_total"] = db.execute(select(func.count()).select_from(query.subquery())).scalar()
+                member[key] = _rows(db, query.order_by(table.c.block_number.desc(), table.c.log_index.desc())
+                                    .limit(cap))
         history = self.participation(member_id)
         voted = sum(h["action"] == "voted" for h in history)
         could = sum(h["action"] in ("voted", "did not vote") for h in history)
-        member["participation"] = history
+        member["participation"] = Page(history[::-1][(page - 1) * per_page:page * per_page], len(history), page,
+                                       per_page)
         member["participation_rate"] = {"voted": voted, "could_vote": could,
                                         "percent": round(100 * voted / could, 1) if could else None}
         return member
+
+    def member_list(self, member_id: int, key: str) -> list[dict]:
+        """One of a member's lists whole, in chain order (its CSV): history, dues, attestations, conduct or
+        participation."""
+        if key == "participation":
+            return self.participation(member_id)
+        if key == "history":
+            found = self.members([member_id])
+            return found[0]["history"] if found else []
+        table, query = self._member_lists(member_id)[key]
+        with self.engine.connect() as db:
+            return _rows(db, query.order_by(table.c.block_number, table.c.log_index))
+
+    @staticmethod
+    def _member_lists(member_id: int) -> dict[str, tuple[Table, object]]:
+        """A member's lists read from one table each: name -> (the table, its query without an order)."""
+        return {
+            "dues": (treasury_flows, select(treasury_flows).where(treasury_flows.c.member_id == member_id)),
+            "attestations": (standard_changes, select(standard_changes, standards.c.title, standards.c.version)
+                             .join(standards, standards.c.standard_id == standard_changes.c.standard_id, isouter=True)
+                             .where(standard_changes.c.member_id == member_id)),
+            "conduct": (conduct_records, select(conduct_records).where(conduct_records.c.member_id == member_id)),
+        }
+
+    def proposals_table(self) -> list[dict]:
+        """Every proposal (chain order) with its state, quorum and tallies, for the CSV: four queries in all
+        (the proposals, their tallies grouped in SQL, their extended deadlines, their recorded states), not a
+        proposal() per proposal."""
+        with self.engine.connect() as db:
+            rows = db.execute(select(proposals.c.proposal_id, proposals.c.title, proposals.c.kind,
+                                     proposals.c.snapshot, proposals.c.deadline, proposals.c.proposer)
+                              .order_by(proposals.c.block_number, proposals.c.log_index)).all()
+            tallies: dict[str, list[int]] = {}
+            for pid, support, weight in db.execute(select(ballots.c.proposal_id, ballots.c.support,
+                                                          func.sum(ballots.c.weight))
+                                                   .group_by(ballots.c.proposal_id, ballots.c.support)):
+                tallies.setdefault(pid, [0, 0, 0])[support] += int(weight)
+            extended = {r.proposal_id: r.value for r in db.execute(
+                select(proposal_events.c.proposal_id, proposal_events.c.value)
+                .where(proposal_events.c.event == "extended")
+                .order_by(proposal_events.c.block_number, proposal_events.c.log_index))}
+            states = {r.proposal_id: r for r in db.execute(
+                select(proposal_states).order_by(proposal_states.c.block_number))} if self.states_recorded else {}
+        table = []
+        for p in rows:
+            against, for_, abstain = tallies.get(p.proposal_id, (0, 0, 0))
+            state = states.get(p.proposal_id)
+            table.append({"id": p.proposal_id, "title": p.title, "kind": p.kind,
+                          "state": state.state if state else UNKNOWN, "for": for_, "against": against,
+                          "abstain": abstain, "quorum_reached": for_ + abstain,
+                          "quorum_needed": None if state is None or state.quorum is None else int(state.quorum),
+                          "snapshot": p.snapshot, "deadline": extended.get(p.proposal_id) or p.deadline,
+                          "proposer": p.proposer})
+        return table
 
     def rows_page(self, table: Table, page: int, per_page: int) -> Page:
         """A page of one derived table's rows in chain order (treasury flows, conduct records, …)."""

@@ -34,7 +34,7 @@ from markupsafe import Markup
 from orchestrator.chain.amounts import ETH
 from orchestrator.errors import InputError
 from orchestrator.observers.indexer.schema import conduct_records, treasury_flows
-from orchestrator.observers.observatory import Institutions, Observatory, Page, ProposalResult
+from orchestrator.observers.observatory import MEMBER_LIST_CAP, Institutions, Observatory, Page, ProposalResult
 from orchestrator.observers.words import describe_indexed
 from orchestrator.web import charts, serving, templating, voting
 from orchestrator.web.templating import PAGES, SECURITY_HEADERS, render
@@ -107,6 +107,14 @@ MARKDOWN.add_render_rule("link_close", _link_close)
 def markdown(text: str) -> Markup:
     """A proposer's description as HTML for the page (see MARKDOWN)."""
     return Markup(MARKDOWN.render(text, {}))
+# A member's lists as CSV (/members/ID/NAME.csv), each with its columns.
+MEMBER_CSV = {
+    "participation": ["proposal_id", "title", "action", "support", "weight", "relayed", "reason"],
+    "history": ["time", "change", "status", "tier", "seat", "detail", "tx"],
+    "dues": ["timestamp", "direction", "kind", "counterparty", "token", "amount", "memo", "tx_hash"],
+    "attestations": ["timestamp", "change", "standard_id", "title", "version", "evidence", "tx_hash"],
+    "conduct": ["timestamp", "kind", "record_id", "reporter", "report_id", "text", "tx_hash"],
+}
 CSV_UNSAFE = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would read a cell starting so as a formula
 
 
@@ -294,10 +302,12 @@ def app(url: str, explorer: str | None = None, relay: str | None = None) -> Fast
         return board.page("members.html", obs, "/members", tiers=tiers,
                           page=within(obs.members_page(*paging(request, MEMBERS_PER_PAGE))))
 
-    @get("/members/{member}", "A member", html=True)
-    def member(member: str) -> Response:
+    @get("/members/{member}", "A member (`?page=N&per_page=M` pages its participation)", html=True)
+    def member(member: str, request: Request) -> Response:
         obs, _ = board.sources()
-        return board.page("member.html", obs, "/members", m=obs.member_record(board.member_id(obs, member)))
+        record = obs.member_record(board.member_id(obs, member), *paging(request))
+        within(record["participation"])
+        return board.page("member.html", obs, "/members", m=record, cap=MEMBER_LIST_CAP)
 
     @get("/treasury", "Treasury flows", html=True)
     def treasury(request: Request) -> Response:
@@ -331,14 +341,9 @@ def app(url: str, explorer: str | None = None, relay: str | None = None) -> Fast
     @get("/proposals.csv", "Every proposal as CSV")
     def proposals_csv() -> Response:
         obs, _ = board.sources()
-        rows = []
-        for i in obs.proposal_ids():
-            r = obs.proposal(i, detail=False)
-            rows.append([r.id, r.title, r.kind, r.state, *r.totals, r.quorum_reached, r.quorum_needed, r.snapshot,
-                         r.deadline, r.proposer])
-        return csv_response("proposals.csv", ["id", "title", "kind", "state", "for", "against", "abstain",
-                                              "quorum_reached", "quorum_needed", "snapshot", "deadline", "proposer"],
-                            rows)
+        columns = ["id", "title", "kind", "state", "for", "against", "abstain", "quorum_reached", "quorum_needed",
+                   "snapshot", "deadline", "proposer"]
+        return csv_response("proposals.csv", columns, ([p[c] for c in columns] for p in obs.proposals_table()))
 
     @get("/proposals/{proposal}/ballots.csv", "A proposal's ballots as CSV")
     def ballots_csv(proposal: str) -> Response:
@@ -356,6 +361,18 @@ def app(url: str, explorer: str | None = None, relay: str | None = None) -> Fast
                                             "status", "seat", "joined"],
                             ([m["member_id"], m["legal_name"], m["jurisdiction"], int(m["verified"]), m["tier"],
                               m["status"], m["seat"], m["joined"]] for m in obs.members()))
+
+    @get("/members/{member}/{name}.csv", "One of a member's lists whole as CSV: history, dues, attestations, "
+                                         "conduct or participation")
+    def member_csv(member: str, name: str) -> Response:
+        obs, _ = board.sources()
+        member_id = board.member_id(obs, member)
+        if name not in MEMBER_CSV:
+            raise LookupError(f"no list {name!r} of a member; there are {', '.join(MEMBER_CSV)}")
+        columns = MEMBER_CSV[name]
+        return csv_response(f"member-{member_id}-{name}.csv", columns,
+                            ([int(v) if isinstance(v, bool) else v for v in (row.get(c) for c in columns)]
+                             for row in obs.member_list(member_id, name)))
 
     @get("/treasury.csv", "Every treasury flow as CSV")
     def treasury_csv() -> Response:
@@ -414,10 +431,14 @@ def app(url: str, explorer: str | None = None, relay: str | None = None) -> Fast
         obs, _ = board.sources()
         return _api_page(within(obs.members_page(*paging(request))))
 
-    @get("/api/members/{member}", "A member: identity, history, dues, attestations, conduct, participation")
-    def api_member(member: str) -> Response:
+    @get("/api/members/{member}", "A member: identity; its newest history, dues, attestations and conduct (each "
+                                  "with its total; the whole as /members/ID/NAME.csv); participation rate; a page "
+                                  "of its participation, newest first (`?page=N&per_page=M`)")
+    def api_member(member: str, request: Request) -> Response:
         obs, _ = board.sources()
-        return _json(obs.member_record(board.member_id(obs, member)))
+        record = obs.member_record(board.member_id(obs, member), *paging(request))
+        record["participation"] = within(record["participation"]).to_json()
+        return _json(record)
 
     @get("/api/tiers", "The tier table")
     def api_tiers() -> Response:

@@ -3,6 +3,8 @@ rendered by headless Chromium (Debian's chromium, driven by Playwright where the
 tier names, a proposal's timeline, calls in words and server-drawn chart, a member's page, pagination, the
 Markdown and CSV injection guards, and the live refresh while a vote is open."""
 
+import csv
+import io
 import json
 import re
 import shutil
@@ -110,7 +112,8 @@ def test_the_json_api_serves_the_index_paged(site, first):
     conduct = get_json(f"{site}/api/conduct")["items"]
     assert [(c["kind"], c["member_id"]) for c in conduct] == [("report", 9), ("censure", 9)]
     member9 = get_json(f"{site}/api/members/9")
-    assert [c["text"] for c in member9["conduct"]] == ["ipfs://demo-evidence", "outage undisclosed for 30 days"]
+    assert [c["text"] for c in member9["conduct"]] == ["outage undisclosed for 30 days", "ipfs://demo-evidence"]
+    assert (member9["conduct_total"], member9["participation"]["total"]) == (2, 5)  # newest first, with totals
     for missing, reason in (("/api/nothing", "Not Found"), ("/api/proposals/123", "not found: no proposal 123 in the "
                                                                                     "index"),
                             ("/nowhere", "Not Found"), ("/members/999", "not found: no member 999 in the index")):
@@ -139,6 +142,8 @@ def test_pages_link_to_their_neighbours(site, first):
 
 
 def test_csv_downloads_hold_the_whole_list(site, first):
+    with urllib.request.urlopen(f"{site}/members") as response:
+        assert "img-src 'self';" in response.headers["Content-Security-Policy"]  # no data: images
     with urllib.request.urlopen(f"{site}/members.csv") as response:
         assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
         assert response.headers["Content-Disposition"] == 'attachment; filename="members.csv"'
@@ -223,10 +228,11 @@ def test_a_proposal_page_has_its_rule_timeline_calls_and_chart(site, first):
     ticks = re.findall(r'<text class="tick"[^>]*>([\d,]+)</text>', svg)
     assert ticks == ["0", "10", "20", "30", "40"]
     assert re.search(r'<line class="quorum" [^>]*data-quorum="3"/>', svg)
-    assert "quorum 3 (for + abstain)" in svg
+    assert "quorum 3: 27 counted (for + abstain), reached" in svg
+    assert re.findall(r'<rect class="(\w+)"[^>]*data-row="quorum"', svg) == ["for"]  # against never counts
     labels = re.findall(r'<text class="label"[^>]*>([^<]+)</text>', svg)
-    assert labels == ["founding", "regular", "all tiers"]
-    assert re.findall(r'<text class="value"[^>]*>(\d+)</text>', svg) == ["12", "15", "5", "27", "5"]
+    assert labels == ["founding", "regular", "all tiers", "toward the quorum"]
+    assert re.findall(r'<text class="value"[^>]*>(\d+)</text>', svg) == ["12", "15", "5", "27", "5", "27"]
     assert '<td class="num" data-field="voted">4 / 5</td><td class="num" data-field="turnout">80.0%</td>' in page
     assert "member 2 Firm 2 Ltd</a> — declared: advises the member concerned" in page
     assert "live.js" not in page  # an executed proposal does not refresh
@@ -261,9 +267,60 @@ def test_a_member_page(site):
     assert get(f"{site}/members/1")[1].count("voted for") == 5
 
 
+def test_a_members_lists_are_paged_and_download_whole(site):
+    _, page = get(f"{site}/members/1?per_page=2&page=2")
+    assert "5 in all, page 2 of 3" in page and 'rel="next" href="/members/1?page=3&amp;per_page=2"' in page
+    assert page.split('id="participation-list"')[1].count('href="/proposals/') == 2
+    for name, header in (("participation", "proposal_id,title,action,support,weight,relayed,reason"),
+                         ("history", "time,change,status,tier,seat,detail,tx"),
+                         ("dues", "timestamp,direction,kind,counterparty,token,amount,memo,tx_hash")):
+        assert f'href="/members/1/{name}.csv"' in page
+        lines = get(f"{site}/members/1/{name}.csv")[1].splitlines()
+        assert lines[0] == header and len(lines) > 1, name
+    assert len(get(f"{site}/members/1/participation.csv")[1].splitlines()) == 6
+    assert get(f"{site}/members/1/participation.csv")[1].splitlines()[1].endswith(",voted,for,3,0,")
+    assert refused(f"{site}/members/1/keys.csv") == (404, {"error": "not found: no list 'keys' of a member; there are "
+                                                                    "participation, history, dues, attestations, "
+                                                                    "conduct"})
+    assert refused(f"{site}/members/1?page=4&per_page=2") == (400, {"error": "page 4 is past the last page (3 at 2 a "
+                                                                              "page)"})
+    api = get_json(f"{site}/api/members/1?per_page=2")["participation"]
+    assert (api["total"], api["pages"], len(api["items"])) == (5, 3, 2)
+
+
+def test_the_proposals_csv_holds_what_the_api_says(site):
+    rows = list(csv.DictReader(io.StringIO(get(f"{site}/proposals.csv")[1])))
+    api = {p["id"]: p for p in get_json(f"{site}/api/proposals")["items"]}
+    assert len(rows) == 5
+    for row in rows:
+        p = api[row["id"]]
+        assert [row[k] for k in ("title", "kind", "state", "for", "against", "abstain", "quorum_reached",
+                                 "quorum_needed", "snapshot", "deadline", "proposer")] == [
+            str(p[k]) for k in ("title", "kind", "state", "for", "against", "abstain", "quorum_reached",
+                                "quorum_needed", "snapshot", "deadline", "proposer")]
+
+
+def test_a_proposal_whose_call_does_not_decode_is_still_shown(copy):
+    """The governor takes any bytes after a governed selector: cut short, they read as a sentence, not a 500."""
+    path, url = copy
+    with sqlite3.connect(path) as db:
+        pid, calls = db.execute("SELECT proposal_id, calls FROM proposals ORDER BY block_number LIMIT 1").fetchone()
+        calls = json.loads(calls)
+        calls[0]["data"] = calls[0]["data"][:10 + 64]  # the selector and one word
+        db.execute("UPDATE proposals SET calls = ? WHERE proposal_id = ?", (json.dumps(calls), pid))
+    sentence = ("call BodyFactory.create(uint8,string,uint256,uint256[],(address,bytes4)[]) on the body factory "
+                f"({calls[0]['target']}) with arguments that do not decode (32 bytes after the selector)")
+    with serving.running(dashboard.app(url), dashboard.MAX_BODY) as base:
+        status, page = get(f"{base}/proposals/{pid}")
+        assert status == 200 and sentence in page
+        assert get_json(f"{base}/api/proposals/{pid}")["calls"][0]["words"] == sentence
+
+
 def test_markdown_is_rendered_and_its_html_shown_as_text(copy, browser):
     path, url = copy
-    text = "Title\n\n**bold** and <script>window.pwned = 1</script> <img src=x onerror=\"window.pwned = 2\">"
+    text = ("Title\n\n**bold** and <script>window.pwned = 1</script> <img src=x onerror=\"window.pwned = 2\">\n\n"
+            "![badge](data:image/png;base64,iVBORw0KGgo=) ![pixel](https://evil.example/p.png) "
+            "[the official relayer](https://evil.example/relay)")
     with sqlite3.connect(path) as db:
         (pid,) = db.execute("SELECT proposal_id FROM proposals ORDER BY block_number LIMIT 1").fetchone()
         db.execute("UPDATE proposals SET description = ? WHERE proposal_id = ?", (text, pid))
@@ -275,6 +332,10 @@ def test_markdown_is_rendered_and_its_html_shown_as_text(copy, browser):
         assert description.locator("strong").inner_text() == "bold"
         assert description.locator("script, img").count() == 0
         assert "<script>window.pwned = 1</script>" in description.inner_text()
+        assert page.locator("img").count() == 0  # images are not rendered: neither data: nor remote ones
+        link = description.locator("a", has_text="the official relayer")
+        assert link.get_attribute("rel") == "nofollow noopener noreferrer"
+        assert "the official relayer (evil.example)" in description.inner_text()
         page.close()
 
 

@@ -207,6 +207,46 @@ def test_find_is_an_indexed_lookup(url):
         assert str(error.value) == message
 
 
+def test_the_proposals_table_reads_what_each_proposal_reads_in_four_queries(url):
+    from orchestrator.observers.indexer.schema import proposal_events, proposal_states
+    with engine(url).begin() as db:
+        rows = Rows(db)
+        rows.derived(ballots, 12, proposal_id="1111110002", member_id=8, voter=OTHER_SEAT, tier=0, support=2,
+                     weight=3, reason="", relayed=0)
+        rows.derived(proposal_events, 16, proposal_id="1111110002", event="extended", value=_at(30))
+        db.execute(insert(proposal_states), [
+            {"proposal_id": "1111110002", "block_number": 12, "state": "Active", "quorum": "2"},
+            {"proposal_id": "1111110002", "block_number": 31, "state": "Succeeded", "quorum": "2"}])
+    obs = Observatory(url)
+    seen = _counting(obs)
+    table = obs.proposals_table()
+    assert len(seen) <= 4, seen
+    assert [(p["id"], p["state"], p["for"], p["against"], p["abstain"], p["quorum_reached"], p["quorum_needed"])
+            for p in table][:3] == [("1111110001", "Unknown", 0, 0, 0, 0, None),
+                                    ("1111110002", "Succeeded", 3, 0, 3, 6, 2),
+                                    ("1111110003", "Unknown", 0, 0, 0, 0, None)]
+    for row in table:
+        r = obs.proposal(row["id"], detail=False)
+        assert (row["title"], row["kind"], row["state"], (row["for"], row["against"], row["abstain"]),
+                row["quorum_reached"], row["quorum_needed"], row["snapshot"], row["deadline"], row["proposer"]) == (
+            r.title, r.kind, r.state, r.totals, r.quorum_reached, r.quorum_needed, r.snapshot, r.deadline, r.proposer)
+    assert table[1]["deadline"] == _at(30)  # the late-quorum extension's
+
+
+def test_a_members_lists_are_paged_or_capped_newest_first(url):
+    obs = Observatory(url)
+    record = obs.member_record(7, page=2, per_page=2, cap=3)
+    page = record["participation"]
+    assert (page.total, page.pages, page.page) == (5, 3, 2)
+    assert [h["proposal_id"] for h in page.items] == ["2222220004", "1111110003"]  # newest first
+    assert record["participation_rate"] == {"voted": 2, "could_vote": 3, "percent": 66.7}
+    assert record["history_total"] == 4 and [h["change"] for h in record["history"]] == [
+        "reinstated", "suspended", "seat"]
+    assert [h["change"] for h in obs.member_list(7, "history")] == ["admitted", "seat", "suspended", "reinstated"]
+    assert [h["proposal_id"] for h in obs.member_list(7, "participation")][0] == "1111110002"  # chain order
+    assert (record["dues"], record["dues_total"], record["conduct_total"]) == ([], 0, 0)
+
+
 # ───── 3. the chart ─────
 
 def _result(for_: int, against: int, abstain: int, quorum: int | None) -> ProposalResult:
