@@ -82,7 +82,9 @@ def tallies(result: ProposalResult) -> Markup:
         parts.append(f'<line class="quorum" x1="{x(result.quorum_needed)}" y1="{y}" x2="{x(result.quorum_needed)}" '
                      f'y2="{y + ROW}" data-quorum="{result.quorum_needed}"/>'
                      f'<text class="quorum-label" x="{x(result.quorum_needed)}" y="{y + ROW + 14}" '
-                     f'text-anchor="middle">{quorum_text(result)}</text>')
+                     # the label runs away from the nearer edge, so a quorum near either end keeps it on the chart
+                     f'text-anchor="{"start" if x(result.quorum_needed) < LABEL + span / 2 else "end"}">'
+                     f'{quorum_text(result)}</text>')
     else:
         parts.append(f'<text class="quorum-label" x="{LABEL}" y="{height - 6}">{quorum_text(result)}</text>')
     parts.append("</svg>")
