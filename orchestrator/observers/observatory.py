@@ -181,11 +181,13 @@ class Observatory:
             for exact in dict.fromkeys((text, wanted)):
                 if db.execute(select(proposals.c.proposal_id).where(proposals.c.proposal_id == exact)).first():
                     return exact
+            # Ids are decimal digits, so every id starting with `text` sorts in [text, text + ":") byte by byte:
+            # SQLite compares so (on the ids' index); PostgreSQL is told to (a locale's collation may ignore ":").
+            column = proposals.c.proposal_id.collate("C") if self.engine.dialect.name == "postgresql" \
+                else proposals.c.proposal_id
             matches = [] if len(text) < 6 or not text.isdigit() else [r.proposal_id for r in db.execute(
-                # ids are decimal digits, so every id starting with `text` sorts in [text, text + ":")
-                select(proposals.c.proposal_id).where(proposals.c.proposal_id >= text,
-                                                      proposals.c.proposal_id < text + ":")
-                .order_by(proposals.c.proposal_id).limit(2))]
+                select(proposals.c.proposal_id).where(column >= text, column < text + ":")
+                .order_by(column).limit(2))]
         if len(matches) == 1:
             return matches[0]
         if matches:
