@@ -116,10 +116,11 @@ def router(url: str) -> APIRouter:
         if not Web3.is_address(address):
             raise InputError(f"{address!r} is not an address")
         seat_ = Web3.to_checksum_address(address)
-        member = obs.member_at_seat(seat_)
-        if member is None or member["seat"] != seat_:  # never a seat, or one the member has rotated away from
+        held = obs.seat_holder(seat_)
+        if held is None or not held[1]:  # never a seat, or one its member has rotated away from
             return Seat(address=seat_, member_id=None, member=None, tier=None, status=None, voted=None,
                         recused=None)
+        (member,) = obs.members([held[0]])
         voted, recused = obs.marks(p.id, member["member_id"])
         return Seat(address=seat_, member_id=member["member_id"], member=member["member"], tier=member["tier"],
                     status=member["status"], voted=voted, recused=recused)

@@ -413,3 +413,19 @@ def test_serve_refuses_a_relay_that_is_not_a_web_url(site):
     cli, _, _, _ = site
     assert cli.fails("serve", "--port", "0", "--relay", "ftp://relay.example.org") == (
         "Error: --relay must be an http(s) URL such as https://relay.example.org, not 'ftp://relay.example.org'")
+
+
+def test_a_seat_its_member_rotated_away_from_is_no_members_seat(site):
+    """A member that moved its seat (a lost or compromised key, say) is not found at the old address."""
+    cli, pid, seats, board = site
+    new_seat = cli.wallet("f1-new-seat")
+    cli.ok("member", "rotate-seat", new_seat, account="f1")
+    cli.ok("index")
+
+    def seat(address):
+        with urllib.request.urlopen(f"{board}/vote/{pid}/seat/{address}", timeout=10) as response:
+            return json.loads(response.read())
+    assert seat(seats["f1"]) == {"address": seats["f1"], "member_id": None, "member": None, "tier": None,
+                                 "status": None, "voted": None, "recused": None}
+    assert seat(new_seat) == {"address": new_seat, "member_id": 1, "member": "member 1 Co", "tier": "founding",
+                              "status": "active", "voted": None, "recused": None}
