@@ -61,6 +61,25 @@ def all_counted(governor, receipt, proposal_id: int, ballots_sent: int, tallied_
     return receipt["gasUsed"]
 
 
+def all_rejected(governor, receipt, proposal_id: int, ballots_sent: int, tallied_before: int, reason: str) -> int:
+    """A batch's gas, once it is checked to have refused every ballot it carried for `reason` (a
+    BallotRejection name): one BallotRejected each, no VoteCast, the tallies unchanged. A batch that reverted,
+    or counted some of them, would measure something else."""
+    refused = receipt_events(governor, receipt, "BallotRejected")
+    cast = receipt_events(governor, receipt, "VoteCast")
+    tallied = governor.functions.proposalVotes(proposal_id).call()[1] - tallied_before
+    wanted = REJECTIONS.index(reason)
+    matching = sum(1 for e in refused if e["args"]["reason"] == wanted and e["args"]["proposalId"] == proposal_id)
+    if matching != ballots_sent or cast or tallied:
+        raise BenchError(f"the batch refused {matching} of its {ballots_sent} ballots as {reason} (counted "
+                         f"{len(cast)}, tallies grew by {tallied}): its gas measures no batch of refused ballots")
+    return receipt["gasUsed"]
+
+
+# IConsortiumGovernor.BallotRejection, in its declaration order (the event carries the index).
+REJECTIONS = ("InvalidSupport", "InvalidSignature", "NotEligible", "AlreadyVoted", "Recused")
+
+
 class BenchError(RuntimeError):
     """A measurement that would not measure what its name says."""
 

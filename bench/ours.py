@@ -3,9 +3,12 @@ admission, and the same per-vote figures at 10 to 10,000 members."""
 
 from __future__ import annotations
 
-from web3 import Web3
+import random
 
-from bench.common import FOR, advance, all_counted, funded, keys, median
+from web3 import Web3
+from web3.exceptions import Web3Exception
+
+from bench.common import FOR, advance, all_counted, all_rejected, funded, keys, median, rpc
 from orchestrator.chain.node import Sender
 from orchestrator.chain.proposals import receipt_events
 from orchestrator.operations.config import ZERO_ADDRESS, parse
@@ -16,18 +19,28 @@ SETTINGS = {"voting_delay": 60, "voting_period": 86_400, "late_quorum_extension"
             "constitutional_quorum_percent": 30, "weight_cap_bps": 10_000, "timelock_delay": 60}
 DIRECT_VOTERS = 25
 BATCHES = (1, 10, 100, 250)
+LARGEST_BATCH = 1_000  # or the largest that fits in a block (anvil's 30M gas)
+REASONS = (0, 32, 140)  # characters of the reason a full-layout ballot carries
+# A whole proposal: members, the share that votes, in random order, submitted as `relay serve` submits.
+TURNOUT_MEMBERS, TURNOUT, TURNOUT_SEED = 10_000, 0.30, 15
+RELAY_BATCH = 100  # `relay serve --batch-size`'s default
 
 
 class Suite:
-    """Our suite with `n` members: 5% founding (weight 3), the rest regular (weight 1)."""
+    """Our suite with `n` members: 5% founding (weight 3), the rest regular (weight 1). The last `wallets`
+    members are seated as contract wallets (contracts/test/TestWallet.sol, ERC-1271) owned by their keys.
+    Member i (from 0) has member id i + 1."""
 
-    def __init__(self, w3: Web3, n: int):
+    def __init__(self, w3: Web3, n: int, wallets: int = 0):
         self.w3 = w3
         self.keys = keys("bench member", n)
         self.founding = max(1, n // 20)
-        members = [{"seat": a.address, "tier": "founding" if i < self.founding else "regular",
-                    "legal_name": f"Bench member {i}", "jurisdiction": "CH"} for i, a in enumerate(self.keys)]
         self.deployer = Sender(w3.eth.accounts[0])
+        self.seats = [a.address for a in self.keys[:n - wallets]] + [
+            self.deployer.transact(w3, contract(w3, "TestWallet").constructor(a.address), "wallet")["contractAddress"]
+            for a in self.keys[n - wallets:]]
+        members = [{"seat": seat, "tier": "founding" if i < self.founding else "regular",
+                    "legal_name": f"Bench member {i}", "jurisdiction": "CH"} for i, seat in enumerate(self.seats)]
         d = deploy(w3, self.deployer, parse({"name": "Bench", "governor": SETTINGS, "members": members}))
         self.governor = contract(w3, "ConsortiumGovernor", d.governor)
         self.registry = contract(w3, "MemberRegistry", d.registry)
@@ -53,10 +66,15 @@ class Suite:
         fn = self.governor.functions.castVote(proposal_id, FOR)
         return funded(self.w3, self.keys[index]).transact(self.w3, fn, "castVote")["gasUsed"]
 
-    def ballot(self, proposal_id: int, index: int) -> tuple:
-        account = self.keys[index]
-        typed = ballots.member_ballot(self.domain, proposal_id, FOR, account.address)
-        return (account.address, FOR, "", ballots.sign(typed, account.key))
+    def ballot(self, proposal_id: int, index: int, reason: str = "") -> tuple:
+        """Member `index`'s signed ballot (a SignedBallot): its key signs for its seat, account or wallet."""
+        seat = self.seats[index]
+        typed = ballots.member_ballot(self.domain, proposal_id, FOR, seat, reason)
+        return (seat, FOR, reason, ballots.sign(typed, self.keys[index].key))
+
+    def quorum_reached(self, proposal_id: int) -> bool:
+        _, for_votes, abstain = self.governor.functions.proposalVotes(proposal_id).call()
+        return for_votes + abstain >= self.governor.functions.proposalQuorum(proposal_id).call()
 
     def vote_by_sig(self, proposal_id: int, index: int) -> int:
         account = self.keys[index]
@@ -65,16 +83,23 @@ class Suite:
         fn = self.governor.functions.castVoteBySig(proposal_id, FOR, account.address, signature)
         return self.deployer.transact(self.w3, fn, "castVoteBySig")["gasUsed"]
 
-    def batch(self, proposal_id: int, indices, layout: str = "compact") -> int:
-        signed = [self.ballot(proposal_id, i) for i in indices]
-        if layout == "compact":
-            fn = self.governor.functions.castVoteBatch(
-                proposal_id, [ballots.compact(v, s, sig) for v, s, _, sig in signed], [])
-        else:
-            fn = self.governor.functions.castVoteBatch(proposal_id, [], signed)
+    def batch(self, proposal_id: int, indices, layout: str = "compact", reason: str = "") -> int:
+        return self.send(proposal_id, [self.ballot(proposal_id, i, reason) for i in indices], layout)
+
+    def send(self, proposal_id: int, signed: list[tuple], layout: str = "compact", refused: str = "") -> int:
+        """One castVoteBatch of `signed` ballots: its gas, checked to have counted all of them, or, with
+        `refused`, to have refused all of them for that reason."""
         before = self.governor.functions.proposalVotes(proposal_id).call()[1]
-        receipt = self.deployer.transact(self.w3, fn, "castVoteBatch")
+        receipt = self.deployer.transact(self.w3, self._batch_call(proposal_id, signed, layout), "castVoteBatch")
+        if refused:
+            return all_rejected(self.governor, receipt, proposal_id, len(signed), before, refused)
         return all_counted(self.governor, receipt, proposal_id, len(signed), before)
+
+    def _batch_call(self, proposal_id: int, signed: list[tuple], layout: str):
+        if layout == "compact":
+            return self.governor.functions.castVoteBatch(
+                proposal_id, [ballots.compact(v, s, sig) for v, s, _, sig in signed], [])
+        return self.governor.functions.castVoteBatch(proposal_id, [], signed)
 
     def direct_votes_after_quorum(self, voters) -> list[int]:
         """Founding members vote first and reach quorum, then `voters` vote: every measured vote pays
@@ -89,9 +114,19 @@ def measure(w3: Web3) -> dict:
     suite = Suite(w3, 300)
     result = {}
     proposal_id, call, result["propose"] = suite.propose()
-    votes = [suite.vote(proposal_id, i) for i in range(1, 1 + DIRECT_VOTERS)]
-    result["castVote"] = {"median": median(votes), "first": votes[0], "samples": len(votes)}
+    votes, quorum_vote = [], None
+    for i in range(1, 1 + DIRECT_VOTERS):
+        reached = suite.quorum_reached(proposal_id)
+        votes.append(suite.vote(proposal_id, i))
+        if not reached and suite.quorum_reached(proposal_id):
+            quorum_vote = votes[-1]  # late-quorum protection records the time quorum was reached
     by_sig = [suite.vote_by_sig(proposal_id, i) for i in range(30, 30 + DIRECT_VOTERS)]
+    # The first voter of a fresh 128-member marks word (member ids 128 and 256, both regular) on a proposal
+    # that already has votes pays for a new storage word.
+    first_in_word = [suite.vote(proposal_id, member_id - 1) for member_id in (128, 256)]
+    result["castVote"] = {"median": median(votes), "first": votes[0], "samples": len(votes),
+                          "max": max(votes[1:] + first_in_word), "first_in_word": first_in_word[0],
+                          "quorum_reaching": quorum_vote}
     result["castVoteBySig"] = {"median": median(by_sig), "samples": len(by_sig)}
     result["batch_per_ballot"], result["batch_per_ballot_full_layout"] = {}, {}
     for size in BATCHES:
@@ -99,16 +134,118 @@ def measure(w3: Web3) -> dict:
         for layout, key in (("compact", "batch_per_ballot"), ("full", "batch_per_ballot_full_layout")):
             batch_id, _, _ = suite.propose()
             result[key][str(size)] = round(suite.batch(batch_id, range(40, 40 + size), layout) / size)
+    result["batch_per_ballot_full_layout_reason"] = full_layout_reasons(suite)
     steady_id, _, _ = suite.propose()
     suite.batch(steady_id, range(40, 50))
     result["batch_per_ballot_steady_100"] = round(suite.batch(steady_id, range(50, 150)) / 100)
+    result["rejected_per_ballot"] = rejected(suite)
     advance(w3, SETTINGS["voting_period"] + 1)
     operation = (*call[:3], w3.keccak(text=call[3]))
     result["queue"] = suite.deployer.transact(w3, suite.governor.functions.queue(*operation), "queue")["gasUsed"]
     advance(w3, SETTINGS["timelock_delay"] + 1)
     result["execute"] = suite.deployer.transact(w3, suite.governor.functions.execute(*operation), "x")["gasUsed"]
     result["admit_member"] = measure_admission(w3)
+    result["erc1271_batch_100"] = undone(w3, wallet_ballots)
+    result["largest_batch"] = undone(w3, largest_batch)
+    result["batch_per_ballot"][str(result["largest_batch"]["size"])] = result["largest_batch"]["per_ballot"]
+    result["turnout"] = undone(w3, turnout)
+    result["turnout_per_ballot"] = result["turnout"]["relayer_policy"]
     return result
+
+
+def undone(w3: Web3, measurement, *args):
+    """Run `measurement(w3, *args)`, then put the chain back as it was: a 10,000-member roll left in the node's
+    state slows every block it mines after (the reference's 1,001-block voting period then timed out)."""
+    before = rpc(w3, "evm_snapshot")
+    try:
+        return measurement(w3, *args)
+    finally:
+        rpc(w3, "evm_revert", before)
+
+
+def full_layout_reasons(suite: Suite, size: int = 100) -> dict:
+    """A batch of `size` full-layout (SignedBallot) ballots on a fresh proposal, each carrying a reason of
+    0, 32 or 140 ASCII characters: gas per ballot by reason length."""
+    result = {}
+    for length in REASONS:
+        pid, _, _ = suite.propose()
+        reason = ("I vote for this proposal as my board resolved. " * 3)[:length]
+        result[str(length)] = round(suite.batch(pid, range(40, 40 + size), "full", reason) / size)
+    return result
+
+
+def rejected(suite: Suite, size: int = 100) -> dict:
+    """Gas per refused ballot in a batch whose `size` ballots are all refused, each with its BallotRejected:
+    already voted (the same signed ballots sent a second time) or a bad signature (signed for another domain)."""
+    pid, _, _ = suite.propose()
+    signed = [suite.ballot(pid, i) for i in range(40, 40 + size)]
+    suite.send(pid, signed)
+    already = suite.send(pid, signed, refused="AlreadyVoted")
+    domain, suite.domain = suite.domain, {**suite.domain, "chainId": suite.domain["chainId"] + 1}
+    forged = [suite.ballot(pid, i) for i in range(40 + size, 40 + 2 * size)]
+    suite.domain = domain
+    bad = suite.send(pid, forged, refused="InvalidSignature")
+    return {"already_voted": round(already / size), "bad_signature": round(bad / size), "batch": size}
+
+
+def wallet_ballots(w3: Web3, size: int = 100) -> dict:
+    """A batch of `size` ballots from contract wallets (ERC-1271, each wallet a member; full layout, no
+    reason), next to a batch of `size` ballots from accounts in the same layout on the same suite: both
+    the first batch on a fresh proposal."""
+    suite = Suite(w3, 40 + 2 * size, wallets=size)
+    accounts_id, _, _ = suite.propose()
+    accounts = suite.batch(accounts_id, range(40, 40 + size), "full")
+    wallets_id, _, _ = suite.propose()
+    wallets = suite.batch(wallets_id, range(40 + size, 40 + 2 * size), "full")
+    return {"wallet_per_ballot": round(wallets / size), "account_per_ballot": round(accounts / size),
+            "batch": size}
+
+
+def largest_batch(w3: Web3, sizes=(LARGEST_BATCH, 750, 500)) -> dict:
+    """A compact batch of 1,000 consecutive voters on a fresh proposal, or, if it does not fit in a block,
+    the largest of `sizes` that does."""
+    suite = Suite(w3, 40 + sizes[0])
+    limit = w3.eth.get_block("latest")["gasLimit"]
+    for size in sizes:
+        pid, _, _ = suite.propose()
+        signed = [suite.ballot(pid, i) for i in range(40, 40 + size)]
+        call = {"from": suite.deployer.address, "to": suite.governor.address,
+                "data": suite._batch_call(pid, signed, "compact")._encode_transaction_data()}
+        try:
+            fits = w3.eth.estimate_gas(call) <= limit
+        except (ValueError, Web3Exception):  # the node's "exceeds the block gas limit" is an error
+            fits = False
+        if fits:
+            gas = suite.send(pid, signed)
+            return {"size": size, "gas": gas, "per_ballot": round(gas / size), "block_gas_limit": limit,
+                    "fits": size == sizes[0]}
+    raise RuntimeError(f"no batch of {sizes} fits in a block of {limit:,} gas")
+
+
+def turnout(w3: Web3, members: int = TURNOUT_MEMBERS, share: float = TURNOUT, seed: int = TURNOUT_SEED,
+            batch: int = RELAY_BATCH) -> dict:
+    """A whole proposal: `share` of `members` vote (chosen at random with a fixed seed), their ballots
+    arriving in random order. Under the relayer's own policy (`relay serve`: every pass sends the accepted
+    ballots in batches of --batch-size sorted by member id), modelled as every `batch` arrivals making one
+    batch sorted by member id; and, for comparison, every ballot held to the end and sent sorted. Gas of
+    all batches / voters, each batch checked to have counted all its ballots."""
+    suite = Suite(w3, members)
+    pid, _, _ = suite.propose()
+    arrivals = random.Random(seed).sample(range(members), round(members * share))
+    signed = {i: suite.ballot(pid, i) for i in arrivals}
+
+    def total(batches) -> int:
+        return sum(suite.send(pid, [signed[i] for i in sorted(b)]) for b in batches)
+
+    def chunks(order):
+        return [order[i:i + batch] for i in range(0, len(order), batch)]
+
+    before = rpc(w3, "evm_snapshot")
+    policy = total(chunks(arrivals))
+    rpc(w3, "evm_revert", before)
+    held = total(chunks(sorted(arrivals)))
+    return {"members": members, "voters": len(arrivals), "seed": seed, "batch": batch,
+            "relayer_policy": round(policy / len(arrivals)), "hold_and_sort": round(held / len(arrivals))}
 
 
 def measure_admission(w3: Web3) -> int:
