@@ -53,7 +53,7 @@ def project(db, found, times: dict[int, int], relayed: dict[str, bool], insert) 
             continue
         base = {"tx_hash": e.tx_hash, "log_index": e.log_index, "block_number": e.block_number,
                 "timestamp": times[e.block_number]}
-        for table, row in handler(projection, e, json.loads(e.args), relayed):
+        for table, row in handler(projection, e, e.arguments(), relayed):
             row = {**base, **row}
             projection.saw(table, row)
             rows[table].append(row)

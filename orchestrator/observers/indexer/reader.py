@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from eth_abi import decoding, encoding
@@ -62,6 +62,12 @@ class Event:
     contract: str
     event: str
     args: str  # JSON
+    # The same arguments as json.loads(args) gives them, for what is derived from the event in the same pass
+    # (parsing the JSON again cost as much as writing it).
+    values: dict = field(default=None, compare=False, repr=False)
+
+    def arguments(self) -> dict:
+        return self.values if self.values is not None else json.loads(self.args)
 
 
 def _jsonable(value):
@@ -168,7 +174,7 @@ class Reader:
             pinned = self.block_hash(stop)
             try:
                 found = self._logs(start, stop, self.addresses)
-                created = [Web3.to_checksum_address(json.loads(e.args)["body"]) for e in found
+                created = [Web3.to_checksum_address(e.arguments()["body"]) for e in found
                            if e.contract == "BodyFactory" and e.event == "BodyCreated"]
                 new = [a for a in created if a not in self.by_address]
                 if new:
@@ -211,5 +217,6 @@ class Reader:
             name, args = "unknown", {"topics": entry["topics"], "data": entry["data"]}
         else:
             name, args = shape.name, shape.decode(topics, bytes.fromhex(entry["data"][2:]))
+        values = _jsonable(args)
         return Event(entry["transactionHash"], int(entry["logIndex"], 16), int(entry["blockNumber"], 16),
-                     entry["blockHash"], address, contract, name, json.dumps(_jsonable(args), sort_keys=True))
+                     entry["blockHash"], address, contract, name, json.dumps(values, sort_keys=True), values)

@@ -13,7 +13,6 @@ records them (an error there is raised)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -158,7 +157,7 @@ class Indexer:
         known = self.store.open_proposals()
         for e in found:
             if e.contract == "ConsortiumGovernor" and e.event == "ProposalCreated":
-                known.setdefault(str(json.loads(e.args)["proposalId"]), (None, None))
+                known.setdefault(str(e.arguments()["proposalId"]), (None, None))
         ids = sorted(known)
         try:
             states = {i: STATES[int(a, 16)] for i, a in zip(ids, self._calls("state", ids, block_hash), strict=True)}
