@@ -17,8 +17,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from eth_abi import decode, encode
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_account.typed_transactions import TypedTransaction
 from eth_keys.constants import SECPK1_N
 from eth_utils import function_signature_to_4byte_selector
@@ -130,6 +128,7 @@ class Relayer:
         g = session.governor.functions
         self.domain = ballots.domain(g.name().call(), session.w3.eth.chain_id, session.governor.address,
                                      g.version().call())
+        self.digest = ballots.BallotDigest(self.domain)
         self.views = _Views(session.w3, session.deployment.governor, session.deployment.registry)
         # The gas the governor gives a contract wallet's signature check (see check_signature and _sign).
         self.wallet_gas = artifacts.constant("BatchBallots", "WALLET_GAS")
@@ -185,15 +184,10 @@ class Relayer:
     def check_signature(self, b: BallotFile) -> tuple[str, bytes]:
         """The signature's kind (ecdsa or erc1271) and the form it is kept and sent in: an account's
         signature in the canonical 65-byte form, a contract wallet's as it was given."""
-        typed = ballots.member_ballot(self.domain, b.proposal_id, b.support, b.voter, b.reason)
-        message = encode_typed_data(full_message=typed)
+        digest = self.digest(b.proposal_id, b.support, b.voter, b.reason)
         canonical = ballots.canonical_ecdsa(b.signature)
         if canonical is not None:
-            try:
-                recovered = Account.recover_message(message, signature=canonical)
-            except Exception:  # eth-keys raises several types for garbage signatures
-                recovered = None
-            if recovered == b.voter:
+            if ballots.recover(digest, canonical) == b.voter:
                 if int.from_bytes(canonical[32:64], "big") > SECP256K1_HALF_N:
                     raise BallotRefused("the signature is malleable (high s); wallets produce low-s signatures")
                 return "ecdsa", canonical
@@ -201,7 +195,6 @@ class Relayer:
             # 65-byte owner signature is. The Safe's ecrecover takes a high s, and the governor asks the wallet
             # whenever ECDSA fails (BatchBallots._isValidSignature), so the wallet must be asked here too.
         if self.session.w3.eth.get_code(b.voter):  # a contract wallet: ask it (ERC-1271)
-            digest = ballots.digest(typed)
             wallet = self.session.w3.eth.contract(address=b.voter, abi=ballots.ERC1271_ABI)
             # As a batch asks it: from the governor, with the gas allowance the governor gives a wallet.
             asked = {"from": self.session.deployment.governor, "gas": self.wallet_gas}

@@ -4,6 +4,9 @@
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
+from eth_utils import to_checksum_address
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orchestrator.relay import ballot_file, ballots
 
@@ -19,6 +22,26 @@ def test_member_ballot_is_what_a_wallet_signs():
     signature = ballots.sign(typed, account.key)
     recovered = Account.recover_message(encode_typed_data(full_message=typed), signature=signature)
     assert recovered == account.address
+
+
+@settings(max_examples=200, deadline=None)
+@given(chain_id=st.integers(1, 2**64), governor=st.binary(min_size=20, max_size=20),
+       proposal_id=st.integers(0, 2**256 - 1), support=st.integers(0, 255), voter=st.binary(min_size=20, max_size=20),
+       reason=st.text(max_size=60), name=st.text(max_size=12))
+def test_the_relayers_digest_is_eip712s(chain_id, governor, proposal_id, support, voter, reason, name):
+    """BallotDigest (the relayer's fast path) against eth-account's typed-data encoding of the same ballot."""
+    domain = ballots.domain(name, chain_id, to_checksum_address(governor))
+    voter = to_checksum_address(voter)
+    expected = ballots.digest(ballots.member_ballot(domain, proposal_id, support, voter, reason))
+    assert ballots.BallotDigest(domain)(proposal_id, support, voter, reason) == expected
+
+
+def test_recover_names_the_signer_or_none():
+    account = Account.create()
+    typed = ballots.member_ballot(ballots.domain("C", 1, GOVERNOR), 1, 2, account.address)
+    signature = ballots.sign(typed, account.key)
+    assert ballots.recover(ballots.digest(typed), signature) == account.address
+    assert ballots.recover(ballots.digest(typed), bytes(64) + b"\x1b") is None
 
 
 def test_compact_form_is_eip2098():
