@@ -36,9 +36,11 @@ def render(r: dict) -> str:
     cast_ratio = o["castVote"]["median"] / ref["castVote"]["median"]
     demo = r["demo_wall_s"]
     indexer = r.get("indexer")
-    indexer_ratio = indexer["events_per_s"] / indexer["raw_getlogs_events_per_s"] if indexer else 0.0
-    indexer_row = (f"{indexer['events_per_s']:,} events/s, {indexer_ratio:.2f}× the raw "
-                   f"{indexer['raw_getlogs_events_per_s']:,} ({indexer['events']:,} events)" if indexer else "–")
+    indexer_ratio = indexer["events_per_s"] / indexer["raw_getlogs_per_s"] if indexer else 0.0
+    indexer_row = (f"{indexer['events_per_s']:,} events/s, {indexer_ratio:.2f}× the node's raw "
+                   f"{indexer['raw_getlogs_per_s']:,} (with our decoding, nothing stored: "
+                   f"{indexer['raw_getlogs_events_per_s']:,}); {indexer['events']:,} events over {indexer['blocks']:,} "
+                   "blocks, median of 3" if indexer else "–")
     follow = indexer.get("follow_latency") if indexer else None
     goals = [
         ("direct `castVote` ≤ 0.9× the reference", cast_ratio <= 0.9,
@@ -49,11 +51,11 @@ def render(r: dict) -> str:
          f"{_ratio(batch100, ref['castVoteBySig']['median'])} its `castVoteBySig`"),
         ("per-vote gas flat within 2% from 10 to 10,000 members", spread <= 0.02, f"spread {spread:.2%}"),
         *_gas_goals(o, ref),
-        ("indexer ≥ 0.5× the raw `eth_getLogs` rate", indexer_ratio >= 0.5 if indexer else None,
-         f"{indexer_ratio:.2f}× ({indexer['events_per_s']:,} vs {indexer['raw_getlogs_events_per_s']:,} events/s)"
+        ("indexer ≥ 0.5× the node's raw `eth_getLogs` rate", indexer_ratio >= 0.5 if indexer else None,
+         f"{indexer_ratio:.2f}× ({indexer['events_per_s']:,} vs {indexer['raw_getlogs_per_s']:,} events/s)"
          if indexer else "not measured"),
-        ("indexer ≥ 5,000 events/s into SQLite (observers issue)",
-         indexer["events_per_s"] >= 5_000 if indexer else None,
+        ("indexer ≥ 15,000 events/s into SQLite (performance issue)",
+         indexer["events_per_s"] >= 15_000 if indexer else None,
          f"{indexer['events_per_s']:,} events/s" if indexer else "not measured"),
         ("follow mode: a new block's rows queryable < 1 s after it is mined, median (observers issue)",
          follow["median_s"] < 1 if follow else None,
@@ -115,7 +117,7 @@ Direct `castVote`, median over 8 regular members voting after the founding membe
 | `consortium demo` lifecycle, 1,000 members (median of 3) | {demo['1000']} s |
 | relayer: ballots validated and stored per second | {relayer['validated_per_s']} |
 | relayer: ballots validated, stored, submitted and settled per second | {relayer['end_to_end_per_s']} |
-| indexer backfill of a fresh SQLite index vs raw `eth_getLogs` + decode, same node and range | {indexer_row} |
+| indexer backfill of a fresh SQLite index vs the node's raw `eth_getLogs`, same node and range | {indexer_row} |
 
 The relayer figures are for {relayer['ballots']} pre-signed ballots on one proposal, in batches of 100.
 

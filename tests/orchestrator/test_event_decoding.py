@@ -2,14 +2,17 @@
 values for anything encoded, and for arbitrary bytes either the same values or Unplanned (then eth-abi
 decides), never a different reading."""
 
+import json
+
 import pytest
 from eth_abi import encode
+from eth_utils import to_checksum_address
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orchestrator.chain import artifacts
 from orchestrator.observers.indexer.decoding import Decoder, Unplanned
-from orchestrator.observers.indexer.reader import BODY, CONTRACTS, LENIENT, _Shape
+from orchestrator.observers.indexer.reader import BODY, CONTRACTS, LENIENT, _hashed, _Shape
 
 TYPES = ["uint8", "uint32", "uint48", "uint64", "uint256", "bool", "address", "bytes4", "bytes32", "bytes",
          "string", "address[]", "uint256[]", "bytes[]", "string[]"]
@@ -76,3 +79,42 @@ SHAPES = [_Shape.of(item) for name in (*CONTRACTS, BODY) for item in artifacts.l
 @pytest.mark.parametrize("shape", SHAPES, ids=[s.name for s in SHAPES])
 def test_every_event_of_the_suite_has_a_plan(shape):
     assert shape._planned is not None, shape.data_types
+
+
+def _reference_json(value, abi_type: str):
+    """The JSON form as the indexer stored it before its per-type forms: eth-abi's values, addresses
+    checksummed, then bytes as hex and integers from 2^53 as strings, recursively."""
+    if abi_type.endswith("[]"):
+        return [_reference_json(v, abi_type[:-2]) for v in value]
+    if abi_type == "address":
+        return to_checksum_address(value)
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**53:
+        return str(value)
+    return value
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+@pytest.mark.parametrize("shape", SHAPES, ids=[s.name for s in SHAPES])
+def test_every_event_is_stored_as_before(shape, data):
+    """Each event of the suite, with random arguments: the stored JSON and the values handed to the derived
+    tables are exactly what eth-abi's decoding gave, in the form the index has always stored."""
+    topics, expected = [bytes(32)], {}
+    for name, abi_type in shape.indexed:
+        if _hashed(abi_type):
+            topic = data.draw(st.binary(min_size=32, max_size=32))
+            expected[name] = "0x" + topic.hex()
+        else:
+            topic = encode([abi_type], [data.draw(values(abi_type))])
+            expected[name] = _reference_json(LENIENT.decode([abi_type], topic)[0], abi_type)
+        topics.append(topic)
+    given_values = [data.draw(values(t)) for t in shape.data_types]
+    raw = encode(list(shape.data_types), given_values)
+    for name, abi_type, value in zip(shape.data_names, shape.data_types, LENIENT.decode(list(shape.data_types), raw),
+                                     strict=True):
+        expected[name] = _reference_json(value, abi_type)
+    decoded = shape.decode(topics, raw)
+    assert decoded == expected
+    assert json.dumps(decoded) == json.dumps(expected, sort_keys=True)

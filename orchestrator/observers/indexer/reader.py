@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -21,7 +23,6 @@ from eth_abi import decoding, encoding
 from eth_abi.codec import ABICodec
 from eth_abi.registry import BaseEquals
 from eth_utils import event_abi_to_log_topic, to_checksum_address
-from hexbytes import HexBytes
 from web3 import Web3
 from web3._utils.abi import build_strict_registry
 
@@ -69,17 +70,30 @@ class Event:
     def arguments(self) -> dict:
         return self.values if self.values is not None else json.loads(self.args)
 
+    def row(self) -> dict:
+        """The event as the events table stores it."""
+        return {"tx_hash": self.tx_hash, "log_index": self.log_index, "block_number": self.block_number,
+                "block_hash": self.block_hash, "address": self.address, "contract": self.contract,
+                "event": self.event, "args": self.args}
 
-def _jsonable(value):
-    if isinstance(value, bytes | HexBytes):
-        return "0x" + bytes(value).hex()
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**53:
-        return str(value)  # beyond what JSON readers keep exactly
-    return value
+
+JSON_SAFE = 2**53  # integers from here are stored as decimal strings: JSON readers keep no more exactly
+
+
+def _json_form(abi_type: str) -> Callable:
+    """How a decoded value of `abi_type` is stored in an event's JSON: addresses checksummed, bytes as
+    0x-hex, integers past JSON's exact range as decimal strings, arrays as lists. One function per type,
+    chosen once per event shape, instead of inspecting every value."""
+    if abi_type.endswith("]"):
+        element = _json_form(abi_type[:abi_type.rindex("[")])
+        return lambda values: [element(v) for v in values]
+    if abi_type == "address":
+        return checksum
+    if abi_type.startswith("bytes"):
+        return lambda value: "0x" + bytes(value).hex()
+    if (width := re.fullmatch(r"u?int(\d*)", abi_type)) and int(width[1] or 256) > 53:
+        return lambda value: str(value) if abs(value) >= JSON_SAFE else value
+    return lambda value: value  # bool, string, narrow integers
 
 
 @dataclass(frozen=True)
@@ -114,17 +128,25 @@ class _Shape:
                 pass
         return self._decode(topics, data, {}, lambda d: LENIENT.decode(list(self.data_types), d))
 
+    @cached_property
+    def _forms(self) -> dict[str, Callable]:
+        """Each input's JSON form; a dynamic indexed value (string, bytes, array) is only its hash, as bytes."""
+        forms = {name: _json_form("bytes32" if _hashed(t) else t) for name, t in self.indexed}
+        forms.update({name: _json_form(t) for name, t in zip(self.data_names, self.data_types, strict=True)})
+        return forms
+
     def _decode(self, topics: list[bytes], data: bytes, topic_decoders: dict, data_decoder) -> dict:
+        """The arguments in their JSON form, keyed in sorted order (the stored JSON's order)."""
         values = {}
         for (name, abi_type), topic in zip(self.indexed, topics[1:], strict=True):
-            if _hashed(abi_type):  # a dynamic indexed value (string, bytes, array) is only its hash in the topic
+            if _hashed(abi_type):
                 values[name] = topic
             else:
                 read = topic_decoders.get(abi_type) or (lambda t, abi_type=abi_type: LENIENT.decode([abi_type], t))
-                values[name] = _checksummed(abi_type, read(topic)[0])
-        for name, abi_type, value in zip(self.data_names, self.data_types, data_decoder(data), strict=True):
-            values[name] = _checksummed(abi_type, value)
-        return {name: values[name] for name in self.order}
+                values[name] = read(topic)[0]
+        values.update(zip(self.data_names, data_decoder(data), strict=True))
+        forms = self._forms
+        return {name: forms[name](values[name]) for name in sorted(values)}
 
 
 def _hashed(abi_type: str) -> bool:
@@ -136,14 +158,6 @@ def checksum(address: str) -> str:
     """EIP-55 form, cached: the same few thousand addresses recur in every range, and each checksum is a
     keccak in pure Python."""
     return to_checksum_address(address)
-
-
-def _checksummed(abi_type: str, value):
-    if abi_type == "address":
-        return checksum(value)
-    if abi_type.startswith("address["):
-        return [checksum(v) for v in value]
-    return value
 
 
 class Reader:
@@ -214,9 +228,8 @@ class Reader:
         topics = [bytes.fromhex(t[2:]) for t in entry["topics"]]
         shape = self.shapes.get((contract, topics[0])) if topics else None
         if shape is None:  # kept, not dropped: an event our ABIs do not know is still part of the record
-            name, args = "unknown", {"topics": entry["topics"], "data": entry["data"]}
+            name, values = "unknown", {"data": entry["data"], "topics": entry["topics"]}
         else:
-            name, args = shape.name, shape.decode(topics, bytes.fromhex(entry["data"][2:]))
-        values = _jsonable(args)
+            name, values = shape.name, shape.decode(topics, bytes.fromhex(entry["data"][2:]))
         return Event(entry["transactionHash"], int(entry["logIndex"], 16), int(entry["blockNumber"], 16),
-                     entry["blockHash"], address, contract, name, json.dumps(values, sort_keys=True), values)
+                     entry["blockHash"], address, contract, name, json.dumps(values), values)

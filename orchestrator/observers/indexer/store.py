@@ -69,7 +69,7 @@ class IndexStore:
         called the batch entry point."""
         with self.engine.begin() as db:
             if found:  # executemany: one compiled statement, not one giant VALUES list
-                db.execute(self._insert(events).on_conflict_do_nothing(), [e.__dict__ for e in found])
+                db.execute(self._insert(events).on_conflict_do_nothing(), [e.row() for e in found])
                 times = {n: t for n, (_, t) in seen_blocks.items()}
                 derived.project(db, found, times, relayed or {}, self._insert)
             self._record_states(db, states or {}, new_cursor)
