@@ -76,12 +76,7 @@ class IndexWords(Words):
     def token(self, token: str) -> str:
         return "ETH" if token == ZERO_ADDRESS or int(token, 16) == 0 else f"token {token}"
 
-    def account(self, address: str) -> str:
-        address = to_checksum_address(address)
-        if address in self.bodies:
-            return f"body '{self.bodies[address]}' ({address})"
-        if address in self.names:
-            return f"{self.names[address]} ({address})"
+    def seat(self, address: str) -> str:
         seat = self.obs.seat_holder(address)
         if seat is None:
             return address

@@ -101,6 +101,10 @@ class Words:
             return f"body '{self.bodies[address]}' ({address})"
         if address in self.names:
             return f"{self.names[address]} ({address})"
+        return self.seat(address)
+
+    def seat(self, address: str) -> str:
+        """An address that is no body or contract of the suite: the seat of the member it is, if any."""
         try:
             member_id = self.session.registry.functions.memberIdOf(address).call()
         except _VIEW_ERRORS:

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import re
-import shutil
 import sqlite3
 import subprocess
 import time
@@ -17,13 +16,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import sync_playwright
 
 from orchestrator.cli import main
 from orchestrator.web import dashboard, serving
 from orchestrator.web.dashboard import PAGES, csv_cell
+from tests.browser import CHROMIUM, chromium_browser  # noqa: F401  (fixture browser)
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FIRST_TITLE = "Set up the secretariat (5 ETH budget) and the technical committee"
@@ -51,13 +49,6 @@ def copy(demo, tmp_path):
         src.backup(dst)
     return target, f"sqlite:///{target}"
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 def get(url: str):

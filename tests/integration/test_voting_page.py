@@ -11,18 +11,17 @@ import urllib.request
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import sync_playwright
 
 from orchestrator.errors import InputError
 from orchestrator.operations.deploy import contract
 from orchestrator.relay import ballots, safe
 from orchestrator.web import dashboard, serving, voting
 from orchestrator.web import relay as relay_api
+from tests.browser import chromium_browser  # noqa: F401  (fixture browser)
 from tests.integration.conftest import Cli
 from tests.integration.test_relayer import HOLDER, proposal_id, relayer_for
 from tests.safe import create_safe, deploy_contracts, sign_typed_data
 
-CHROMIUM = "/usr/bin/chromium"
 COUNTED = 30_000  # ms: a ballot is counted within the relayer's next batch (submitted every 0.3 s here)
 
 # window.ethereum as a wallet injects it: every request goes to the test's handler (page.expose_function),
@@ -117,13 +116,6 @@ def site(devnet, w3, tmp_path_factory):
     stop.set()
     submitter.join()
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, board: str, pid: str, wallet):
