@@ -21,18 +21,14 @@ import time
 import urllib.request
 from contextlib import ExitStack
 
-from bench.servers import _proposals
-from bench.system import _session
-from orchestrator.chain.node import wait_for_receipt
-from orchestrator.demo import Demo
+from bench import chain
 from orchestrator.observers.indexer.reader import Reader
 from orchestrator.observers.indexer.store import IndexStore
 from orchestrator.observers.indexer.sync import Indexer
 from orchestrator.observers.observatory import forget_kept
-from orchestrator.relay import ballots
 from orchestrator.web import dashboard, serving
 
-MEMBERS, BALLOTS, REPEAT, GOAL_MS, BATCH = 1000, 10_000, 40, 300, 100
+REPEAT, GOAL_MS = 40, 300
 
 
 def _get(url: str) -> float:
@@ -42,49 +38,14 @@ def _get(url: str) -> float:
     return time.perf_counter() - started
 
 
-def _cast(demo: Demo, pid: int, voters: list) -> None:
-    """Every voter's signed ballot (for, against, abstain in turn) through castVoteBatch, BATCH at a time."""
-    relayer = demo._relayer
-    sender, w3 = relayer.session.sender, demo.w3
-    for i in range(0, len(voters), BATCH):
-        chunk = voters[i:i + BATCH]
-        supports = [2 if (i + n) % 7 == 0 else 1 if (i + n) % 3 else 0 for n in range(len(chunk))]
-        compact = [ballots.compact(a.address, s, ballots.sign(ballots.member_ballot(relayer.domain, pid, s, a.address),
-                                                              a.key)) for a, s in zip(chunk, supports, strict=True)]
-        raw, tx_hash, _ = sender.sign(w3, relayer.session.governor.functions.castVoteBatch(pid, compact, []),
-                                      "batch")
-        w3.eth.send_raw_transaction(raw)
-        wait_for_receipt(w3, tx_hash)
-
-
 def build(stack: ExitStack, url: str) -> dict:
     """The chain state and its index; what was made."""
-    demo, made = chain(stack)
+    demo, made = chain.voted_roll(stack)
     started = time.monotonic()
     d, w3 = demo.session.deployment, demo.w3
     Indexer(w3, IndexStore(url, d.chain_id, d.governor), Reader(w3, d.contracts), d.block).sync()
     return {**made, "index_s": round(time.monotonic() - started, 1)}
 
-
-def chain(stack: ExitStack) -> tuple[Demo, dict]:
-    """A devnet holding MEMBERS members (the demo's deployment, dues paid) and BALLOTS signed ballots cast in
-    batches over several proposals: what the dashboard's and the indexer's figures are measured on."""
-    started = time.monotonic()
-    demo = Demo(_session(stack), MEMBERS, lambda line: None)
-    demo._deploy()
-    voters = demo.tier("founding") + demo.tier("regular")
-    demo.late = demo.tier("observer")[0]  # the demo's story names one member who did not pay: an observer here
-    demo._fund_and_pay_dues(voters)
-    count = -(-BALLOTS // len(voters))
-    pids = _proposals(demo, voters[:count], count)
-    demo._advance(61)
-    cast = 0
-    for pid in pids:
-        take = voters[:min(len(voters), BALLOTS - cast)]
-        _cast(demo, pid, take)
-        cast += len(take)
-    return demo, {"members": MEMBERS, "ballots": cast, "proposals": len(pids), "pids": [str(p) for p in pids],
-                  "chain_s": round(time.monotonic() - started, 1)}
 
 
 def measure() -> dict:

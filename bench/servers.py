@@ -20,14 +20,12 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 
-from bench.system import _session
+from bench import chain
 from orchestrator.chain.node import wait_for_receipt
 from orchestrator.demo import Demo
 from orchestrator.observers.indexer.reader import Reader
 from orchestrator.observers.indexer.store import IndexStore
 from orchestrator.observers.indexer.sync import Indexer
-from orchestrator.operations import governance
-from orchestrator.operations.config import ZERO_ADDRESS
 from orchestrator.relay import ballots
 from orchestrator.relay.ballot_file import BallotFile
 from orchestrator.relay.relayer import Relayer
@@ -56,11 +54,6 @@ def _get(url: str) -> float:
 def _signed(relayer: Relayer, pid: int, voters: list) -> list[bytes]:
     return [json.dumps(BallotFile.signed(relayer.domain, pid, a.address, 1, "", ballots.sign(
         ballots.member_ballot(relayer.domain, pid, 1, a.address), a.key))).encode() for a in voters]
-
-
-def _proposals(demo: Demo, proposers: list, count: int) -> list[int]:
-    budget = governance.contract_call(demo.session.treasury, "setBudget", proposers[0].address, ZERO_ADDRESS, 1)
-    return [demo._propose(proposers[i], [budget], f"server bench {time.time()} {i}") for i in range(count)]
 
 
 def node_rates(demo: Demo, relayer: Relayer, pid: int, voters: list, calls: int = 2000) -> dict:
@@ -121,13 +114,13 @@ def measure(voters_per_proposal: int = 2000) -> dict:
     results: dict = {"clients": CLIENTS, "proposals_per_backend": PROPOSALS,
                      "ballots_per_backend": PROPOSALS * voters_per_proposal}
     with ExitStack() as stack:
-        demo = Demo(_session(stack), members, lambda line: None)
+        demo = Demo(chain.session(stack), members, lambda line: None)
         demo._deploy()
         voters = (demo.tier("founding") + demo.tier("regular"))[:voters_per_proposal]
         proposers = demo.tier("founding") + demo.tier("regular")  # both tiers may propose
-        pids = {"sqlite": _proposals(demo, proposers[:PROPOSALS], PROPOSALS),
-                "postgresql": _proposals(demo, proposers[PROPOSALS:2 * PROPOSALS], PROPOSALS)}
-        node_pid = _proposals(demo, proposers[2 * PROPOSALS:2 * PROPOSALS + 1], 1)[0]
+        pids = {"sqlite": chain.proposals(demo, proposers[:PROPOSALS], PROPOSALS),
+                "postgresql": chain.proposals(demo, proposers[PROPOSALS:2 * PROPOSALS], PROPOSALS)}
+        node_pid = chain.proposals(demo, proposers[2 * PROPOSALS:2 * PROPOSALS + 1], 1)[0]
         demo._advance(61)
         relayer = demo._relayer
         bodies = {backend: [b for pid in ids for b in _signed(relayer, pid, voters)]

@@ -14,29 +14,24 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
+from bench import chain
 from orchestrator.demo import Demo
 from orchestrator.observers.indexer.reader import Reader, checksum
 from orchestrator.observers.indexer.store import IndexStore
 from orchestrator.observers.indexer.sync import Indexer
 from orchestrator.operations import governance
 from orchestrator.operations.config import ZERO_ADDRESS
-from orchestrator.operations.session import Options, Session
 from orchestrator.relay import ballots
 from orchestrator.relay.ballot_file import BallotFile
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _session(stack: ExitStack) -> Session:
-    """A session on a fresh embedded devnet, as `consortium` without --rpc."""
-    return Session(Options(), stack, lambda name: "")
-
-
 def demo_wall_s(members: int, runs: int = 3) -> float:
     walls = []
     for _ in range(runs):
         with ExitStack() as stack:
-            walls.append(Demo(_session(stack), members, lambda line: None).run().wall_s)
+            walls.append(Demo(chain.session(stack), members, lambda line: None).run().wall_s)
     return round(statistics.median(walls), 2)
 
 
@@ -45,10 +40,8 @@ def indexer_rates() -> dict:
     ballots), against what the node itself serves in the same run: its raw eth_getLogs over the same range,
     the JSON parsed and nothing else (the rate no reader of the node can beat); and that plus our decoding,
     nothing stored. Each the median of 3."""
-    from bench import dashboard  # the chain both parts measure on
-
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
-        demo, made = dashboard.chain(stack)
+        demo, made = chain.voted_roll(stack)
         d, w3 = demo.session.deployment, demo.w3
         reader = Reader(w3, d.contracts, demo.session.body_factory.functions.bodies().call())
         end = w3.eth.block_number
@@ -79,7 +72,7 @@ def indexer_rates() -> dict:
 def relayer_ballots_per_s(members: int = 700) -> dict:
     """Pre-signed ballots (members sign on their own machines) through receive() and submit()."""
     with ExitStack() as stack:
-        demo = Demo(_session(stack), members, lambda line: None)
+        demo = Demo(chain.session(stack), members, lambda line: None)
         demo._deploy()
         founding, regular = demo.tier("founding"), demo.tier("regular")
         budget = governance.contract_call(demo.session.treasury, "setBudget", founding[0].address, ZERO_ADDRESS, 1)
@@ -106,7 +99,7 @@ def follow_latency_s(blocks: int = 20) -> dict:
     head (polling every 0.1 s) in a thread while blocks with one treasury contribution each are mined;
     for each, the time from its receipt to its row in the database. Median and maximum."""
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
-        session = _session(stack)
+        session = chain.session(stack)
         demo = Demo(session, 21, lambda line: None)
         demo._deploy()
         d, w3 = session.deployment, session.w3
