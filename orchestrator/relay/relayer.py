@@ -32,7 +32,7 @@ from orchestrator.chain.reverts import decode_revert_data
 from orchestrator.errors import CallRefused, ChainError, InputError, NodeUnreachable
 from orchestrator.relay import ballot_file, ballots
 from orchestrator.relay.ballot_file import BallotFile
-from orchestrator.relay.store import RelayStore, StoredBallot
+from orchestrator.relay.store import AlreadyHeld, RelayStore, StoredBallot
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,17 @@ class _Views:
         self.w3, self.governor, self.registry = w3, governor, registry
         self._snapshots: dict[int, int] = {}
 
+    @staticmethod
+    def _request(to: str, signature: str, arg_types: list[str], args: list) -> tuple[str, list]:
+        data = "0x" + (function_signature_to_4byte_selector(signature) + encode(arg_types, args)).hex()
+        return "eth_call", [{"to": to, "data": data}, "latest"]
+
     def _call(self, to: str, signature: str, arg_types: list[str], args: list, out_types: list[str]):
         """A raw eth_call: web3's request and result formatting cost more than the node's work here."""
-        data = "0x" + (function_signature_to_4byte_selector(signature) + encode(arg_types, args)).hex()
-        response = self.w3.provider.make_request("eth_call", [{"to": to, "data": data}, "latest"])
+        return self._answer(self.w3.provider.make_request(*self._request(to, signature, arg_types, args)), to,
+                            out_types)
+
+    def _answer(self, response: dict, to: str, out_types: list[str]):
         error = response.get("error")
         if error:
             revert = error.get("data") if isinstance(error, dict) else None
@@ -98,15 +105,31 @@ class _Views:
     def state(self, proposal_id: int) -> str:
         return STATES[self._call(self.governor, "state(uint256)", ["uint256"], [proposal_id], ["uint8"])[0]]
 
-    def snapshot(self, proposal_id: int) -> int:  # fixed at creation: cached
-        if proposal_id not in self._snapshots:
-            self._snapshots[proposal_id] = self._call(self.governor, "proposalSnapshot(uint256)", ["uint256"],
-                                                      [proposal_id], ["uint256"])[0]
-        return self._snapshots[proposal_id]
+    def state_and_voter(self, proposal_id: int, seat: str) -> tuple[str, tuple[int, int, int] | Exception]:
+        """The proposal's state and the seat's elector at its snapshot, in one round trip to the node (a
+        JSON-RPC batch): what every ballot's validation asks first. The elector is the error its call met
+        instead, for the caller to raise once the state allows (a Pending proposal's snapshot is not past)."""
+        responses = self.w3.provider.make_batch_request([
+            self._request(self.governor, "state(uint256)", ["uint256"], [proposal_id]),
+            self._request(self.registry, "electorAt(address,uint256)", ["address", "uint256"],
+                          [seat, self.snapshot(proposal_id)])])
+        if not isinstance(responses, list) or len(responses) != 2:  # the whole batch was refused
+            raise ChainError(f"a batch of 2 eth_calls failed: {responses}")
+        state = STATES[self._answer(responses[0], self.governor, ["uint8"])[0]]
+        try:
+            elector = self._answer(responses[1], self.registry, ["(uint32,uint8,uint32)"])[0]
+        except (BallotRefused, ChainError) as refused:
+            elector = refused
+        return state, elector
 
-    def voter_at(self, seat: str, timepoint: int) -> tuple[int, int, int]:
-        return self._call(self.registry, "electorAt(address,uint256)", ["address", "uint256"], [seat, timepoint],
-                          ["(uint32,uint8,uint32)"])[0]
+    def snapshot(self, proposal_id: int) -> int:  # fixed at creation: cached once the proposal exists
+        if proposal_id not in self._snapshots:
+            snapshot = self._call(self.governor, "proposalSnapshot(uint256)", ["uint256"], [proposal_id],
+                                  ["uint256"])[0]
+            if not snapshot:  # no such proposal (yet): its id may be proposed later
+                return snapshot
+            self._snapshots[proposal_id] = snapshot
+        return self._snapshots[proposal_id]
 
     def marks(self, proposal_id: int, member_id: int) -> tuple[bool, bool]:
         return self._call(self.governor, "memberMarks(uint256,uint256)", ["uint256", "uint256"],
@@ -147,13 +170,11 @@ class Relayer:
             raise BallotRefused(f"the ballot is for governor {governor} on chain {chain_id}; this relayer serves "
                                 f"{self.domain['verifyingContract']} on chain {self.domain['chainId']}")
         member_id, kind, signature = self.validate(ballot)
-        held = self.store.held_for_member(ballot.proposal_id, member_id)
-        if held is not None:  # one per member: another seat's ballot would only be rejected, at a cost
-            raise BallotRefused(f"the relayer already holds a ballot of member {member_id} on this proposal "
-                                f"(from {held.voter})")
-        ballot_id = self.store.accept(ballot.proposal_id, ballot.voter, member_id, ballot.support, ballot.reason,
-                                      signature, kind)
-        return self.store.get(ballot_id)
+        try:
+            return self.store.accept(ballot.proposal_id, ballot.voter, member_id, ballot.support, ballot.reason,
+                                     signature, kind)
+        except AlreadyHeld as held:
+            raise BallotRefused(str(held)) from None
 
     def validate(self, b: BallotFile) -> tuple[int, str, bytes]:
         """The checks the contract will make, made first, so a batch carries only countable ballots.
@@ -165,10 +186,12 @@ class Relayer:
         """Every check but the signature's: the proposal is Active, the voter a member with weight at its
         snapshot, not yet voted, not recused. Returns the member id. (A Safe's owners are asked to sign only
         after this passes.)"""
-        state = self.views.state(proposal_id)
+        state, elector = self.views.state_and_voter(proposal_id, voter)
         if state != "Active":
             raise BallotRefused(f"proposal {proposal_id} is {state}, not Active")
-        member_id, _, weight = self.views.voter_at(voter, self.views.snapshot(proposal_id))
+        if isinstance(elector, Exception):
+            raise elector
+        member_id, _, weight = elector
         if member_id == 0:
             raise BallotRefused(f"{voter} is not the seat of a current member")
         if weight == 0:

@@ -81,6 +81,15 @@ class StoredBallot:
     tx_hash: str | None
 
 
+class AlreadyHeld(InputError):
+    """The relayer holds a ballot of the same member on the proposal (from this seat or another)."""
+
+    def __init__(self, held: StoredBallot):
+        super().__init__(f"the relayer already holds a ballot of member {held.member_id} on this proposal "
+                         f"(from {held.voter})")
+        self.held = held
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -100,25 +109,34 @@ class RelayStore:
         return (ballots.c.chain_id == self.chain_id) & (ballots.c.governor == self.governor)
 
     def accept(self, proposal_id: int, voter: str, member_id: int, support: int, reason: str,
-               signature: bytes, kind: str) -> int:
-        """Persist a validated ballot; committed before this returns. One ballot per voter and proposal, but
-        one rejected before it reached the chain is replaced: its voter may send a corrected ballot. One the
-        chain has seen is final, or a wallet that burns its gas allowance when mined could come back for the
-        relayer's gas at every pass."""
+               signature: bytes, kind: str) -> StoredBallot:
+        """Persist a validated ballot and return it; committed before this returns, in one transaction with
+        the checks. One ballot per member and proposal, whichever of its seats it comes from (another would
+        only be rejected, at a cost): AlreadyHeld names the one held. One per voter, but one rejected before it
+        reached the chain is replaced: its voter may send a corrected ballot. One the chain has seen is final,
+        or a wallet that burns its gas allowance when mined could come back for the relayer's gas at every pass."""
         now = _now()
         row = dict(member_id=member_id, support=support, reason=reason, signature="0x" + signature.hex(), kind=kind,
                    status="accepted", detail="", batch_id=None, tx_hash=None, received_at=now, updated_at=now)
-        mine = self._scope() & (ballots.c.proposal_id == str(proposal_id)) & (ballots.c.voter == voter)
+        on_proposal = self._scope() & (ballots.c.proposal_id == str(proposal_id))
+        mine = on_proposal & (ballots.c.voter == voter)
         try:
             with self.engine.begin() as db:
+                held = db.execute(select(ballots).where(on_proposal & (ballots.c.member_id == member_id)
+                                                        & (ballots.c.status != "rejected"))).first()
+                if held is not None:
+                    raise AlreadyHeld(_row(held))
                 never_sent = (ballots.c.status == "rejected") & ballots.c.tx_hash.is_(None)
                 replaced = db.execute(update(ballots).where(mine & never_sent).values(**row)
                                       .returning(ballots.c.id)).first()
                 if replaced is not None:
-                    return replaced.id
-                result = db.execute(ballots.insert().values(chain_id=self.chain_id, governor=self.governor,
-                                                            proposal_id=str(proposal_id), voter=voter, **row))
-                return result.inserted_primary_key[0]
+                    ballot_id = replaced.id
+                else:
+                    ballot_id = db.execute(ballots.insert().values(
+                        chain_id=self.chain_id, governor=self.governor, proposal_id=str(proposal_id), voter=voter,
+                        **row)).inserted_primary_key[0]
+            return StoredBallot(ballot_id, proposal_id, voter, member_id, support, reason, signature, kind,
+                                "accepted", "", None)
         except IntegrityError:
             held = self.find(proposal_id, voter)
             if held is not None and held.status == "rejected":
@@ -129,14 +147,6 @@ class RelayStore:
     def get(self, ballot_id: int) -> StoredBallot | None:
         with self.engine.connect() as db:
             row = db.execute(select(ballots).where(ballots.c.id == ballot_id)).first()
-        return _row(row) if row else None
-
-    def held_for_member(self, proposal_id: int, member_id: int) -> StoredBallot | None:
-        """A ballot of member `member_id` on the proposal that is not rejected (from any of its seats)."""
-        with self.engine.connect() as db:
-            row = db.execute(select(ballots).where(self._scope() & (ballots.c.proposal_id == str(proposal_id))
-                                                   & (ballots.c.member_id == member_id)
-                                                   & (ballots.c.status != "rejected"))).first()
         return _row(row) if row else None
 
     def find(self, proposal_id: int, voter: str) -> StoredBallot | None:

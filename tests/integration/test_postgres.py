@@ -128,7 +128,7 @@ def test_safe_text_returns_every_string_exactly(backend, tmp_path, request):
 def test_relay_ballots_keep_reasons_and_details_with_nul_bytes(postgres_url):
     store = RelayStore(postgres_url, 31337, "0x" + "11" * 20)
     reason, detail = "because\x00 \\0", "refused\x00: \\ why"
-    ballot_id = store.accept(7, "0x" + "22" * 20, 1, 1, reason, b"\x01" * 65, "ecdsa")
+    ballot_id = store.accept(7, "0x" + "22" * 20, 1, 1, reason, b"\x01" * 65, "ecdsa").id
     store.reject([ballot_id], detail)
     stored = store.get(ballot_id)
     assert (stored.reason, stored.detail) == (reason, detail)

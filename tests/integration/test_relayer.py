@@ -442,7 +442,7 @@ def test_a_stored_ballot_that_cannot_be_encoded_costs_only_itself(cli, consortiu
     relayer = relayer_for(cli)
     good = [relayer.receive(json.loads(sign_only(cli, active, name).read_text())) for name in ("f1", "r1")]
     signature = bytes.fromhex(json.loads(sign_only(cli, active, "r2").read_text())["signature"][2:])
-    broken = relayer.store.accept(int(active), consortium["r2"], 4, 1, "", signature[:64] + b"\x05", "ecdsa")
+    broken = relayer.store.accept(int(active), consortium["r2"], 4, 1, "", signature[:64] + b"\x05", "ecdsa").id
     relayer.submit()
     assert [relayer.store.get(b.id).status for b in good] == ["included", "included"]
     assert (relayer.store.get(broken).status, relayer.store.get(broken).detail) == (
