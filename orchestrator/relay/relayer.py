@@ -109,12 +109,15 @@ class _Views:
         """The proposal's state and the seat's elector at its snapshot, in one round trip to the node (a
         JSON-RPC batch): what every ballot's validation asks first. The elector is the error its call met
         instead, for the caller to raise once the state allows (a Pending proposal's snapshot is not past)."""
-        responses = self.w3.provider.make_batch_request([
-            self._request(self.governor, "state(uint256)", ["uint256"], [proposal_id]),
-            self._request(self.registry, "electorAt(address,uint256)", ["address", "uint256"],
-                          [seat, self.snapshot(proposal_id)])])
-        if not isinstance(responses, list) or len(responses) != 2:  # the whole batch was refused
-            raise ChainError(f"a batch of 2 eth_calls failed: {responses}")
+        requests = [self._request(self.governor, "state(uint256)", ["uint256"], [proposal_id]),
+                    self._request(self.registry, "electorAt(address,uint256)", ["address", "uint256"],
+                                  [seat, self.snapshot(proposal_id)])]
+        try:
+            responses = self.w3.provider.make_batch_request(requests)
+        except (AttributeError, NotImplementedError, ValueError):
+            responses = None
+        if not isinstance(responses, list) or len(responses) != 2:  # a node that takes no batches: one by one
+            responses = [self.w3.provider.make_request(method, params) for method, params in requests]
         state = STATES[self._answer(responses[0], self.governor, ["uint8"])[0]]
         try:
             elector = self._answer(responses[1], self.registry, ["(uint32,uint8,uint32)"])[0]

@@ -1,7 +1,11 @@
 """How the relayer cuts accepted ballots into batches: by count, and by contract-wallet ballots, each of
 which may spend the governor's whole wallet allowance."""
 
-from orchestrator.relay.relayer import MAX_WALLET_BALLOTS, Relayer
+from types import SimpleNamespace
+
+from eth_abi import encode
+
+from orchestrator.relay.relayer import MAX_WALLET_BALLOTS, Relayer, _Views
 from orchestrator.relay.store import StoredBallot
 
 
@@ -23,3 +27,29 @@ def test_batches_hold_at_most_a_bounded_number_of_wallet_ballots():
     batches = cut(100, ["erc1271"] * (2 * MAX_WALLET_BALLOTS + 1) + ["ecdsa"] * 10)
     assert [b.count("erc1271") for b in batches] == [MAX_WALLET_BALLOTS, MAX_WALLET_BALLOTS, 1]
     assert sum(len(b) for b in batches) == 2 * MAX_WALLET_BALLOTS + 11
+
+
+class RefusesBatches:
+    """A provider that answers single calls and refuses batches (as some public endpoints do)."""
+
+    def __init__(self):
+        self.singles = 0
+
+    def make_batch_request(self, requests):
+        return {"jsonrpc": "2.0", "error": {"code": -32600, "message": "batch requests are not supported"}}
+
+    def make_request(self, method, params):
+        self.singles += 1
+        selector = params[0]["data"][:10]
+        answers = {"0x3e4f49e6": encode(["uint8"], [1]),  # state(uint256): Active
+                   "0x2d63f693": encode(["uint256"], [50]),  # proposalSnapshot(uint256)
+                   }
+        result = answers.get(selector, encode(["(uint32,uint8,uint32)"], [(7, 1, 3)]))  # electorAt
+        return {"jsonrpc": "2.0", "result": "0x" + result.hex()}
+
+
+def test_a_ballots_state_and_elector_are_read_one_by_one_from_a_node_that_refuses_batches():
+    provider = RefusesBatches()
+    views = _Views(SimpleNamespace(provider=provider), "0x" + "11" * 20, "0x" + "22" * 20)
+    assert views.state_and_voter(5, "0x" + "33" * 20) == ("Active", (7, 1, 3))
+    assert provider.singles == 3  # the snapshot, then the state and the elector one by one
