@@ -280,8 +280,8 @@ def _servers(r: dict) -> str:
 
 {s['clients']} clients at once over loopback; {s['ballots_per_backend']:,} pre-signed ballots per backend over
 {s['proposals_per_backend']} proposals (a fresh set for each backend, the same roll). Accepted: each POST validated
-(three `eth_call`s in two round trips to the node, and a signature recovery) and committed before its 202. Submitted: all of them then sent
-in batches of 100 (estimate, sign, send, receipt, settle). Dashboard: {s['sqlite']['dashboard']['requests']}
+(three `eth_call`s in two round trips to the node, and a signature recovery) and committed before its 202.
+Submitted: all of them then sent in batches of 100 (estimate, sign, send, receipt, settle). Dashboard: {s['sqlite']['dashboard']['requests']}
 GETs cycling over {len(s['sqlite']['dashboard']['paths'])} pages and API documents (proposal lists, proposals,
 members, treasury; lists paged) of that chain's index.
 
@@ -290,8 +290,8 @@ members, treasury; lists paged) of that chain's index.
 {rows}
 
 The node itself, in the same run: {node['eth_call_per_s']:,} sequential `eth_call`s/s (validation makes three
-per ballot, two of them in one batch) and {node['mined_ballots_per_s']:,} ballots/s mined when batches of 100 are sent as signed bytes
-(send and receipt only).{kill}"""
+per ballot, two of them in one batch) and {node['mined_ballots_per_s']:,} ballots/s mined when batches of 100 are
+sent as signed bytes (send and receipt only).{kill}"""
 
 
 def _cli_goals(c: dict | None) -> list[tuple]:
