@@ -279,8 +279,9 @@ def _servers(r: dict) -> str:
     return f"""## The servers under load
 
 {s['clients']} clients at once over loopback; {s['ballots_per_backend']:,} pre-signed ballots per backend over
-{s['proposals_per_backend']} proposals (a fresh set for each backend, the same roll). Accepted: each POST validated
-(three `eth_call`s in two round trips to the node, and a signature recovery) and committed before its 202.
+{s['proposals_per_backend']} proposals (a fresh set for each backend, the same roll). Accepted: each POST to
+`consortium relay serve`, in a process of its own as an operator runs it, validated (three `eth_call`s in two
+round trips to the node, and a signature recovery) and committed before its 202.
 Submitted: all of them then sent in batches of 100 (estimate, sign, send, receipt, settle).
 Dashboard: {s['sqlite']['dashboard']['requests']} GETs cycling over {len(s['sqlite']['dashboard']['paths'])} pages and
 API documents (proposal lists, proposals, members, treasury; lists paged) of that chain's index.
