@@ -118,12 +118,15 @@ def site(devnet, w3, tmp_path_factory):
 
 
 
-def open_page(browser, board: str, pid: str, wallet):
+def open_page(browser, board: str, pid: str, wallet, ready: bool = True):
+    """The proposal's page with `wallet` injected and connected; `ready`: once the panel lets the member vote."""
     page = browser.new_page()
     page.expose_function("__wallet", wallet)
     page.add_init_script(PROVIDER)
     page.goto(f"{board}/vote/{pid}")
     page.click("#connect")
+    if ready:
+        page.wait_for_selector("#choice:not([disabled])")
     return page
 
 
@@ -151,7 +154,6 @@ def test_a_member_signs_in_its_wallet_and_the_ballot_is_counted_and_shown(site, 
     cli, pid, seats, board = site
     wallet = NodeWallet(cli.w3, seats["signer"])
     page = open_page(browser, board, pid, wallet)
-    page.wait_for_selector("#choice:not([disabled])")
     assert page.text_content("#account") == f"{seats['signer']}: member 2 Co (founding, active)"
     page.check('input[name="support"][value="0"]')
     page.fill("#reason", "the audit firm is a member's affiliate")
@@ -189,7 +191,6 @@ def test_a_safe_ballot_short_of_its_threshold_is_refused_with_the_reason(site, b
             return wallet(method, params)
         return {"result": "0x" + sign_typed_data(cli.w3, wallet.owners[0], wallet.message(params[1])).hex()}
     page = open_page(browser, board, pid, one_owner)
-    page.wait_for_selector("#choice:not([disabled])")
     page.click("#sign")
     assert status_of(page, "not accepted") == (
         f"not accepted: {seats['safe']} is a contract wallet and does not vouch for this ballot (ERC-1271 "
@@ -202,7 +203,6 @@ def test_a_safe_member_votes_with_its_owners_signatures_and_it_counts(site, brow
     cli, pid, seats, board = site
     wallet = SafeWallet(cli.w3, seats["safe"], seats["safe owners"])
     page = open_page(browser, board, pid, wallet)
-    page.wait_for_selector("#choice:not([disabled])")
     assert page.text_content("#account") == f"{seats['safe']}: member 5 Co (regular, active)"
     page.check('input[name="support"][value="2"]')
     page.click("#sign")
@@ -217,7 +217,6 @@ def test_a_safe_member_votes_with_its_owners_signatures_and_it_counts(site, brow
 def test_an_outsiders_ballot_is_refused_with_the_relayers_reason(site, browser):
     cli, pid, seats, board = site
     page = open_page(browser, board, pid, NodeWallet(cli.w3, seats["outsider"]))
-    page.wait_for_selector("#choice:not([disabled])")
     assert page.text_content("#account") == f"{seats['outsider']}: not a member's seat in the index"
     page.click("#sign")
     assert status_of(page, "not accepted") == (
@@ -229,14 +228,12 @@ def test_an_outsiders_ballot_is_refused_with_the_relayers_reason(site, browser):
 def test_a_member_votes_by_transaction_and_another_recuses(site, browser):
     cli, pid, seats, board = site
     page = open_page(browser, board, pid, NodeWallet(cli.w3, seats["sender"]))
-    page.wait_for_selector("#choice:not([disabled])")
     page.click("#send")
     assert status_of(page, "done").startswith(f"done: vote for on proposal {pid}, in transaction 0x")
     assert marks(cli, pid, seats["sender"]) == (True, False)
     page.close()
 
     page = open_page(browser, board, pid, NodeWallet(cli.w3, seats["recuser"]))
-    page.wait_for_selector("#choice:not([disabled])")
     page.click("#recuse")
     assert status_of(page, "not sent") == "not sent: a recusal needs its reason: it is published"
     page.fill("#reason", "the holder is our subsidiary")
@@ -248,14 +245,13 @@ def test_a_member_votes_by_transaction_and_another_recuses(site, browser):
     # The index has not seen the recusal yet, so the page lets the member try: the contract refuses, and the
     # page names its custom error.
     page = open_page(browser, board, pid, NodeWallet(cli.w3, seats["recuser"]))
-    page.wait_for_selector("#choice:not([disabled])")
     page.click("#send")
     assert status_of(page, "not sent") == (
         f"not sent: GovernorVoterRecused: {seats['recuser']} is recused from this proposal (a declared "
         "conflict, or the proposal is about it)")
     page.close()
     cli.ok("index")  # once the index has it, the page says so at connecting
-    page = open_page(browser, board, pid, NodeWallet(cli.w3, seats["recuser"]))
+    page = open_page(browser, board, pid, NodeWallet(cli.w3, seats["recuser"]), ready=False)
     assert status_of(page, "recused") == "member 4 Co is recused from this proposal: the holder is our subsidiary"
     assert page.is_disabled("#send")
     page.close()
@@ -266,7 +262,7 @@ def test_the_page_refuses_a_wallet_on_another_chain(site, browser):
 
     def elsewhere(method, params):
         return {"result": "0x1"} if method == "eth_chainId" else NodeWallet(cli.w3, seats["sender"])(method, params)
-    page = open_page(browser, board, pid, elsewhere)
+    page = open_page(browser, board, pid, elsewhere, ready=False)
     assert status_of(page, "chain") == (
         "your wallet is on chain 1; this consortium is on chain 31337: switch networks in your wallet and connect "
         "again")
@@ -284,7 +280,6 @@ def test_a_wallet_that_changes_chains_after_connecting_sends_nothing(site, brows
             return {"result": next(chains, "0x1")}
         return wallet(method, params)
     page = open_page(browser, board, pid, switching)
-    page.wait_for_selector("#choice:not([disabled])")
     page.click("#send")
     assert status_of(page, "not sent") == (
         "not sent: your wallet is on chain 1; this consortium is on chain 31337: switch networks in your wallet and "
@@ -338,7 +333,6 @@ def test_the_page_signs_only_the_members_own_ballot(site, browser, lying_relay, 
     lies["typed"] = lie
     wallet = NodeWallet(cli.w3, seats["outsider"])
     page = open_page(browser, board, pid, wallet)
-    page.wait_for_selector("#choice:not([disabled])")
     page.click("#sign")
     assert status_of(page, "not accepted") == (
         f"not accepted: the relayer asked to sign a ballot that is not yours ({differs} differs): not signed")
@@ -351,7 +345,6 @@ def test_the_page_says_counted_only_when_the_chain_shows_it(site, browser, lying
     board, lies = lying_relay
     lies["typed"] = None  # the honest typed data; then a claim of inclusion in a transaction that is not there
     page = open_page(browser, board, pid, NodeWallet(cli.w3, seats["outsider"]))
-    page.wait_for_selector("#choice:not([disabled])")
     page.click("#sign")
     assert status_of(page, "not accepted") == (
         f"not accepted: transaction 0x{'ab' * 32} holds no VoteCast of {seats['outsider']} on this proposal from "

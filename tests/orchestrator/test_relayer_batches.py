@@ -34,6 +34,7 @@ class RefusesBatches:
 
     def __init__(self):
         self.singles = 0
+        self.snapshot = 50
 
     def make_batch_request(self, requests):
         return {"jsonrpc": "2.0", "error": {"code": -32600, "message": "batch requests are not supported"}}
@@ -42,7 +43,7 @@ class RefusesBatches:
         self.singles += 1
         selector = params[0]["data"][:10]
         answers = {"0x3e4f49e6": encode(["uint8"], [1]),  # state(uint256): Active
-                   "0x2d63f693": encode(["uint256"], [50]),  # proposalSnapshot(uint256)
+                   "0x2d63f693": encode(["uint256"], [self.snapshot]),  # proposalSnapshot(uint256)
                    }
         result = answers.get(selector, encode(["(uint32,uint8,uint32)"], [(7, 1, 3)]))  # electorAt
         return {"jsonrpc": "2.0", "result": "0x" + result.hex()}
@@ -53,3 +54,14 @@ def test_a_ballots_state_and_elector_are_read_one_by_one_from_a_node_that_refuse
     views = _Views(SimpleNamespace(provider=provider), "0x" + "11" * 20, "0x" + "22" * 20)
     assert views.state_and_voter(5, "0x" + "33" * 20) == ("Active", (7, 1, 3))
     assert provider.singles == 3  # the snapshot, then the state and the elector one by one
+
+
+def test_a_proposal_that_does_not_exist_yet_is_not_cached_with_a_zero_snapshot():
+    """Its id may be proposed later: a snapshot of 0 read now must not stand for it then."""
+    provider = RefusesBatches()
+    views = _Views(SimpleNamespace(provider=provider), "0x" + "11" * 20, "0x" + "22" * 20)
+    provider.snapshot = 0
+    assert views.snapshot(9) == 0
+    provider.snapshot = 50
+    assert views.snapshot(9) == 50 and views.snapshot(9) == 50
+    assert provider.singles == 2  # read again once, then cached
