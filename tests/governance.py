@@ -79,9 +79,11 @@ class Proposal:
 
 
 class Governance:
-    def __init__(self, governor, registry, timelock, treasury=None, bodies=None, standards=None, conduct=None):
+    def __init__(self, governor, registry, timelock, treasury=None, bodies=None, standards=None, conduct=None,
+                 advisories=None):
         self.governor, self.registry, self.timelock = governor, registry, timelock
         self.treasury, self.bodies, self.standards, self.conduct = treasury, bodies, standards, conduct
+        self.advisories = advisories
 
     def call(self, contract, fn: str, *args):
         """One (target, value, calldata) for a proposal."""

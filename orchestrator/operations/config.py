@@ -55,12 +55,19 @@ class TreasuryConfig:
 
 
 @dataclass(frozen=True)
+class AdvisoriesConfig:
+    filing_limit: int = 3  # advisories a member may file per window; zero closes filing
+    filing_window: int = 7 * 86400
+
+
+@dataclass(frozen=True)
 class DeploymentConfig:
     name: str
     governor: GovernorConfig
     tiers: list[TierConfig]
     members: list[MemberConfig] = field(default_factory=list)
     treasury: TreasuryConfig = field(default_factory=TreasuryConfig)
+    advisories: AdvisoriesConfig = field(default_factory=AdvisoriesConfig)
 
     def tier_id(self, name: str) -> int:
         for i, tier in enumerate(self.tiers):
@@ -83,11 +90,12 @@ KINDS = {
     "voting_delay": SECONDS, "voting_period": SECONDS, "late_quorum_extension": SECONDS, "timelock_delay": SECONDS,
     "quorum_percent": PERCENT, "constitutional_quorum_percent": PERCENT, "weight_cap_bps": BASIS_POINTS,
     "dues_period": SECONDS, "grace_period": SECONDS, "dues_token": TEXT,
+    "filing_limit": WHOLE, "filing_window": SECONDS,
 }
 TIER_KEYS = {"name": TEXT, "weight": WHOLE, "can_propose": FLAG, "can_vote": FLAG, "dues": None}  # None: an amount
 MEMBER_KEYS = {"seat": TEXT, "tier": TEXT, "legal_name": TEXT, "jurisdiction": TEXT, "metadata_uri": TEXT}
-SECTIONS = {"name": "a setting", "governor": "a table", "treasury": "a table", "tiers": "an array of tables",
-            "members": "an array of tables"}
+SECTIONS = {"name": "a setting", "governor": "a table", "treasury": "a table", "advisories": "a table",
+            "tiers": "an array of tables", "members": "an array of tables"}
 
 
 def _suggest(key: str, known) -> str:
@@ -156,10 +164,13 @@ def parse(raw: dict, source: str = "config") -> DeploymentConfig:
         raise ConfigError(f"{source}: [treasury]: dues_token {treasury.dues_token!r} is not an address")
     if treasury.dues_period <= 0:
         raise ConfigError(f"{source}: [treasury]: dues_period must be positive")
+    advisories = _settings(source, "advisories", raw.get("advisories", {}), AdvisoriesConfig)
+    if advisories.filing_window <= 0 or advisories.filing_limit >= 2**32 or advisories.filing_window >= 2**48:
+        raise ConfigError(f"{source}: [advisories]: filing_window must be positive, and both must fit the contract")
     tiers = [_tier(t, i, source) for i, t in enumerate(raw.get("tiers", []), 1)] or list(DEFAULT_TIERS)
     config = DeploymentConfig(name=name, governor=governor, tiers=tiers)
     members = [_member(m, i, config, source) for i, m in enumerate(raw.get("members", []), 1)]
-    return DeploymentConfig(config.name, governor, tiers, members, treasury)
+    return DeploymentConfig(config.name, governor, tiers, members, treasury, advisories)
 
 
 def _tier(raw, number: int, source: str) -> TierConfig:

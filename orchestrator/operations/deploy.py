@@ -5,7 +5,7 @@ Order and wiring:
 2. MemberRegistry(governance = timelock, tier table); the deployer admits the founding roll in chunks
    through the one-off bootstrap.
 3. The institutions, each answering to the timelock: Treasury (named the registry's dues oracle while
-   bootstrap lasts, which then ends), BodyFactory, StandardsRegistry, ConductRecord.
+   bootstrap lasts, which then ends), BodyFactory, StandardsRegistry, ConductRecord, AdvisoryRegistry.
 4. The governor's external libraries BatchBallots, ProposalKinds and ProposalGuards (linked into it), then
    ConsortiumGovernor(registry, timelock, settings, call rules: which calls are constitutional and which
    are about a member, whose case the proposal then is).
@@ -41,6 +41,7 @@ CONTRACTS = {
     "BodyFactory": "body_factory",
     "StandardsRegistry": "standards",
     "ConductRecord": "conduct",
+    "AdvisoryRegistry": "advisories",
     "BatchBallots": "batch_ballots",
     "ProposalKinds": "proposal_kinds",
     "ProposalGuards": "proposal_guards",
@@ -131,6 +132,8 @@ def deploy(w3: Web3, sender: Sender, config: DeploymentConfig) -> Deployment:
     for name, attr in (("BodyFactory", "body_factory"), ("StandardsRegistry", "standards"),
                        ("ConductRecord", "conduct")):
         a[attr] = _deploy(w3, sender, name, registry_addr, timelock_addr)
+    a["advisories"] = _deploy(w3, sender, "AdvisoryRegistry", registry_addr, timelock_addr,
+                              config.advisories.filing_limit, config.advisories.filing_window)
 
     settings = (g.voting_delay, g.voting_period, g.late_quorum_extension, g.quorum_percent,
                 g.constitutional_quorum_percent, g.weight_cap_bps)

@@ -105,6 +105,10 @@ class Session:
     def conduct(self):
         return contract(self.w3, "ConductRecord", self.deployment.conduct)
 
+    @cached_property
+    def advisories(self):
+        return contract(self.w3, "AdvisoryRegistry", self.deployment.advisories)
+
     def body(self, address: str):
         return contract(self.w3, "Body", address)
 

@@ -3,6 +3,7 @@ the real deployment routine on brownie's anvil."""
 
 import pytest
 from brownie import (
+    AdvisoryRegistry,
     BodyFactory,
     ConductRecord,
     ConsortiumGovernor,
@@ -66,7 +67,8 @@ def deploy_suite(roster, extra_members=(), treasury=None, **overrides):
     d = deploy(web3, Sender(accounts[0].address), config)
     return Governance(ConsortiumGovernor.at(d.governor), MemberRegistry.at(d.registry),
                       TimelockController.at(d.timelock), Treasury.at(d.treasury), BodyFactory.at(d.body_factory),
-                      StandardsRegistry.at(d.standards), ConductRecord.at(d.conduct))
+                      StandardsRegistry.at(d.standards), ConductRecord.at(d.conduct),
+                      AdvisoryRegistry.at(d.advisories))
 
 
 @pytest.fixture(scope="module")
