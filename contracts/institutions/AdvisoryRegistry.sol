@@ -13,11 +13,13 @@ import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
  *   only active members file: an outsider cannot file, and a member cannot flood the confirmers' queue.
  * - A confirmer is any address governance names; the deployment's practice is a Body whose mandate holds
  *   the confirmers' functions, so k of its n members decide. Governance (the timelock) is always one.
- * - Text is bounded so that no filing makes reading the record expensive.
+ * - Text and replies are bounded so that no filing or answer makes reading the record expensive.
  */
 contract AdvisoryRegistry is IAdvisoryRegistry {
     uint256 public constant MAX_SUBJECT = 256;
     uint256 public constant MAX_TEXT = 1024;
+    /// @dev Replies per advisory, so that a subject cannot bury its advisory under its own answers.
+    uint256 public constant MAX_REPLIES = 16;
 
     struct Filings {
         uint48 epoch;
@@ -200,6 +202,7 @@ contract AdvisoryRegistry is IAdvisoryRegistry {
     function _reply(uint256 advisoryId, bool bySubject, string calldata uri, bytes32 contentHash) private {
         _checkEvidence(uri, contentHash);
         Reply[] storage list = _replies[advisoryId];
+        if (list.length >= MAX_REPLIES) revert AdvisoryTooManyReplies(advisoryId, MAX_REPLIES);
         list.push(Reply(bySubject, uint48(block.timestamp), uri, contentHash));
         emit AdvisoryReplied(advisoryId, list.length - 1, bySubject, uri, contentHash);
     }

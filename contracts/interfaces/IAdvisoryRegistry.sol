@@ -75,6 +75,7 @@ interface IAdvisoryRegistry {
     error AdvisoryUnknown(uint256 advisoryId);
     error AdvisoryInvalidStatus(uint256 advisoryId, Status status);
     error AdvisoryNotSubject(uint256 advisoryId, address caller);
+    error AdvisoryTooManyReplies(uint256 advisoryId, uint256 max);
 
     event AdvisoryFiled(
         uint256 indexed advisoryId,
