@@ -10,6 +10,7 @@ contract wallet voting through its owner's transaction is not, though its sender
 from __future__ import annotations
 
 import json
+import re
 from bisect import bisect_right
 from collections import defaultdict
 
@@ -17,6 +18,8 @@ from sqlalchemy import select, update
 
 from orchestrator.chain.artifacts import enum_names
 from orchestrator.observers.indexer.schema import (
+    advisories,
+    advisory_changes,
     ballots,
     bodies,
     body_events,
@@ -39,6 +42,9 @@ MEMBER_CHANGES = {  # event -> (change, status after it; None: unchanged)
     "MemberExpelled": ("expelled", "expelled"), "MemberResigned": ("resigned", "resigned"),
     "MemberLapsed": ("lapsed", "lapsed"), "MemberRestored": ("restored", "active"), "SeatRotated": ("seat", None),
 }
+ZERO_ADDRESS = "0x" + "00" * 20
+# A subject that is a 0x address, bare or as the account of a CAIP-10 id (namespace:reference:address).
+_ADDRESS_SUBJECT = re.compile(r"((?:[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}:)?)(0x[0-9a-fA-F]{40})")
 PROPOSAL_EVENTS = {"ProposalQueued": ("queued", "etaSeconds"), "ProposalExecuted": ("executed", None),
                    "ProposalCanceled": ("canceled", None), "ProposalExtended": ("extended", "extendedDeadline")}
 
@@ -225,6 +231,48 @@ def _censure(ctx, e, a, relayed):
                                "evidence_hash": None})]
 
 
+def subject_key(subject: str) -> str:
+    """An advisory's subject as it is matched: exactly, except that a 0x address (bare, or the account part
+    of a CAIP-10 id) matches in any case, as the same account written with or without its checksum is."""
+    found = _ADDRESS_SUBJECT.fullmatch(subject)
+    return subject if found is None else found[1] + found[2].lower()
+
+
+def advisory_words(enum: str) -> tuple[str, ...]:
+    """The names of IAdvisoryRegistry's Kind, Severity or Status: the contract's enum is their definition."""
+    return enum_names("IAdvisoryRegistry", enum)
+
+
+def _advisory_filed(ctx, e, a, relayed):
+    account = a["subjectAccount"]
+    return [(advisories, {"advisory_id": int(a["advisoryId"]), "filer": int(a["filer"]),
+                          "kind": advisory_words("Kind")[a["kind"]],
+                          "severity": advisory_words("Severity")[a["severity"]], "subject": a["subject"],
+                          "subject_key": subject_key(a["subject"]), "subject_hash": a["subjectHash"],
+                          "subject_account": None if account == ZERO_ADDRESS else account,
+                          "summary": a["summary"], "evidence_uri": a["evidenceURI"],
+                          "evidence_hash": a["evidenceHash"]})]
+
+
+def _advisory_change(ctx, e, a, relayed):
+    row = {"advisory_id": int(a["advisoryId"]), "status": None, "old_status": None, "by_account": None,
+           "revision": None, "severity": None, "old_severity": None, "reply_index": None, "by_subject": None,
+           "uri": "", "content_hash": None, "text": ""}
+    if e.event == "AdvisoryStatusChanged":
+        statuses = advisory_words("Status")
+        row.update(change="status", status=statuses[a["newStatus"]], old_status=statuses[a["oldStatus"]],
+                   by_account=a["by"], text=a["reason"])
+    elif e.event == "AdvisoryUpdated":
+        severities = advisory_words("Severity")
+        row.update(change="updated", revision=a["revision"], severity=severities[a["newSeverity"]],
+                   old_severity=severities[a["oldSeverity"]], uri=a["evidenceURI"], content_hash=a["evidenceHash"],
+                   text=a["note"])
+    else:
+        row.update(change="replied", reply_index=int(a["replyIndex"]), by_subject=int(a["bySubject"]),
+                   uri=a["uri"], content_hash=a["contentHash"])
+    return [(advisory_changes, row)]
+
+
 HANDLERS = {
     **{("MemberRegistry", name): _member_change for name in MEMBER_CHANGES},
     ("ConsortiumGovernor", "ProposalCreated"): _proposal_created,
@@ -247,4 +295,7 @@ HANDLERS = {
                                                                   "ComplianceWithdrawn")},
     ("ConductRecord", "ReportFiled"): _report,
     ("ConductRecord", "MemberCensured"): _censure,
+    ("AdvisoryRegistry", "AdvisoryFiled"): _advisory_filed,
+    **{("AdvisoryRegistry", name): _advisory_change for name in ("AdvisoryStatusChanged", "AdvisoryUpdated",
+                                                                 "AdvisoryReplied")},
 }

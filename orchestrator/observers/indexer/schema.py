@@ -162,6 +162,42 @@ conduct_records = Table(
     Column("evidence_hash", String(66), nullable=True),
 )
 
+# Advisories (AdvisoryRegistry): one row per filing, as filed; what happened to it since (a status
+# change, a new revision, a reply) is a row of advisory_changes, so its current state is the latest of
+# those (observatory.py reads it in SQL). `subject_key` is the subject as the feed matches it: exactly,
+# but with a 0x address (bare or the account of a CAIP-10 id) in lower case (derived.subject_key).
+advisories = Table(
+    "advisories", metadata, *_event_columns(),
+    Column("advisory_id", Integer, nullable=False, unique=True),
+    Column("filer", Integer, nullable=False, index=True),  # the filer's member id
+    Column("kind", String(24), nullable=False),  # enum_names("IAdvisoryRegistry", "Kind")
+    Column("severity", String(12), nullable=False),  # as filed
+    Column("subject", SafeText, nullable=False),
+    Column("subject_key", SafeText, nullable=False, index=True),
+    Column("subject_hash", String(66), nullable=False),
+    Column("subject_account", String(42), nullable=True, index=True),  # None: no account on this chain
+    Column("summary", SafeText, nullable=False),
+    Column("evidence_uri", SafeText, nullable=False),  # as filed
+    Column("evidence_hash", String(66), nullable=False),
+)
+
+advisory_changes = Table(
+    "advisory_changes", metadata, *_event_columns(),
+    Column("advisory_id", Integer, nullable=False, index=True),
+    Column("change", String(12), nullable=False),  # status, updated, replied
+    Column("status", String(12), nullable=True),  # status: the new one
+    Column("old_status", String(12), nullable=True),
+    Column("by_account", String(42), nullable=True),  # status: the account that changed it (a confirmer, the filer)
+    Column("revision", Integer, nullable=True),  # updated: the new revision
+    Column("severity", String(12), nullable=True),  # updated: the new severity
+    Column("old_severity", String(12), nullable=True),
+    Column("reply_index", Integer, nullable=True),  # replied
+    Column("by_subject", Integer, nullable=True),  # replied: 1 by the subject's account, 0 recorded by a confirmer
+    Column("uri", SafeText, nullable=False),  # updated: the new evidence; replied: the reply; status: ""
+    Column("content_hash", String(66), nullable=True),
+    Column("text", SafeText, nullable=False),  # status: the reason; updated: the note
+)
+
 # The governor's own answer to state(id) (and proposalQuorum(id), once the snapshot is past) for every
 # proposal not yet final, read at the end of every range the index commits, in the same transaction,
 # and kept as a row only when it changed. Observers report these: the outcome is the chain's, never
@@ -182,4 +218,4 @@ Index("ballots_in_order", ballots.c.proposal_id, ballots.c.block_number, ballots
 Index("treasury_flows_by_member", treasury_flows.c.member_id)
 
 DERIVED = (member_changes, proposals, proposal_events, ballots, recusals, treasury_flows, bodies, body_events,
-           standards, standard_changes, conduct_records)
+           standards, standard_changes, conduct_records, advisories, advisory_changes)
