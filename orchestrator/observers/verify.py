@@ -7,7 +7,9 @@ Checked, each as a difference of its own:
 - bodies: the factory's list;
 - standards: their count, and every standard's status, content hash and attesters;
 - conduct: the counts of reports and censures, every report's subject and reporter, every censure's
-  member and report.
+  member and report;
+- advisories: their count, and every advisory's filer, kind, current status, severity, revision, evidence
+  hash, decision time and number of replies, as the feed reports them (observers/advisories.py).
 Getters that return free text are decoded as the indexer decodes events: bytes that are not UTF-8 do
 not stop the comparison."""
 
@@ -18,6 +20,8 @@ from web3 import Web3
 
 from orchestrator.chain.proposals import LOG_RANGE, STATES, kind_name
 from orchestrator.chain.reverts import STANDARD_STATUSES, STATUSES
+from orchestrator.observers.advisories import Advisories, AdvisoryFilter
+from orchestrator.observers.indexer.derived import advisory_words
 from orchestrator.observers.indexer.reader import LENIENT
 from orchestrator.observers.indexer.schema import bodies, conduct_records, member_changes, standard_changes, standards
 from orchestrator.observers.observatory import Observatory
@@ -53,6 +57,7 @@ def verify(session, obs: Observatory) -> list[str]:
               sorted(contract(w3, "BodyFactory", d.body_factory).functions.bodies().call(block_identifier=at)))
         _standards(db, contract(w3, "StandardsRegistry", d.standards).functions, at, check)
         _conduct(db, contract(w3, "ConductRecord", d.conduct).functions, at, check)
+    _advisories(obs, contract(w3, "AdvisoryRegistry", d.advisories).functions, at, check)
     governor = contract(w3, "ConsortiumGovernor", d.governor)
     g = governor.functions
     ids = obs.proposal_ids()
@@ -118,6 +123,26 @@ def _conduct(db, c, at: int, check) -> None:
                 member_id, report_id, *_ = c.censureRecord(record_id).call(block_identifier=at)
                 check(f"censure {record_id} member", row and row.member_id, member_id)
                 check(f"censure {record_id} report", row and (row.report_id or 0), report_id)
+
+
+def _advisories(obs: Observatory, a, at: int, check) -> None:
+    indexed = {item["id"]: item for item in Advisories(obs).all(AdvisoryFilter())}
+    count = a.advisoryCount().call(block_identifier=at)
+    check("advisories", len(indexed), count)
+    kinds, severities, statuses = (advisory_words(e) for e in ("Kind", "Severity", "Status"))
+    for advisory_id in range(1, count + 1):
+        item = indexed.get(advisory_id, {})
+        kind, severity, status, revision, _, decided_at, filer, *_, evidence_hash = \
+            a.advisory(advisory_id).call(block_identifier=at)
+        replies = len(a.replies(advisory_id).call(block_identifier=at))
+        for field, key, on_chain in (("filer", "filer", filer), ("kind", "kind", kinds[kind]),
+                                     ("status", "status", statuses[status]),
+                                     ("severity", "severity", severities[severity]),
+                                     ("revision", "revision", revision),
+                                     ("evidence hash", "evidence_hash", "0x" + bytes(evidence_hash).hex()),
+                                     ("decided at", "decided_at", decided_at or None),
+                                     ("replies", "reply_count", replies)):
+            check(f"advisory {advisory_id} {field}", item.get(key), on_chain)
 
 
 def _proposals_on_chain(governor, start: int, at: int) -> list[str]:
