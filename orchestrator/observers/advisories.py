@@ -219,7 +219,6 @@ class Advisories:
                                  .order_by(advisory_changes.c.block_number, advisory_changes.c.log_index)).all()
             body_names = dict(db.execute(select(bodies.c.address, bodies.c.name)).all())
         item = self._item(row)
-        item["subject_key"] = filed.subject_key
         history = [{"change": "filed", "time": filed.timestamp, "block": filed.block_number, "tx": filed.tx_hash,
                     "by": None, "by_name": self.obs.label(filed.filer), "status": "pending",
                     "severity": filed.severity, "evidence_uri": filed.evidence_uri,

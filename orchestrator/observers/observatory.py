@@ -146,8 +146,8 @@ class Observatory:
                 raise OrchestratorError(f"{shown(url)} holds no consortium index yet: run `consortium index` first")
             self.head_block, self.governor, self.chain_id = row.block, row.governor, row.chain_id
             self.now = db.execute(select(func.max(blocks.c.timestamp)).where(blocks.c.number <= row.block)).scalar()
-            head_hash = db.execute(select(blocks.c.hash).where(blocks.c.number == row.block)).scalar()
-        key = (url, self.head_block, head_hash)
+            self.head_hash = db.execute(select(blocks.c.hash).where(blocks.c.number == row.block)).scalar()
+        key = (url, self.head_block, self.head_hash)
         with _MEMO_LOCK:
             if key not in _MEMO:
                 for old in list(_MEMO)[:max(0, len(_MEMO) - _MEMO_HEADS + 1)]:

@@ -1,6 +1,7 @@
 """The transparency report for regulators and the public: what happened between two dates, from the
 index database alone. Membership changes, decisions with their tallies, standards adopted, censures,
-and the treasury's money in and out. Rendered as text or as a self-contained HTML page."""
+advisories published, revised, retracted or dismissed, and the treasury's money in and out. Rendered as
+text or as a self-contained HTML page."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import and_, select
 from orchestrator import identity
 from orchestrator.chain.amounts import format_amount
 from orchestrator.labels import tier_label
+from orchestrator.observers.advisories import in_period
 from orchestrator.observers.indexer.schema import (
     conduct_records,
     member_changes,
@@ -34,6 +36,7 @@ class TransparencyReport:
     decisions: list[ProposalResult] = field(default_factory=list)
     standards_adopted: list[dict] = field(default_factory=list)
     censures: list[dict] = field(default_factory=list)
+    advisories: list[dict] = field(default_factory=list)  # decisions on advisories (advisories.in_period)
     money_in: dict[str, int] = field(default_factory=dict)  # kind -> total (ETH, wei)
     money_out: dict[str, int] = field(default_factory=dict)
     flows: list[dict] = field(default_factory=list)
@@ -74,6 +77,7 @@ def build(obs: Observatory, start: int, end: int) -> TransparencyReport:
             if r.token == ZERO and r.direction in ("in", "out"):
                 totals = report.money_in if r.direction == "in" else report.money_out
                 totals[r.kind] = totals.get(r.kind, 0) + int(r.amount)
+    report.advisories = in_period(obs, start, end)
     for proposal_id in obs.proposal_ids():
         result = obs.proposal(proposal_id, detail=False)
         if start <= result.deadline <= end or proposal_id in decided:
@@ -100,6 +104,12 @@ def _needed(d: ProposalResult) -> str:
     return "not fixed" if d.quorum_needed is None else f"{d.quorum_needed} needed"
 
 
+def _advisory(a: dict) -> str:
+    """"advisory 3 published (scam, high) about eip155:1:0xab…" and the reason or note, if any."""
+    why = f": {a['text']}" if a["text"] else ""
+    return f"advisory {a['advisory_id']} {a['what']} ({a['kind']}, {a['severity']}) about {a['subject']}{why}"
+
+
 def render_text(r: TransparencyReport) -> str:
     lines = [f"Transparency report, {_day(r.start)} to {_day(r.end)}", ""]
     lines.append(f"Membership changes ({len(r.membership)})")
@@ -118,6 +128,8 @@ def render_text(r: TransparencyReport) -> str:
               for s in r.standards_adopted]
     lines += ["", f"Censures ({len(r.censures)})"]
     lines += [f"  {_day(c['time'])}  {c['member']}: {c['reason']}" for c in r.censures]
+    lines += ["", f"Advisories ({len(r.advisories)})"]
+    lines += [f"  {_day(a['time'])}  {_advisory(a)}" for a in r.advisories]
     lines += ["", "Treasury (ETH)"]
     lines += [f"  in  {kind:14} {_eth(v)}" for kind, v in sorted(r.money_in.items())]
     lines += [f"  out {kind:14} {_eth(v)}" for kind, v in sorted(r.money_out.items())]
@@ -153,6 +165,10 @@ def render_html(r: TransparencyReport) -> str:
                     [[_day(s["time"]), s["standard_id"], s["title"], s["version"]] for s in r.standards_adopted]),
               f"<h2>Censures ({len(r.censures)})</h2>",
               table(["time", "member", "reason"], [[_day(c["time"]), c["member"], c["reason"]] for c in r.censures]),
+              f"<h2>Advisories ({len(r.advisories)})</h2>",
+              table(["time", "advisory", "what", "kind", "severity", "subject", "reason or note"],
+                    [[_day(a["time"]), a["advisory_id"], a["what"], a["kind"], a["severity"], a["subject"], a["text"]]
+                     for a in r.advisories]),
               "<h2>Treasury</h2>",
               table(["direction", "kind", "counterparty", "amount", "memo", "time"],
                     [[f["direction"], f["kind"], f["counterparty"],

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import io
 import json
 import logging
 import re
 from collections.abc import Callable, Iterable
 from html import escape as escape_html
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
@@ -33,6 +34,8 @@ from markupsafe import Markup
 
 from orchestrator.chain.amounts import ETH
 from orchestrator.errors import InputError
+from orchestrator.observers.advisories import FILTERS, Advisories, AdvisoryFilter, statuses
+from orchestrator.observers.indexer.derived import advisory_words
 from orchestrator.observers.indexer.schema import conduct_records, treasury_flows
 from orchestrator.observers.observatory import MEMBER_LIST_CAP, Institutions, Observatory, Page, ProposalResult
 from orchestrator.observers.words import describe_indexed
@@ -71,6 +74,21 @@ def _link_open(self, tokens, idx, options, env) -> str:
     token.attrSet("rel", LINK_REL)
     env.setdefault("hosts", []).append(link_host(token.attrGet("href") or ""))
     return self.renderToken(tokens, idx, options, env)
+
+
+def evidence_link(uri: str) -> Markup:
+    """A URI someone wrote (an advisory's evidence, a reply) on a page: a link only to a web page (http(s), with
+    a host, followed by the host as a proposal's links are) or to IPFS content (ipfs://); anything else, a
+    javascript: or data: URI included, is shown as text."""
+    try:
+        scheme = urlsplit(uri).scheme.lower()
+        web = _link_allowed(uri)
+    except ValueError:  # not a URL Python can split (an unclosed [IPv6 host, say): text
+        scheme, web = "", False
+    if not web and not (scheme == "ipfs" and len(uri) > len("ipfs://")):
+        return Markup('<code class="uri">{}</code>').format(uri)
+    host = Markup(' <span class="host">({})</span>').format(link_host(uri)) if web else ""
+    return Markup('<a href="{}" rel="{}">{}</a>').format(uri, LINK_REL, uri) + host
 
 
 def link_host(url: str) -> str:
@@ -183,6 +201,63 @@ def flow_amount(flow: dict) -> str:
 
 
 templating.ENVIRONMENT.filters["short"] = short
+templating.ENVIRONMENT.filters["evidence_link"] = evidence_link
+# How each advisory status reads on the pages: (its badge, what it means, the badge's title).
+ADVISORY_STATUS = {
+    "pending": ("pending (not confirmed)", "filed by a member, not yet confirmed: not a finding of the consortium"),
+    "published": ("published", "published by a confirmer: the consortium's advisory"),
+    "retracted": ("retracted", "published, then retracted: it no longer stands"),
+    "dismissed": ("dismissed", "a confirmer dismissed it: never published"),
+    "withdrawn": ("withdrawn by its filer", "its filer withdrew it before any decision"),
+}
+templating.ENVIRONMENT.globals["advisory_status"] = ADVISORY_STATUS
+ADVISORY_CSV = ["id", "status", "kind", "severity", "revision", "subject", "subject_account", "summary",
+                "evidence_uri", "evidence_hash", "filer", "filer_name", "filed_at", "decided_at", "updated_at",
+                "last_block", "last_at", "reply_count", "filed_tx"]
+MANY = ("status", "kind", "severity")  # filters that take several values (comma-separated or repeated)
+
+
+def advisory_filter(request: Request) -> tuple[AdvisoryFilter, str]:
+    """The feed's filter from the query, and its parameters encoded again for the pages' links. An empty value
+    is no filter (a page's form sends every field); a parameter the feed does not know is refused, so a
+    misspelt filter is not read as asking for everything."""
+    given: dict[str, str] = {}
+    for name in request.query_params:
+        if name in ("page", "per_page"):
+            continue
+        if name not in FILTERS:
+            raise BadRequest(f"unknown parameter {name!r}; the filters are {', '.join(FILTERS)} (and page, per_page)")
+        values = [v for v in request.query_params.getlist(name) if v.strip()]
+        if len(values) > 1 and name not in MANY:
+            raise BadRequest(f"{name} may be given once")
+        if values:
+            given[name] = ",".join(values)
+    try:
+        found = AdvisoryFilter.parse(given)
+    except InputError as exc:
+        raise BadRequest(str(exc)) from None
+    return found, urlencode(given)
+
+
+def advisory_id(text: str) -> int:
+    if not re.fullmatch(r"\d{1,9}", text):
+        raise LookupError(f"no advisory {text} in the index")
+    return int(text)
+
+
+def conditional(request: Request, obs: Observatory, answer: Callable[[], Response]) -> Response:
+    """A feed answer with an ETag for its index head and query: a poller that sends it back (If-None-Match) gets
+    304 Not Modified, without the query being run, until a new block is indexed (or a reorg changes the head).
+    Cache-Control: no-cache, so a cache in between asks again every time."""
+    key = f"{obs.head_hash}|{request.url.path}?{request.url.query}".encode()
+    tag = f'"{obs.head_block}-{hashlib.sha256(key).hexdigest()[:24]}"'
+    headers = {"ETag": tag, "Cache-Control": "no-cache"}
+    sent = request.headers.get("if-none-match", "")
+    if tag in (t.strip().removeprefix("W/") for t in sent.split(",")):
+        return Response(status_code=304, headers=headers)
+    response = answer()
+    response.headers.update(headers)
+    return response
 
 
 class Dashboard:
@@ -307,7 +382,9 @@ def app(url: str, explorer: str | None = None, relay: str | None = None) -> Fast
         obs, _ = board.sources()
         record = obs.member_record(board.member_id(obs, member), *paging(request))
         within(record["participation"])
-        return board.page("member.html", obs, "/members", m=record, cap=MEMBER_LIST_CAP)
+        filed, filed_total = Advisories(obs).filed_by(record["member_id"], MEMBER_LIST_CAP)
+        return board.page("member.html", obs, "/members", m=record, cap=MEMBER_LIST_CAP, advisories=filed,
+                          advisories_total=filed_total)
 
     @get("/treasury", "Treasury flows", html=True)
     def treasury(request: Request) -> Response:
@@ -335,6 +412,20 @@ def app(url: str, explorer: str | None = None, relay: str | None = None) -> Fast
         obs, _ = board.sources()
         return board.page("conduct.html", obs, "/conduct", page=within(obs.rows_page(conduct_records,
                                                                                      *paging(request))))
+
+    @get("/advisories", "Industry advisories, newest first (filtered as /api/advisories)", html=True)
+    def advisories_page(request: Request) -> Response:
+        obs, _ = board.sources()
+        found, query = advisory_filter(request)
+        page = within(Advisories(obs).page(found, *paging(request)))
+        return board.page("advisories.html", obs, "/advisories", page=page, query=query,
+                          chosen=dict(request.query_params), statuses=statuses(), kinds=advisory_words("Kind"),
+                          severities=advisory_words("Severity"))
+
+    @get("/advisories/{advisory}", "An advisory: its state, evidence, history and replies", html=True)
+    def advisory_page(advisory: str) -> Response:
+        obs, _ = board.sources()
+        return board.page("advisory.html", obs, "/advisories", a=Advisories(obs).one(advisory_id(advisory)))
 
     # ───── CSV: every list, whole ─────
 
@@ -402,6 +493,13 @@ def app(url: str, explorer: str | None = None, relay: str | None = None) -> Fast
         columns = ["timestamp", "kind", "record_id", "member_id", "reporter", "report_id", "text", "tx_hash"]
         return csv_response("conduct.csv", columns, ([c[k] for k in columns] for c in inst.conduct()))
 
+    @get("/advisories.csv", "The advisories as CSV, whole (filtered as /api/advisories)")
+    def advisories_csv(request: Request) -> Response:
+        obs, _ = board.sources()
+        found, _ = advisory_filter(request)
+        return conditional(request, obs, lambda: csv_response(
+            "advisories.csv", ADVISORY_CSV, ([a[c] for c in ADVISORY_CSV] for a in Advisories(obs).all(found))))
+
     # ───── JSON API ─────
 
     @get("/api/proposals", "Proposals, newest first (paged)")
@@ -465,6 +563,28 @@ def app(url: str, explorer: str | None = None, relay: str | None = None) -> Fast
     def api_conduct(request: Request) -> Response:
         obs, _ = board.sources()
         return _api_page(within(obs.rows_page(conduct_records, *paging(request))))
+
+    @get("/api/advisories", "Industry advisories, newest filed first (paged), each with its current state. Filters: "
+                            "status, kind, severity (each one value or several comma-separated), min_severity, "
+                            "subject (exact; a 0x address in any case), subject_account, filer (a member id), since "
+                            "(a block: activity after it; or an ISO 8601 date or time: activity from then). "
+                            "as_of_block is the next poll's since. ETag / If-None-Match: 304 until a new block")
+    def api_advisories(request: Request) -> Response:
+        obs, _ = board.sources()
+        found, _ = advisory_filter(request)
+
+        def answer() -> Response:
+            page = within(Advisories(obs).page(found, *paging(request)))
+            return _json({"as_of_block": obs.head_block, "as_of_time": obs.now, **page.to_json()})
+        return conditional(request, obs, answer)
+
+    @get("/api/advisories/{advisory}", "An advisory: its current state, its history (filed, status changes with "
+                                      "their reasons, revisions with their notes) and its replies")
+    def api_advisory(advisory: str, request: Request) -> Response:
+        obs, _ = board.sources()
+        wanted = advisory_id(advisory)
+        return conditional(request, obs, lambda: _json({"as_of_block": obs.head_block, "as_of_time": obs.now,
+                                                        **Advisories(obs).one(wanted)}))
 
     return web
 

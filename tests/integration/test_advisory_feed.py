@@ -7,6 +7,8 @@ pending, untrusted text as text and evidence linked only when it is a web or IPF
 Advisories are filed by sending transactions with web3 from the members' seats (the node's unlocked accounts);
 a confirmer is named by the timelock, impersonated on the devnet, which also publishes one itself."""
 
+import csv
+import io
 import json
 import sqlite3
 import urllib.error
@@ -28,6 +30,7 @@ from tests.integration.test_indexer import derived_rows
 MIXED = "0xAbCdEf0123456789aBcDeF0123456789AbCdEf01"
 SUBJECT = f"eip155:1:{MIXED}"
 XSS = "Phishing site <script>alert(1)</script> & fake token"
+FORMULA = '=HYPERLINK("http://evil.example","listed entity")'
 KIND = {"scam": 0, "exploit": 1, "sanctions exposure": 2, "market manipulation": 3, "insolvency risk": 4,
         "other": 5}
 SEVERITY = {"low": 0, "medium": 1, "high": 2, "critical": 3}
@@ -94,7 +97,7 @@ def story(chain: Chain) -> dict[str, int]:
     chain.confirm("retract", ids["retracted"], "the exploit was the venue's own drill")
     ids["pending"] = chain.file(3, "market manipulation", "low", "eip155:1:0x" + "12" * 20, "Wash trading",
                                 "https://evidence.example/a3")
-    ids["dismissed"] = chain.file(1, "sanctions exposure", "critical", "Sanctioned Co", "Listed entity",
+    ids["dismissed"] = chain.file(1, "sanctions exposure", "critical", "Sanctioned Co", FORMULA,
                                   "javascript:alert(1)")
     chain.confirm("dismiss", ids["dismissed"], "no evidence")
     ids["withdrawn"] = chain.file(2, "other", "low", "Someone", "Filed by mistake", "https://evidence.example/a5")
@@ -200,3 +203,177 @@ def test_verify_names_each_advisory_field_that_differs_from_the_chain(site, fiel
     assert result.exit_code == 1, result.output
     differences = [line for line in result.output.splitlines() if line.startswith("  difference: ")]
     assert any(expected in line for line in differences), result.output
+
+
+FIELDS = ["as_of_block", "as_of_time", "total", "page", "per_page", "pages", "items"]
+ITEM = ["id", "status", "kind", "severity", "revision", "subject", "subject_account", "subject_hash", "summary",
+        "evidence_uri", "evidence_hash", "filer", "filed_at", "filed_block", "filed_tx", "decided_at", "updated_at",
+        "last_block", "last_at", "reply_count", "filer_name"]
+
+
+def ids_of(site, query: str = "") -> list[int]:
+    return [item["id"] for item in get_json(f"{site[3]}/api/advisories{query}")["items"]]
+
+
+def test_the_feed_lists_every_advisory_with_its_current_state(site):
+    cli, chain, ids, url = site
+    feed = get_json(f"{url}/api/advisories")
+    assert list(feed) == FIELDS and (feed["total"], feed["page"], feed["pages"]) == (5, 1, 1)
+    items = {item["id"]: item for item in feed["items"]}
+    assert [item["id"] for item in feed["items"]] == [5, 4, 3, 2, 1]  # newest filed first
+    assert all(list(item) == ITEM for item in feed["items"])
+    first = items[ids["published"]]
+    assert {k: first[k] for k in ("status", "kind", "severity", "revision", "subject", "subject_account", "summary",
+                                   "evidence_uri", "filer", "filer_name", "reply_count")} == {
+        "status": "published", "kind": "scam", "severity": "critical", "revision": 1, "subject": SUBJECT,
+        "subject_account": None, "summary": XSS, "evidence_uri": "ipfs://bafy-a1-v2", "filer": 1,
+        "filer_name": "member 1 Co", "reply_count": 1}
+    assert first["evidence_hash"] == "0x" + digest("v2").hex().removeprefix("0x")
+    assert first["filed_at"] <= first["decided_at"] <= first["updated_at"] <= first["last_at"]
+    assert first["filed_block"] < first["last_block"] <= feed["as_of_block"]
+    retracted, pending = items[ids["retracted"]], items[ids["pending"]]
+    assert (retracted["status"], retracted["subject_account"], retracted["reply_count"], retracted["revision"],
+            retracted["updated_at"]) == ("retracted", chain.subject, 1, 0, None)
+    assert (pending["status"], pending["decided_at"], pending["updated_at"], pending["last_block"]) == (
+        "pending", None, None, pending["filed_block"])
+    assert items[ids["dismissed"]]["decided_at"] is not None and items[ids["withdrawn"]]["decided_at"] is None
+    assert max(item["last_block"] for item in feed["items"]) == items[ids["withdrawn"]]["last_block"]
+    assert feed["as_of_block"] == chain.w3.eth.block_number  # the index's head: what the next poll passes as since
+
+
+def _since_last_but_one(site) -> str:
+    items = get_json(f"{site[3]}/api/advisories")["items"]
+    return str(sorted(item["last_block"] for item in items)[-2])
+
+
+# query -> the advisories it selects, by the story's names (newest first)
+FILTERED = {
+    "?status=published": ["published"],
+    "?status=published,retracted": ["retracted", "published"],
+    "?status=Published&status=RETRACTED": ["retracted", "published"],  # repeated, any case
+    "?status=pending": ["pending"],
+    "?kind=sanctions-exposure": ["dismissed"],
+    "?kind=market_manipulation,scam": ["pending", "published"],
+    "?kind=market%20manipulation": ["pending"],
+    "?severity=critical": ["dismissed", "published"],  # the published one as revised (filed high)
+    "?severity=high": [],
+    "?min_severity=medium": ["dismissed", "retracted", "published"],
+    "?severity=low&min_severity=medium": [],
+    "?status=published&min_severity=critical": ["published"],
+    f"?subject={SUBJECT.lower()}": ["published"],  # a 0x address in any case
+    f"?subject=eip155:1:{MIXED.upper().replace('0X', '0x')}": ["published"],
+    f"?subject=eip155:10:{MIXED}": [],  # another chain's account
+    "?subject=Shady%20Venue%20Ltd": ["retracted"],
+    "?subject=shady%20venue%20ltd": [],  # a name matches exactly
+    "?subject_account={account}": ["retracted"],
+    "?filer=1": ["dismissed", "published"],
+    "?filer=4": [],
+    "?since=0": ["withdrawn", "dismissed", "pending", "retracted", "published"],
+    "?since={last_but_one}": ["withdrawn"],
+    "?since=2000-01-01": ["withdrawn", "dismissed", "pending", "retracted", "published"],
+    "?since=2100-01-01T00:00:00Z": [],
+    "?status=&kind=&subject=": ["withdrawn", "dismissed", "pending", "retracted", "published"],  # the page's form
+}
+
+
+@pytest.mark.parametrize("query", list(FILTERED))
+def test_each_filter_selects_by_the_advisorys_current_state(site, query):
+    _, chain, ids, _ = site
+    asked = query.format(account=chain.subject.lower(), last_but_one=_since_last_but_one(site))
+    assert ids_of(site, asked) == [ids[name] for name in FILTERED[query]]
+
+
+STATUSES = "pending, published, dismissed, withdrawn, retracted"
+# query -> the 400's exact reason
+REFUSED = {
+    "?status=bogus": f"status must be one of {STATUSES} (comma-separated), not 'bogus'",
+    "?status=published,none": f"status must be one of {STATUSES} (comma-separated), not 'none'",
+    "?kind=rug-pull": "kind must be one of scam, exploit, sanctions exposure, market manipulation, insolvency risk, "
+                      "other (comma-separated), not 'rug-pull'",
+    "?severity=urgent": "severity must be one of low, medium, high, critical (comma-separated), not 'urgent'",
+    "?min_severity=low,high": "min_severity must be one of low, medium, high, critical, not 'low,high'",
+    "?subject_account=0x12": "subject_account must be an address (0x and 40 hex digits), not '0x12'",
+    "?filer=one": "filer must be a member id (a whole number), not 'one'",
+    "?since=yesterday": "since must be a block number or an ISO 8601 date or time (2026-12-01, "
+                        "2026-12-01T06:00:00Z), not 'yesterday'",
+    "?since=2026-13-01": "since must be a block number or an ISO 8601 date or time (2026-12-01, "
+                         "2026-12-01T06:00:00Z), not '2026-13-01'",
+    "?statu=published": "unknown parameter 'statu'; the filters are status, kind, severity, min_severity, subject, "
+                        "subject_account, filer, since (and page, per_page)",
+    "?subject=a&subject=b": "subject may be given once",
+    "?page=0": "page must be a whole number from 1 to 1000000, not 0",
+    "?per_page=2&page=4": "page 4 is past the last page (3 at 2 a page)",
+}
+
+
+@pytest.mark.parametrize("query", list(REFUSED))
+@pytest.mark.parametrize("path", ["/api/advisories", "/advisories", "/advisories.csv"])
+def test_a_bad_filter_is_a_400_naming_the_valid_values(site, path, query):
+    if path == "/advisories.csv" and "page" in query:
+        return  # the CSV is the whole list: it takes no paging
+    assert refused(f"{site[3]}{path}{query}") == (400, {"error": REFUSED[query]})
+
+
+def test_an_advisory_that_is_not_in_the_index_is_a_404(site):
+    for text in ("99", "0", "abc", "1e3"):
+        assert refused(f"{site[3]}/api/advisories/{text}") == (404, {"error": f"not found: no advisory {text} "
+                                                                              "in the index"})
+    assert refused(f"{site[3]}/advisories/99")[0] == 404
+
+
+def test_the_feed_is_paged(site):
+    pages = [get_json(f"{site[3]}/api/advisories?per_page=2&page={n}") for n in (1, 2, 3)]
+    assert [[i["id"] for i in p["items"]] for p in pages] == [[5, 4], [3, 2], [1]]
+    assert {(p["total"], p["pages"], p["per_page"]) for p in pages} == {(5, 3, 2)}
+
+
+def test_a_poller_is_told_nothing_changed_until_a_new_block_is_indexed(site):
+    cli, _, _, url = site
+    for path in ("/api/advisories?status=published", "/api/advisories/1", "/advisories.csv"):
+        status, body, headers = get(url + path)
+        tag = headers["etag"]
+        assert (status, headers["cache-control"]) == (200, "no-cache")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            get(url + path, {"If-None-Match": tag})
+        assert err.value.code == 304 and err.value.headers["etag"] == tag
+        assert get(url + path, {"If-None-Match": '"0-other"'})[1] == body
+        assert get(url + "/api/advisories?status=retracted")[2]["etag"] != tag  # another query, another tag
+    tag = get(url + "/api/advisories")[2]["etag"]
+    cli.rpc("evm_mine")
+    cli.ok("index")
+    status, _, headers = get(url + "/api/advisories", {"If-None-Match": tag})
+    assert status == 200 and headers["etag"] != tag
+
+
+def test_one_advisory_has_its_history_and_replies(site):
+    _, chain, ids, url = site
+    first = get_json(f"{url}/api/advisories/{ids['published']}")
+    assert list(first) == ["as_of_block", "as_of_time", *ITEM, "history", "replies"]
+    assert [(h["change"], h.get("by_name"), h["text"]) for h in first["history"]] == [
+        ("filed", "member 1 Co", ""), ("published", chain.confirmer, ""), ("updated", None, "more victims")]
+    assert first["history"][0]["evidence_uri"] == "https://evidence.example/a1"
+    assert {k: first["history"][2][k] for k in ("revision", "old_severity", "severity", "evidence_uri")} == {
+        "revision": 1, "old_severity": "high", "severity": "critical", "evidence_uri": "ipfs://bafy-a1-v2"}
+    assert [(r["index"], r["by_subject"], r["uri"]) for r in first["replies"]] == [
+        (0, False, "https://subject.example/answer")]
+    second = get_json(f"{url}/api/advisories/{ids['retracted']}")
+    assert [(h["change"], h.get("old_status"), h.get("by_name"), h["text"]) for h in second["history"]] == [
+        ("filed", None, "member 2 Co", ""), ("published", "pending", "governance (the timelock)", ""),
+        ("retracted", "published", chain.confirmer, "the exploit was the venue's own drill")]
+    assert [(r["by_subject"], r["uri"]) for r in second["replies"]] == [(True, "ipfs://bafy-reply")]
+    withdrawn = get_json(f"{url}/api/advisories/{ids['withdrawn']}")
+    assert withdrawn["history"][-1]["by_name"] == "member 2 Co"  # the filer's own seat
+
+
+def test_the_csv_holds_the_filtered_list_whole_and_defused(site):
+    _, _, ids, url = site
+    status, body, headers = get(f"{url}/advisories.csv?min_severity=critical")
+    assert headers["content-type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0] == ["id", "status", "kind", "severity", "revision", "subject", "subject_account", "summary",
+                       "evidence_uri", "evidence_hash", "filer", "filer_name", "filed_at", "decided_at",
+                       "updated_at", "last_block", "last_at", "reply_count", "filed_tx"]
+    assert [(r[0], r[1], r[2], r[3], r[7]) for r in rows[1:]] == [
+        (str(ids["dismissed"]), "dismissed", "sanctions exposure", "critical", "'" + FORMULA),
+        (str(ids["published"]), "published", "scam", "critical", XSS)]
+    assert len(list(csv.reader(io.StringIO(get(f"{url}/advisories.csv")[1])))) == 6
