@@ -31,6 +31,7 @@ COMMANDS = {
     "body": ("orchestrator.commands.bodies", "body", "Bodies: list, show, propose, approve, spend."),
     "standard": ("orchestrator.commands.standards", "standard", "Standards: publish, attest, compliance."),
     "conduct": ("orchestrator.commands.conduct", "conduct", "Conduct reports and censures."),
+    "advisory": ("orchestrator.commands.advisories", "advisory", "Industry advisories: file, decide, reply."),
     "index": ("orchestrator.commands.observe", "index", "Index the suite's events into the database."),
     "results": ("orchestrator.commands.results", "results", "Proposals' results from the index."),
     "report": ("orchestrator.commands.report", "report", "The transparency report for a period."),

@@ -103,6 +103,17 @@ SENTENCES = {
     "ConductInvalidEvidence": "a report needs an evidence URI and hash",
     "ConductUnknownReport": "there is no report {0}",
     "ConductUnknownCensure": "there is no censure {0}",
+    "AdvisoryUnauthorized": "{0} may not do this (a confirmer's or governance's alone; a withdrawal the filer's)",
+    "AdvisoryNotActiveMember": "{0} is not the seat of an active member: only active members file advisories",
+    "AdvisoryInvalidSubject": "an advisory needs a subject: a CAIP-10 account id (eip155:1:0x…) or an entity's name",
+    "AdvisoryInvalidEvidence": "a URI and a hash that is not zero are needed (the evidence's, or the reply's)",
+    "AdvisoryTextTooLong": "a text of {0} bytes is longer than the {1} bytes allowed",
+    "AdvisoryRateLimited": "member {0} {1}",
+    "AdvisoryInvalidFilingLimit": "a filing limit of {0} per {1} s is not valid: the window must be longer than zero",
+    "AdvisoryUnknown": "there is no advisory {0}",
+    "AdvisoryInvalidStatus": "advisory {0} is {1}, which does not allow this",
+    "AdvisoryNotSubject": "{1} is not the account of advisory {0}'s subject (a subject without one answers through a "
+                          "confirmer, who records its reply)",
 }
 STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"]
 STATUSES = ["None", "Active", "Suspended", "Resigned", "Expelled", "Lapsed"]
@@ -143,7 +154,21 @@ HUMAN_ARGS = {
     "TreasuryBudgetExceeded": lambda a: [a[0], a[1], _money(a[1], a[2]), _money(a[1], a[3])],
     "TreasuryTransferFailed": lambda a: [a[0], _eth(a[1])],  # only ETH transfers can fail this way
     "TreasuryShortfall": lambda a: [a[0], _money(a[0], a[1]), _money(a[0], a[2])],
+    "AdvisoryRateLimited": lambda a: [a[0], _filing_limit(a[1], a[2])],
+    "AdvisoryInvalidStatus": lambda a: [a[0], _enum("IAdvisoryRegistry", "Status", a[1])],
 }
+
+
+def _filing_limit(limit: int, available_at: int) -> str:
+    """Why a member may not file now, and from when it may: a limit of zero is filing closed, not a wait."""
+    if limit == 0:
+        return "may not file: governance closed filing (a limit of 0 per period)"
+    return f"reached the filing limit of {limit} per period: it may file again from {utc(available_at)}"
+
+
+def _enum(contract: str, enum: str, value: int) -> str:
+    names = artifacts.enum_names(contract, enum)
+    return names[value] if 0 <= value < len(names) else str(value)
 
 
 @lru_cache(maxsize=1)

@@ -1,15 +1,20 @@
 """`consortium propose <action>` for the institutions: treasury spending, budgets and dues; bodies;
-standards; censures. Each builds the calls; `propose` submits them and prints the id and kind."""
+standards; censures; industry advisories (confirmers, the filing limit, decisions by a member vote). Each
+builds the calls; `propose` submits them and prints the id and kind."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
 from orchestrator.chain.amounts import asset_of, parse_amount
+from orchestrator.commands.advisories import content_hash, update_call
 from orchestrator.commands.bodies import BODY_KINDS, body_address, mandate_entries
 from orchestrator.commands.proposals import proposal_command, propose
 from orchestrator.commands.treasury import dues_asset
-from orchestrator.errors import InputError
+from orchestrator.errors import ChainError, InputError
+from orchestrator.operations import advisories as ops
 from orchestrator.operations import governance as gv
 
 
@@ -152,3 +157,91 @@ def deprecate(session, standard_id):
 def censure(session, member, reason, report_id):
     """Censure MEMBER publicly (a member's case: its own proposal, the member recused)."""
     return [gv.contract_call(session.conduct, "censure", gv.member_id(session.registry, member), reason, report_id)]
+
+
+# ───── industry advisories ─────
+
+
+@propose.command()
+@click.argument("account")
+@click.option("--on/--off", "allowed", default=True, show_default=True)
+@proposal_command
+def confirmer(session, account, allowed):
+    """Allow ACCOUNT (a body, such as a security working group, by name or address) to publish, dismiss,
+    update and retract industry advisories and record replies, or not (ordinary). The body also needs those
+    functions in its mandate (`consortium propose body NAME --allow advisories:publish …`)."""
+    return [gv.contract_call(session.advisories, "setConfirmer", body_address(session, account), allowed)]
+
+
+@propose.command(name="filing-limit")
+@click.argument("limit", type=click.IntRange(0, 2**32 - 1))
+@click.argument("window", type=click.IntRange(1, 2**48 - 1))
+@proposal_command
+def filing_limit(session, limit, window):
+    """Let each member file at most LIMIT advisories per WINDOW seconds (0 closes filing) (ordinary)."""
+    return [gv.contract_call(session.advisories, "setFilingLimit", limit, window)]
+
+
+def _by_vote(session, fn, what: str) -> list[gv.Call]:
+    """The call as governance (the timelock, always a confirmer) makes it, asked of the chain now: what it
+    would refuse today (no such advisory, a status that does not allow it) is said before a vote is spent
+    on it. The advisory can still change before the proposal executes."""
+    refused = ops.refusal(fn, session.deployment.timelock)
+    if refused:
+        raise ChainError(f"{what}: {refused[1]}")
+    return [gv.contract_call(session.advisories, fn.fn_name, *fn.args)]
+
+
+@propose.command(name="advisory-publish")
+@click.argument("advisory_id", type=int)
+@proposal_command
+def advisory_publish(session, advisory_id):
+    """Publish pending advisory ADVISORY_ID by a member vote (ordinary)."""
+    return _by_vote(session, session.advisories.functions.publish(advisory_id), f"publish advisory {advisory_id}")
+
+
+@propose.command(name="advisory-dismiss")
+@click.argument("advisory_id", type=int)
+@click.option("--reason", required=True, help="Why (public).")
+@proposal_command
+def advisory_dismiss(session, advisory_id, reason):
+    """Dismiss pending advisory ADVISORY_ID by a member vote (ordinary)."""
+    return _by_vote(session, session.advisories.functions.dismiss(advisory_id, reason),
+                    f"dismiss advisory {advisory_id}")
+
+
+@propose.command(name="advisory-update")
+@click.argument("advisory_id", type=int)
+@click.option("--severity", help="The new severity (default: unchanged).")
+@click.option("--evidence-uri", help="The new evidence's URI (default: unchanged); give its hash or file too.")
+@click.option("--evidence-hash", help="The hash of the new evidence (0x and 64 hex digits).")
+@click.option("--evidence-file", type=click.Path(path_type=Path), help="The new evidence; its SHA-256 is recorded.")
+@click.option("--note", required=True, help="What changed and why (public).")
+@proposal_command
+def advisory_update(session, advisory_id, severity, evidence_uri, evidence_hash, evidence_file, note):
+    """A new revision of published advisory ADVISORY_ID by a member vote (ordinary)."""
+    fn, _ = update_call(session, advisory_id, severity, evidence_uri, evidence_hash, evidence_file, note)
+    return _by_vote(session, fn, f"update advisory {advisory_id}")
+
+
+@propose.command(name="advisory-retract")
+@click.argument("advisory_id", type=int)
+@click.option("--reason", required=True, help="Why (public); the advisory stays in the record, retracted.")
+@proposal_command
+def advisory_retract(session, advisory_id, reason):
+    """Retract published advisory ADVISORY_ID by a member vote (ordinary)."""
+    return _by_vote(session, session.advisories.functions.retract(advisory_id, reason),
+                    f"retract advisory {advisory_id}")
+
+
+@propose.command(name="advisory-record-reply")
+@click.argument("advisory_id", type=int)
+@click.option("--uri", required=True, help="Where the subject's reply is published.")
+@click.option("--hash", "hash_", help="The hash of the reply (0x and 64 hex digits).")
+@click.option("--file", "file_", type=click.Path(path_type=Path), help="The reply itself; its SHA-256 is recorded.")
+@proposal_command
+def advisory_record_reply(session, advisory_id, uri, hash_, file_):
+    """Record, by a member vote, the reply that ADVISORY_ID's subject sent to the consortium (ordinary)."""
+    digest = content_hash(hash_, file_, "--hash", "--file")
+    return _by_vote(session, session.advisories.functions.recordReply(advisory_id, uri, digest),
+                    f"record a reply to advisory {advisory_id}")

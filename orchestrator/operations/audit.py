@@ -6,8 +6,9 @@ factory created. The timelock's executor role must be the governor's alone: held
 would let anyone run a queued operation on the timelock directly, past the governor's checks (the pinned
 code of its targets) and events, so an open executor role is reported as a power outside the system.
 Role holders come from the RoleGranted and RoleRevoked events since the deployment block, each confirmed
-with hasRole at the head; budget holders and standards publishers likewise from their events, confirmed
-with the current getters."""
+with hasRole at the head; budget holders, standards publishers and advisory confirmers likewise from their
+events, confirmed with the current getters (a confirmer publishes and retracts advisories about anyone in
+the industry: one held by an account, not a body acting k of n, is a power outside the system)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def audit(session) -> list[Holding]:
     bodies = session.body_factory.functions.bodies().call()
     system = {d.timelock: "TimelockController", d.governor: "ConsortiumGovernor", d.registry: "MemberRegistry",
               d.treasury: "Treasury", d.body_factory: "BodyFactory", d.standards: "StandardsRegistry",
-              d.conduct: "ConductRecord"}
+              d.conduct: "ConductRecord", d.advisories: "AdvisoryRegistry"}
     system.update({b: f"Body {session.body(b).functions.name().call()}" for b in bodies})
 
     def verdict(holder: str) -> str:
@@ -70,7 +71,8 @@ def audit(session) -> list[Holding]:
               Holding("MemberRegistry", "bootstrapper", r.bootstrapper().call(), ""),
               Holding("MemberRegistry", "dues oracle", r.duesOracle().call(), "")]
     for name, c in (("Treasury", session.treasury), ("BodyFactory", session.body_factory),
-                    ("StandardsRegistry", session.standards), ("ConductRecord", session.conduct)):
+                    ("StandardsRegistry", session.standards), ("ConductRecord", session.conduct),
+                    ("AdvisoryRegistry", session.advisories)):
         found.append(Holding(name, "governance", c.functions.governance().call(), ""))
     for b in bodies:
         found.append(Holding(system[b], "governance", session.body(b).functions.governance().call(), ""))
@@ -83,6 +85,10 @@ def audit(session) -> list[Holding]:
     for publisher in sorted({e["args"]["publisher"] for e in _events(s, "PublisherSet", d.block)}):
         if s.functions.isPublisher(publisher).call():
             found.append(Holding("StandardsRegistry", "publisher", publisher, ""))
+    a = session.advisories
+    for confirmer in sorted({e["args"]["confirmer"] for e in _events(a, "ConfirmerSet", d.block)}):
+        if a.functions.isConfirmer(confirmer).call():
+            found.append(Holding("AdvisoryRegistry", "confirmer", confirmer, ""))
     return [h if h.verdict else Holding(h.contract, h.power, h.holder, verdict(h.holder)) for h in found]
 
 
@@ -105,7 +111,8 @@ def rules(session) -> Rules:
     d, g = session.deployment, session.governor
     names = {d.registry: ("MemberRegistry", session.registry), d.treasury: ("Treasury", session.treasury),
              d.standards: ("StandardsRegistry", session.standards), d.conduct: ("ConductRecord", session.conduct),
-             d.body_factory: ("BodyFactory", session.body_factory)}
+             d.body_factory: ("BodyFactory", session.body_factory),
+             d.advisories: ("AdvisoryRegistry", session.advisories)}
 
     def described(target: str, selector: bytes) -> str:
         name, contract = names.get(target, (target, None))

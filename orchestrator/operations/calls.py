@@ -26,7 +26,7 @@ from orchestrator.operations.deploy import contract
 
 # The contracts a proposal governs, by artifact name (bodies are found through the factory).
 GOVERNED = ("MemberRegistry", "ConsortiumGovernor", "TimelockController", "Treasury", "BodyFactory", "Body",
-            "StandardsRegistry", "ConductRecord")
+            "StandardsRegistry", "ConductRecord", "AdvisoryRegistry")
 _VIEW_ERRORS = (ContractCustomError, ContractLogicError, Web3Exception, ValueError, OverflowError)
 
 
@@ -42,7 +42,7 @@ class Words:
         d = self.session.deployment
         return {d.registry: "the member registry", d.governor: "the governor", d.timelock: "the timelock",
                 d.treasury: "the treasury", d.body_factory: "the body factory", d.standards: "the standards registry",
-                d.conduct: "the conduct record"}
+                d.conduct: "the conduct record", d.advisories: "the advisory registry"}
 
     @cached_property
     def bodies(self) -> dict[str, str]:
@@ -121,6 +121,15 @@ class Words:
             return f"standard {standard_id}"
         return f"standard {standard_id} '{title}' v{version}"
 
+    def advisory(self, advisory_id: int) -> str:
+        """"advisory 3 (scam, high, about eip155:56:0x…)", else "advisory 3" (one that does not exist yet)."""
+        try:
+            kind, severity, *_, subject, _, _, _ = self.session.advisories.functions.advisory(advisory_id).call()
+        except _VIEW_ERRORS:
+            return f"advisory {advisory_id}"
+        return (f"advisory {advisory_id} ({_enum('IAdvisoryRegistry', 'Kind', kind)}, "
+                f"{_enum('IAdvisoryRegistry', 'Severity', severity)}, about {subject})")
+
     def function(self, target: str, selector: bytes) -> str:
         """Contract.signature for a (target, selector) of the suite, else target and selector."""
         found = self.contract_at(target)
@@ -163,6 +172,16 @@ def _enum(contract: str, enum: str, value: int) -> str:
     bytes, the call would revert when executed) as itself."""
     names = artifacts.enum_names(contract, enum)
     return names[value] if 0 <= value < len(names) else f"kind {value} (not a {contract}.{enum})"
+
+
+def _filing_limit(a: dict) -> str:
+    if a["limit"] == 0:
+        return f"close advisory filing (a limit of 0 per {_seconds(a['window'])})"
+    return f"let each member file at most {a['limit']} advisories per {_seconds(a['window'])}"
+
+
+def _reply(a: dict) -> str:
+    return f"{a['uri']} (hash 0x{bytes(a['contentHash']).hex()})"
 
 
 def _create_body(w: Words, a: dict) -> str:
@@ -247,6 +266,21 @@ SENTENCES: dict[tuple[str, str], Sentence] = {
     ("ConductRecord", "censure"): lambda w, a, t: (
         f"censure {w.member(a['memberId'])}: {a['reason']}"
         + (f" (answering conduct report {a['reportId']})" if a["reportId"] else "")),
+    ("AdvisoryRegistry", "setConfirmer"): lambda w, a, t: (
+        f"{'allow' if a['allowed'] else 'no longer allow'} {w.account(a['confirmer'])} to publish, dismiss, update "
+        "and retract industry advisories"),
+    ("AdvisoryRegistry", "setFilingLimit"): lambda w, a, t: _filing_limit(a),
+    ("AdvisoryRegistry", "publish"): lambda w, a, t: f"publish {w.advisory(a['advisoryId'])}",
+    ("AdvisoryRegistry", "dismiss"): lambda w, a, t: f"dismiss {w.advisory(a['advisoryId'])}: {a['reason']}",
+    ("AdvisoryRegistry", "update"): lambda w, a, t: (
+        f"update {w.advisory(a['advisoryId'])} to severity "
+        f"{_enum('IAdvisoryRegistry', 'Severity', a['severity'])}, evidence {a['evidenceURI']} "
+        f"(hash 0x{bytes(a['evidenceHash']).hex()}): {a['note']}"),
+    ("AdvisoryRegistry", "retract"): lambda w, a, t: f"retract {w.advisory(a['advisoryId'])}: {a['reason']}",
+    ("AdvisoryRegistry", "recordReply"): lambda w, a, t:
+        f"record its subject's reply to {w.advisory(a['advisoryId'])}: {_reply(a)}",
+    ("AdvisoryRegistry", "reply"): lambda w, a, t:
+        f"reply to {w.advisory(a['advisoryId'])} as its subject's account: {_reply(a)}",
 }
 
 # State-changing functions of the governed contracts that no proposal can make, and why: the governor
@@ -268,6 +302,7 @@ NOT_PROPOSABLE: dict[tuple[str, str], str] = {
         "bootstrapAdmit", "endBootstrap", "setDuesOracle")},
     **{("StandardsRegistry", f): _CALLER_ONLY for f in ("attest", "withdraw")},
     ("ConductRecord", "fileReport"): _CALLER_ONLY,
+    **{("AdvisoryRegistry", f): _CALLER_ONLY for f in ("file", "withdraw")},
     **{("Body", f): _CALLER_ONLY for f in ("propose", "approve")},
 }
 
