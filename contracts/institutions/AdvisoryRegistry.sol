@@ -160,7 +160,7 @@ contract AdvisoryRegistry is IAdvisoryRegistry {
         return (_filingLimit, _filingWindow);
     }
 
-    // slither-disable-next-line timestamp -- windows are days long; a validator's few seconds do not matter
+    // slither-disable-next-line timestamp,incorrect-equality -- windows are days long, so a validator's few seconds do not matter; epochs are counters, not balances
     function filingAllowance(uint256 memberId) external view returns (uint32 remaining, uint48 resetsAt) {
         uint48 epoch = uint48(block.timestamp / _filingWindow);
         Filings memory f = _filings[memberId];
@@ -201,10 +201,10 @@ contract AdvisoryRegistry is IAdvisoryRegistry {
 
     function _reply(uint256 advisoryId, bool bySubject, string calldata uri, bytes32 contentHash) private {
         _checkEvidence(uri, contentHash);
-        Reply[] storage list = _replies[advisoryId];
-        if (list.length >= MAX_REPLIES) revert AdvisoryTooManyReplies(advisoryId, MAX_REPLIES);
-        list.push(Reply(bySubject, uint48(block.timestamp), uri, contentHash));
-        emit AdvisoryReplied(advisoryId, list.length - 1, bySubject, uri, contentHash);
+        uint256 index = _replies[advisoryId].length;
+        if (index >= MAX_REPLIES) revert AdvisoryTooManyReplies(advisoryId, MAX_REPLIES);
+        _replies[advisoryId].push(Reply(bySubject, uint48(block.timestamp), uri, contentHash));
+        emit AdvisoryReplied(advisoryId, index, bySubject, uri, contentHash);
     }
 
     function _setStatus(uint256 advisoryId, Advisory storage a, Status status, string memory reason) private {
