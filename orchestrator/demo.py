@@ -11,9 +11,13 @@ runs two rounds of governance through the timelock, every institution at work:
    relayer validates, stores and submits in batches.
 2. The unpaid member's dues lapse and anyone's poke marks it. The secretariat pays a bill from its
    budget (2 of 3 approvals) and is refused a call outside its mandate; the technical committee
-   publishes a draft standard; a member reports another's conduct. Round two adopts the standard by
-   consensus (constitutional) and censures the reported member (a member's case, recused); the lapsed
-   member's ballot is refused. Members attest compliance; the lapsed member pays and its vote is restored.
+   publishes a draft standard; a member reports another's conduct. Members file industry advisories
+   about non-members: a scam token on another chain and an exchange at risk of insolvency (a duplicate is
+   withdrawn by its filer); the technical committee, which round one also named the advisories' confirmer,
+   publishes both (2 of 3 approvals each) and the exchange replies from its own account. Round two adopts
+   the standard by consensus (constitutional) and censures the reported member (a member's case, recused);
+   the lapsed member's ballot is refused. Members attest compliance; the lapsed member pays and its vote is
+   restored; the committee raises the token's advisory to critical and retracts the exchange's.
 
 Member keys exist in memory for the run only; the relayer's database is a temporary file."""
 
@@ -35,6 +39,7 @@ from orchestrator.chain.node import DEVNET_CHAIN_ID, Sender
 from orchestrator.chain.proposals import Proposal, Standing, find, kind_name, receipt_events, standing
 from orchestrator.errors import ChainError, OrchestratorError
 from orchestrator.observers.indexer.derived import STANDARD_STATUSES
+from orchestrator.operations import advisories as advisory_ops
 from orchestrator.operations import dues, governance, roll
 from orchestrator.operations.config import ZERO_ADDRESS, parse
 from orchestrator.operations.deploy import deploy
@@ -60,6 +65,12 @@ SECRETARIAT, TECHNICAL_COMMITTEE = 3, 1
 ETH = 10**18
 SPEND_BUDGET = governance.selector("spendBudget(address,address,uint256,string)")
 PUBLISH_DRAFT = governance.selector("publishDraft(string,string,bytes32,string,uint256)")
+# What a confirmer of advisories does, all of it in the technical committee's mandate.
+CONFIRMER_MANDATE = [governance.selector(f) for f in (
+    "publish(uint256)", "dismiss(uint256,string)", "update(uint256,uint8,string,bytes32,string)",
+    "retract(uint256,string)", "recordReply(uint256,string,bytes32)")]
+SCAM_TOKEN = "eip155:56:0x5ca1ab1e0000000000000000000000000000dead"  # CAIP-10: a token on BNB Smart Chain
+EXCHANGE = "Shady Exchange Ltd"
 
 
 @dataclass
@@ -111,8 +122,10 @@ class Demo:
         round_one = self._round_one(founding, regular)
         self._lapse()
         self._institutions_at_work(founding, regular)
+        self._advisories_filed(founding, regular)
         self._round_two(founding, regular)
         self._attest_and_restore(founding, regular)
+        self._advisories_revised(founding)
         self.report.proposals = [self._summary(pid) for pid in (*round_one, *self.round_two)]
         self._summarise_institutions()
         self.report.wall_s = time.monotonic() - started
@@ -155,7 +168,7 @@ class Demo:
 
     def _round_one(self, founding: list, regular: list) -> tuple[int, int, int]:
         r, f, s = self.session.registry, self.session.body_factory, self.session.standards
-        t = self.session.treasury
+        t, a = self.session.treasury, self.session.advisories
         self.suspended = regular[-1]
         self.secretariat, self.committee = self._next_bodies(2)
         calls = [
@@ -164,9 +177,10 @@ class Demo:
                                      [(t.address, SPEND_BUDGET)]),
             governance.contract_call(f, "create", TECHNICAL_COMMITTEE, "Technical Committee", 2,
                                      [self.member_id(a) for a in founding[:3]],
-                                     [(s.address, PUBLISH_DRAFT)]),
+                                     [(s.address, PUBLISH_DRAFT), *[(a.address, c) for c in CONFIRMER_MANDATE]]),
             governance.contract_call(t, "setBudget", self.secretariat, ZERO_ADDRESS, 5 * ETH),
             governance.contract_call(s, "setPublisher", self.committee, True),
+            governance.contract_call(a, "setConfirmer", self.committee, True),
         ]
         ordinary = self._propose(founding[0], calls, "Set up the secretariat (5 ETH budget) and the technical "
                                  "committee")
@@ -236,6 +250,57 @@ class Demo:
                    "fileReport")
         self.say(f"a member filed a public conduct report about member {self.member_id(self.reported)}")
 
+    def _advisories_filed(self, founding: list, regular: list) -> None:
+        a = self.session.advisories
+        kind, severity = advisory_ops.parse, advisory_ops.parse
+        self.exchange = Account.create()  # the exchange's own account here, from which it replies
+        filings = [
+            (regular[0], "Scam", "High", SCAM_TOKEN, ZERO_ADDRESS, "Honeypot token: only the deployer can sell",
+             b"transfer() reverts for every seller but the deployer"),
+            (regular[1], "insolvency-risk", "Medium", EXCHANGE, self.exchange.address,
+             "Withdrawals halted for 5 days; reserves unproven", b"withdrawal queue, 5 days unprocessed"),
+            (regular[2], "Scam", "High", SCAM_TOKEN, ZERO_ADDRESS, "Honeypot token", b"a second report"),
+        ]
+        for filer, k, sev, subject, account, summary, evidence in filings:
+            self._send(filer, a.functions.file(kind("Kind", k), severity("Severity", sev), subject, account, summary,
+                                               f"ipfs://demo-advisory-{hashlib.sha256(evidence).hexdigest()[:12]}",
+                                               hashlib.sha256(evidence).digest()), "file advisory")
+        self.say(f"member {self.member_id(regular[0])} filed advisory 1 (scam, high) about {SCAM_TOKEN}, a token on "
+                 "another chain")
+        self.say(f"member {self.member_id(regular[1])} filed advisory 2 (insolvency risk, medium) about {EXCHANGE}, "
+                 "naming its account here")
+        self._send(regular[2], a.functions.withdraw(3), "withdraw advisory")
+        self.say(f"member {self.member_id(regular[2])} filed advisory 3 about the same token, then withdrew it as a "
+                 "duplicate")
+        for advisory_id in (1, 2):
+            self._committee_acts(founding, a.functions.publish(advisory_id), f"Publish advisory {advisory_id}")
+        self.say("the technical committee, named the advisories' confirmer in round one, published advisories 1 and "
+                 "2: 2 of 3 approvals each, no member vote")
+        reply = b"Withdrawals resumed; reserves attested by an auditor, report attached."
+        self._send(self.exchange, a.functions.reply(2, "https://shady.example/reply",
+                                                    hashlib.sha256(reply).digest()), "reply to advisory")
+        self.say(f"{EXCHANGE} replied to advisory 2 from its own account")
+
+    def _advisories_revised(self, founding: list) -> None:
+        a = self.session.advisories.functions
+        trace = hashlib.sha256(b"drainer contract traced: 4,000 holders affected").digest()
+        self._committee_acts(founding, a.update(1, advisory_ops.parse("Severity", "critical"), "ipfs://demo-trace",
+                                                trace, "4,000 holders affected"), "Raise advisory 1 to critical")
+        self._committee_acts(founding, a.retract(2, "the auditor's attestation in the subject's reply"),
+                             "Retract advisory 2")
+        self.say("the technical committee raised advisory 1 to critical (revision 1) and retracted advisory 2 after "
+                 "the exchange's reply")
+
+    def _committee_acts(self, founding: list, fn, description: str) -> None:
+        """The technical committee calls `fn`: a founding member proposes the action, another approves it
+        (2 of 3), which executes it."""
+        committee = self.session.body(self.committee)
+        target = fn.address
+        receipt = self._send(founding[0], committee.functions.propose(target, _data(fn), description),
+                             "body propose")
+        action = receipt_events(committee, receipt, "ActionProposed")[0]["args"]["actionId"]
+        self._send(founding[1], committee.functions.approve(action), "body approve")
+
     def _round_two(self, founding: list, regular: list) -> None:
         s, c = self.session.standards, self.session.conduct
         adopt = self._propose(founding[0], [governance.contract_call(s, "adopt", 1)],
@@ -286,6 +351,10 @@ class Demo:
                      f"{len(s.attesters(1).call())} member(s) attest compliance")
         member_id, report_id, reason, _ = c.censureRecord(1).call()
         lines.append(f"censure 1: member {member_id} (report {report_id}): {reason}")
+        for x in advisory_ops.read(self.session.advisories):
+            revision = f" (revision {x.revision})" if x.revision else ""
+            replies = f", {len(x.replies)} reply" if x.replies else ""
+            lines.append(f"advisory {x.id}: {x.kind}, {x.severity}, about {x.subject}: {x.status}{revision}{replies}")
         self.report.institutions = lines
 
     def index(self) -> int:

@@ -41,6 +41,18 @@ def test_demo_puts_every_institution_to_work(demo):
     assert "secretariat budget left 3.80 ETH" in out
     assert "standard 1: Proof of Reserves v1.0, adopted, 5 member(s) attest compliance" in out
     assert "censure 1: member 9 (report 1): outage undisclosed for 30 days" in out
+    assert ("member 6 filed advisory 1 (scam, high) about eip155:56:0x5ca1ab1e0000000000000000000000000000dead, a "
+            "token on another chain") in out
+    assert "member 7 filed advisory 2 (insolvency risk, medium) about Shady Exchange Ltd, naming its account" in out
+    assert "member 8 filed advisory 3 about the same token, then withdrew it as a duplicate" in out
+    assert ("the technical committee, named the advisories' confirmer in round one, published advisories 1 and 2: 2 "
+            "of 3 approvals each") in out
+    assert "Shady Exchange Ltd replied to advisory 2 from its own account" in out
+    assert "the technical committee raised advisory 1 to critical (revision 1) and retracted advisory 2" in out
+    assert "advisory 1: scam, critical, about eip155:56:0x5ca1ab1e0000000000000000000000000000dead: published " \
+           "(revision 1)" in out
+    assert "advisory 2: insolvency risk, medium, about Shady Exchange Ltd: retracted, 1 reply" in out
+    assert "advisory 3: scam, high, about eip155:56:0x5ca1ab1e0000000000000000000000000000dead: withdrawn" in out
     assert re.search(r"indexed \d+ events into sqlite", out)
 
 
