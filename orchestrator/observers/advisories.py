@@ -27,6 +27,9 @@ from orchestrator.observers.words import IndexWords
 
 # The feed's filters (query parameters), in the order the API's documentation lists them.
 FILTERS = ("status", "kind", "severity", "min_severity", "subject", "subject_account", "filer", "since")
+# The fields of each entry of an advisory's history (the API's /api/advisories/ID), in order.
+HISTORY_FIELDS = ("change", "time", "block", "tx", "by", "by_name", "old_status", "status", "revision",
+                  "old_severity", "severity", "evidence_uri", "evidence_hash", "text")
 
 
 def statuses() -> tuple[str, ...]:
@@ -219,8 +222,10 @@ class Advisories:
                                  .order_by(advisory_changes.c.block_number, advisory_changes.c.log_index)).all()
             body_names = dict(db.execute(select(bodies.c.address, bodies.c.name)).all())
         item = self._item(row)
-        history = [{"change": "filed", "time": filed.timestamp, "block": filed.block_number, "tx": filed.tx_hash,
-                    "by": None, "by_name": self.obs.label(filed.filer), "status": "pending",
+        # Every entry has the same fields (None where they do not apply), so the API's shape is one.
+        blank = dict.fromkeys(HISTORY_FIELDS)
+        history = [{**blank, "change": "filed", "time": filed.timestamp, "block": filed.block_number,
+                    "tx": filed.tx_hash, "by_name": self.obs.label(filed.filer), "status": "pending",
                     "severity": filed.severity, "evidence_uri": filed.evidence_uri,
                     "evidence_hash": filed.evidence_hash, "text": ""}]
         replies = []
@@ -229,14 +234,14 @@ class Advisories:
             if c.change == "replied":
                 replies.append({"index": c.reply_index, "by_subject": bool(c.by_subject), "uri": c.uri,
                                 "content_hash": c.content_hash, **entry})
-                continue
-            if c.change == "status":
-                entry.update(change=c.status, old_status=c.old_status, by=c.by_account,
-                             by_name=self._actor(c.by_account, body_names), text=c.text)
+            elif c.change == "status":
+                history.append({**blank, **entry, "change": c.status, "status": c.status,
+                                "old_status": c.old_status, "by": c.by_account,
+                                "by_name": self._actor(c.by_account, body_names), "text": c.text})
             else:
-                entry.update(change="updated", revision=c.revision, old_severity=c.old_severity,
-                             severity=c.severity, evidence_uri=c.uri, evidence_hash=c.content_hash, text=c.text)
-            history.append(entry)
+                history.append({**blank, **entry, "change": "updated", "revision": c.revision,
+                                "old_severity": c.old_severity, "severity": c.severity, "evidence_uri": c.uri,
+                                "evidence_hash": c.content_hash, "text": c.text})
         return {**item, "history": history, "replies": replies}
 
     def _actor(self, address: str, body_names: dict[str, str]) -> str:

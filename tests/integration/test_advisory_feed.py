@@ -20,12 +20,13 @@ from web3 import Web3
 
 from orchestrator.chain.node import Devnet
 from orchestrator.db import engine
+from orchestrator.observers.advisories import HISTORY_FIELDS
 from orchestrator.observers.indexer.schema import advisories, advisory_changes
 from orchestrator.operations.deploy import contract
 from orchestrator.web import dashboard, serving
 from tests.browser import chromium_browser  # noqa: F401  (fixture browser)
 from tests.integration.conftest import Cli
-from tests.integration.test_indexer import derived_rows
+from tests.integration.test_indexer import derived_rows, fresh_derived_rows
 
 MIXED = "0xAbCdEf0123456789aBcDeF0123456789AbCdEf01"
 SUBJECT = f"eip155:1:{MIXED}"
@@ -352,6 +353,7 @@ def test_one_advisory_has_its_history_and_replies(site):
     assert [(h["change"], h.get("by_name"), h["text"]) for h in first["history"]] == [
         ("filed", "member 1 Co", ""), ("published", chain.confirmer, ""), ("updated", None, "more victims")]
     assert first["history"][0]["evidence_uri"] == "https://evidence.example/a1"
+    assert all(list(entry) == list(HISTORY_FIELDS) for entry in first["history"])
     assert {k: first["history"][2][k] for k in ("revision", "old_severity", "severity", "evidence_uri")} == {
         "revision": 1, "old_severity": "high", "severity": "critical", "evidence_uri": "ipfs://bafy-a1-v2"}
     assert [(r["index"], r["by_subject"], r["uri"]) for r in first["replies"]] == [
@@ -377,3 +379,106 @@ def test_the_csv_holds_the_filtered_list_whole_and_defused(site):
         (str(ids["dismissed"]), "dismissed", "sanctions exposure", "critical", "'" + FORMULA),
         (str(ids["published"]), "published", "scam", "critical", XSS)]
     assert len(list(csv.reader(io.StringIO(get(f"{url}/advisories.csv")[1])))) == 6
+
+
+def test_the_list_page_marks_each_status_and_shows_untrusted_text_as_text(site, browser):
+    _, _, ids, url = site
+    page = browser.new_page()
+    alerts = []
+    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{url}/advisories")
+    assert page.locator("h1").inner_text() == "Industry advisories"
+    assert page.locator("nav a[aria-current=page]").inner_text() == "Advisories"
+
+    def row(name: str):
+        return page.locator(f"#advisory-{ids[name]}")
+
+    retracted = row("retracted")
+    assert retracted.get_attribute("class") == "advisory-retracted"
+    assert retracted.locator(".badge").inner_text() == "retracted"
+    assert retracted.locator("td.summary del").inner_text() == "Drained its hot wallet"  # struck, not hidden
+    assert row("pending").locator(".badge").inner_text() == "pending (not confirmed)"
+    assert row("pending").locator("td.summary del").count() == 0
+    assert row("withdrawn").locator(".badge").inner_text() == "withdrawn by its filer"
+    published = row("published")
+    assert published.locator(".badge").inner_text() == "published"
+    assert published.locator("td.summary").inner_text() == XSS  # the text, not markup
+    assert published.locator("td").nth(3).inner_text() == "critical (revision 1)"
+    assert published.locator("td").nth(6).inner_text() == "member 1 Co"
+    assert page.locator("main script").count() == 0 and alerts == []
+    page.select_option("select[name=status]", "retracted")
+    page.click("form.filters button")
+    assert page.url == f"{url}/advisories?status=retracted&kind=&min_severity=&subject="
+    assert page.locator("tbody tr").count() == 1 and page.locator(f"#advisory-{ids['retracted']}").count() == 1
+    assert page.locator("select[name=status] option[selected]").inner_text() == "retracted"
+    assert page.locator(".downloads a").get_attribute("href") == "/advisories.csv?status=retracted"
+    page.close()
+
+
+def test_the_detail_page_shows_the_retraction_the_reply_and_links_only_safe_evidence(site, browser):
+    _, chain, ids, url = site
+    page = browser.new_page()
+    page.goto(f"{url}/advisories/{ids['retracted']}")
+    assert page.locator("h1").inner_text() == f"Advisory {ids['retracted']}"
+    assert page.locator("#standing").inner_text().endswith(
+        ": this advisory no longer stands. Reason: the exploit was the venue's own drill")
+    assert page.locator("#summary").get_attribute("class") == "summary struck"
+    reply = page.locator("#replies li").inner_text()
+    assert ": by the subject's own account: ipfs://bafy-reply (content hash 0x" in reply
+    assert page.locator("#replies a").get_attribute("href") == "ipfs://bafy-reply"
+    assert page.locator("#history tbody tr").all_inner_texts()[1].split("\t")[1:4] == [
+        "published", "governance (the timelock)", "pending → published"]
+    page.goto(f"{url}/advisories/{ids['published']}")
+    assert page.locator("#standing").count() == 0  # published: no caveat
+    evidence = page.locator("#evidence a")
+    assert (evidence.get_attribute("href"), evidence.get_attribute("rel")) == (
+        "ipfs://bafy-a1-v2", "nofollow noopener noreferrer")
+    filed = page.locator("#history tbody tr").first
+    assert filed.locator("a[href='https://evidence.example/a1']").count() == 1
+    assert "(evidence.example)" in filed.inner_text()  # the host a web link leads to
+    assert page.locator("#summary").inner_text() == XSS
+    assert "the subject's reply, recorded by a confirmer: https://subject.example/answer (subject.example)" in \
+        page.locator("#replies").inner_text()
+    page.goto(f"{url}/advisories/{ids['dismissed']}")
+    assert page.locator("#evidence a").count() == 0  # javascript: is shown, never linked
+    assert page.locator("#evidence code.uri").inner_text() == "javascript:alert(1)"
+    assert page.locator("#standing").inner_text().endswith(": never published. Reason: no evidence")
+    page.goto(f"{url}/advisories/{ids['pending']}")
+    assert page.locator("#standing").inner_text() == (
+        "Pending: filed by member 3 Co and not yet confirmed. It is a member's filing, not a finding of the "
+        "consortium.")
+    page.goto(f"{url}/members/1")
+    assert page.locator("#advisories-filed + ul li").count() == 2
+    filed = page.locator("#advisories-filed + ul").inner_text()
+    assert f"advisory 1 published scam, critical, about {SUBJECT}" in filed
+    page.close()
+
+
+def test_the_transparency_report_lists_the_decisions_on_advisories(site):
+    cli, *_ = site
+    text = cli.ok("report", "--from", "2000-01-01", "--to", "2100-12-31")
+    lines = text.split("Advisories (5)\n")[1].split("\n\n")[0].splitlines()
+    assert [line.split("  ", 2)[-1] for line in lines] == [
+        f"advisory 1 published (scam, high) about {SUBJECT}",
+        f"advisory 1 revised (scam, critical) about {SUBJECT}: more victims",
+        "advisory 2 published (exploit, medium) about Shady Venue Ltd",
+        "advisory 2 retracted (exploit, medium) about Shady Venue Ltd: the exploit was the venue's own drill",
+        "advisory 4 dismissed (sanctions exposure, critical) about Sanctioned Co: no evidence",
+    ]
+    html = cli.ok("report", "--from", "2000-01-01", "--to", "2100-12-31", "--format", "html")
+    assert "<h2>Advisories (5)</h2>" in html and "<script>" not in html
+
+
+def test_a_reorg_unwinds_the_advisories_of_the_blocks_it_replaced(site):
+    """Last: it changes the chain. An advisory filed and published in blocks a reorg replaces is gone from the
+    index, as if never indexed, and the feed no longer lists it."""
+    cli, chain, _, url = site
+    filed = chain.file(4, "insolvency risk", "high", "Wobbly Lender", "Withdrawals paused", "https://ev.example/6")
+    chain.confirm("publish", filed)
+    cli.ok("index")
+    assert ids_of(site)[0] == filed and "no differences" in cli.ok("index", "--verify")
+    cli.rpc("anvil_reorg", 2, [])  # the two blocks replaced by two empty ones
+    cli.ok("index")
+    assert ids_of(site)[0] == filed - 1
+    assert derived_rows(cli.env["CONSORTIUM_DB"]) == fresh_derived_rows(cli, chain.w3)
+    assert "no differences" in cli.ok("index", "--verify")
