@@ -302,3 +302,78 @@ def test_pages_allow_images_from_the_dashboard_only():
     from orchestrator.web.templating import SECURITY_HEADERS
     policy = dict(d.strip().split(" ", 1) for d in SECURITY_HEADERS["Content-Security-Policy"].split(";"))
     assert policy["img-src"] == "'self'"
+
+
+# ───── advisories ─────
+
+def test_every_advisory_status_has_its_words_on_the_pages():
+    from orchestrator.observers.advisories import statuses
+    from orchestrator.web.dashboard import ADVISORY_STATUS
+    assert sorted(ADVISORY_STATUS) == sorted(statuses())  # a status the contract adds is not shown by a fallback
+
+
+@pytest.mark.parametrize(("uri", "shown"), [
+    ("https://evidence.example/a?b=1&c=2", '<a href="https://evidence.example/a?b=1&amp;c=2" rel="nofollow noopener '
+     'noreferrer">https://evidence.example/a?b=1&amp;c=2</a> <span class="host">(evidence.example)</span>'),
+    ("HTTPS://bücher.example/x", '<a href="HTTPS://bücher.example/x" rel="nofollow noopener noreferrer">'
+     'HTTPS://bücher.example/x</a> <span class="host">(xn--bcher-kva.example)</span>'),
+    ("ipfs://bafy-evidence", '<a href="ipfs://bafy-evidence" rel="nofollow noopener noreferrer">ipfs://bafy-evidence'
+     '</a>'),
+    ("javascript:alert(1)", '<code class="uri">javascript:alert(1)</code>'),
+    (" javascript:alert(1)", '<code class="uri"> javascript:alert(1)</code>'),
+    ("data:text/html,<script>alert(1)</script>",
+     '<code class="uri">data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;</code>'),
+    ("ipfs://", '<code class="uri">ipfs://</code>'),
+    ("https:///no-host", '<code class="uri">https:///no-host</code>'),
+    ("http://[::1", '<code class="uri">http://[::1</code>'),  # not a URL urlsplit takes
+    ("/relative/path", '<code class="uri">/relative/path</code>'),
+    ('https://e.example/"><script>', '<a href="https://e.example/&#34;&gt;&lt;script&gt;" rel="nofollow noopener '
+     'noreferrer">https://e.example/&#34;&gt;&lt;script&gt;</a> <span class="host">(e.example)</span>'),
+])
+def test_evidence_is_linked_only_to_web_pages_and_ipfs(uri, shown):
+    from orchestrator.web.dashboard import evidence_link
+    assert str(evidence_link(uri)) == shown
+
+
+@pytest.mark.parametrize(("subject", "key"), [
+    ("0xAbCdEf0123456789aBcDeF0123456789AbCdEf01", "0xabcdef0123456789abcdef0123456789abcdef01"),
+    ("eip155:1:0xAbCdEf0123456789aBcDeF0123456789AbCdEf01", "eip155:1:0xabcdef0123456789abcdef0123456789abcdef01"),
+    ("eip155:1:0xAbCdEf0123456789aBcDeF0123456789AbCdEf0", "eip155:1:0xAbCdEf0123456789aBcDeF0123456789AbCdEf0"),
+    ("bip122:000000000019d6689c085ae165831e93:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+     "bip122:000000000019d6689c085ae165831e93:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"),  # base58 is case-sensitive
+    ("Bitex Ltd", "Bitex Ltd"),
+    ("Bitex Ltd 0xAbCdEf0123456789aBcDeF0123456789AbCdEf01", "Bitex Ltd 0xAbCdEf0123456789aBcDeF0123456789AbCdEf01"),
+])
+def test_an_advisorys_subject_matches_exactly_but_for_a_0x_addresss_case(subject, key):
+    from orchestrator.observers.indexer.derived import subject_key
+    assert subject_key(subject) == key
+
+
+def test_a_page_of_advisories_takes_two_queries_however_many_it_shows(url):
+    from orchestrator.observers.advisories import Advisories, AdvisoryFilter
+    from orchestrator.observers.indexer.schema import advisories, advisory_changes
+    blank = {"status": None, "old_status": None, "by_account": None, "revision": None, "severity": None,
+             "old_severity": None, "reply_index": None, "by_subject": None, "uri": "", "content_hash": None, "text": ""}
+    with engine(url).begin() as db:
+        rows = Rows(db)
+        for n in range(1, 61):
+            rows.derived(advisories, 50, advisory_id=n, filer=7, kind="scam", severity="low", subject=f"s{n}",
+                         subject_key=f"s{n}", subject_hash="0x" + "00" * 32, subject_account=None, summary="",
+                         evidence_uri="ipfs://e", evidence_hash="0x" + "11" * 32)
+            if n % 2:
+                rows.derived(advisory_changes, 51, advisory_id=n, **{**blank, "change": "status",
+                                                                      "status": "published", "old_status": "pending"})
+                rows.derived(advisory_changes, 52, advisory_id=n, **{**blank, "change": "updated", "revision": 1,
+                                                                      "severity": "high", "old_severity": "low"})
+                rows.derived(advisory_changes, 53, advisory_id=n, **{**blank, "change": "replied",
+                                                                      "reply_index": 0, "by_subject": 0})
+    obs = Observatory(url)
+    obs.identities  # noqa: B018  (names are read once per head block)
+    seen = _counting(obs)
+    page = Advisories(obs).page(AdvisoryFilter(statuses=("published",), severities=("high",)), 1, 50)
+    assert len(seen) == 2, seen  # its total and its rows
+    assert (page.total, [a["id"] for a in page.items][:3]) == (30, [59, 57, 55])
+    assert {(a["status"], a["severity"], a["revision"], a["reply_count"], a["decided_at"], a["updated_at"])
+            for a in page.items} == {("published", "high", 1, 1, _at(51), _at(52))}
+    pending = Advisories(obs).page(AdvisoryFilter(statuses=("pending",)), 2, 20)
+    assert (pending.total, [a["id"] for a in pending.items][:2]) == (30, [20, 18])
