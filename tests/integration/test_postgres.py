@@ -12,11 +12,13 @@ from sqlalchemy import Column, Integer, MetaData, Table, Text, insert, select
 from sqlalchemy.engine import make_url
 
 from orchestrator.db import POSTGRES_POOL, SafeText, engine
+from orchestrator.observers.advisories import Advisories, AdvisoryFilter
 from orchestrator.observers.indexer import schema
 from orchestrator.observers.indexer.store import IndexStore
 from orchestrator.observers.observatory import Institutions, Observatory
 from orchestrator.relay.store import RelayStore
 from orchestrator.relay.store import ballots as relay_ballots
+from tests.integration.test_advisory_feed import SUBJECT, Chain, story
 from tests.integration.test_cli_governance import proposal_id
 from tests.integration.test_cli_institutions import enact
 from tests.integration.test_indexer import derived_rows
@@ -110,6 +112,30 @@ def test_nul_bytes_and_backslashes_are_indexed_and_read_back_exactly(cli, consor
         assert "indexed 1 new events" in cli.ok("index", **on(url))
         assert [b["reason"] for b in Observatory(url).proposal(pid).ballots] == [reason, reason + "!"]
         assert "no differences" in cli.ok("index", "--verify", **on(url))
+
+
+def test_advisories_read_the_same_from_sqlite_and_postgresql(cli, w3, sqlite_url, postgres_url):
+    """The advisories' story (one in each status, a revision, replies of both kinds) and one whose summary and
+    subject hold NUL bytes and backslashes: indexed into both, the rows, the feed with its filters, each
+    advisory's history and `index --verify` are the same on both."""
+    chain = Chain(cli, w3)
+    ids = story(chain)
+    awkward = chain.file(3, "other", "low", "name\x00 \\0 Ltd", "summary\x00 with \\ and \\0", "ipfs://x\x00")
+    views = {}
+    for url in (sqlite_url, postgres_url):
+        assert "no differences" in cli.ok("index", "--verify", **on(url))
+        found = Advisories(Observatory(url))
+        views[url] = {"rows": derived_rows(url), "all": found.all(AdvisoryFilter()),
+                      "one": [found.one(n) for n in range(1, awkward + 1)],
+                      "filtered": [found.page(AdvisoryFilter.parse(query), 1, 2).to_json() for query in (
+                          {"status": "published,retracted"}, {"min_severity": "high"}, {"subject": SUBJECT.lower()},
+                          {"subject": "name\x00 \\0 Ltd"}, {"since": "1"}, {"kind": "other"})]}
+    sqlite, postgresql = views[sqlite_url], views[postgres_url]
+    assert [a["id"] for a in sqlite["all"]] == [awkward, *sorted(ids.values(), reverse=True)]
+    assert sqlite["one"][-1]["summary"] == "summary\x00 with \\ and \\0"
+    assert [a["id"] for a in sqlite["filtered"][3]["items"]] == [awkward]
+    for view in sqlite:
+        assert postgresql[view] == sqlite[view], view
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
