@@ -21,9 +21,8 @@ from web3 import Web3
 
 from orchestrator.errors import InputError
 from orchestrator.observers.indexer.derived import advisory_words, subject_key
-from orchestrator.observers.indexer.schema import advisories, advisory_changes, bodies
+from orchestrator.observers.indexer.schema import advisories, advisory_changes, bodies, events
 from orchestrator.observers.observatory import Observatory, Page
-from orchestrator.observers.words import IndexWords
 
 # The feed's filters (query parameters), in the order the API's documentation lists them.
 FILTERS = ("status", "kind", "severity", "min_severity", "subject", "subject_account", "filer", "since")
@@ -221,6 +220,8 @@ class Advisories:
             changes = db.execute(select(advisory_changes).where(advisory_changes.c.advisory_id == advisory_id)
                                  .order_by(advisory_changes.c.block_number, advisory_changes.c.log_index)).all()
             body_names = dict(db.execute(select(bodies.c.address, bodies.c.name)).all())
+            timelock = db.execute(select(events.c.address).where(events.c.contract == "TimelockController")
+                                  .limit(1)).scalar()
         item = self._item(row)
         # Every entry has the same fields (None where they do not apply), so the API's shape is one.
         blank = dict.fromkeys(HISTORY_FIELDS)
@@ -237,18 +238,18 @@ class Advisories:
             elif c.change == "status":
                 history.append({**blank, **entry, "change": c.status, "status": c.status,
                                 "old_status": c.old_status, "by": c.by_account,
-                                "by_name": self._actor(c.by_account, body_names), "text": c.text})
+                                "by_name": self._actor(c.by_account, body_names, timelock), "text": c.text})
             else:
                 history.append({**blank, **entry, "change": "updated", "revision": c.revision,
                                 "old_severity": c.old_severity, "severity": c.severity, "evidence_uri": c.uri,
                                 "evidence_hash": c.content_hash, "text": c.text})
         return {**item, "history": history, "replies": replies}
 
-    def _actor(self, address: str, body_names: dict[str, str]) -> str:
+    def _actor(self, address: str, body_names: dict[str, str], timelock: str | None) -> str:
         """Who changed an advisory's status, in words: a body by its name, governance, or a member's seat."""
         if address in body_names:
             return f"the body {body_names[address]}"
-        if IndexWords(self.obs).contracts.get(address) == "TimelockController":
+        if address == timelock:
             return "governance (the timelock)"
         seat = self.obs.seat_holder(address)
         if seat is not None:

@@ -15,13 +15,15 @@ from web3 import Web3
 
 from orchestrator.chain import artifacts
 from orchestrator.chain.amounts import ETH
+from orchestrator.observers.advisories import Advisories
 from orchestrator.observers.indexer.schema import bodies, events, standards
 from orchestrator.operations.calls import GOVERNED, Words, describe
 from orchestrator.operations.config import ZERO_ADDRESS
 
 _NAMES = {"MemberRegistry": "the member registry", "ConsortiumGovernor": "the governor",
           "TimelockController": "the timelock", "Treasury": "the treasury", "BodyFactory": "the body factory",
-          "StandardsRegistry": "the standards registry", "ConductRecord": "the conduct record"}
+          "StandardsRegistry": "the standards registry", "ConductRecord": "the conduct record",
+          "AdvisoryRegistry": "the advisory registry"}
 _OFFLINE = Web3()  # decoding calldata needs an ABI, not a node
 
 
@@ -90,6 +92,15 @@ class IndexWords(Words):
             row = db.execute(select(standards.c.title, standards.c.version)
                              .where(standards.c.standard_id == standard_id)).first()
         return f"standard {standard_id}" if row is None else f"standard {standard_id} '{row.title}' v{row.version}"
+
+
+    def advisory(self, advisory_id: int) -> str:
+        """As the chain's Words names it, from the index: its kind and current severity, and its subject."""
+        try:
+            found = Advisories(self.obs).one(advisory_id)
+        except LookupError:
+            return f"advisory {advisory_id}"
+        return f"advisory {advisory_id} ({found['kind']}, {found['severity']}, about {found['subject']})"
 
 
 def describe_indexed(obs, calls: list[dict]) -> list[str]:

@@ -469,6 +469,19 @@ def test_the_transparency_report_lists_the_decisions_on_advisories(site):
     assert "<h2>Advisories (5)</h2>" in html and "<script>" not in html
 
 
+def test_a_proposal_to_publish_an_advisory_reads_in_words_from_the_index(site):
+    cli, chain, ids, url = site
+    m = cli.manifest()["contracts"]
+    governor = contract(chain.w3, "ConsortiumGovernor", m["ConsortiumGovernor"])
+    call = chain.registry.functions.publish(ids["pending"])._encode_transaction_data()
+    chain.send(governor.functions.propose([chain.registry.address], [0], [call], "Publish the wash trading one"),
+               chain.seats[1])
+    cli.ok("index")
+    (proposal,) = get_json(f"{url}/api/proposals")["items"]
+    words = get_json(f"{url}/api/proposals/{proposal['id']}")["calls"][0]["words"]
+    assert words == "publish advisory 3 (market manipulation, low, about eip155:1:0x" + "12" * 20 + ")"
+
+
 def test_a_reorg_unwinds_the_advisories_of_the_blocks_it_replaced(site):
     """Last: it changes the chain. An advisory filed and published in blocks a reorg replaces is gone from the
     index, as if never indexed, and the feed no longer lists it."""
