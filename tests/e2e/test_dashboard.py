@@ -168,12 +168,36 @@ def test_chromium_loads_every_page_and_follows_the_navigation(site, tmp_path):
     assert re.search(r'As of block <span id="asof-block">\d+</span> \(<span id="asof-time">\d{4}-\d\d-\d\d \d\d:\d\d '
                      r'UTC</span>\)', home)
     headings = {"/members": "Members and tiers", "/treasury": "Treasury flows", "/bodies": "Bodies",
-                "/standards": "Standards and compliance", "/conduct": "Conduct records"}
+                "/standards": "Standards and compliance", "/conduct": "Conduct records",
+                "/advisories": "Industry advisories"}
     for path, heading in headings.items():
         dom = browse(site + path, tmp_path)
         assert f"<h1>{heading}</h1>" in dom and 'id="asof-block"' in dom
     assert "Proof of Reserves" in browse(site + "/standards", tmp_path)
     assert "outage undisclosed for 30 days" in browse(site + "/conduct", tmp_path)
+
+
+def test_the_demos_advisories_in_the_feed_and_on_their_pages(site, tmp_path):
+    """The demo's three: a token's scam advisory published by the technical committee and raised to critical, an
+    exchange's published, answered from its own account and retracted, a duplicate withdrawn by its filer."""
+    feed = get_json(f"{site}/api/advisories")
+    assert [(a["id"], a["status"], a["kind"], a["severity"], a["revision"], a["reply_count"])
+            for a in feed["items"]] == [
+        (3, "withdrawn", "scam", "high", 0, 0), (2, "retracted", "insolvency risk", "medium", 0, 1),
+        (1, "published", "scam", "critical", 1, 0)]
+    assert [a["id"] for a in get_json(f"{site}/api/advisories?status=published&min_severity=high")["items"]] == [1]
+    assert [a["id"] for a in get_json(
+        f"{site}/api/advisories?subject=eip155:56:0x5CA1AB1E0000000000000000000000000000DEAD")["items"]] == [3, 1]
+    one = get_json(f"{site}/api/advisories/1")
+    assert [(h["change"], h["by_name"]) for h in one["history"]][1:] == [
+        ("published", "the body Technical Committee"), ("updated", None)]
+    listed = browse(f"{site}/advisories", tmp_path)
+    assert re.search(r'<tr class="advisory-retracted" id="advisory-2">.*?<span class="badge advisory-retracted"[^>]*>'
+                     r'retracted</span>.*?<del>Withdrawals halted', listed, flags=re.S)
+    page = browse(f"{site}/advisories/2", tmp_path)
+    assert "this advisory no longer stands. Reason: the auditor's attestation in the subject's reply" in page
+    assert ('by the subject\'s own account: <a href="https://shady.example/reply" rel="nofollow noopener noreferrer">'
+            'https://shady.example/reply</a> <span class="host">(shady.example)</span>') in page
 
 
 def test_members_are_named_with_jurisdiction_and_tiers_by_name(site, first):
