@@ -114,58 +114,76 @@ class AdvisoryFilter:
         return cls(**found)
 
 
-def _latest(where, *columns):
-    """Per advisory, the given columns of its latest change that `where` selects (one row each)."""
+def _latest(where, within, *columns):
+    """Per advisory (of those `within` selects, if given), the given columns of its latest change that `where`
+    selects (one row each)."""
     c = advisory_changes.c
     ranked = select(c.advisory_id, *columns, func.row_number().over(
         partition_by=c.advisory_id, order_by=(c.block_number.desc(), c.log_index.desc())).label("n")).where(where)
+    if within is not None:
+        ranked = ranked.where(c.advisory_id.in_(within))
     ranked = ranked.subquery()
     return select(*[col for col in ranked.c if col.name != "n"]).where(ranked.c.n == 1).subquery()
 
 
-def _current():
-    """Every advisory with its current state, as one SELECT (columns named as the feed's fields)."""
+def _current(within=None):
+    """The advisories (those whose ids `within` selects, a SELECT or a list; every one when None) with their
+    current state, as one SELECT (columns named as the feed's fields). Narrowed, every part of it reads only
+    those advisories' changes: a lookup by subject or id does not work out the state of all of them."""
     c, a = advisory_changes.c, advisories.c
-    status = _latest(c.change == "status", c.status)
-    decided = _latest(and_(c.change == "status", c.status.in_(("published", "dismissed"))), c.timestamp)
-    revised = _latest(c.change == "updated", c.revision, c.severity, c.uri, c.content_hash, c.timestamp)
+    status = _latest(c.change == "status", within, c.status)
+    decided = _latest(and_(c.change == "status", c.status.in_(("published", "dismissed"))), within, c.timestamp)
+    revised = _latest(c.change == "updated", within, c.revision, c.severity, c.uri, c.content_hash, c.timestamp)
     activity = select(c.advisory_id, func.max(c.block_number).label("block"), func.max(c.timestamp).label("time"),
-                      func.sum(case((c.change == "replied", 1), else_=0)).label("replies")) \
-        .group_by(c.advisory_id).subquery()
-    return (select(a.advisory_id.label("id"), func.coalesce(status.c.status, "pending").label("status"), a.kind,
-                   func.coalesce(revised.c.severity, a.severity).label("severity"),
-                   func.coalesce(revised.c.revision, 0).label("revision"), a.subject, a.subject_account,
-                   a.subject_hash, a.summary, func.coalesce(revised.c.uri, a.evidence_uri).label("evidence_uri"),
-                   func.coalesce(revised.c.content_hash, a.evidence_hash).label("evidence_hash"),
-                   a.filer, a.timestamp.label("filed_at"), a.block_number.label("filed_block"),
-                   a.tx_hash.label("filed_tx"), decided.c.timestamp.label("decided_at"),
-                   revised.c.timestamp.label("updated_at"),
-                   func.coalesce(activity.c.block, a.block_number).label("last_block"),
-                   func.coalesce(activity.c.time, a.timestamp).label("last_at"),
-                   func.coalesce(activity.c.replies, 0).label("reply_count"))
-            .select_from(advisories)
-            .join(status, status.c.advisory_id == a.advisory_id, isouter=True)
-            .join(decided, decided.c.advisory_id == a.advisory_id, isouter=True)
-            .join(revised, revised.c.advisory_id == a.advisory_id, isouter=True)
-            .join(activity, activity.c.advisory_id == a.advisory_id, isouter=True)).subquery()
+                      func.sum(case((c.change == "replied", 1), else_=0)).label("replies")).group_by(c.advisory_id)
+    if within is not None:
+        activity = activity.where(c.advisory_id.in_(within))
+    activity = activity.subquery()
+    query = (select(a.advisory_id.label("id"), func.coalesce(status.c.status, "pending").label("status"), a.kind,
+                    func.coalesce(revised.c.severity, a.severity).label("severity"),
+                    func.coalesce(revised.c.revision, 0).label("revision"), a.subject, a.subject_account,
+                    a.subject_hash, a.summary, func.coalesce(revised.c.uri, a.evidence_uri).label("evidence_uri"),
+                    func.coalesce(revised.c.content_hash, a.evidence_hash).label("evidence_hash"),
+                    a.filer, a.timestamp.label("filed_at"), a.block_number.label("filed_block"),
+                    a.tx_hash.label("filed_tx"), decided.c.timestamp.label("decided_at"),
+                    revised.c.timestamp.label("updated_at"),
+                    func.coalesce(activity.c.block, a.block_number).label("last_block"),
+                    func.coalesce(activity.c.time, a.timestamp).label("last_at"),
+                    func.coalesce(activity.c.replies, 0).label("reply_count"))
+             .select_from(advisories)
+             .join(status, status.c.advisory_id == a.advisory_id, isouter=True)
+             .join(decided, decided.c.advisory_id == a.advisory_id, isouter=True)
+             .join(revised, revised.c.advisory_id == a.advisory_id, isouter=True)
+             .join(activity, activity.c.advisory_id == a.advisory_id, isouter=True))
+    if within is not None:
+        query = query.where(a.advisory_id.in_(within))
+    return query.subquery()
 
 
-def _where(current, f: AdvisoryFilter) -> list:
+def _filed(f: AdvisoryFilter):
+    """The ids of the advisories `f`'s conditions on the filing itself select (kind, subject, subject's account,
+    filer; each on an index), or None when it has none of them."""
+    a = advisories.c
+    conditions = []
+    if f.kinds is not None:
+        conditions.append(a.kind.in_(f.kinds))
+    if f.subject is not None:
+        conditions.append(a.subject_key == subject_key(f.subject))
+    if f.subject_account is not None:
+        conditions.append(a.subject_account == f.subject_account)
+    if f.filer is not None:
+        conditions.append(a.filer == f.filer)
+    return select(a.advisory_id).where(*conditions) if conditions else None
+
+
+def _state(current, f: AdvisoryFilter) -> list:
+    """`f`'s conditions on the advisories' current state."""
     c = current.c
     conditions = []
     if f.statuses is not None:
         conditions.append(c.status.in_(f.statuses))
-    if f.kinds is not None:
-        conditions.append(c.kind.in_(f.kinds))
     if f.severities is not None:
         conditions.append(c.severity.in_(f.severities))
-    if f.subject is not None:
-        conditions.append(c.id.in_(select(advisories.c.advisory_id)
-                                   .where(advisories.c.subject_key == subject_key(f.subject))))
-    if f.subject_account is not None:
-        conditions.append(c.subject_account == f.subject_account)
-    if f.filer is not None:
-        conditions.append(c.filer == f.filer)
     if f.since_block is not None:
         conditions.append(c.last_block > f.since_block)
     if f.since_time is not None:
@@ -185,22 +203,26 @@ class Advisories:
         return item
 
     def page(self, f: AdvisoryFilter, page: int, per_page: int) -> Page:
-        """The advisories `f` selects, newest filed first, one page of them with their total."""
+        """The advisories `f` selects, newest filed first, one page of them with their total: the ids that match
+        (their filing's conditions first, on indexes), then the page's advisories alone with their state."""
         self.obs.identities  # noqa: B018  (on its own connection first: see Observatory.proposal)
-        current = _current()
-        conditions = _where(current, f)
+        current, filed = _current(_filed(f)), _filed(f)
+        state = _state(current, f)
+        # Without a condition on the state, the ids are the filings' alone: no advisory's state is worked out.
+        matching = select(current.c.id).where(*state).order_by(current.c.id.desc()) if state else \
+            (filed if filed is not None else select(advisories.c.advisory_id)).order_by(advisories.c.advisory_id.desc())
         with self.obs.engine.connect() as db:
-            total = db.execute(select(func.count()).select_from(current).where(*conditions)).scalar()
-            rows = db.execute(select(current).where(*conditions).order_by(current.c.id.desc())
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-        return Page([self._item(r) for r in rows], total, page, per_page)
+            ids = list(db.execute(matching).scalars())
+            shown = ids[(page - 1) * per_page:page * per_page]
+            rows = db.execute(select(chosen := _current(shown)).order_by(chosen.c.id.desc())).all() if shown else []
+        return Page([self._item(r) for r in rows], len(ids), page, per_page)
 
     def all(self, f: AdvisoryFilter) -> list[dict]:
         """Every advisory `f` selects, newest filed first (the CSV)."""
         self.obs.identities  # noqa: B018
-        current = _current()
+        current = _current(_filed(f))
         with self.obs.engine.connect() as db:
-            rows = db.execute(select(current).where(*_where(current, f)).order_by(current.c.id.desc())).all()
+            rows = db.execute(select(current).where(*_state(current, f)).order_by(current.c.id.desc())).all()
         return [self._item(r) for r in rows]
 
     def count(self) -> int:
@@ -211,9 +233,9 @@ class Advisories:
         """One advisory's current state, its history (filed, then every change in chain order, each with its
         transaction) and its replies. A LookupError when the index holds no such advisory."""
         self.obs.identities  # noqa: B018
-        current = _current()
+        current = _current([advisory_id])
         with self.obs.engine.connect() as db:
-            row = db.execute(select(current).where(current.c.id == advisory_id)).first()
+            row = db.execute(select(current)).first()
             if row is None:
                 raise LookupError(f"no advisory {advisory_id} in the index")
             filed = db.execute(select(advisories).where(advisories.c.advisory_id == advisory_id)).one()

@@ -183,7 +183,7 @@ advisories = Table(
 
 advisory_changes = Table(
     "advisory_changes", metadata, *_event_columns(),
-    Column("advisory_id", Integer, nullable=False, index=True),
+    Column("advisory_id", Integer, nullable=False),  # indexed with the chain order: advisory_changes_in_order
     Column("change", String(12), nullable=False),  # status, updated, replied
     Column("status", String(12), nullable=True),  # status: the new one
     Column("old_status", String(12), nullable=True),
@@ -216,6 +216,10 @@ proposal_states = Table(
 # an index database made before them works, only slower on its large lists.
 Index("ballots_in_order", ballots.c.proposal_id, ballots.c.block_number, ballots.c.log_index)
 Index("treasury_flows_by_member", treasury_flows.c.member_id)
+# An advisory's changes in chain order: its history, and the latest of each kind (its current state) read
+# without sorting them.
+Index("advisory_changes_in_order", advisory_changes.c.advisory_id, advisory_changes.c.block_number,
+      advisory_changes.c.log_index)
 
 DERIVED = (member_changes, proposals, proposal_events, ballots, recusals, treasury_flows, bodies, body_events,
            standards, standard_changes, conduct_records, advisories, advisory_changes)
