@@ -228,6 +228,8 @@ def test_a_body_decides_k_of_n_and_governance_by_vote(cli, working_group, tmp_pa
     dismiss = ("advisory", "dismiss", "2", "--reason", "a duplicate of advisory 1", "--body", WG)
     cli.ok(*dismiss, account="f2")
     assert cli.ok(*dismiss, account="f1").splitlines()[1] == "advisory 2 dismissed: a duplicate of advisory 1"
+    # The same call again is a new action: an executed one is never approved again.
+    assert cli.ok(*reply, account="f1").startswith(f"action #4 in {WG}: 1 of 2 approval(s), not executed yet")
     show = cli.ok("advisory", "show", "1").splitlines()
     assert show[0] == "advisory 1: scam, severity critical — published (revision 1)"
     assert re.fullmatch(rf"    .* UTC: published by body '{WG}' \(0x[0-9a-fA-F]{{40}}\)", show[6])
@@ -267,9 +269,12 @@ def test_a_body_decides_k_of_n_and_governance_by_vote(cli, working_group, tmp_pa
     result = cli("audit")
     assert result.exit_code == 1
     assert f"AdvisoryRegistry     confirmer              {outsider}  OUTSIDE THE SYSTEM" in result.output
-    out = cli.ok("propose", "filing-limit", "0", "3600", "--description", "Close filing", account="f1")
+    out = cli.ok("propose", "bundle", "--action", "filing-limit 0 3600", "--action", f"confirmer {outsider} --off",
+                 "--description", "Close filing; no outside confirmer", account="f1")
     assert "close advisory filing (a limit of 0 per 3,600 s)" in cli.ok("proposal", "show", proposal_id(out))
     enact(cli, out)
+    audit = cli.ok("audit")  # a confirmer no longer allowed holds nothing
+    assert "Body Security WG" in audit and outsider not in audit
     assert cli.fails("advisory", "file", "--kind", "other", "--severity", "low", "--subject", ENTITY, *FILE_ARGS,
                      "--evidence-hash", HASH, account="r1") == (
         "Error: file advisory: AdvisoryRateLimited: member 3 may not file: governance closed filing (a limit of 0 "
