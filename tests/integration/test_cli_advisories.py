@@ -254,6 +254,17 @@ def test_a_body_decides_k_of_n_and_governance_by_vote(cli, working_group, tmp_pa
                      cli.ok("advisory", "show", "1"))
     assert cli.ok("advisory", "list", "--status", "published").splitlines()[1].startswith("   3  published")
 
+    out = cli.ok("propose", "bundle", "--action", "advisory-update 3 --severity low --note 'fewer holders'",
+                 "--action", "advisory-dismiss 4 --reason unfounded", "--action",
+                 f"advisory-record-reply 2 --uri mailto:legal@shady.example --hash {HASH}", "--description", "Three",
+                 account="f2")
+    assert out.splitlines()[-3:] == [
+        f"  0. update advisory 3 (scam, high, about {TOKEN}) to severity low, evidence ipfs://evidence (hash {HASH}): "
+        "fewer holders",
+        f"  1. dismiss advisory 4 (market manipulation, medium, about {ENTITY}): unfounded",
+        f"  2. record its subject's reply to advisory 2 (scam, high, about {TOKEN}): mailto:legal@shady.example "
+        f"(hash {HASH})"]
+
     # The filing limit by vote; an account named confirmer directly is a power outside the system.
     outsider = cli.wallet("outsider")
     out = cli.ok("propose", "bundle", "--action", "filing-limit 1 3600", "--action", f"confirmer {outsider}",
