@@ -107,7 +107,7 @@ SENTENCES = {
     "AdvisoryNotActiveMember": "{0} is not the seat of an active member: only active members file advisories",
     "AdvisoryInvalidSubject": "an advisory needs a subject: a CAIP-10 account id (eip155:1:0x…) or an entity's name",
     "AdvisoryInvalidEvidence": "a URI and a hash that is not zero are needed (the evidence's, or the reply's)",
-    "AdvisoryTextTooLong": "a text of {0} bytes is longer than the {1} bytes allowed",
+    "AdvisoryTextTooLong": "a text of {0:,} bytes is longer than the {1:,} bytes allowed",
     "AdvisoryRateLimited": "member {0} {1}",
     "AdvisoryInvalidFilingLimit": "a filing limit of {0} per {1} s is not valid: the window must be longer than zero",
     "AdvisoryUnknown": "there is no advisory {0}",

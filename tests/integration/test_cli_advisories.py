@@ -84,6 +84,9 @@ def test_members_file_withdraw_and_reply_and_every_refusal(cli, consortium, tmp_
                      "--evidence-hash", HASH, account="r1") == (
         "Error: file advisory: AdvisoryInvalidSubject: an advisory needs a subject: a CAIP-10 account id "
         "(eip155:1:0x…) or an entity's name")
+    assert cli.fails("advisory", "file", "--kind", "scam", "--severity", "low", "--subject", TOKEN, "--summary",
+                     "x" * 1025, "--evidence-uri", "u", "--evidence-hash", HASH, account="r1") == (
+        "Error: file advisory: AdvisoryTextTooLong: a text of 1,025 bytes is longer than the 1,024 bytes allowed")
     outsider = cli.wallet("outsider")
     assert cli.fails(*base, "--kind", "scam", "--severity", "high", "--evidence-hash", HASH, account="outsider") == (
         f"Error: file advisory: AdvisoryNotActiveMember: {outsider} is not the seat of an active member: only "
