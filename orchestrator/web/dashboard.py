@@ -4,7 +4,8 @@ Pages (HTML rendered on the server from templates/, readable without JavaScript)
 them; each with its description rendered from Markdown, the rule it must meet, its calls in words, a
 timeline with transaction links, a per-tier chart drawn as SVG with its scale and quorum line, turnout,
 recusals and a page of its ballots), members by legal name (each with its own page), treasury flows,
-bodies, standards with compliance, and conduct records. Every list is paged (`?page=N&per_page=M`, a bad
+bodies, standards with compliance, conduct records, and industry advisories (each with its history and replies).
+Every list is paged (`?page=N&per_page=M`, a bad
 value is a 400 with the reason) and downloadable whole as CSV (`/members.csv`, …). While a vote is open,
 one small script re-reads the proposal's JSON every few seconds and updates its figures.
 
@@ -317,7 +318,8 @@ def app(url: str, explorer: str | None = None, relay: str | None = None) -> Fast
     `{explorer}/tx/…`); `relay`, the relay API's URL, lets members sign gas-free ballots from the panel."""
     board = Dashboard(url, explorer, relay)
     web = serving.app("consortium dashboard", "What observers read: proposals with per-tier tallies and every "
-                      "ballot, members and tiers, treasury flows, bodies, standards, conduct records. Lists are "
+                      "ballot, members and tiers, treasury flows, bodies, standards, conduct records, industry "
+                      "advisories (a feed to poll: /api/advisories). Lists are "
                       "paged: `?page=N&per_page=M` (at most 500), answered as {total, page, per_page, pages, items}.")
     web.mount("/static", StaticFiles(packages=[("orchestrator.web", "static")]), name="static")
     web.include_router(voting.router(url))
