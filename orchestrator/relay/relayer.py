@@ -32,6 +32,7 @@ from orchestrator.chain.reverts import decode_revert_data
 from orchestrator.errors import CallRefused, ChainError, InputError, NodeUnreachable
 from orchestrator.relay import ballot_file, ballots
 from orchestrator.relay.ballot_file import BallotFile
+from orchestrator.relay.intake import Intake
 from orchestrator.relay.store import AlreadyHeld, RelayStore, StoredBallot
 
 log = logging.getLogger(__name__)
@@ -105,25 +106,40 @@ class _Views:
     def state(self, proposal_id: int) -> str:
         return STATES[self._call(self.governor, "state(uint256)", ["uint256"], [proposal_id], ["uint8"])[0]]
 
-    def state_and_voter(self, proposal_id: int, seat: str) -> tuple[str, tuple[int, int, int] | Exception]:
-        """The proposal's state and the seat's elector at its snapshot, in one round trip to the node (a
-        JSON-RPC batch): what every ballot's validation asks first. The elector is the error its call met
-        instead, for the caller to raise once the state allows (a Pending proposal's snapshot is not past)."""
-        requests = [self._request(self.governor, "state(uint256)", ["uint256"], [proposal_id]),
-                    self._request(self.registry, "electorAt(address,uint256)", ["address", "uint256"],
-                                  [seat, self.snapshot(proposal_id)])]
+    def _batch(self, requests: list[tuple[str, list]]) -> list[dict]:
+        """The answers to `requests`, in order, in one round trip to the node (a JSON-RPC batch); one by one
+        from a node that takes no batches."""
         try:
             responses = self.w3.provider.make_batch_request(requests)
         except (AttributeError, NotImplementedError, ValueError):
             responses = None
-        if not isinstance(responses, list) or len(responses) != 2:  # a node that takes no batches: one by one
+        if not isinstance(responses, list) or len(responses) != len(requests):
             responses = [self.w3.provider.make_request(method, params) for method, params in requests]
-        state = STATES[self._answer(responses[0], self.governor, ["uint8"])[0]]
-        try:
-            elector = self._answer(responses[1], self.registry, ["(uint32,uint8,uint32)"])[0]
-        except (BallotRefused, ChainError) as refused:
-            elector = refused
-        return state, elector
+        return responses
+
+    def voters(self, asked: list[tuple[int, str]]) -> list[tuple[str | Exception, tuple | Exception, tuple | None]]:
+        """For each (proposal, seat): the proposal's state, the seat's elector at its snapshot, and the member's
+        marks (voted, recused) — in two round trips however many are asked, which is what lets the relayer check
+        concurrent ballots together. Each answer is the error its call met instead, for the caller to raise in
+        its turn (a Pending proposal's snapshot is not past); marks are None where there is no member with
+        weight on an Active proposal to ask about."""
+        proposals = list(dict.fromkeys(proposal_id for proposal_id, _ in asked))
+        requests = [self._request(self.governor, "state(uint256)", ["uint256"], [p]) for p in proposals]
+        requests += [self._request(self.registry, "electorAt(address,uint256)", ["address", "uint256"],
+                                   [seat, self.snapshot(p)]) for p, seat in asked]
+        responses = self._batch(requests)
+        states = {p: _or_refusal(lambda r=r: STATES[self._answer(r, self.governor, ["uint8"])[0]])
+                  for p, r in zip(proposals, responses, strict=False)}
+        electors = [_or_refusal(lambda r=r: self._answer(r, self.registry, ["(uint32,uint8,uint32)"])[0])
+                    for r in responses[len(proposals):]]
+        marks: list[tuple | None] = [None] * len(asked)
+        ask = [i for i, e in enumerate(electors)
+               if states[asked[i][0]] == "Active" and not isinstance(e, Exception) and e[0] and e[2]]
+        memberships = [self._request(self.governor, "memberMarks(uint256,uint256)", ["uint256", "uint256"],
+                                     [asked[i][0], electors[i][0]]) for i in ask]
+        for i, response in zip(ask, self._batch(memberships) if ask else [], strict=True):
+            marks[i] = _or_refusal(lambda r=response: self._answer(r, self.governor, ["bool", "bool"]))
+        return [(states[p], electors[i], marks[i]) for i, (p, _) in enumerate(asked)]
 
     def snapshot(self, proposal_id: int) -> int:  # fixed at creation: cached once the proposal exists
         if proposal_id not in self._snapshots:
@@ -137,6 +153,37 @@ class _Views:
     def marks(self, proposal_id: int, member_id: int) -> tuple[bool, bool]:
         return self._call(self.governor, "memberMarks(uint256,uint256)", ["uint256", "uint256"],
                           [proposal_id, member_id], ["bool", "bool"])
+
+
+def _or_refusal(read: Callable[[], T]) -> T | Exception:
+    try:
+        return read()
+    except (BallotRefused, ChainError) as refused:
+        return refused
+
+
+def _voter_check(proposal_id: int, voter: str, state, elector, marks) -> int | Exception:
+    """The relayer's one rule on who may vote, over what the node answered (see _Views.voters)."""
+    if isinstance(state, Exception):
+        return state
+    if state != "Active":
+        return BallotRefused(f"proposal {proposal_id} is {state}, not Active")
+    if isinstance(elector, Exception):
+        return elector
+    member_id, _, weight = elector
+    if member_id == 0:
+        return BallotRefused(f"{voter} is not the seat of a current member")
+    if weight == 0:
+        return BallotRefused(f"{voter} had no voting weight at the proposal's snapshot")
+    if isinstance(marks, Exception):
+        return marks
+    voted, recused = marks
+    if voted:
+        return BallotRefused(f"{voter} has already voted on this proposal")
+    if recused:
+        return BallotRefused(f"{voter} is recused from this proposal (a declared conflict, or the proposal is "
+                             "about its member)")
+    return member_id
 
 
 class Relayer:
@@ -158,12 +205,42 @@ class Relayer:
         self.views = _Views(session.w3, session.deployment.governor, session.deployment.registry)
         # The gas the governor gives a contract wallet's signature check (see check_signature and _sign).
         self.wallet_gas = artifacts.constant("BatchBallots", "WALLET_GAS")
+        self._intake = Intake(self.receive_many)
 
     # ───── receiving ─────
 
     def receive(self, data: dict | BallotFile) -> StoredBallot:
         """Validate a ballot (a ballot file's content, or one the HTTP API parsed) off-chain and persist it;
-        raises BallotRefused with the reason if invalid."""
+        raises BallotRefused with the reason if invalid. Concurrent calls are checked and stored together
+        (see intake.py): the answer is the same as alone, only sooner under load."""
+        return self._intake.receive(data)
+
+    def receive_many(self, items: list[dict | BallotFile]) -> list[StoredBallot | Exception]:
+        """What receive() does, for many ballots at once: each one's stored ballot, or why it was refused
+        (the exception receive() raises for it). One ballot's failure is its own: the others go on. The
+        chain is asked in two round trips and the store writes in one transaction, whatever their number."""
+        outcomes: list[StoredBallot | Exception | None] = [None] * len(items)
+        signed: list[tuple[int, BallotFile, str, bytes]] = []
+        for i, data in enumerate(items):
+            try:
+                ballot = self._for_this_relayer(data)
+                signed.append((i, ballot, *self.check_signature(ballot)))
+            except Exception as exc:  # noqa: BLE001 -- the ballot's own failure, raised again in its own receive()
+                outcomes[i] = exc
+        members = self.check_voters([(b.proposal_id, b.voter) for _, b, _, _ in signed])
+        valid = [(i, b, kind, signature, member) for (i, b, kind, signature), member in zip(signed, members,
+                                                                                            strict=True)]
+        for i, _, _, _, member in valid:
+            if isinstance(member, Exception):
+                outcomes[i] = member
+        entries = [(i, (b.proposal_id, b.voter, member, b.support, b.reason, signature, kind))
+                   for i, b, kind, signature, member in valid if not isinstance(member, Exception)]
+        stored = self.store.accept_many([entry for _, entry in entries])
+        for (i, _), outcome in zip(entries, stored, strict=True):
+            outcomes[i] = BallotRefused(str(outcome)) if isinstance(outcome, AlreadyHeld) else outcome
+        return outcomes
+
+    def _for_this_relayer(self, data: dict | BallotFile) -> BallotFile:
         try:
             ballot = data if isinstance(data, BallotFile) else ballot_file.parse(data)
         except ValueError as exc:
@@ -172,12 +249,7 @@ class Relayer:
         if chain_id != self.domain["chainId"] or governor != self.domain["verifyingContract"]:
             raise BallotRefused(f"the ballot is for governor {governor} on chain {chain_id}; this relayer serves "
                                 f"{self.domain['verifyingContract']} on chain {self.domain['chainId']}")
-        member_id, kind, signature = self.validate(ballot)
-        try:
-            return self.store.accept(ballot.proposal_id, ballot.voter, member_id, ballot.support, ballot.reason,
-                                     signature, kind)
-        except AlreadyHeld as held:
-            raise BallotRefused(str(held)) from None
+        return ballot
 
     def validate(self, b: BallotFile) -> tuple[int, str, bytes]:
         """The checks the contract will make, made first, so a batch carries only countable ballots.
@@ -189,23 +261,16 @@ class Relayer:
         """Every check but the signature's: the proposal is Active, the voter a member with weight at its
         snapshot, not yet voted, not recused. Returns the member id. (A Safe's owners are asked to sign only
         after this passes.)"""
-        state, elector = self.views.state_and_voter(proposal_id, voter)
-        if state != "Active":
-            raise BallotRefused(f"proposal {proposal_id} is {state}, not Active")
-        if isinstance(elector, Exception):
-            raise elector
-        member_id, _, weight = elector
-        if member_id == 0:
-            raise BallotRefused(f"{voter} is not the seat of a current member")
-        if weight == 0:
-            raise BallotRefused(f"{voter} had no voting weight at the proposal's snapshot")
-        voted, recused = self.views.marks(proposal_id, member_id)
-        if voted:
-            raise BallotRefused(f"{voter} has already voted on this proposal")
-        if recused:
-            raise BallotRefused(f"{voter} is recused from this proposal (a declared conflict, or the proposal is "
-                                "about its member)")
-        return member_id
+        (member,) = self.check_voters([(proposal_id, voter)])
+        if isinstance(member, Exception):
+            raise member
+        return member
+
+    def check_voters(self, asked: list[tuple[int, str]]) -> list[int | Exception]:
+        """check_voter for many (proposal, voter) pairs in two round trips: each one's member id or refusal."""
+        return [_voter_check(proposal_id, voter, *answers)
+                for (proposal_id, voter), answers in zip(asked, self.views.voters(asked) if asked else [],
+                                                         strict=True)]
 
     def check_signature(self, b: BallotFile) -> tuple[str, bytes]:
         """The signature's kind (ecdsa or erc1271) and the form it is kept and sent in: an account's

@@ -7,7 +7,7 @@ one signed transaction that can be re-broadcast byte for byte: no ballot is lost
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -110,39 +110,77 @@ class RelayStore:
 
     def accept(self, proposal_id: int, voter: str, member_id: int, support: int, reason: str,
                signature: bytes, kind: str) -> StoredBallot:
-        """Persist a validated ballot and return it; committed before this returns, in one transaction with
-        the checks. One ballot per member and proposal, whichever of its seats it comes from (another would
-        only be rejected, at a cost): AlreadyHeld names the one held. One per voter, but one rejected before it
-        reached the chain is replaced: its voter may send a corrected ballot. One the chain has seen is final,
-        or a wallet that burns its gas allowance when mined could come back for the relayer's gas at every pass."""
+        """Persist one validated ballot and return it (see accept_many); raises what accept_many returns."""
+        (outcome,) = self.accept_many([(proposal_id, voter, member_id, support, reason, signature, kind)])
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def accept_many(self, entries: list[tuple[int, str, int, int, str, bytes, str]]) -> list[StoredBallot | InputError]:
+        """Persist validated ballots, each (proposal, voter, member id, support, reason, signature, kind), in
+        one transaction, committed before this returns; each one's stored ballot, or why it was not kept.
+        One ballot per member and proposal, whichever of its seats it comes from (another would only be
+        rejected, at a cost): AlreadyHeld names the one held — also when both arrive in the same call. One
+        per voter, but one rejected before it reached the chain is replaced: its voter may send a corrected
+        ballot. One the chain has seen is final, or a wallet that burns its gas allowance when mined could
+        come back for the relayer's gas at every pass."""
+        if not entries:
+            return []
         now = _now()
-        row = dict(member_id=member_id, support=support, reason=reason, signature="0x" + signature.hex(), kind=kind,
-                   status="accepted", detail="", batch_id=None, tx_hash=None, received_at=now, updated_at=now)
-        on_proposal = self._scope() & (ballots.c.proposal_id == str(proposal_id))
-        mine = on_proposal & (ballots.c.voter == voter)
+        proposals = {str(e[0]) for e in entries}
+        outcomes: list[StoredBallot | InputError | None] = [None] * len(entries)
         try:
             with self.engine.begin() as db:
-                held = db.execute(select(ballots).where(on_proposal & (ballots.c.member_id == member_id)
-                                                        & (ballots.c.status != "rejected"))).first()
-                if held is not None:
-                    raise AlreadyHeld(_row(held))
-                never_sent = (ballots.c.status == "rejected") & ballots.c.tx_hash.is_(None)
-                replaced = db.execute(update(ballots).where(mine & never_sent).values(**row)
-                                      .returning(ballots.c.id)).first()
-                if replaced is not None:
-                    ballot_id = replaced.id
-                else:
-                    ballot_id = db.execute(ballots.insert().values(
-                        chain_id=self.chain_id, governor=self.governor, proposal_id=str(proposal_id), voter=voter,
-                        **row)).inserted_primary_key[0]
-            return StoredBallot(ballot_id, proposal_id, voter, member_id, support, reason, signature, kind,
-                                "accepted", "", None)
+                known = db.execute(select(ballots).where(
+                    self._scope() & ballots.c.proposal_id.in_(proposals)
+                    & (ballots.c.member_id.in_({e[2] for e in entries}) | ballots.c.voter.in_({e[1] for e in entries}))
+                )).all()
+                held = {(r.proposal_id, r.member_id): _row(r) for r in known if r.status != "rejected"}
+                by_voter = {(r.proposal_id, r.voter): r for r in known}
+                inserts: list[tuple[int, dict]] = []
+                for i, (proposal_id, voter, member_id, support, reason, signature, kind) in enumerate(entries):
+                    pid = str(proposal_id)
+                    stored = StoredBallot(0, proposal_id, voter, member_id, support, reason, signature, kind,
+                                          "accepted", "", None)
+                    if (pid, member_id) in held:
+                        outcomes[i] = AlreadyHeld(held[(pid, member_id)])
+                        continue
+                    earlier = by_voter.get((pid, voter))
+                    row = dict(member_id=member_id, support=support, reason=reason, signature="0x" + signature.hex(),
+                               kind=kind, status="accepted", detail="", batch_id=None, tx_hash=None,
+                               received_at=now, updated_at=now)
+                    if earlier is None:
+                        inserts.append((i, dict(chain_id=self.chain_id, governor=self.governor, proposal_id=pid,
+                                                voter=voter, **row)))
+                    elif earlier.status == "rejected" and earlier.tx_hash is None:  # never sent: replaced
+                        db.execute(update(ballots).where(ballots.c.id == earlier.id).values(**row))
+                        stored = replace(stored, id=earlier.id)
+                    elif earlier.status == "rejected":
+                        outcomes[i] = InputError(f"the relayer already sent a ballot of {voter} on this proposal; "
+                                                 f"the chain rejected it: {earlier.detail}")
+                        continue
+                    else:
+                        outcomes[i] = InputError(f"the relayer already holds a ballot of {voter} on this proposal")
+                        continue
+                    held[(pid, member_id)] = by_voter[(pid, voter)] = stored
+                    outcomes[i] = stored
+                if inserts:
+                    ids = db.execute(ballots.insert().returning(ballots.c.id, sort_by_parameter_order=True),
+                                     [row for _, row in inserts]).scalars().all()
+                    for (i, _), ballot_id in zip(inserts, ids, strict=True):
+                        outcomes[i] = replace(outcomes[i], id=ballot_id)
         except IntegrityError:
-            held = self.find(proposal_id, voter)
-            if held is not None and held.status == "rejected":
-                raise InputError(f"the relayer already sent a ballot of {voter} on this proposal; the chain "
-                                 f"rejected it: {held.detail}") from None
-            raise InputError(f"the relayer already holds a ballot of {voter} on this proposal") from None
+            # Another process stored one of these voters' ballots meanwhile (the unique voter constraint): none of
+            # this transaction stands, so each is tried again alone, and only the one that collided is refused.
+            if len(entries) == 1:
+                proposal_id, voter = entries[0][:2]
+                earlier = self.find(proposal_id, voter)
+                if earlier is not None and earlier.status == "rejected":
+                    return [InputError(f"the relayer already sent a ballot of {voter} on this proposal; the chain "
+                                       f"rejected it: {earlier.detail}")]
+                return [InputError(f"the relayer already holds a ballot of {voter} on this proposal")]
+            return [outcome for entry in entries for outcome in self.accept_many([entry])]
+        return outcomes
 
     def get(self, ballot_id: int) -> StoredBallot | None:
         with self.engine.connect() as db:

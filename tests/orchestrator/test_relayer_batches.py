@@ -4,6 +4,7 @@ which may spend the governor's whole wallet allowance."""
 from types import SimpleNamespace
 
 from eth_abi import encode
+from eth_utils import function_signature_to_4byte_selector
 
 from orchestrator.relay.relayer import MAX_WALLET_BALLOTS, Relayer, _Views
 from orchestrator.relay.store import StoredBallot
@@ -45,15 +46,17 @@ class RefusesBatches:
         answers = {"0x3e4f49e6": encode(["uint8"], [1]),  # state(uint256): Active
                    "0x2d63f693": encode(["uint256"], [self.snapshot]),  # proposalSnapshot(uint256)
                    }
+        answers["0x" + function_signature_to_4byte_selector("memberMarks(uint256,uint256)").hex()] = encode(
+            ["bool", "bool"], [False, False])
         result = answers.get(selector, encode(["(uint32,uint8,uint32)"], [(7, 1, 3)]))  # electorAt
         return {"jsonrpc": "2.0", "result": "0x" + result.hex()}
 
 
-def test_a_ballots_state_and_elector_are_read_one_by_one_from_a_node_that_refuses_batches():
+def test_a_ballots_state_elector_and_marks_are_read_one_by_one_from_a_node_that_refuses_batches():
     provider = RefusesBatches()
     views = _Views(SimpleNamespace(provider=provider), "0x" + "11" * 20, "0x" + "22" * 20)
-    assert views.state_and_voter(5, "0x" + "33" * 20) == ("Active", (7, 1, 3))
-    assert provider.singles == 3  # the snapshot, then the state and the elector one by one
+    assert views.voters([(5, "0x" + "33" * 20)]) == [("Active", (7, 1, 3), (False, False))]
+    assert provider.singles == 4  # the snapshot, then the state, the elector and the marks one by one
 
 
 def test_a_proposal_that_does_not_exist_yet_is_not_cached_with_a_zero_snapshot():
