@@ -21,7 +21,7 @@ import click
 
 from orchestrator.chain.proposals import receipt_events
 from orchestrator.chain.reverts import utc
-from orchestrator.commands.bodies import _member_body, propose_and_report, report_action
+from orchestrator.commands.bodies import member_body, propose_and_report, report_action
 from orchestrator.commands.common import pass_session
 from orchestrator.errors import ChainError, InputError
 from orchestrator.labels import member_label
@@ -149,7 +149,7 @@ def reply(session: Session, advisory_id: int, uri: str, hash_: str | None, file_
 def _decide(session: Session, body_ref: str | None, fn, what: str, verb: str, done: str) -> None:
     """Make a confirmer's call `fn`: as the signer, or with --body as that body's action (proposed, or the
     open one approved). Asked first of the chain as the confirmer makes it: a refusal is said, nothing sent."""
-    body = _member_body(session, body_ref) if body_ref else None
+    body = member_body(session, body_ref) if body_ref else None
     confirmer = body.address if body is not None else session.sender.address
     refused = ops.refusal(fn, confirmer)
     if refused and refused[0] == "AdvisoryUnauthorized":

@@ -32,7 +32,8 @@ def body_address(session: Session, text: str) -> str:
     raise InputError(f"no body named {text!r}: see `consortium body list`")
 
 
-def _member_body(session: Session, text: str):
+def member_body(session: Session, text: str):
+    """The body `text` names (an address or a name), refused unless it is one of this consortium's bodies."""
     body = session.body(body_address(session, text))
     if not session.body_factory.functions.isBody(body.address).call():
         raise InputError(f"{body.address} is not one of this consortium's bodies")
@@ -139,7 +140,7 @@ def list_(session: Session) -> None:
 @pass_session
 def show(session: Session, body_ref: str) -> None:
     """A body's members, budget, mandate (by function) and actions."""
-    b = _member_body(session, body_ref)
+    b = member_body(session, body_ref)
     f = b.functions
     threshold = f.threshold().call()
     click.echo(f"{f.name().call()} ({BODY_KINDS[f.kind().call()]}) at {b.address}"
@@ -189,7 +190,7 @@ def propose_action(session: Session, body_ref: str, target: str, function: str, 
     """Propose that BODY calls FUNCTION (a name like spendBudget, or a signature) on TARGET (an address or
     treasury/standards/…) with ARGS (amounts in uint arguments may carry their unit: 0.8 ether); your
     approval is counted, and the approval that reaches the threshold executes it."""
-    b = _member_body(session, body_ref)
+    b = member_body(session, body_ref)
     address, signature = resolve_function(session, target, function)
     call = gv.raw_call(address, signature, _uint_arguments(signature, list(args)))
     propose_and_report(session, b, call.target, call.data, description)
@@ -207,7 +208,7 @@ def spend(session: Session, body_ref: str, amount: str, recipient: str, memo: st
           description: str | None) -> None:
     """Propose that BODY pays AMOUNT (e.g. 0.8 ether, or 25 USDC for an ERC-20) to RECIPIENT from its
     treasury budget (the treasury's spendBudget, which its mandate must allow)."""
-    b = _member_body(session, body_ref)
+    b = member_body(session, body_ref)
     token_address = gv.token(token)
     asset = asset_of(session.w3, token_address)
     value = parse_amount(amount, asset)
@@ -224,7 +225,7 @@ def spend(session: Session, body_ref: str, amount: str, recipient: str, memo: st
 @pass_session
 def approve(session: Session, body_ref: str, action_id: int) -> None:
     """Approve BODY's action ACTION_ID; if yours is the approval that reaches the threshold, it executes."""
-    b = _member_body(session, body_ref)
+    b = member_body(session, body_ref)
     receipt = session.sender.transact(session.w3, b.functions.approve(action_id), "approve")
     report_action(b, receipt, action_id)
 
