@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
+import {IContributionLedger} from "./interfaces/IContributionLedger.sol";
 import {IDuesOracle} from "./interfaces/IDuesOracle.sol";
 import {MAX_TIERS, VoterWord} from "./utils/VoterWord.sol";
 
@@ -32,18 +33,27 @@ import {MAX_TIERS, VoterWord} from "./utils/VoterWord.sol";
  * keeps its seat but has no weight from that moment, so proposals snapshotted later do not count it.
  * Paying restores it ({restore}, which the treasury calls on payment). No keeper is trusted: the
  * condition is checked here, against the oracle, whoever pokes.
+ *
+ * Contributions: once governance names a {IContributionLedger} ({setContributionLedger}), an active member of
+ * a voting tier weighs its tier weight plus its contribution part at the snapshot, and the total weight is
+ * the tiers' total plus the ledger's total part. Which ledger is in force is checkpointed, so naming another
+ * (or none) changes weights from that moment on and no past snapshot. With no ledger ever named, reads cost
+ * what they did: a flag in each tier's slot (read anyway) says whether to look, and the total's checkpoint
+ * carries the ledger in force beside the tiers' total.
  */
 contract MemberRegistry is IMemberRegistry {
     using Checkpoints for Checkpoints.Trace208;
     using SafeCast for uint256;
 
-    /// @dev One slot: a tier's current state, with the time of its last change for the fast path.
+    /// @dev One slot: a tier's current state, with the time of its last change for the fast path, and whether
+    /// a contribution ledger was ever named (every tier alike: read here because weight reads load this slot).
     struct TierRecord {
         uint32 weight;
         uint48 updatedAt;
         bool canPropose;
         bool canVote;
         bool exists;
+        bool contributions;
     }
 
     /// @dev One slot per seat: the member's current tier and standing, and when they last changed.
@@ -69,6 +79,8 @@ contract MemberRegistry is IMemberRegistry {
     address private _duesOracle;
 
     uint8 private _tierCount;
+    /// @dev Whether a contribution ledger was ever named (packed with the tier count: new tiers copy it).
+    bool private _contributionsEver;
     mapping(uint8 tierId => TierRecord) private _tiers;
     mapping(uint8 tierId => string) private _tierNames;
     mapping(uint8 tierId => Checkpoints.Trace208) private _tierWeightHistory;
@@ -81,7 +93,12 @@ contract MemberRegistry is IMemberRegistry {
     mapping(address seat => Checkpoints.Trace208) private _seatHistory;
     /// @dev Checkpointed standing of a member: (active ? 1 << 8 : 0) | tier.
     mapping(uint256 memberId => Checkpoints.Trace208) private _standingHistory;
+    /// @dev The tiers' total weight (bits 0-47) and the contribution ledger in force (bits 48-207), over time.
     Checkpoints.Trace208 private _totalWeight;
+    /// @dev The contribution ledger in force over time (zero: none).
+    Checkpoints.Trace208 private _ledgers;
+
+    uint256 private constant TOTAL_BITS = 48;
 
     modifier onlyGovernance() {
         if (msg.sender != _governance) revert RegistryUnauthorized(msg.sender);
@@ -127,7 +144,10 @@ contract MemberRegistry is IMemberRegistry {
     /// @notice The current voting weight of the member seated at `account`.
     function getVotes(address account) external view returns (uint256) {
         Seat memory s = _seats[account];
-        return s.active ? _votingWeight(_tiers[s.tier]) : 0;
+        if (!s.active) return 0;
+        TierRecord memory t = _tiers[s.tier];
+        uint32 weight = _votingWeight(t);
+        return t.contributions && weight != 0 ? _addPart(weight, _partAt(s.memberId, clock())) : weight;
     }
 
     /// @notice The voting weight at `timepoint` of the member seated at `account` at that time.
@@ -136,7 +156,7 @@ contract MemberRegistry is IMemberRegistry {
         uint256 memberId = _seatHistory[account].upperLookupRecent(uint48(timepoint));
         if (memberId == 0) return 0;
         (uint8 tierId, bool active) = _standingAt(memberId, timepoint);
-        return active ? _tierWeightAt(tierId, timepoint) : 0;
+        return active ? _weightAt(memberId, tierId, timepoint) : 0;
     }
 
     /// @notice Always zero: ERC-5805 lists nonces for {delegateBySig}, which this roll refuses.
@@ -144,15 +164,15 @@ contract MemberRegistry is IMemberRegistry {
         return 0;
     }
 
-    /// @notice The sum of all members' voting weight at `timepoint`.
+    /// @notice The sum of all members' voting weight at `timepoint` (with contributions, at least the sum).
     function getPastTotalSupply(uint256 timepoint) external view returns (uint256) {
         _checkPast(timepoint);
-        return _totalWeight.upperLookupRecent(uint48(timepoint));
+        return _withTotalPart(_totalWeight.upperLookupRecent(uint48(timepoint)), timepoint);
     }
 
     /// @notice The sum of all members' voting weight now.
     function totalWeight() external view returns (uint256) {
-        return _totalWeight.latest();
+        return _withTotalPart(_totalWeight.latest(), clock());
     }
 
     /// @notice Members vote for themselves: a seat is its own delegate.
@@ -237,17 +257,41 @@ contract MemberRegistry is IMemberRegistry {
         // Each tier's weight at `timepoint` plus one (0: not looked up yet): a batch's voters share few tiers.
         // slither-disable-next-line uninitialized-local -- starts zeroed on purpose: nothing looked up yet
         uint256[MAX_TIERS] memory tierWeights;
+        bool contributions = false;
         for (uint256 i = 0; i < seats.length; ++i) {
             (uint32 memberId, uint8 tierId, bool active) = _standingOf(seats[i], timepoint);
             uint256 weight = 0;
             if (active) {
                 weight = tierWeights[tierId];
-                if (weight == 0) tierWeights[tierId] = weight = _tierWeightAt(tierId, timepoint) + uint256(1);
+                if (weight == 0) {
+                    (uint32 tierWeight, bool ledgerNamed) = _tierAt(tierId, timepoint);
+                    if (ledgerNamed) contributions = true;
+                    tierWeights[tierId] = weight = tierWeight + uint256(1);
+                }
                 unchecked {
                     --weight;
                 }
             }
             voters[i] = VoterWord.pack(memberId, tierId, weight);
+        }
+        if (contributions) _addParts(voters, timepoint);
+    }
+
+    /// @dev Adds each weighing voter's contribution part at `timepoint`, asked of the ledger in one call.
+    // slither-disable-next-line calls-loop -- one call per batch, to the system's own ledger
+    function _addParts(uint256[] memory voters, uint256 timepoint) private view {
+        address ledger = _ledgerAt(timepoint);
+        if (ledger == address(0)) return;
+        uint256[] memory ids = new uint256[](voters.length);
+        for (uint256 i = 0; i < voters.length; ++i) {
+            if (VoterWord.weight(voters[i]) != 0) ids[i] = VoterWord.memberId(voters[i]);
+        }
+        uint256[] memory parts = IContributionLedger(ledger).partsAt(ids, timepoint);
+        for (uint256 i = 0; i < voters.length; ++i) {
+            if (ids[i] == 0) continue;
+            uint256 word = voters[i];
+            uint32 weight = _addPart(uint32(VoterWord.weight(word)), parts[i]);
+            voters[i] = VoterWord.pack(uint32(ids[i]), uint8(VoterWord.tier(word)), weight);
         }
     }
 
@@ -257,7 +301,7 @@ contract MemberRegistry is IMemberRegistry {
     ) private view returns (uint32 memberId, uint8 tierId, uint32 weight) {
         bool active;
         (memberId, tierId, active) = _standingOf(seat, timepoint);
-        return (memberId, tierId, active ? _tierWeightAt(tierId, timepoint) : 0);
+        return (memberId, tierId, active ? _weightAt(memberId, tierId, timepoint) : 0);
     }
 
     /**
@@ -286,7 +330,17 @@ contract MemberRegistry is IMemberRegistry {
     function memberWeightAt(uint256 memberId, uint256 timepoint) external view returns (uint256) {
         _checkPast(timepoint);
         (uint8 tierId, bool active) = _standingAt(memberId, timepoint);
-        return active ? _tierWeightAt(tierId, timepoint) : 0;
+        return active ? _weightAt(memberId, tierId, timepoint) : 0;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function contributionLedger() external view returns (address) {
+        return address(uint160(_ledgers.latest()));
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function contributionLedgerAt(uint256 timepoint) external view returns (address) {
+        return _ledgerAt(timepoint);
     }
 
     // ───────────────────────────── governance ─────────────────────────────
@@ -326,6 +380,24 @@ contract MemberRegistry is IMemberRegistry {
         if (msg.sender != _governance) _checkBootstrapper();
         _duesOracle = oracle;
         emit DuesOracleSet(oracle);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    // slither-disable-next-line costly-loop,unused-return -- the tiers are written once, the first time (at most MAX_TIERS); push's return values are not needed
+    function setContributionLedger(address ledger) external {
+        if (msg.sender != _governance) _checkBootstrapper();
+        if (ledger != address(0) && IContributionLedger(ledger).registry() != address(this)) {
+            revert RegistryInvalidLedger(ledger);
+        }
+        address oldLedger = address(uint160(_ledgers.latest()));
+        _ledgers.push(clock(), uint160(ledger));
+        uint256 tiersTotal = uint48(_totalWeight.latest());
+        _totalWeight.push(clock(), uint208(tiersTotal | (uint256(uint160(ledger)) << TOTAL_BITS)));
+        if (!_contributionsEver) {
+            _contributionsEver = true;
+            for (uint8 i = 0; i < _tierCount; ++i) _tiers[i].contributions = true;
+        }
+        emit ContributionLedgerSet(oldLedger, ledger);
     }
 
     /// @inheritdoc IMemberRegistry
@@ -431,6 +503,7 @@ contract MemberRegistry is IMemberRegistry {
         if (!r.exists) {
             r.exists = true;
             ++_tierCount;
+            r.contributions = _contributionsEver;
         }
         (r.weight, r.canPropose, r.canVote, r.updatedAt) = (t.weight, t.canPropose, t.canVote, clock());
         _tierNames[tierId] = t.name;
@@ -461,8 +534,17 @@ contract MemberRegistry is IMemberRegistry {
         MemberRecord storage m = _members[memberId];
         bool wasActive = m.status == Status.Active;
         bool isActive = newStatus == Status.Active;
-        uint256 oldWeight = wasActive ? _votingWeight(_tiers[m.tier]) : 0;
-        uint256 newWeight = isActive ? _votingWeight(_tiers[newTier]) : 0;
+        uint256 oldWeight = 0;
+        uint256 newWeight = 0;
+        bool contributions = false;
+        if (wasActive) {
+            TierRecord memory t = _tiers[m.tier];
+            (oldWeight, contributions) = (_votingWeight(t), t.contributions);
+        }
+        if (isActive) {
+            TierRecord memory t = _tiers[newTier];
+            (newWeight, contributions) = (_votingWeight(t), t.contributions);
+        }
         if (wasActive) --_activeInTier[m.tier];
         if (isActive) ++_activeInTier[newTier];
         (m.tier, m.status) = (newTier, newStatus);
@@ -476,6 +558,14 @@ contract MemberRegistry is IMemberRegistry {
             _seatHistory[m.seat].push(clock(), 0);
         }
         _updateTotal(oldWeight, newWeight);
+        // The ledger in force keeps its total to the members that count: active, in a voting tier.
+        if (contributions && (oldWeight != 0) != (newWeight != 0)) _setCounted(memberId, newWeight != 0);
+    }
+
+    // slither-disable-next-line calls-loop -- the ledger is the system's own contract; bootstrapAdmit's loop is the founding roll's
+    function _setCounted(uint256 memberId, bool counted) private {
+        address ledger = address(uint160(_ledgers.latest()));
+        if (ledger != address(0)) IContributionLedger(ledger).setCounted(memberId, counted);
     }
 
     // slither-disable-next-line timestamp,unused-return -- member id 0 means a free seat; no time involved; push's return values are not needed
@@ -494,10 +584,41 @@ contract MemberRegistry is IMemberRegistry {
     // slither-disable-next-line incorrect-equality,timestamp,unused-return -- equal weights need no checkpoint; push's return values are not needed
     function _updateTotal(uint256 removed, uint256 added) private {
         if (removed == added) return;
-        uint256 oldTotal = _totalWeight.latest();
+        uint256 packed = _totalWeight.latest();
+        uint256 oldTotal = uint48(packed);
         uint256 newTotal = oldTotal - removed + added;
-        _totalWeight.push(clock(), newTotal.toUint208());
+        // Keeps the ledger in force (bits 48 and up); the tiers' total must fit its 48 bits.
+        _totalWeight.push(clock(), uint208(((packed >> TOTAL_BITS) << TOTAL_BITS) | newTotal.toUint48()));
         emit TotalWeightChanged(oldTotal, newTotal);
+    }
+
+    /// @dev The tiers' total in a checkpoint of {_totalWeight}, plus the total part of the ledger it names.
+    function _withTotalPart(uint256 packed, uint256 timepoint) private view returns (uint256) {
+        address ledger = address(uint160(packed >> TOTAL_BITS));
+        uint256 total = uint48(packed);
+        return ledger == address(0) ? total : total + IContributionLedger(ledger).totalPartAt(timepoint);
+    }
+
+    function _ledgerAt(uint256 timepoint) private view returns (address) {
+        return address(uint160(_ledgers.upperLookupRecent(SafeCast.toUint48(timepoint))));
+    }
+
+    /// @dev The voting weight at `timepoint` of `memberId`, active then in `tierId`: its tier's, plus its
+    /// contribution part once a ledger was ever named (and the tier votes).
+    function _weightAt(uint256 memberId, uint8 tierId, uint256 timepoint) private view returns (uint32) {
+        (uint32 weight, bool contributions) = _tierAt(tierId, timepoint);
+        return contributions && weight != 0 ? _addPart(weight, _partAt(memberId, timepoint)) : weight;
+    }
+
+    function _partAt(uint256 memberId, uint256 timepoint) private view returns (uint256) {
+        address ledger = _ledgerAt(timepoint);
+        return ledger == address(0) ? 0 : IContributionLedger(ledger).partAt(memberId, timepoint);
+    }
+
+    /// @dev Weights travel as uint32 ({Voter}, {VoterWord}): a part that would overflow saturates.
+    function _addPart(uint32 weight, uint256 part) private pure returns (uint32) {
+        uint256 sum = uint256(weight) + part;
+        return sum > type(uint32).max ? type(uint32).max : uint32(sum);
     }
 
     function _standingAt(uint256 memberId, uint256 timepoint) private view returns (uint8 tierId, bool active) {
@@ -505,12 +626,14 @@ contract MemberRegistry is IMemberRegistry {
         return (uint8(standing), standing >> 8 == 1);
     }
 
+    /// @dev A tier's voting weight at `timepoint`, and whether a contribution ledger was ever named.
     // slither-disable-next-line timestamp -- timepoints are past snapshots; minutes of miner drift cannot change a tier's weight history
-    function _tierWeightAt(uint8 tierId, uint256 timepoint) private view returns (uint32) {
+    function _tierAt(uint8 tierId, uint256 timepoint) private view returns (uint32 weight, bool contributions) {
         TierRecord memory t = _tiers[tierId];
-        if (t.updatedAt <= timepoint) return _votingWeight(t);
+        contributions = t.contributions;
+        if (t.updatedAt <= timepoint) return (_votingWeight(t), contributions);
         // Safe: every value pushed to a tier's history came from a uint32 weight.
-        return uint32(_tierWeightHistory[tierId].upperLookupRecent(uint48(timepoint)));
+        weight = uint32(_tierWeightHistory[tierId].upperLookupRecent(uint48(timepoint)));
     }
 
     function _votingWeight(TierRecord memory t) private pure returns (uint32) {

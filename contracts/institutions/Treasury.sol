@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
 import {IDuesOracle} from "../interfaces/IDuesOracle.sol";
+import {IContributionLedger} from "../interfaces/IContributionLedger.sol";
 
 /**
  * @title Treasury
@@ -27,6 +28,10 @@ import {IDuesOracle} from "../interfaces/IDuesOracle.sol";
  * so a token that takes a fee or moves less than asked cannot buy a full period of dues (the payment
  * reverts) or inflate a recorded contribution. Contributions are accepted in ETH, the dues token and the
  * tokens governance has listed ({setAcceptedToken}); anything else is refused.
+ *
+ * A sponsorship in the dues token is also reported to the contribution ledger the registry names, if any
+ * ({IMemberRegistry.contributionLedger}): it counts toward the paying seat's member's weight if that member is
+ * active in a voting tier. One switch, in the registry, turns contribution weight on for both.
  */
 contract Treasury is IDuesOracle, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -136,6 +141,7 @@ contract Treasury is IDuesOracle, ReentrancyGuardTransient {
         uint256 received = _collect(token, amount);
         if (received == 0) revert TreasuryZeroAmount();
         emit Contributed(kind, msg.sender, token, received, memo);
+        if (kind == ContributionKind.Sponsorship && token == duesToken) _recordSponsorship(received);
     }
 
     // ───────────────────────────── money out ─────────────────────────────
@@ -254,6 +260,13 @@ contract Treasury is IDuesOracle, ReentrancyGuardTransient {
         if (registry.member(memberId).status == IMemberRegistry.Status.Lapsed && !duesLapsed(memberId)) {
             registry.restore(memberId);
         }
+    }
+
+    /// @dev Reports a sponsorship of `amount` from the caller's seat to the registry's contribution ledger.
+    // slither-disable-next-line reentrancy-events -- the registry and the ledger are the system's own contracts, and contribute is nonReentrant
+    function _recordSponsorship(uint256 amount) private {
+        address ledger = registry.contributionLedger();
+        if (ledger != address(0)) IContributionLedger(ledger).recordSponsorship(msg.sender, amount);
     }
 
     function _coveredUntil(uint256 memberId, uint48 joinedAt) private view returns (uint48) {

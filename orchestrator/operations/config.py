@@ -1,6 +1,6 @@
 """The deployment config file (TOML): governor settings, treasury terms, the tier table (with each
-tier's dues) and the founding roll. Every mistake in it is named by section and key, in words, with the
-nearest known key when one is close (a typo), never a Python exception."""
+tier's dues), contribution weight and the founding roll. Every mistake in it is named by section and key, in
+words, with the nearest known key when one is close (a typo), never a Python exception."""
 
 from __future__ import annotations
 
@@ -61,6 +61,18 @@ class AdvisoriesConfig:
 
 
 @dataclass(frozen=True)
+class ContributionsConfig:
+    """Contribution-weighted votes (contracts/institutions/ContributionLedger.sol). Off by default: no ledger is
+    deployed, and weight is the tier's alone, at the gas it always cost."""
+    enabled: bool = False
+    unit: int = 10**18  # dues-token units (wei for ETH) worth one weight unit: part = sqrt(value / unit)
+    period: int = 365 * 86400  # a contribution is worth half after each period boundary
+    max_part: int = 0  # the most weight a member's contribution part may reach; zero: no cap of its own
+    sponsorships: bool = True  # sponsorships paid in the dues token from an active member's seat count
+    attributions: bool = True  # governance may attribute grants and work to a member
+
+
+@dataclass(frozen=True)
 class DeploymentConfig:
     name: str
     governor: GovernorConfig
@@ -68,6 +80,7 @@ class DeploymentConfig:
     members: list[MemberConfig] = field(default_factory=list)
     treasury: TreasuryConfig = field(default_factory=TreasuryConfig)
     advisories: AdvisoriesConfig = field(default_factory=AdvisoriesConfig)
+    contributions: ContributionsConfig = field(default_factory=ContributionsConfig)
 
     def tier_id(self, name: str) -> int:
         for i, tier in enumerate(self.tiers):
@@ -91,11 +104,12 @@ KINDS = {
     "quorum_percent": PERCENT, "constitutional_quorum_percent": PERCENT, "weight_cap_bps": BASIS_POINTS,
     "dues_period": SECONDS, "grace_period": SECONDS, "dues_token": TEXT,
     "filing_limit": WHOLE, "filing_window": SECONDS,
+    "enabled": FLAG, "unit": None, "period": SECONDS, "max_part": WHOLE, "sponsorships": FLAG, "attributions": FLAG,
 }
 TIER_KEYS = {"name": TEXT, "weight": WHOLE, "can_propose": FLAG, "can_vote": FLAG, "dues": None}  # None: an amount
 MEMBER_KEYS = {"seat": TEXT, "tier": TEXT, "legal_name": TEXT, "jurisdiction": TEXT, "metadata_uri": TEXT}
 SECTIONS = {"name": "a setting", "governor": "a table", "treasury": "a table", "advisories": "a table",
-            "tiers": "an array of tables", "members": "an array of tables"}
+            "contributions": "a table", "tiers": "an array of tables", "members": "an array of tables"}
 
 
 def _suggest(key: str, known) -> str:
@@ -167,10 +181,36 @@ def parse(raw: dict, source: str = "config") -> DeploymentConfig:
     advisories = _settings(source, "advisories", raw.get("advisories", {}), AdvisoriesConfig)
     if advisories.filing_window <= 0 or advisories.filing_limit >= 2**32 or advisories.filing_window >= 2**48:
         raise ConfigError(f"{source}: [advisories]: filing_window must be positive, and both must fit the contract")
+    contributions = _contributions(source, raw.get("contributions", {}))
     tiers = [_tier(t, i, source) for i, t in enumerate(raw.get("tiers", []), 1)] or list(DEFAULT_TIERS)
     config = DeploymentConfig(name=name, governor=governor, tiers=tiers)
     members = [_member(m, i, config, source) for i, m in enumerate(raw.get("members", []), 1)]
-    return DeploymentConfig(config.name, governor, tiers, members, treasury, advisories)
+    return DeploymentConfig(config.name, governor, tiers, members, treasury, advisories, contributions)
+
+
+def _amount(where: str, key: str, value) -> int:
+    """An amount setting: "2 ether", or a whole number of wei (token units)."""
+    from orchestrator.chain.amounts import parse_amount
+
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ConfigError(f"{where}{key} must be an amount (\"2 ether\", or wei), not {value!r}")
+    try:
+        return parse_amount(str(value))
+    except InputError as exc:
+        raise ConfigError(f"{where}{key}: {exc}") from None
+
+
+def _contributions(source: str, raw) -> ContributionsConfig:
+    where = f"{source}: [contributions]: "
+    raw = _check_keys(where, raw, [f.name for f in fields(ContributionsConfig)])
+    values = {key: _amount(where, key, value) if key == "unit" else _value(where, key, value, KINDS[key])
+              for key, value in raw.items()}
+    config = ContributionsConfig(**values)
+    if config.unit <= 0 or config.period <= 0:
+        raise ConfigError(f"{where}unit and period must be positive")
+    if config.max_part >= 2**32 or config.period >= 2**48:
+        raise ConfigError(f"{where}max_part and period must fit the contract (max_part below 2^32)")
+    return config
 
 
 def _tier(raw, number: int, source: str) -> TierConfig:

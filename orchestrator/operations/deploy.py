@@ -5,7 +5,8 @@ Order and wiring:
 2. MemberRegistry(governance = timelock, tier table); the deployer admits the founding roll in chunks
    through the one-off bootstrap.
 3. The institutions, each answering to the timelock: Treasury (named the registry's dues oracle while
-   bootstrap lasts, which then ends), BodyFactory, StandardsRegistry, ConductRecord, AdvisoryRegistry.
+   bootstrap lasts, which then ends), BodyFactory, StandardsRegistry, ConductRecord, AdvisoryRegistry; with
+   `[contributions] enabled`, a ContributionLedger named the registry's contribution ledger before bootstrap ends.
 4. The governor's external libraries BatchBallots, ProposalKinds and ProposalGuards (linked into it), then
    ConsortiumGovernor(registry, timelock, settings, call rules: which calls are constitutional and which
    are about a member, whose case the proposal then is).
@@ -46,6 +47,10 @@ CONTRACTS = {
     "ProposalKinds": "proposal_kinds",
     "ProposalGuards": "proposal_guards",
 }
+# Deployed only when the config asks: absent from a deployment's JSON otherwise (the attribute is then None).
+OPTIONAL_CONTRACTS = {
+    "ContributionLedger": "contribution_ledger",
+}
 GOVERNOR_LIBRARIES = ("BatchBallots", "ProposalKinds", "ProposalGuards")
 
 # (contract attribute, signature, constitutional, about a member). Constitutional: whatever changes
@@ -60,12 +65,18 @@ CALL_RULES = [
     ("registry", "expel(uint256,string)", True, True),
     ("registry", "rotateSeatOf(uint256,address)", True, True),
     ("registry", "setDuesOracle(address)", True, False),
+    ("registry", "setContributionLedger(address)", True, False),
     ("registry", "suspend(uint256,string)", True, True),
     ("treasury", "setDues(uint8,uint256)", True, False),
     ("treasury", "setDuesTerms(uint48,uint48)", True, False),
     ("standards", "adopt(uint256)", True, False),
     ("standards", "deprecate(uint256)", True, False),
     ("conduct", "censure(uint256,string,uint256)", True, True),
+]
+# The rules of the optional contracts, when deployed. Attributing a contribution gives one member weight: a
+# constitutional change, and that member's case (decided without it), like a change of its tier.
+OPTIONAL_CALL_RULES = [
+    ("contribution_ledger", "attribute(uint256,uint256,string)", True, True),
 ]
 
 
@@ -80,6 +91,9 @@ class Deployment:
         for name, attr in CONTRACTS.items():
             if attr == attribute:
                 return self.contracts[name]
+        for name, attr in OPTIONAL_CONTRACTS.items():
+            if attr == attribute:
+                return self.contracts.get(name)
         raise AttributeError(attribute)
 
     def to_json(self) -> dict:
@@ -89,6 +103,7 @@ class Deployment:
     @classmethod
     def from_json(cls, data: dict) -> Deployment:
         contracts = {name: data["contracts"][name] for name in CONTRACTS}
+        contracts |= {name: data["contracts"][name] for name in OPTIONAL_CONTRACTS if name in data["contracts"]}
         return cls(data["chain_id"], contracts, data["deployer"], data["deployment_block"])
 
     def write(self, path: Path) -> None:
@@ -128,6 +143,13 @@ def deploy(w3: Web3, sender: Sender, config: DeploymentConfig) -> Deployment:
     a["treasury"] = _deploy(w3, sender, "Treasury", registry_addr, timelock_addr, t.dues_token, t.dues_period,
                             t.grace_period, [tier.dues for tier in config.tiers])
     sender.transact(w3, registry.functions.setDuesOracle(a["treasury"]), "name the treasury the dues oracle")
+    c = config.contributions
+    if c.enabled:
+        a["contribution_ledger"] = _deploy(w3, sender, "ContributionLedger", registry_addr, timelock_addr,
+                                           a["treasury"], (c.unit, c.period, c.max_part, c.sponsorships,
+                                                           c.attributions))
+        sender.transact(w3, registry.functions.setContributionLedger(a["contribution_ledger"]),
+                        "name the contribution ledger")
     sender.transact(w3, registry.functions.endBootstrap(), "end bootstrap")
     for name, attr in (("BodyFactory", "body_factory"), ("StandardsRegistry", "standards"),
                        ("ConductRecord", "conduct")):
@@ -138,7 +160,7 @@ def deploy(w3: Web3, sender: Sender, config: DeploymentConfig) -> Deployment:
     settings = (g.voting_delay, g.voting_period, g.late_quorum_extension, g.quorum_percent,
                 g.constitutional_quorum_percent, g.weight_cap_bps)
     rules = [(a[attr], function_signature_to_4byte_selector(sig), constitutional, about_member)
-             for attr, sig, constitutional, about_member in CALL_RULES]
+             for attr, sig, constitutional, about_member in [*CALL_RULES, *OPTIONAL_CALL_RULES] if attr in a]
     libraries = {}
     for name in GOVERNOR_LIBRARIES:
         a[CONTRACTS[name]] = libraries[name] = _deploy(w3, sender, name)
@@ -152,7 +174,7 @@ def deploy(w3: Web3, sender: Sender, config: DeploymentConfig) -> Deployment:
     admin_role = timelock.functions.DEFAULT_ADMIN_ROLE().call()
     sender.transact(w3, timelock.functions.renounceRole(admin_role, sender.address), "renounce deployer admin")
 
-    deployment = Deployment(w3.eth.chain_id, {name: a[attr] for name, attr in CONTRACTS.items()},
-                            sender.address, start_block)
+    contracts = {name: a[attr] for name, attr in {**CONTRACTS, **OPTIONAL_CONTRACTS}.items() if attr in a}
+    deployment = Deployment(w3.eth.chain_id, contracts, sender.address, start_block)
     log.info("deployed %s", deployment)
     return deployment

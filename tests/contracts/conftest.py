@@ -7,6 +7,7 @@ from brownie import (
     BodyFactory,
     ConductRecord,
     ConsortiumGovernor,
+    ContributionLedger,
     MemberRegistry,
     StandardsRegistry,
     TimelockController,
@@ -56,19 +57,22 @@ TIER_TABLE = [  # the default tiers, with dues per period: 2 ether founding, 1 e
 ]
 
 
-def deploy_suite(roster, extra_members=(), treasury=None, **overrides):
-    """Deploy with the real routine; `extra_members` are (seat, tier name) pairs admitted after the roster."""
+def deploy_suite(roster, extra_members=(), treasury=None, contributions=None, tiers=None, **overrides):
+    """Deploy with the real routine; `extra_members` are (seat, tier name) pairs admitted after the roster.
+    `contributions`: the [contributions] section (its ledger is then `.ledger`); `tiers`: another tier table."""
     seats = [(a.address, tier) for tier in ("founding", "regular", "observer") for a in roster[tier]]
     members = [{"seat": seat, "tier": tier, "legal_name": f"member {i}", "jurisdiction": "CH",
                 "metadata_uri": f"ipfs://member-{i}"} for i, (seat, tier) in enumerate([*seats, *extra_members])]
     terms = {"dues_period": DUES_PERIOD, "grace_period": GRACE_PERIOD, **(treasury or {})}
     config = parse({"name": "Test Consortium", "governor": {**SETTINGS, **overrides}, "members": members,
-                    "treasury": terms, "tiers": TIER_TABLE})
+                    "treasury": terms, "tiers": tiers or TIER_TABLE, "contributions": contributions or {}})
     d = deploy(web3, Sender(accounts[0].address), config)
-    return Governance(ConsortiumGovernor.at(d.governor), MemberRegistry.at(d.registry),
-                      TimelockController.at(d.timelock), Treasury.at(d.treasury), BodyFactory.at(d.body_factory),
-                      StandardsRegistry.at(d.standards), ConductRecord.at(d.conduct),
-                      AdvisoryRegistry.at(d.advisories))
+    g = Governance(ConsortiumGovernor.at(d.governor), MemberRegistry.at(d.registry),
+                   TimelockController.at(d.timelock), Treasury.at(d.treasury), BodyFactory.at(d.body_factory),
+                   StandardsRegistry.at(d.standards), ConductRecord.at(d.conduct),
+                   AdvisoryRegistry.at(d.advisories))
+    g.ledger = ContributionLedger.at(d.contribution_ledger) if d.contribution_ledger else None
+    return g
 
 
 @pytest.fixture(scope="module")

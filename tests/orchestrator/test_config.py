@@ -44,7 +44,8 @@ NAMED = {"legal_name": "Acme", "jurisdiction": "CH"}
      "late_quorum_extension, quorum_percent, constitutional_quorum_percent, weight_cap_bps, timelock_delay"),
     ({"govenor": {}}, "unknown section 'govenor' (did you mean 'governor'?)"),
     ({"nmae": "x"}, "unknown top-level setting 'nmae' (did you mean 'name'?)"),
-    ({"extra": 1}, "unknown top-level setting 'extra'; known: name, governor, treasury, tiers, members"),
+    ({"extra": 1}, "unknown top-level setting 'extra'; known: name, governor, treasury, advisories, contributions, "
+                   "tiers, members"),
     ({"tiers": [{"name": "gold", "wieght": 1, "can_propose": True, "can_vote": True}]},
      "[[tiers]] #1 ('gold'): unknown setting 'wieght' (did you mean 'weight'?)"),
     ({"members": [{"seat": SEAT, "tier": "regular", "legal_nam": "Acme", "jurisdiction": "CH"}]},
