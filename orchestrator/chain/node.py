@@ -283,16 +283,18 @@ class Sender:
             time.sleep(1)
 
 
-class Payment:
-    """A plain ETH transfer to `to`, shaped as a contract call so that Sender.transact sends it like any other."""
+class EncodedCall:
+    """A call to `to` with calldata already encoded (a plain ETH transfer when empty), shaped as a contract call
+    so that Sender.transact and Sender.sign build it like any other: for callers that encode with eth_abi
+    themselves because web3's contract functions re-validate the whole ABI at every call (the relayer's batches)."""
 
-    def __init__(self, w3: Web3, to: str):
-        self.w3, self.to = w3, to
+    def __init__(self, w3: Web3, to: str, data: bytes = b""):
+        self.w3, self.to, self.data = w3, to, data
 
     def build_transaction(self, params: dict) -> dict:
         from web3._utils.transactions import fill_transaction_defaults  # what a contract call's build uses
 
-        return fill_transaction_defaults(self.w3, {"to": self.to, "data": b"", **params})
+        return fill_transaction_defaults(self.w3, {"to": self.to, "data": self.data, **params})
 
 
 def _replayed_revert(w3: Web3, tx: dict, receipt: TxReceipt) -> str:

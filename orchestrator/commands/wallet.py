@@ -8,7 +8,7 @@ import sys
 import click
 
 from orchestrator.chain.amounts import format_amount, parse_amount
-from orchestrator.chain.node import Payment
+from orchestrator.chain.node import EncodedCall
 from orchestrator.commands.common import pass_session, passphrase_for
 from orchestrator.errors import OrchestratorError, WalletError
 from orchestrator.operations.governance import address as parse_address
@@ -78,6 +78,6 @@ def fund(session: Session, wallets: tuple[str, ...], amount: str) -> None:
     targets = [(w, w if w.startswith("0x") else session.keystores.get(w).address) for w in wallets]
     targets = [(label, parse_address(address, label)) for label, address in targets]  # all checked first
     for label, address in targets:
-        session.sender.transact(session.w3, Payment(session.w3, address), f"fund {label}", value=value)
+        session.sender.transact(session.w3, EncodedCall(session.w3, address), f"fund {label}", value=value)
         click.echo(f"sent {format_amount(value)} to {label} ({address}): balance "
                    f"{format_amount(session.w3.eth.get_balance(address))}")

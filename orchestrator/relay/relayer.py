@@ -17,17 +17,24 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from eth_abi import decode, encode
+from eth_abi.exceptions import EncodingError
 from eth_account.typed_transactions import TypedTransaction
 from eth_keys.constants import SECPK1_N
-from eth_utils import function_signature_to_4byte_selector
+from eth_utils import (
+    event_abi_to_log_topic,
+    function_abi_to_4byte_selector,
+    function_signature_to_4byte_selector,
+    get_abi_input_types,
+    to_checksum_address,
+)
 from hexbytes import HexBytes
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import Timeout
-from web3.exceptions import TimeExhausted, TransactionNotFound, Web3ValidationError
+from web3.exceptions import TimeExhausted, TransactionNotFound
 
 from orchestrator.chain import artifacts
-from orchestrator.chain.node import broadcast, wait_for_receipt
-from orchestrator.chain.proposals import STATES, receipt_events
+from orchestrator.chain.node import EncodedCall, broadcast, wait_for_receipt
+from orchestrator.chain.proposals import STATES
 from orchestrator.chain.reverts import decode_revert_data
 from orchestrator.errors import CallRefused, ChainError, InputError, NodeUnreachable
 from orchestrator.relay import ballot_file, ballots
@@ -206,6 +213,14 @@ class Relayer:
         # The gas the governor gives a contract wallet's signature check (see check_signature and _sign).
         self.wallet_gas = artifacts.constant("BatchBallots", "WALLET_GAS")
         self._intake = Intake(self.receive_many)
+        self._rejections = artifacts.enum_names("IConsortiumGovernor", "BallotRejection")
+        # castVoteBatch encoded with eth_abi (see _sign), and the topics of the events a batch's receipt holds
+        # (see _outcomes): from the compiled ABI, the one definition of both.
+        abi = {(item["type"], item.get("name")): item for item in session.governor.abi}
+        cast = abi[("function", "castVoteBatch")]
+        self._cast_selector, self._cast_types = function_abi_to_4byte_selector(cast), get_abi_input_types(cast)
+        self._vote_cast = event_abi_to_log_topic(abi[("event", "VoteCast")])
+        self._ballot_rejected = event_abi_to_log_topic(abi[("event", "BallotRejected")])
 
     # ───── receiving ─────
 
@@ -357,9 +372,10 @@ class Relayer:
         try:
             compact = [ballots.compact(b.voter, b.support, b.signature) for b in batch if _is_compact(b)]
             full = [(b.voter, b.support, b.reason, b.signature) for b in batch if not _is_compact(b)]
-            call = self.session.governor.functions.castVoteBatch(proposal_id, compact, full)
-        except (ValueError, TypeError, OverflowError, Web3ValidationError) as exc:  # stored by an older version
+            data = self._cast_selector + encode(self._cast_types, [proposal_id, compact, full])
+        except (ValueError, TypeError, OverflowError, EncodingError) as exc:  # stored by an older version
             raise CallRefused(f"a ballot cannot be encoded: {exc}") from None
+        call = EncodedCall(self.session.w3, self.session.governor.address, data)
         # The estimate sees what each wallet spent when asked then; mined, a wallet may spend all the gas
         # the governor gives it (one that answers cheaply only to calls, say). Fund that: an underfunded
         # batch reverts, and with it every honest ballot in it.
@@ -388,17 +404,30 @@ class Relayer:
             else:
                 self.store.settle_batch(batch_id, {}, unaccounted="its transaction reverted when mined")
             return [tx_hash]
-        outcomes: dict[str, str | None] = {}
-        for event in receipt_events(self.session.governor, receipt, "VoteCast"):
-            outcomes[event["args"]["voter"]] = None
-        rejections = artifacts.enum_names("IConsortiumGovernor", "BallotRejection")
-        for event in receipt_events(self.session.governor, receipt, "BallotRejected"):
-            outcomes[event["args"]["voter"]] = rejections[event["args"]["reason"]]
+        outcomes = self._outcomes(receipt)
         self.store.settle_batch(batch_id, outcomes)
         rejected = sum(reason is not None for reason in outcomes.values())
         log.info("batch %s: %d ballots counted, %d rejected by the governor, in %s (block %s, %s gas)", batch_id,
                  len(outcomes) - rejected, rejected, tx_hash, receipt["blockNumber"], f"{receipt['gasUsed']:,}")
         return [tx_hash]
+
+    def _outcomes(self, receipt) -> dict[str, str | None]:
+        """Each voter the batch's receipt speaks of: None if counted (VoteCast), else the rejection's name
+        (BallotRejected). Read from the governor's logs' topics and data directly, as the voter is an indexed
+        topic of both: web3's receipt processing re-validates the ABI for every log, more than the batch's
+        own mining costs the node."""
+        governor = self.session.governor.address.lower()
+        outcomes: dict[str, str | None] = {}
+        for entry in receipt["logs"]:
+            topics = entry["topics"]
+            if entry["address"].lower() != governor or not topics:
+                continue
+            if bytes(topics[0]) == self._vote_cast:
+                outcomes[to_checksum_address(bytes(topics[1])[12:])] = None
+            elif bytes(topics[0]) == self._ballot_rejected:
+                outcomes[to_checksum_address(bytes(topics[2])[12:])] = self._rejections[int.from_bytes(
+                    bytes(entry["data"])[:32], "big")]
+        return outcomes
 
     def _receipt(self, tx_hash: str, raw: bytes):
         """The batch's receipt, or None once it can never be mined (its nonce went to another transaction):

@@ -9,6 +9,7 @@ import time
 import urllib.request
 
 import pytest
+from eth_abi import decode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from requests.exceptions import ConnectionError as RequestsConnectionError
@@ -28,6 +29,7 @@ from tests.integration.test_cli_governance import proposal_id
 from tests.postgres import postgres_database, postgres_server  # noqa: F401  (fixtures postgres_url, postgres)
 
 HOLDER = "0x" + "11" * 20  # a budget holder: an ordinary proposal about no member
+CAST_VOTE_BATCH_TYPES = ["uint256", "(uint256,bytes32,bytes32)[]", "(address,uint8,string,bytes)[]"]
 
 
 @pytest.fixture
@@ -462,7 +464,8 @@ def refuse_voter(monkeypatch, voter: str, where: str, message: str = "poisoned b
         def sign(self, w3, call, what, value=0, extra_gas=0):
             raw, tx_hash, tx = real_sign(self, w3, call, what, value, extra_gas)
             if needle in raw:
-                refused.append(len(call.args[1]) + len(call.args[2]))
+                _, compact, full = decode(CAST_VOTE_BATCH_TYPES, call.data[4:])
+                refused.append(len(compact) + len(full))
                 raise relayer_module.CallRefused(f"{what}: {message}")
             return raw, tx_hash, tx
         monkeypatch.setattr(RealSender, "sign", sign)
