@@ -53,10 +53,10 @@ def voted_roll(stack: ExitStack) -> tuple[Demo, dict]:
     count = -(-BALLOTS // len(voters))
     pids = proposals(demo, voters[:count], count)
     demo._advance(61)
-    cast = 0
+    counted = 0
     for pid in pids:
-        take = voters[:min(len(voters), BALLOTS - cast)]
+        take = voters[:min(len(voters), BALLOTS - counted)]
         cast(demo, pid, take)
-        cast += len(take)
-    return demo, {"members": MEMBERS, "ballots": cast, "proposals": len(pids), "pids": [str(p) for p in pids],
+        counted += len(take)
+    return demo, {"members": MEMBERS, "ballots": counted, "proposals": len(pids), "pids": [str(p) for p in pids],
                   "chain_s": round(time.monotonic() - started, 1)}
