@@ -579,3 +579,33 @@ def test_a_batch_too_large_to_relay_is_split(cli, consortium, active, monkeypatc
     assert len(sent) == 4
     w3 = relayer.session.w3
     assert all(len(w3.eth.get_raw_transaction(h)) <= 1_300 for h in sent)
+
+
+def test_ballots_checked_together_get_each_its_own_answer_and_none_stops_the_others(cli, consortium, active):
+    """What `relay serve` does with concurrent POSTs (intake.py): one group, checked in two round trips and
+    stored in one transaction. Each hostile ballot is refused with the reason it gets alone, and the honest
+    ones in the same group are stored."""
+    direct = json.loads(sign_only(cli, active, "f2").read_text())
+    cli.ok("vote", active, "for", account="f2")
+    recused = json.loads(sign_only(cli, active, "r2").read_text())
+    cli.ok("member", "recuse", active, "--reason", "conflict", account="r2")
+    honest, again = (json.loads(sign_only(cli, active, name).read_text()) for name in ("r1", "r1"))
+    stranger = Account.create()
+    relayer = relayer_for(cli)
+    typed = ballots.member_ballot(relayer.domain, int(active), 1, stranger.address)
+    outsider = {**honest, "voter": stranger.address, "signature": "0x" + ballots.sign(typed, stranger.key).hex()}
+    founder = json.loads(sign_only(cli, active, "f1").read_text())
+    group = [direct, {**honest, "signature": "0xzz"}, recused, honest, outsider, again,
+             {**founder, "proposal_id": "12345"}, founder]
+    outcomes = relayer.receive_many(group)
+    expected = [f"{consortium['f2']} has already voted on this proposal", "malformed ballot",
+                f"{consortium['r2']} is recused from this proposal", None,
+                f"{stranger.address} is not the seat of a current member",
+                f"the relayer already holds a ballot of member 3 on this proposal (from {consortium['r1']})",
+                f"the signature is not {consortium['f1']}'s", None]
+    for outcome, reason in zip(outcomes, expected, strict=True):
+        if reason is None:
+            assert outcome.status == "accepted"
+        else:
+            assert isinstance(outcome, InputError) and reason in str(outcome), (outcome, reason)
+    assert {relayer.store.find(int(active), consortium[n]).status for n in ("r1", "f1")} == {"accepted"}
