@@ -34,7 +34,7 @@ import {MAX_TIERS, VoterWord} from "./utils/VoterWord.sol";
  * Paying restores it ({restore}, which the treasury calls on payment). No keeper is trusted: the
  * condition is checked here, against the oracle, whoever pokes.
  *
- * Contributions: once governance names a {IContributionLedger} ({setContributionLedger}), an active member of
+ * Contributions: once governance names a {IContributionLedger} ({setContributionsLedger}), an active member of
  * a voting tier weighs its tier weight plus its contribution part at the snapshot, and the total weight is
  * the tiers' total plus the ledger's total part. Which ledger is in force is checkpointed, so naming another
  * (or none) changes weights from that moment on and no past snapshot. With no ledger ever named, reads cost
@@ -167,7 +167,9 @@ contract MemberRegistry is IMemberRegistry {
     /// @notice The sum of all members' voting weight at `timepoint` (with contributions, at least the sum).
     function getPastTotalSupply(uint256 timepoint) external view returns (uint256) {
         _checkPast(timepoint);
-        return _withTotalPart(_totalWeight.upperLookupRecent(uint48(timepoint)), timepoint);
+        uint256 packed = _totalWeight.upperLookupRecent(uint48(timepoint));
+        // No ledger in force: the checkpoint is the tiers' total alone (the common case, answered inline).
+        return packed >> TOTAL_BITS == 0 ? packed : _withTotalPart(packed, timepoint);
     }
 
     /// @notice The sum of all members' voting weight now.
@@ -257,7 +259,8 @@ contract MemberRegistry is IMemberRegistry {
         // Each tier's weight at `timepoint` plus one (0: not looked up yet): a batch's voters share few tiers.
         // slither-disable-next-line uninitialized-local -- starts zeroed on purpose: nothing looked up yet
         uint256[MAX_TIERS] memory tierWeights;
-        bool contributions = false;
+        // In memory, not on the stack: written once per tier, it must cost nothing per voter.
+        bool[1] memory contributions;
         for (uint256 i = 0; i < seats.length; ++i) {
             (uint32 memberId, uint8 tierId, bool active) = _standingOf(seats[i], timepoint);
             uint256 weight = 0;
@@ -265,7 +268,7 @@ contract MemberRegistry is IMemberRegistry {
                 weight = tierWeights[tierId];
                 if (weight == 0) {
                     (uint32 tierWeight, bool ledgerNamed) = _tierAt(tierId, timepoint);
-                    if (ledgerNamed) contributions = true;
+                    if (ledgerNamed) contributions[0] = true;
                     tierWeights[tierId] = weight = tierWeight + uint256(1);
                 }
                 unchecked {
@@ -274,7 +277,7 @@ contract MemberRegistry is IMemberRegistry {
             }
             voters[i] = VoterWord.pack(memberId, tierId, weight);
         }
-        if (contributions) _addParts(voters, timepoint);
+        if (contributions[0]) _addParts(voters, timepoint);
     }
 
     /// @dev Adds each weighing voter's contribution part at `timepoint`, asked of the ledger in one call.
@@ -289,9 +292,10 @@ contract MemberRegistry is IMemberRegistry {
         uint256[] memory parts = IContributionLedger(ledger).partsAt(ids, timepoint);
         for (uint256 i = 0; i < voters.length; ++i) {
             if (ids[i] == 0) continue;
-            uint256 word = voters[i];
-            uint32 weight = _addPart(uint32(VoterWord.weight(word)), parts[i]);
-            voters[i] = VoterWord.pack(uint32(ids[i]), uint8(VoterWord.tier(word)), weight);
+            uint256 weight = VoterWord.weight(voters[i]);
+            // The weight field (bits 40-71, see VoterWord) grows by the part, saturated. Added in place rather
+            // than packed again: a second call of pack stops the optimizer inlining it in the per-voter loop.
+            voters[i] += (uint256(_addPart(uint32(weight), parts[i])) - weight) << 40;
         }
     }
 
@@ -334,12 +338,12 @@ contract MemberRegistry is IMemberRegistry {
     }
 
     /// @inheritdoc IMemberRegistry
-    function contributionLedger() external view returns (address) {
+    function contributionsLedger() external view returns (address) {
         return address(uint160(_ledgers.latest()));
     }
 
     /// @inheritdoc IMemberRegistry
-    function contributionLedgerAt(uint256 timepoint) external view returns (address) {
+    function contributionsLedgerAt(uint256 timepoint) external view returns (address) {
         return _ledgerAt(timepoint);
     }
 
@@ -384,7 +388,7 @@ contract MemberRegistry is IMemberRegistry {
 
     /// @inheritdoc IMemberRegistry
     // slither-disable-next-line costly-loop,unused-return -- the tiers are written once, the first time (at most MAX_TIERS); push's return values are not needed
-    function setContributionLedger(address ledger) external {
+    function setContributionsLedger(address ledger) external {
         if (msg.sender != _governance) _checkBootstrapper();
         if (ledger != address(0) && IContributionLedger(ledger).registry() != address(this)) {
             revert RegistryInvalidLedger(ledger);
@@ -397,7 +401,7 @@ contract MemberRegistry is IMemberRegistry {
             _contributionsEver = true;
             for (uint8 i = 0; i < _tierCount; ++i) _tiers[i].contributions = true;
         }
-        emit ContributionLedgerSet(oldLedger, ledger);
+        emit ContributionsLedgerSet(oldLedger, ledger);
     }
 
     /// @inheritdoc IMemberRegistry
@@ -626,12 +630,21 @@ contract MemberRegistry is IMemberRegistry {
         return (uint8(standing), standing >> 8 == 1);
     }
 
-    /// @dev A tier's voting weight at `timepoint`, and whether a contribution ledger was ever named.
-    // slither-disable-next-line timestamp -- timepoints are past snapshots; minutes of miner drift cannot change a tier's weight history
+    /**
+     * @dev A tier's voting weight at `timepoint`, and whether a contribution ledger was ever named. Reads the
+     * tier's slot as one word, as {_standingOf} reads a seat's: copying the struct to memory field by field
+     * costs more than the rest of a vote's lookup. Layout of {TierRecord}: weight bits 0-31, updatedAt 32-79,
+     * canPropose 80-87, canVote 88-95, exists 96-103, contributions 104-111.
+     */
+    // slither-disable-next-line assembly,timestamp -- reads the TierRecord slot as one word (see above); timepoints are past snapshots
     function _tierAt(uint8 tierId, uint256 timepoint) private view returns (uint32 weight, bool contributions) {
-        TierRecord memory t = _tiers[tierId];
-        contributions = t.contributions;
-        if (t.updatedAt <= timepoint) return (_votingWeight(t), contributions);
+        TierRecord storage t = _tiers[tierId];
+        uint256 packed;
+        assembly ("memory-safe") {
+            packed := sload(t.slot)
+        }
+        contributions = uint8(packed >> 104) != 0;
+        if (uint48(packed >> 32) <= timepoint) return (uint8(packed >> 88) != 0 ? uint32(packed) : 0, contributions);
         // Safe: every value pushed to a tier's history came from a uint32 weight.
         weight = uint32(_tierWeightHistory[tierId].upperLookupRecent(uint48(timepoint)));
     }

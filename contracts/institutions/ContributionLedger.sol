@@ -12,7 +12,7 @@ import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
  * @notice The contribution part of members' voting weight: sponsorships paid to the treasury from a member's
  * seat and contributions governance attributes (grants, standards authored, body service), as the deployment
  * chose. The registry adds a member's part to its tier weight at a proposal's snapshot, and the total part
- * to the total weight, once governance has named this ledger there ({IMemberRegistry.setContributionLedger}).
+ * to the total weight, once governance has named this ledger there ({IMemberRegistry.setContributionsLedger}).
  *
  * The rule, at a timepoint t in period p(t) = (t − origin) / period:
  *   part = sqrt(value / unit), value = each contribution halved at every period boundary since it was made.

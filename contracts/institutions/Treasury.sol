@@ -30,7 +30,7 @@ import {IContributionLedger} from "../interfaces/IContributionLedger.sol";
  * tokens governance has listed ({setAcceptedToken}); anything else is refused.
  *
  * A sponsorship in the dues token is also reported to the contribution ledger the registry names, if any
- * ({IMemberRegistry.contributionLedger}): it counts toward the paying seat's member's weight if that member is
+ * ({IMemberRegistry.contributionsLedger}): it counts toward the paying seat's member's weight if that member is
  * active in a voting tier. One switch, in the registry, turns contribution weight on for both.
  */
 contract Treasury is IDuesOracle, ReentrancyGuardTransient {
@@ -265,7 +265,7 @@ contract Treasury is IDuesOracle, ReentrancyGuardTransient {
     /// @dev Reports a sponsorship of `amount` from the caller's seat to the registry's contribution ledger.
     // slither-disable-next-line reentrancy-events -- the registry and the ledger are the system's own contracts, and contribute is nonReentrant
     function _recordSponsorship(uint256 amount) private {
-        address ledger = registry.contributionLedger();
+        address ledger = registry.contributionsLedger();
         if (ledger != address(0)) IContributionLedger(ledger).recordSponsorship(msg.sender, amount);
     }
 

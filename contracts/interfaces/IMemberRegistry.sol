@@ -89,7 +89,7 @@ interface IMemberRegistry is IERC5805 {
     event DuesOracleSet(address indexed oracle);
     event MemberLapsed(uint256 indexed memberId);
     event MemberRestored(uint256 indexed memberId);
-    event ContributionLedgerSet(address indexed oldLedger, address indexed newLedger);
+    event ContributionsLedgerSet(address indexed oldLedger, address indexed newLedger);
 
     /// @notice The address every governance-only function answers to (the timelock).
     function governance() external view returns (address);
@@ -129,15 +129,15 @@ interface IMemberRegistry is IERC5805 {
     function memberWeightAt(uint256 memberId, uint256 timepoint) external view returns (uint256);
 
     /// @notice The contribution ledger in force now (zero: weight is the tier's alone).
-    function contributionLedger() external view returns (address);
+    function contributionsLedger() external view returns (address);
 
     /// @notice The contribution ledger that was in force at `timepoint`.
-    function contributionLedgerAt(uint256 timepoint) external view returns (address);
+    function contributionsLedgerAt(uint256 timepoint) external view returns (address);
 
     /// @notice Name the contribution ledger (zero: none) from now on; past snapshots keep the one in force then.
     /// The bootstrapper while bootstrap lasts (a deployment that weighs contributions from the start),
     /// governance afterwards. The ledger must answer to this registry.
-    function setContributionLedger(address ledger) external;
+    function setContributionsLedger(address ledger) external;
 
     function setTier(uint8 tierId, string calldata name, uint32 weight, bool canPropose_, bool canVote) external;
 

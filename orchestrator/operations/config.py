@@ -192,10 +192,12 @@ def _amount(where: str, key: str, value) -> int:
     """An amount setting: "2 ether", or a whole number of wei (token units)."""
     from orchestrator.chain.amounts import parse_amount
 
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    if isinstance(value, bool) or not isinstance(value, int | str) or (isinstance(value, int) and value < 0):
         raise ConfigError(f"{where}{key} must be an amount (\"2 ether\", or wei), not {value!r}")
+    if isinstance(value, int):  # a bare number is wei (token units)
+        return value
     try:
-        return parse_amount(str(value))
+        return parse_amount(value)
     except InputError as exc:
         raise ConfigError(f"{where}{key}: {exc}") from None
 

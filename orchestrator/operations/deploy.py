@@ -65,7 +65,7 @@ CALL_RULES = [
     ("registry", "expel(uint256,string)", True, True),
     ("registry", "rotateSeatOf(uint256,address)", True, True),
     ("registry", "setDuesOracle(address)", True, False),
-    ("registry", "setContributionLedger(address)", True, False),
+    ("registry", "setContributionsLedger(address)", True, False),
     ("registry", "suspend(uint256,string)", True, True),
     ("treasury", "setDues(uint8,uint256)", True, False),
     ("treasury", "setDuesTerms(uint48,uint48)", True, False),
@@ -148,7 +148,7 @@ def deploy(w3: Web3, sender: Sender, config: DeploymentConfig) -> Deployment:
         a["contribution_ledger"] = _deploy(w3, sender, "ContributionLedger", registry_addr, timelock_addr,
                                            a["treasury"], (c.unit, c.period, c.max_part, c.sponsorships,
                                                            c.attributions))
-        sender.transact(w3, registry.functions.setContributionLedger(a["contribution_ledger"]),
+        sender.transact(w3, registry.functions.setContributionsLedger(a["contribution_ledger"]),
                         "name the contribution ledger")
     sender.transact(w3, registry.functions.endBootstrap(), "end bootstrap")
     for name, attr in (("BodyFactory", "body_factory"), ("StandardsRegistry", "standards"),

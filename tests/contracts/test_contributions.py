@@ -69,7 +69,7 @@ def new_ledger(reg, governance, treasury, unit=UNIT, period=PERIOD, max_part=0, 
 @pytest.fixture(scope="module")
 def ledger(reg, governance, treasury):
     ledger = new_ledger(reg, governance, treasury)
-    reg.setContributionLedger(ledger, {"from": accounts[0]})  # the bootstrapper, as the deployment does
+    reg.setContributionsLedger(ledger, {"from": accounts[0]})  # the bootstrapper, as the deployment does
     return ledger
 
 
@@ -93,7 +93,7 @@ def test_parameters_and_wiring_are_readable(reg, ledger, governance, treasury):
     assert (ledger.governance(), ledger.registry(), ledger.treasury()) == (governance, reg, treasury)
     assert tuple(ledger.parameters()) == (UNIT, PERIOD, 0, True, True)
     assert ledger.MAX_PERIODS() == 64
-    assert reg.contributionLedger() == ledger
+    assert reg.contributionsLedger() == ledger
 
 
 def test_a_sponsorship_adds_the_square_root_of_its_value_from_the_next_snapshot_on(reg, ledger, members, treasury):
@@ -168,7 +168,7 @@ def test_contributions_in_different_periods_decay_each_from_its_own_date(ledger,
 
 def test_max_part_caps_a_members_part_and_keeps_the_total_exact(reg, governance, treasury, members):
     capped = new_ledger(reg, governance, treasury, max_part=150)
-    reg.setContributionLedger(capped, {"from": accounts[0]})
+    reg.setContributionsLedger(capped, {"from": accounts[0]})
     sponsor(capped, treasury, members[2], 100 * 10**18)  # uncapped part 1,000
     tx = sponsor(capped, treasury, members[3], 10**18)  # part 100, under the cap
     sleep(1)
@@ -254,25 +254,25 @@ def test_a_ledger_swap_changes_weights_from_then_on_only(reg, ledger, members, t
     sleep(1)
     before = tx.timestamp
     other = new_ledger(reg, governance, treasury)
-    swap = reg.setContributionLedger(other, {"from": accounts[0]})
-    assert swap.events["ContributionLedgerSet"] == {"oldLedger": ledger, "newLedger": other}
+    swap = reg.setContributionsLedger(other, {"from": accounts[0]})
+    assert swap.events["ContributionsLedgerSet"] == {"oldLedger": ledger, "newLedger": other}
     sleep(1)
     assert reg.memberWeightAt(2, before) == 400
     assert reg.getPastTotalSupply(before) == 2000
-    assert reg.contributionLedgerAt(before) == ledger
+    assert reg.contributionsLedgerAt(before) == ledger
     assert reg.memberWeightAt(2, swap.timestamp) == 300
     assert reg.getPastTotalSupply(swap.timestamp) == 1900
     # And none at all: weight is the tier's alone again, history still kept.
-    off = reg.setContributionLedger(ETH, {"from": accounts[0]})
+    off = reg.setContributionsLedger(ETH, {"from": accounts[0]})
     sleep(1)
-    assert reg.contributionLedger() == ETH
+    assert reg.contributionsLedger() == ETH
     assert reg.memberWeightAt(2, off.timestamp) == 300
     assert reg.memberWeightAt(2, before) == 400
 
 
 def test_parts_saturate_the_uint32_weight(reg, governance, treasury, members):
     huge = new_ledger(reg, governance, treasury, unit=1)
-    reg.setContributionLedger(huge, {"from": accounts[0]})
+    reg.setContributionsLedger(huge, {"from": accounts[0]})
     tx = huge.attribute(2, 2**127, "", {"from": governance})  # part sqrt(2^127) ≈ 1.3e19
     sleep(1)
     assert reg.memberWeightAt(2, tx.timestamp) == 2**32 - 1
@@ -330,7 +330,7 @@ def test_bad_recordings_are_refused_by_name(reg, ledger, members, governance, tr
 
 def test_what_counts_is_the_deployments_choice(reg, governance, treasury, members):
     neither = new_ledger(reg, governance, treasury, sponsorships=False, attributions=False)
-    reg.setContributionLedger(neither, {"from": accounts[0]})
+    reg.setContributionsLedger(neither, {"from": accounts[0]})
     assert "ContributionRecorded" not in sponsor(neither, treasury, members[2], 10**18).events
     with reverts("LedgerNotCounted"):
         neither.attribute(2, 10**18, "", {"from": governance})
@@ -344,7 +344,7 @@ def test_a_ledger_needs_a_unit_and_a_period(reg, governance, treasury):
 
 def test_the_ledger_records_for_64_periods_then_refuses(reg, governance, treasury, members):
     short = new_ledger(reg, governance, treasury, period=100)
-    reg.setContributionLedger(short, {"from": accounts[0]})
+    reg.setContributionsLedger(short, {"from": accounts[0]})
     mine_at(short.origin() + 63 * 100 + 1)
     short.attribute(2, 10**18, "", {"from": governance})
     # The largest amount at the last period, three times: the units would pass 2^192.
@@ -364,15 +364,15 @@ def test_only_a_ledger_of_this_registry_is_named_and_only_by_the_bootstrapper_or
     foreign = MemberRegistry.deploy(governance, TIERS, {"from": accounts[0]})
     stray = new_ledger(foreign, governance, treasury)
     with reverts("RegistryInvalidLedger"):
-        reg.setContributionLedger(stray, {"from": governance})
+        reg.setContributionsLedger(stray, {"from": governance})
     mine = new_ledger(reg, governance, treasury)
     with reverts("RegistryUnauthorized"):
-        reg.setContributionLedger(mine, {"from": accounts[3]})
+        reg.setContributionsLedger(mine, {"from": accounts[3]})
     reg.endBootstrap({"from": accounts[0]})
     with reverts("RegistryBootstrapOver"):
-        reg.setContributionLedger(mine, {"from": accounts[0]})
-    reg.setContributionLedger(mine, {"from": governance})
-    assert reg.contributionLedger() == mine
+        reg.setContributionsLedger(mine, {"from": accounts[0]})
+    reg.setContributionsLedger(mine, {"from": governance})
+    assert reg.contributionsLedger() == mine
 
 
 def test_tiers_created_after_a_ledger_was_named_carry_contribution_parts(reg, ledger, members, governance, treasury):
@@ -400,21 +400,21 @@ def weighed(roster):
 
 def test_off_by_default_no_ledger_is_deployed_or_named(gov, roster):
     assert gov.ledger is None
-    assert gov.registry.contributionLedger() == ETH
+    assert gov.registry.contributionsLedger() == ETH
     tx = gov.treasury.contribute(SPONSORSHIP, ETH, 10**18, "gold", {"from": roster["regular"][0], "value": 10**18})
     assert list(tx.events.keys()) == ["Contributed"]
 
 
 def test_the_deployment_wires_the_ledger_to_the_registry_treasury_and_timelock(weighed):
     g = weighed
-    assert g.registry.contributionLedger() == g.ledger
+    assert g.registry.contributionsLedger() == g.ledger
     assert (g.ledger.registry(), g.ledger.treasury(), g.ledger.governance()) == (g.registry, g.treasury, g.timelock)
     assert tuple(g.ledger.parameters()) == (UNIT, PERIOD, 0, True, True)
     assert g.registry.bootstrapper() == ETH
     # The call rules: attributing is that member's case; naming a ledger is constitutional.
     target, _, data = g.call(g.ledger, "attribute", 4, 1, "")
     assert tuple(g.governor.classify([target], [data])) == (MEMBER_CASE, 4)
-    target, _, data = g.call(g.registry, "setContributionLedger", ETH)
+    target, _, data = g.call(g.registry, "setContributionsLedger", ETH)
     assert tuple(g.governor.classify([target], [data])) == (CONSTITUTIONAL, 0)
 
 
@@ -460,6 +460,7 @@ def test_the_contributions_section_is_read_and_checked():
     assert (c.enabled, c.unit, c.period, c.max_part, c.sponsorships, c.attributions) == (True, 10**18, 86400, 5,
                                                                                           False, True)
     assert parse({}).contributions.enabled is False
+    assert parse({"contributions": {"unit": 10**14}}).contributions.unit == 10**14  # a bare number: wei
     for raw, message in (
         ({"enabled": "yes"}, "config: [contributions]: enabled must be true or false, not 'yes'"),
         ({"unit": 0}, "config: [contributions]: unit and period must be positive"),
@@ -467,6 +468,9 @@ def test_the_contributions_section_is_read_and_checked():
         ({"max_part": 2**32}, "config: [contributions]: max_part and period must fit the contract (max_part below "
                               "2^32)"),
         ({"unit": True}, "config: [contributions]: unit must be an amount (\"2 ether\", or wei), not True"),
+        ({"unit": -1}, "config: [contributions]: unit must be an amount (\"2 ether\", or wei), not -1"),
+        ({"unit": "2 bananas"}, "config: [contributions]: unit: amount '2 bananas': unknown unit 'bananas'; write it "
+                                "in ether (or ETH), gwei or wei"),
         ({"perod": 1}, "config: [contributions]: unknown setting 'perod' (did you mean 'period'?)"),
     ):
         with pytest.raises(ConfigError) as exc:
@@ -481,3 +485,14 @@ def test_web3_reads_the_same_weights(weighed, roster):
     sleep(1)
     registry = web3.eth.contract(address=g.registry.address, abi=g.registry.abi)
     assert registry.functions.getPastVotes(member.address, tx.timestamp).call() == 310
+
+
+def test_a_tier_that_stops_voting_gives_its_members_no_part(reg, ledger, members, treasury, governance):
+    """Re-weighing a whole tier does not visit its members, so the ledger still counts their scores: the total
+    then errs high (a higher quorum), never a member's weight (the registry gives a part only in a voting tier)."""
+    tx = sponsor(ledger, treasury, members[2], 10**18)  # part 100
+    tx = reg.setTier(1, "regular", 0, True, False, {"from": governance})
+    sleep(1)
+    assert reg.memberWeightAt(2, tx.timestamp) == 0
+    assert tuple(reg.electorAt(members[2], tx.timestamp)) == (2, 1, 0)
+    assert reg.getPastTotalSupply(tx.timestamp) == 1000 + 100
