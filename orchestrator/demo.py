@@ -423,14 +423,16 @@ class Demo:
     def _relay(self, pid: int, votes: list) -> None:
         """Each member signs a ballot (as its wallet would); the relayer validates, stores and batches."""
         relayer = self._relayer
-        for i, (account, support) in enumerate(votes, 1):
-            relayer.receive(self._ballot(pid, account, support))
-            if i % 100 == 0 or i == len(votes):
-                self.say(f"  relayer accepted {i}/{len(votes)} signed ballots")
+        for start in range(0, len(votes), 100):  # as `relay serve` takes ballots that arrive together: a group
+            group = votes[start:start + 100]
+            for outcome in relayer.receive_many([self._ballot(pid, account, support) for account, support in group]):
+                if isinstance(outcome, Exception):
+                    raise outcome
+            self.say(f"  relayer accepted {start + len(group)}/{len(votes)} signed ballots")
         for tx_hash in relayer.submit():
             receipt = self.w3.eth.get_transaction_receipt(tx_hash)
             self._add_gas("castVoteBatch (relayer)", receipt)
-            counted = len(receipt_events(self.session.governor, receipt, "VoteCast"))
+            counted = sum(outcome is None for outcome in relayer.outcomes(receipt).values())
             self.say(f"  relayer submitted a batch: {counted} ballots counted in transaction {tx_hash[:18]}…")
 
     @property

@@ -404,14 +404,14 @@ class Relayer:
             else:
                 self.store.settle_batch(batch_id, {}, unaccounted="its transaction reverted when mined")
             return [tx_hash]
-        outcomes = self._outcomes(receipt)
+        outcomes = self.outcomes(receipt)
         self.store.settle_batch(batch_id, outcomes)
         rejected = sum(reason is not None for reason in outcomes.values())
         log.info("batch %s: %d ballots counted, %d rejected by the governor, in %s (block %s, %s gas)", batch_id,
                  len(outcomes) - rejected, rejected, tx_hash, receipt["blockNumber"], f"{receipt['gasUsed']:,}")
         return [tx_hash]
 
-    def _outcomes(self, receipt) -> dict[str, str | None]:
+    def outcomes(self, receipt) -> dict[str, str | None]:
         """Each voter the batch's receipt speaks of: None if counted (VoteCast), else the rejection's name
         (BallotRejected). Read from the governor's logs' topics and data directly, as the voter is an indexed
         topic of both: web3's receipt processing re-validates the ABI for every log, more than the batch's
