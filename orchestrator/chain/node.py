@@ -430,8 +430,10 @@ def _node_sent(w3: Web3, tx: dict, what: str, sender: str) -> str:
 
 def wait_for_receipt(w3: Web3, tx_hash: str, timeout: float = 300) -> TxReceipt:
     """Poll for a receipt, quickly at first (a devnet mines at once) and backing off to 2 s (a public
-    chain takes seconds): web3's own wait sleeps 0.1 s between polls, which dominates on a devnet."""
-    deadline, delay = time.monotonic() + timeout, 0.005
+    chain takes seconds): web3's own wait sleeps 0.1 s between polls, which dominates on a devnet. The
+    back-off is gentle (×1.25), so that the wait overshoots a devnet's mining (tens of ms for a batch of
+    ballots) by a fifth at most: at ×1.5 it waited 66 ms for a batch mined in 41."""
+    deadline, delay = time.monotonic() + timeout, 0.002
     while True:
         try:
             return w3.eth.get_transaction_receipt(tx_hash)
@@ -439,4 +441,4 @@ def wait_for_receipt(w3: Web3, tx_hash: str, timeout: float = 300) -> TxReceipt:
             if time.monotonic() > deadline:
                 raise TimeExhausted(f"transaction {tx_hash} not mined within {timeout} s") from None
             time.sleep(delay)
-            delay = min(delay * 1.5, 2.0)
+            delay = min(delay * 1.25, 2.0)
