@@ -142,6 +142,7 @@ contract MemberRegistry is IMemberRegistry {
     // ───────────────────────────── IVotes ─────────────────────────────
 
     /// @notice The current voting weight of the member seated at `account`.
+    // slither-disable-next-line timestamp -- compares weights, not times
     function getVotes(address account) external view returns (uint256) {
         Seat memory s = _seats[account];
         if (!s.active) return 0;
@@ -260,6 +261,7 @@ contract MemberRegistry is IMemberRegistry {
         // slither-disable-next-line uninitialized-local -- starts zeroed on purpose: nothing looked up yet
         uint256[MAX_TIERS] memory tierWeights;
         // In memory, not on the stack: written once per tier, it must cost nothing per voter.
+        // slither-disable-next-line uninitialized-local -- starts false on purpose: no ledger seen yet
         bool[1] memory contributions;
         for (uint256 i = 0; i < seats.length; ++i) {
             (uint32 memberId, uint8 tierId, bool active) = _standingOf(seats[i], timepoint);
@@ -281,7 +283,7 @@ contract MemberRegistry is IMemberRegistry {
     }
 
     /// @dev Adds each weighing voter's contribution part at `timepoint`, asked of the ledger in one call.
-    // slither-disable-next-line calls-loop -- one call per batch, to the system's own ledger
+    // slither-disable-next-line calls-loop,timestamp -- one call per batch, to the system's own ledger; compares an address and weights, not times
     function _addParts(uint256[] memory voters, uint256 timepoint) private view {
         address ledger = _ledgerAt(timepoint);
         if (ledger == address(0)) return;
@@ -405,6 +407,7 @@ contract MemberRegistry is IMemberRegistry {
     }
 
     /// @inheritdoc IMemberRegistry
+    // slither-disable-next-line reentrancy-events -- the only call out is to the system's own contribution ledger, named by governance
     function lapse(uint256 memberId) external {
         MemberRecord storage m = _record(memberId);
         _requireStatus(memberId, m.status == Status.Active);
@@ -414,6 +417,7 @@ contract MemberRegistry is IMemberRegistry {
     }
 
     /// @inheritdoc IMemberRegistry
+    // slither-disable-next-line reentrancy-events -- the only call out is to the system's own contribution ledger, named by governance
     function restore(uint256 memberId) external {
         MemberRecord storage m = _record(memberId);
         _requireStatus(memberId, m.status == Status.Lapsed);
@@ -430,6 +434,7 @@ contract MemberRegistry is IMemberRegistry {
     }
 
     /// @inheritdoc IMemberRegistry
+    // slither-disable-next-line reentrancy-events -- the only call out is to the system's own contribution ledger, named by governance
     function changeTier(uint256 memberId, uint8 newTier) external onlyGovernance {
         MemberRecord storage m = _record(memberId);
         _requireStatus(memberId, _isSeated(m.status));
@@ -440,6 +445,7 @@ contract MemberRegistry is IMemberRegistry {
     }
 
     /// @inheritdoc IMemberRegistry
+    // slither-disable-next-line reentrancy-events -- the only call out is to the system's own contribution ledger, named by governance
     function suspend(uint256 memberId, string calldata reason) external onlyGovernance {
         MemberRecord storage m = _record(memberId);
         _requireStatus(memberId, m.status == Status.Active || m.status == Status.Lapsed);
@@ -448,6 +454,7 @@ contract MemberRegistry is IMemberRegistry {
     }
 
     /// @inheritdoc IMemberRegistry
+    // slither-disable-next-line reentrancy-events -- the only call out is to the system's own contribution ledger, named by governance
     function reinstate(uint256 memberId) external onlyGovernance {
         MemberRecord storage m = _record(memberId);
         _requireStatus(memberId, m.status == Status.Suspended);
@@ -456,6 +463,7 @@ contract MemberRegistry is IMemberRegistry {
     }
 
     /// @inheritdoc IMemberRegistry
+    // slither-disable-next-line reentrancy-events -- the only call out is to the system's own contribution ledger, named by governance
     function expel(uint256 memberId, string calldata reason) external onlyGovernance {
         MemberRecord storage m = _record(memberId);
         _requireStatus(memberId, _isSeated(m.status));
@@ -473,6 +481,7 @@ contract MemberRegistry is IMemberRegistry {
     // ───────────────────────────── the member's own actions ─────────────────────────────
 
     /// @inheritdoc IMemberRegistry
+    // slither-disable-next-line reentrancy-events -- the only call out is to the system's own contribution ledger, named by governance
     function resign() external {
         uint256 memberId = _callerMemberId();
         _setStanding(memberId, _members[memberId].tier, Status.Resigned);
@@ -518,7 +527,7 @@ contract MemberRegistry is IMemberRegistry {
         emit TierSet(tierId, t.name, t.weight, t.canPropose, t.canVote);
     }
 
-    // slither-disable-next-line costly-loop,timestamp,unused-return -- bootstrapAdmit calls this in a loop over the founding roll, once, in chunks the deployment sizes; member id 0 means a free seat; push's return values are not needed
+    // slither-disable-next-line costly-loop,timestamp,unused-return,reentrancy-events -- bootstrapAdmit calls this in a loop over the founding roll, once, in chunks the deployment sizes; member id 0 means a free seat; push's return values are not needed; the only call out is to the system's own contribution ledger, named by governance
     function _admit(Admission calldata a) internal virtual returns (uint256 memberId) {
         if (a.seat == address(0)) revert RegistryInvalidSeat(a.seat);
         if (_seats[a.seat].memberId != 0) revert RegistrySeatTaken(a.seat);
@@ -533,7 +542,7 @@ contract MemberRegistry is IMemberRegistry {
 
     /// @dev The one place a member's tier or status changes: keeps the record, the seat slot, the
     /// standing history, the per-tier active count and the checkpointed total in step.
-    // slither-disable-next-line costly-loop,unused-return -- the standing history must be written per member; push's return values are not needed
+    // slither-disable-next-line costly-loop,unused-return,timestamp -- the standing history must be written per member; push's return values are not needed; compares weights, not times
     function _setStanding(uint256 memberId, uint8 newTier, Status newStatus) internal virtual {
         MemberRecord storage m = _members[memberId];
         bool wasActive = m.status == Status.Active;
@@ -614,12 +623,14 @@ contract MemberRegistry is IMemberRegistry {
         return contributions && weight != 0 ? _addPart(weight, _partAt(memberId, timepoint)) : weight;
     }
 
+    // slither-disable-next-line timestamp -- compares an address, not times
     function _partAt(uint256 memberId, uint256 timepoint) private view returns (uint256) {
         address ledger = _ledgerAt(timepoint);
         return ledger == address(0) ? 0 : IContributionLedger(ledger).partAt(memberId, timepoint);
     }
 
     /// @dev Weights travel as uint32 ({Voter}, {VoterWord}): a part that would overflow saturates.
+    // slither-disable-next-line timestamp -- compares weights, not times
     function _addPart(uint32 weight, uint256 part) private pure returns (uint32) {
         uint256 sum = uint256(weight) + part;
         return sum > type(uint32).max ? type(uint32).max : uint32(sum);
