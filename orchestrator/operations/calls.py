@@ -266,6 +266,9 @@ SENTENCES: dict[tuple[str, str], Sentence] = {
     ("ConductRecord", "censure"): lambda w, a, t: (
         f"censure {w.member(a['memberId'])}: {a['reason']}"
         + (f" (answering conduct report {a['reportId']})" if a["reportId"] else "")),
+    ("MemberRegistry", "setContributionsLedger"): lambda w, a, t: (
+        f"weigh members' contributions as the ledger at {a['ledger']} records them, from now on"
+        if int(a["ledger"], 16) else "stop weighing members' contributions, from now on"),
     ("AdvisoryRegistry", "setConfirmer"): lambda w, a, t: (
         f"{'allow' if a['allowed'] else 'no longer allow'} {w.account(a['confirmer'])} to publish, dismiss, update "
         "and retract industry advisories"),

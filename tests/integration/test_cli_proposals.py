@@ -111,7 +111,33 @@ def examples(cli, seats: dict, body: str, token: str) -> dict[str, tuple[str, st
         "budget+": (f"budget {body} '7 TUSD' --token {token}",
                     f"set the budget of body 'TC' ({body}) to 7 TUSD of token {token}"),
         "accept-token+": (f"accept-token {token}", f"accept contributions in TUSD ({token})"),
+        # advisory 1 is pending, 2 published (see advisories())
+        "confirmer": ("confirmer TC", f"allow body 'TC' ({body}) to publish, dismiss, update and retract industry "
+                                      "advisories"),
+        "filing-limit": ("filing-limit 5 86400", "let each member file at most 5 advisories per 86,400 s"),
+        "advisory-publish": ("advisory-publish 1", f"publish {SHADY}"),
+        "advisory-dismiss": ("advisory-dismiss 1 --reason duplicate", f"dismiss {SHADY}: duplicate"),
+        "advisory-update": (f"advisory-update 2 --severity critical --note 'funds moved' --evidence-uri ipfs://more "
+                            f"--evidence-hash 0x{'dd' * 32}", f"update {TOKEN_ADVISORY} to severity critical, evidence "
+                            f"ipfs://more (hash 0x{'dd' * 32}): funds moved"),
+        "advisory-retract": ("advisory-retract 2 --reason settled", f"retract {TOKEN_ADVISORY}: settled"),
+        "advisory-record-reply": (f"advisory-record-reply 2 --uri ipfs://letter --hash 0x{'cc' * 32}",
+                                  f"record its subject's reply to {TOKEN_ADVISORY}: ipfs://letter "
+                                  f"(hash 0x{'cc' * 32})"),
     }
+
+
+SHADY = "advisory 1 (scam, high, about Shady Exchange Ltd)"
+TOKEN_ADVISORY = "advisory 2 (scam, high, about eip155:1:0x5ca1ab1e0000000000000000000000000000dead)"
+
+
+def advisories(cli) -> None:
+    """Advisory 1 pending and 2 published by a vote: what the advisory actions' examples act on."""
+    for subject in ("Shady Exchange Ltd", TOKEN_ADVISORY.split("about ")[1].rstrip(")")):
+        cli.ok("advisory", "file", "--kind", "scam", "--severity", "high", "--subject", subject, "--summary",
+               "drains approvals", "--evidence-uri", "ipfs://evidence", "--evidence-hash", "0x" + "ee" * 32,
+               account="r1")
+    enact(cli, cli.ok("propose", "advisory-publish", "2", "--description", "publish 2", account="f1"))
 
 
 def test_a_body_action_prints_its_id_and_every_action_reads_in_words(cli, tmp_path):
@@ -127,6 +153,7 @@ def test_a_body_action_prints_its_id_and_every_action_reads_in_words(cli, tmp_pa
                            "`consortium body approve TC 0`")
     cli.ok("body", "approve", "TC", "0", account="r1")
     body = cli.ok("body", "list").split()[0]
+    advisories(cli)
 
     factory = contract(cli.w3, "TestToken")
     token = cli.w3.eth.wait_for_transaction_receipt(
