@@ -398,7 +398,15 @@ def weighed(roster):
     return deploy_suite(roster, contributions=CONTRIBUTIONS, tiers=FINE_TIERS)
 
 
-def test_off_by_default_no_ledger_is_deployed_or_named(gov, roster):
+@pytest.fixture
+def funded(roster):
+    """The roster's regular members hold 10 ETH each at the start of the session, which earlier modules' fixtures
+    may have spent (dues and contributions they kept): topped up for this test alone (the isolation reverts it)."""
+    for member in roster["regular"]:
+        accounts[0].transfer(member, "10 ether")
+
+
+def test_off_by_default_no_ledger_is_deployed_or_named(gov, roster, funded):
     assert gov.ledger is None
     assert gov.registry.contributionsLedger() == ETH
     tx = gov.treasury.contribute(SPONSORSHIP, ETH, 10**18, "gold", {"from": roster["regular"][0], "value": 10**18})
@@ -418,7 +426,7 @@ def test_the_deployment_wires_the_ledger_to_the_registry_treasury_and_timelock(w
     assert tuple(g.governor.classify([target], [data])) == (CONSTITUTIONAL, 0)
 
 
-def test_a_sponsorship_in_the_dues_token_from_an_active_members_seat_counts(weighed, roster):
+def test_a_sponsorship_in_the_dues_token_from_an_active_members_seat_counts(weighed, roster, funded):
     g, member = weighed, roster["regular"][0]
     mid = g.member_id(member)
     tx = g.treasury.contribute(SPONSORSHIP, ETH, 10**18, "gold", {"from": member, "value": 10**18})
@@ -478,7 +486,7 @@ def test_the_contributions_section_is_read_and_checked():
         assert str(exc.value) == message
 
 
-def test_web3_reads_the_same_weights(weighed, roster):
+def test_web3_reads_the_same_weights(weighed, roster, funded):
     """The orchestrator reads weights with web3 from the same registry: contribution parts included."""
     g, member = weighed, roster["regular"][2]
     tx = g.treasury.contribute(SPONSORSHIP, ETH, 10**16, "", {"from": member, "value": 10**16})
