@@ -215,7 +215,7 @@ class Relayer:
         self._intake = Intake(self.receive_many)
         self._rejections = artifacts.enum_names("IConsortiumGovernor", "BallotRejection")
         # castVoteBatch encoded with eth_abi (see _sign), and the topics of the events a batch's receipt holds
-        # (see _outcomes): from the compiled ABI, the one definition of both.
+        # (see outcomes): from the compiled ABI, the one definition of both.
         abi = {(item["type"], item.get("name")): item for item in session.governor.abi}
         cast = abi[("function", "castVoteBatch")]
         self._cast_selector, self._cast_types = function_abi_to_4byte_selector(cast), get_abi_input_types(cast)
@@ -243,13 +243,12 @@ class Relayer:
             except Exception as exc:  # noqa: BLE001 -- the ballot's own failure, raised again in its own receive()
                 outcomes[i] = exc
         members = self.check_voters([(b.proposal_id, b.voter) for _, b, _, _ in signed])
-        valid = [(i, b, kind, signature, member) for (i, b, kind, signature), member in zip(signed, members,
-                                                                                            strict=True)]
-        for i, _, _, _, member in valid:
+        entries = []
+        for (i, b, kind, signature), member in zip(signed, members, strict=True):
             if isinstance(member, Exception):
                 outcomes[i] = member
-        entries = [(i, (b.proposal_id, b.voter, member, b.support, b.reason, signature, kind))
-                   for i, b, kind, signature, member in valid if not isinstance(member, Exception)]
+            else:
+                entries.append((i, (b.proposal_id, b.voter, member, b.support, b.reason, signature, kind)))
         stored = self.store.accept_many([entry for _, entry in entries])
         for (i, _), outcome in zip(entries, stored, strict=True):
             outcomes[i] = BallotRefused(str(outcome)) if isinstance(outcome, AlreadyHeld) else outcome
