@@ -53,19 +53,25 @@ def demo_and_relayer(results: dict) -> None:
                               "10000": system.demo_wall_s(10_000, runs=1)}
     relayer = system.relayer_ballots_per_s()
     results["relayer_ballots_per_s"] = relayer["end_to_end_per_s"]
-    results["relayer"] = relayer
+    results.setdefault("relayer", {}).update(relayer)  # beside the servers part's figures under 32 clients
 
 
 def serving(results: dict) -> None:
     print("the relay API and the dashboard under 32 clients, on SQLite and PostgreSQL …", flush=True)
-    results["servers"] = s = servers.measure()
-    # The performance issue's keys: the relay API on SQLite under 32 clients, and the node in the same run.
+    results["servers"] = servers.measure()
+    relay_keys(results)
+    print("the relayer killed mid-batch while 32 clients post 2,000 ballots …", flush=True)
+    results["relay_kill_load"] = system.relay_kill_load(2000)
+
+
+def relay_keys(results: dict) -> None:
+    """The performance issue's keys, from the servers part: the relay API on SQLite under 32 clients, and the
+    node in the same run."""
+    s = results["servers"]
     results.setdefault("relayer", {}).update({"clients": s["clients"],
                                               "accepted_per_s": s["sqlite"]["relay"]["accepted_per_s"],
                                               "submitted_per_s": s["sqlite"]["relay"]["submitted_per_s"]})
     results["node"] = s["node"]
-    print("the relayer killed mid-batch while 32 clients post 2,000 ballots …", flush=True)
-    results["relay_kill_load"] = system.relay_kill_load(2000)
 
 
 def indexer(results: dict) -> None:
