@@ -130,10 +130,13 @@ class _Views:
         concurrent ballots together. Each answer is the error its call met instead, for the caller to raise in
         its turn (a Pending proposal's snapshot is not past); marks are None where there is no member with
         weight on an Active proposal to ask about."""
-        proposals = list(dict.fromkeys(proposal_id for proposal_id, _ in asked))
+        # Each proposal's snapshot read once per call: one not yet proposed is not cached (see snapshot), and a
+        # group of ballots for it must not cost a read each.
+        snapshots = {p: self.snapshot(p) for p in dict.fromkeys(proposal_id for proposal_id, _ in asked)}
+        proposals = list(snapshots)
         requests = [self._request(self.governor, "state(uint256)", ["uint256"], [p]) for p in proposals]
         requests += [self._request(self.registry, "electorAt(address,uint256)", ["address", "uint256"],
-                                   [seat, self.snapshot(p)]) for p, seat in asked]
+                                   [seat, snapshots[p]]) for p, seat in asked]
         responses = self._batch(requests)
         states = {p: _or_refusal(lambda r=r: STATES[self._answer(r, self.governor, ["uint8"])[0]])
                   for p, r in zip(proposals, responses, strict=False)}

@@ -4,7 +4,7 @@ which may spend the governor's whole wallet allowance."""
 from types import SimpleNamespace
 
 from eth_abi import encode
-from eth_utils import function_signature_to_4byte_selector
+from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
 from orchestrator.relay.relayer import MAX_WALLET_BALLOTS, Relayer, _Views
 from orchestrator.relay.store import StoredBallot
@@ -35,6 +35,7 @@ class RefusesBatches:
 
     def __init__(self):
         self.singles = 0
+        self.snapshots = 0  # proposalSnapshot reads
         self.snapshot = 50
 
     def make_batch_request(self, requests):
@@ -42,6 +43,7 @@ class RefusesBatches:
 
     def make_request(self, method, params):
         self.singles += 1
+        self.snapshots += params[0]["data"].startswith("0x2d63f693")
         selector = params[0]["data"][:10]
         answers = {"0x3e4f49e6": encode(["uint8"], [1]),  # state(uint256): Active
                    "0x2d63f693": encode(["uint256"], [self.snapshot]),  # proposalSnapshot(uint256)
@@ -68,3 +70,40 @@ def test_a_proposal_that_does_not_exist_yet_is_not_cached_with_a_zero_snapshot()
     provider.snapshot = 50
     assert views.snapshot(9) == 50 and views.snapshot(9) == 50
     assert provider.singles == 2  # read again once, then cached
+
+
+def test_ballots_for_a_proposal_not_yet_made_cost_one_snapshot_read_not_one_each():
+    """An outsider's group of ballots for an unknown proposal id (whose zero snapshot is never cached) must not
+    turn into one sequential read per ballot."""
+    provider = RefusesBatches()
+    provider.snapshot = 0
+    views = _Views(SimpleNamespace(provider=provider), "0x" + "11" * 20, "0x" + "22" * 20)
+    views.voters([(9, f"0x{i:040x}") for i in range(1, 51)])
+    assert provider.snapshots == 1
+
+
+def test_a_batchs_outcomes_are_read_only_from_the_governors_own_logs():
+    """A VoteCast or BallotRejected from any other address in the receipt (a wallet's, a token's) counts for
+    nothing: only the governor's events say what happened to a ballot."""
+    governor, other = "0x" + "aa" * 20, "0x" + "bb" * 20
+    relayer = Relayer.__new__(Relayer)  # only the receipt reading is exercised
+    relayer.session = SimpleNamespace(governor=SimpleNamespace(address=governor))
+    relayer._vote_cast = keccak(text="VoteCast(address,uint256,uint8,uint256,string)")
+    relayer._ballot_rejected = keccak(text="BallotRejected(uint256,address,uint8)")
+    relayer._rejections = ("invalid signature", "not eligible")
+
+    def word(voter: str) -> bytes:
+        return b"\x00" * 12 + bytes.fromhex(voter[2:])
+
+    def cast(address, voter):  # VoteCast(address indexed voter, …)
+        return {"address": address, "topics": [relayer._vote_cast, word(voter)], "data": b""}
+
+    def rejected(address, voter, reason):  # BallotRejected(uint256 indexed proposalId, address indexed voter, …)
+        return {"address": address, "topics": [relayer._ballot_rejected, b"\x00" * 32, word(voter)],
+                "data": reason.to_bytes(32, "big")}
+
+    counted, refused, forged = "0x" + "01" * 20, "0x" + "02" * 20, "0x" + "03" * 20
+    receipt = {"logs": [cast(governor, counted), rejected(governor, refused, 1), cast(other, forged),
+                        rejected(other, counted, 0)]}
+    assert relayer.outcomes(receipt) == {to_checksum_address(counted): None,
+                                         to_checksum_address(refused): "not eligible"}
