@@ -10,7 +10,6 @@ a confirmer is named by the timelock, impersonated on the devnet, which also pub
 import csv
 import io
 import json
-import sqlite3
 import urllib.error
 import urllib.request
 
@@ -26,6 +25,7 @@ from orchestrator.operations.deploy import contract
 from orchestrator.web import dashboard, serving
 from tests.browser import chromium_browser  # noqa: F401  (fixture browser)
 from tests.integration.conftest import Cli
+from tests.integration.tampering import verify_tampered
 from tests.integration.test_indexer import derived_rows, fresh_derived_rows
 
 MIXED = "0xAbCdEf0123456789aBcDeF0123456789AbCdEf01"
@@ -193,14 +193,8 @@ TAMPERED = {
 @pytest.mark.parametrize("field", list(TAMPERED))
 def test_verify_names_each_advisory_field_that_differs_from_the_chain(site, field, tmp_path):
     cli, _, ids, _ = site
-    copy = tmp_path / "tampered.db"
-    with sqlite3.connect(cli.dir / "index.db") as source, sqlite3.connect(copy) as target:
-        source.backup(target)
-    url = f"sqlite:///{copy}"
     tamper, expected = TAMPERED[field]
-    with engine(url).begin() as db:
-        assert db.execute(tamper(ids)).rowcount > 0
-    result = cli("index", "--verify", env={"CONSORTIUM_DB": url})
+    result = verify_tampered(cli, tamper(ids), tmp_path)
     assert result.exit_code == 1, result.output
     differences = [line for line in result.output.splitlines() if line.startswith("  difference: ")]
     assert any(expected in line for line in differences), result.output

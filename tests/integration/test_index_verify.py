@@ -3,12 +3,10 @@ indexer"): a chain with members of two tiers, proposals decided and executed, a 
 with two attesters, a conduct report and a censure is indexed once; then, field by field, a copy of the
 index is tampered with and `--verify` must name that field."""
 
-import sqlite3
 
 import pytest
 from sqlalchemy import and_, delete, update
 
-from orchestrator.db import engine
 from orchestrator.observers.indexer.schema import (
     ballots,
     bodies,
@@ -20,6 +18,7 @@ from orchestrator.observers.indexer.schema import (
     standards,
 )
 from tests.integration.conftest import Cli
+from tests.integration.tampering import verify_tampered
 from tests.integration.test_cli_governance import proposal_id
 from tests.integration.test_cli_institutions import enact, enact_voted
 
@@ -117,14 +116,8 @@ TAMPERED = {
 @pytest.mark.parametrize("field", list(TAMPERED))
 def test_verify_names_each_field_that_differs_from_the_chain(chain, field, tmp_path):
     cli, ids = chain
-    copy = tmp_path / "tampered.db"
-    with sqlite3.connect(cli.dir / "index.db") as source, sqlite3.connect(copy) as target:
-        source.backup(target)
-    url = f"sqlite:///{copy}"
     tamper, expected = TAMPERED[field]
-    with engine(url).begin() as db:
-        assert db.execute(tamper(ids)).rowcount > 0
-    result = cli("index", "--verify", env={"CONSORTIUM_DB": url})
+    result = verify_tampered(cli, tamper(ids), tmp_path)
     assert result.exit_code == 1, result.output
     expected = expected.format(adopt=f"proposal {ids['adopt'][:12]}")
     lines = result.output.splitlines()
