@@ -32,6 +32,8 @@ COMMANDS = {
     "standard": ("orchestrator.commands.standards", "standard", "Standards: publish, attest, compliance."),
     "conduct": ("orchestrator.commands.conduct", "conduct", "Conduct reports and censures."),
     "advisory": ("orchestrator.commands.advisories", "advisory", "Industry advisories: file, decide, reply."),
+    "contribution": ("orchestrator.commands.contributions", "contribution",
+                     "Contribution weight: each member's part of its vote."),
     "index": ("orchestrator.commands.observe", "index", "Index the suite's events into the database."),
     "results": ("orchestrator.commands.results", "results", "Proposals' results from the index."),
     "report": ("orchestrator.commands.report", "report", "The transparency report for a period."),

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from orchestrator.chain.amounts import asset_of, parse_amount
+from orchestrator.commands import contributions
 from orchestrator.commands.advisories import content_hash, update_call
 from orchestrator.commands.bodies import BODY_KINDS, body_address, mandate_entries
 from orchestrator.commands.proposals import proposal_command, propose
@@ -157,6 +158,19 @@ def deprecate(session, standard_id):
 def censure(session, member, reason, report_id):
     """Censure MEMBER publicly (a member's case: its own proposal, the member recused)."""
     return [gv.contract_call(session.conduct, "censure", gv.member_id(session.registry, member), reason, report_id)]
+
+
+@propose.command(name="attribute-contribution")
+@click.argument("member")
+@click.argument("amount")
+@click.option("--memo", required=True, help="What the contribution was (public): a grant, a standard authored, "
+              "service on a body.")
+@proposal_command
+def attribute_contribution(session, member, amount, memo):
+    """Attribute a contribution worth AMOUNT (in the dues token's units: 5 ether, or 500 USDC) to MEMBER, which
+    adds to its contribution part of the weight (constitutional, and a member's case: its own proposal, the member
+    recused). Needs a deployment with `[contributions] enabled = true`."""
+    return [contributions.attribute_call(session, member, amount, memo)]
 
 
 # ───── industry advisories ─────

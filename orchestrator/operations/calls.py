@@ -26,7 +26,7 @@ from orchestrator.operations.deploy import contract
 
 # The contracts a proposal governs, by artifact name (bodies are found through the factory).
 GOVERNED = ("MemberRegistry", "ConsortiumGovernor", "TimelockController", "Treasury", "BodyFactory", "Body",
-            "StandardsRegistry", "ConductRecord", "AdvisoryRegistry")
+            "StandardsRegistry", "ConductRecord", "AdvisoryRegistry", "ContributionLedger")
 _VIEW_ERRORS = (ContractCustomError, ContractLogicError, Web3Exception, ValueError, OverflowError)
 
 
@@ -42,7 +42,8 @@ class Words:
         d = self.session.deployment
         return {d.registry: "the member registry", d.governor: "the governor", d.timelock: "the timelock",
                 d.treasury: "the treasury", d.body_factory: "the body factory", d.standards: "the standards registry",
-                d.conduct: "the conduct record", d.advisories: "the advisory registry"}
+                d.conduct: "the conduct record", d.advisories: "the advisory registry",
+                **({d.contribution_ledger: "the contribution ledger"} if d.contribution_ledger else {})}
 
     @cached_property
     def bodies(self) -> dict[str, str]:
@@ -269,6 +270,9 @@ SENTENCES: dict[tuple[str, str], Sentence] = {
     ("MemberRegistry", "setContributionsLedger"): lambda w, a, t: (
         f"weigh members' contributions as the ledger at {a['ledger']} records them, from now on"
         if int(a["ledger"], 16) else "stop weighing members' contributions, from now on"),
+    ("ContributionLedger", "attribute"): lambda w, a, t: (
+        f"attribute a contribution worth {w.dues_amount(a['amount'])} to {w.member(a['memberId'])}, adding to its "
+        f"contribution part of the weight{_memo(a['memo'])}"),
     ("AdvisoryRegistry", "setConfirmer"): lambda w, a, t: (
         f"{'allow' if a['allowed'] else 'no longer allow'} {w.account(a['confirmer'])} to publish, dismiss, update "
         "and retract industry advisories"),
@@ -307,6 +311,8 @@ NOT_PROPOSABLE: dict[tuple[str, str], str] = {
     ("ConductRecord", "fileReport"): _CALLER_ONLY,
     **{("AdvisoryRegistry", f): _CALLER_ONLY for f in ("file", "withdraw")},
     **{("Body", f): _CALLER_ONLY for f in ("propose", "approve")},
+    ("ContributionLedger", "recordSponsorship"): "the treasury's alone, when a sponsorship is paid",
+    ("ContributionLedger", "setCounted"): "the registry's alone, when a member's standing changes",
 }
 
 
