@@ -14,6 +14,7 @@ from sqlalchemy import and_, select
 from orchestrator import identity
 from orchestrator.chain.amounts import format_amount
 from orchestrator.labels import tier_label
+from orchestrator.observers import contributions
 from orchestrator.observers.advisories import in_period
 from orchestrator.observers.indexer.schema import (
     conduct_records,
@@ -40,6 +41,8 @@ class TransparencyReport:
     money_in: dict[str, int] = field(default_factory=dict)  # kind -> total (ETH, wei)
     money_out: dict[str, int] = field(default_factory=dict)
     flows: list[dict] = field(default_factory=list)
+    # each member's contribution part, as the ledger answered at the period's end; None: no ledger
+    contribution: contributions.ContributionWeight | None = None
 
 
 def build(obs: Observatory, start: int, end: int) -> TransparencyReport:
@@ -78,6 +81,7 @@ def build(obs: Observatory, start: int, end: int) -> TransparencyReport:
                 totals = report.money_in if r.direction == "in" else report.money_out
                 totals[r.kind] = totals.get(r.kind, 0) + int(r.amount)
     report.advisories = in_period(obs, start, end)
+    report.contribution = contributions.weight(obs, end)
     for proposal_id in obs.proposal_ids():
         result = obs.proposal(proposal_id, detail=False)
         if start <= result.deadline <= end or proposal_id in decided:
@@ -130,11 +134,25 @@ def render_text(r: TransparencyReport) -> str:
     lines += [f"  {_day(c['time'])}  {c['member']}: {c['reason']}" for c in r.censures]
     lines += ["", f"Advisories ({len(r.advisories)})"]
     lines += [f"  {_day(a['time'])}  {_advisory(a)}" for a in r.advisories]
+    lines += _contribution_text(r.contribution)
     lines += ["", "Treasury (ETH)"]
     lines += [f"  in  {kind:14} {_eth(v)}" for kind, v in sorted(r.money_in.items())]
     lines += [f"  out {kind:14} {_eth(v)}" for kind, v in sorted(r.money_out.items())]
     lines.append(f"  net            {_eth(sum(r.money_in.values()) - sum(r.money_out.values()))}")
     return "\n".join(lines) + "\n"
+
+
+def _contribution_heading(c: contributions.ContributionWeight) -> str:
+    return (f"Contribution weight (read {_day(c.read_at)}: total weight {c.total_weight}, of which contribution "
+            f"parts {c.total_part}, {c.total_share}%)")
+
+
+def _contribution_text(c: contributions.ContributionWeight | None) -> list[str]:
+    """Each member's part and its share of the total weight, when the deployment weighs contributions."""
+    if c is None:
+        return []
+    return ["", _contribution_heading(c)] + [f"  {m.member}: part {m.part}, {m.share}% of the total weight"
+                                              for m in c.members]
 
 
 def render_html(r: TransparencyReport) -> str:
@@ -169,6 +187,10 @@ def render_html(r: TransparencyReport) -> str:
               table(["time", "advisory", "what", "kind", "severity", "subject", "reason or note"],
                     [[_day(a["time"]), a["advisory_id"], a["what"], a["kind"], a["severity"], a["subject"], a["text"]]
                      for a in r.advisories]),
+              *([] if r.contribution is None else [
+                  f"<h2>{e(_contribution_heading(r.contribution))}</h2>",
+                  table(["member", "part", "share of the total weight"],
+                        [[m.member, m.part, f"{m.share}%"] for m in r.contribution.members])]),
               "<h2>Treasury</h2>",
               table(["direction", "kind", "counterparty", "amount", "memo", "time"],
                     [[f["direction"], f["kind"], f["counterparty"],

@@ -9,7 +9,9 @@ Checked, each as a difference of its own:
 - conduct: the counts of reports and censures, every report's subject and reporter, every censure's
   member and report;
 - advisories: their count, and every advisory's filer, kind, current status, severity, revision, evidence
-  hash, decision time and number of replies, as the feed reports them (observers/advisories.py).
+  hash, decision time and number of replies, as the feed reports them (observers/advisories.py);
+- contribution weight (with a ledger): the members with a contribution, every one's part, the total part and
+  the total weight, as the pages and the report show them (observers/contributions.py).
 Getters that return free text are decoded as the indexer decodes events: bytes that are not UTF-8 do
 not stop the comparison."""
 
@@ -20,6 +22,7 @@ from web3 import Web3
 
 from orchestrator.chain.proposals import LOG_RANGE, STATES, kind_name
 from orchestrator.chain.reverts import STANDARD_STATUSES, STATUSES
+from orchestrator.observers import contributions
 from orchestrator.observers.advisories import Advisories, AdvisoryFilter
 from orchestrator.observers.indexer.derived import advisory_words
 from orchestrator.observers.indexer.reader import LENIENT
@@ -58,6 +61,8 @@ def verify(session, obs: Observatory) -> list[str]:
         _standards(db, contract(w3, "StandardsRegistry", d.standards).functions, at, check)
         _conduct(db, contract(w3, "ConductRecord", d.conduct).functions, at, check)
     _advisories(obs, contract(w3, "AdvisoryRegistry", d.advisories).functions, at, check)
+    if d.contribution_ledger is not None:
+        _contributions(obs, contract(w3, "ContributionLedger", d.contribution_ledger), r, d.block, at, check)
     governor = contract(w3, "ConsortiumGovernor", d.governor)
     g = governor.functions
     ids = obs.proposal_ids()
@@ -143,6 +148,27 @@ def _advisories(obs: Observatory, a, at: int, check) -> None:
                                      ("decided at", "decided_at", decided_at or None),
                                      ("replies", "reply_count", replies)):
             check(f"advisory {advisory_id} {field}", item.get(key), on_chain)
+
+
+def _contributions(obs: Observatory, ledger, r, start: int, at: int, check) -> None:
+    """The parts as observers read them (the newest recorded) against the ledger's own at the index's block;
+    the members with a contribution against the ledger's ContributionRecorded logs."""
+    found = contributions.weight(obs)
+    indexed = {} if found is None else {m.member_id: m.part for m in found.members}
+    recorded: set[int] = set()
+    event = ledger.events.ContributionRecorded()
+    while start <= at:
+        end = min(start + LOG_RANGE - 1, at)
+        recorded |= {log["args"]["memberId"] for log in event.get_logs(from_block=start, to_block=end)}
+        start = end + 1
+    check("members with a contribution", sorted(indexed), sorted(recorded))
+    time = obs.now
+    f = ledger.functions
+    for member_id in sorted(recorded):
+        check(f"member {member_id} contribution part", indexed.get(member_id),
+              f.partAt(member_id, time).call(block_identifier=at))
+    check("total contribution part", found and found.total_part, f.totalPartAt(time).call(block_identifier=at))
+    check("total weight", found and found.total_weight, r.totalWeight().call(block_identifier=at))
 
 
 def _proposals_on_chain(governor, start: int, at: int) -> list[str]:

@@ -35,6 +35,7 @@ from markupsafe import Markup
 
 from orchestrator.chain.amounts import ETH
 from orchestrator.errors import InputError
+from orchestrator.observers import contributions
 from orchestrator.observers.advisories import FILTERS, Advisories, AdvisoryFilter, statuses
 from orchestrator.observers.indexer.derived import advisory_words
 from orchestrator.observers.indexer.schema import conduct_records, treasury_flows
@@ -303,6 +304,15 @@ class Dashboard:
         return document
 
 
+def _contribution_of(obs: Observatory, member_id: int) -> dict:
+    """What a member's page shows of contribution weight: its part as last indexed (None without a ledger) and
+    its contributions."""
+    found = contributions.weight(obs)
+    part = None if found is None else next((m for m in found.members if m.member_id == member_id),
+                                           contributions.MemberPart(member_id, obs.label(member_id), 0, 0.0))
+    return {"contribution": part, "contribution_history": contributions.history(obs, member_id)}
+
+
 def _api_page(page: Page, items: list | None = None) -> Response:
     return Response(json.dumps(page.to_json(items), default=str), media_type="application/json")
 
@@ -386,7 +396,13 @@ def app(url: str, explorer: str | None = None, relay: str | None = None) -> Fast
         within(record["participation"])
         filed, filed_total = Advisories(obs).filed_by(record["member_id"], MEMBER_LIST_CAP)
         return board.page("member.html", obs, "/members", m=record, cap=MEMBER_LIST_CAP, advisories=filed,
-                          advisories_total=filed_total)
+                          advisories_total=filed_total, **_contribution_of(obs, record["member_id"]))
+
+    @get("/contributions", "Contribution weight: each member's part of its vote and its share of the total weight",
+         html=True)
+    def contributions_page() -> Response:
+        obs, _ = board.sources()
+        return board.page("contributions.html", obs, "/contributions", weight=contributions.weight(obs))
 
     @get("/treasury", "Treasury flows", html=True)
     def treasury(request: Request) -> Response:
@@ -539,6 +555,18 @@ def app(url: str, explorer: str | None = None, relay: str | None = None) -> Fast
         record = obs.member_record(board.member_id(obs, member), *paging(request))
         record["participation"] = within(record["participation"]).to_json()
         return _json(record)
+
+    @get("/api/contributions", "Contribution weight: the total weight, the total contribution part and each "
+                               "member's part (the ledger's own, as last indexed), biggest first; "
+                               "`{\"weighed\": false}` when the deployment weighs no contributions")
+    def api_contributions() -> Response:
+        obs, _ = board.sources()
+        found = contributions.weight(obs)
+        if found is None:
+            return _json({"weighed": False})
+        return _json({"weighed": True, "read_at": found.read_at, "total_weight": found.total_weight,
+                      "total_part": found.total_part, "total_share": found.total_share,
+                      "members": [vars(m) for m in found.members]})
 
     @get("/api/tiers", "The tier table")
     def api_tiers() -> Response:

@@ -24,6 +24,7 @@ from orchestrator.observers.indexer.schema import (
     bodies,
     body_events,
     conduct_records,
+    contributions,
     member_changes,
     proposal_events,
     proposals,
@@ -273,6 +274,15 @@ def _advisory_change(ctx, e, a, relayed):
     return [(advisory_changes, row)]
 
 
+def _contribution(ctx, e, a, relayed):
+    if e.event == "ContributionRecorded":
+        change, amount, memo = enum_names("IContributionLedger", "Source")[a["source"]], a["amount"], a["memo"]
+    else:
+        change, amount, memo = "counted" if a["counted"] else "not counted", 0, ""
+    return [(contributions, {"member_id": int(a["memberId"]), "change": change, "amount": str(amount),
+                             "old_score": str(a["oldScore"]), "new_score": str(a["newScore"]), "memo": memo})]
+
+
 HANDLERS = {
     **{("MemberRegistry", name): _member_change for name in MEMBER_CHANGES},
     ("ConsortiumGovernor", "ProposalCreated"): _proposal_created,
@@ -298,4 +308,6 @@ HANDLERS = {
     ("AdvisoryRegistry", "AdvisoryFiled"): _advisory_filed,
     **{("AdvisoryRegistry", name): _advisory_change for name in ("AdvisoryStatusChanged", "AdvisoryUpdated",
                                                                  "AdvisoryReplied")},
+    ("ContributionLedger", "ContributionRecorded"): _contribution,
+    ("ContributionLedger", "CountingChanged"): _contribution,
 }

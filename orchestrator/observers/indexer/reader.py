@@ -33,7 +33,7 @@ from orchestrator.observers.indexer.decoding import Decoder, Unplanned
 log = logging.getLogger(__name__)
 
 CONTRACTS = ("MemberRegistry", "ConsortiumGovernor", "TimelockController", "Treasury", "BodyFactory",
-             "StandardsRegistry", "ConductRecord", "AdvisoryRegistry")
+             "StandardsRegistry", "ConductRecord", "AdvisoryRegistry", "ContributionLedger")  # the ledger: if deployed
 BODY = "Body"  # bodies are created at run time: each is found from its factory's BodyCreated event
 # What providers say when a range is too wide or returns too much (Alchemy, Infura, QuickNode, geth, …).
 RANGE_ERRORS = ("range", "too many", "limit", "exceed", "more than", "response size", "too large", "timeout")

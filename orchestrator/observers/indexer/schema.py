@@ -198,6 +198,20 @@ advisory_changes = Table(
     Column("text", SafeText, nullable=False),  # status: the reason; updated: the note
 )
 
+# Contribution weight (the ContributionLedger, when the deployment has one): one row per ContributionRecorded
+# (change: sponsorship or attribution, IContributionLedger.Source in words) or CountingChanged (counted, not
+# counted). Scores are the ledger's own (the square root of the member's undecayed contributions, in 1e-9 weight
+# units): a part, which decays, is never derived from them here (see contribution_parts).
+contributions = Table(
+    "contributions", metadata, *_event_columns(),
+    Column("member_id", Integer, nullable=False, index=True),
+    Column("change", String(12), nullable=False),
+    Column("amount", String(80), nullable=False),  # decimal, dues-token base units; "0" for a counting change
+    Column("old_score", String(80), nullable=False),
+    Column("new_score", String(80), nullable=False),
+    Column("memo", SafeText, nullable=False),
+)
+
 # The governor's own answer to state(id) (and proposalQuorum(id), once the snapshot is past) for every
 # proposal not yet final, read at the end of every range the index commits, in the same transaction,
 # and kept as a row only when it changed. Observers report these: the outcome is the chain's, never
@@ -211,6 +225,19 @@ proposal_states = Table(
     Column("quorum", String(80), nullable=True),  # decimal weight; None while Pending (not fixed yet)
 )
 
+# The contribution ledger's own parts, as proposal_states keeps states: at the end of every range the index commits,
+# partsAt(every member with a contribution row, the block's time), totalPartAt and the registry's totalWeight(),
+# read at that block and kept as a row only when they changed (a part also changes with no event, when it halves
+# at a period boundary). Member 0 is the whole: `part` the ledger's total part, `total_weight` the registry's.
+# Rows carry the block they were read at and unwind with it.
+contribution_parts = Table(
+    "contribution_parts", metadata,
+    Column("member_id", Integer, primary_key=True),
+    Column("block_number", BigInteger, primary_key=True, index=True),
+    Column("part", String(80), nullable=False),  # decimal weight units
+    Column("total_weight", String(80), nullable=True),  # member 0 only
+)
+
 # For the dashboard's pages: a proposal's ballots a page at a time in chain order (LIMIT/OFFSET walks this
 # index, never the proposal's other rows), and a member's dues. Created with the tables (a new index);
 # an index database made before them works, only slower on its large lists.
@@ -222,4 +249,4 @@ Index("advisory_changes_in_order", advisory_changes.c.advisory_id, advisory_chan
       advisory_changes.c.log_index)
 
 DERIVED = (member_changes, proposals, proposal_events, ballots, recusals, treasury_flows, bodies, body_events,
-           standards, standard_changes, conduct_records, advisories, advisory_changes)
+           standards, standard_changes, conduct_records, advisories, advisory_changes, contributions)

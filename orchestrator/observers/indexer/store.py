@@ -17,6 +17,8 @@ from orchestrator.observers.indexer.schema import (
     DERIVED,
     blocks,
     bodies,
+    contribution_parts,
+    contributions,
     cursor,
     events,
     metadata,
@@ -63,16 +65,21 @@ class IndexStore:
 
     def commit_range(self, found: list[Event], seen_blocks: dict[int, tuple[str, int]], new_cursor: int,
                      relayed: dict[str, bool] | None = None,
-                     states: dict[str, tuple[str, int | None]] | None = None) -> None:
-        """Events, what is derived from them, the proposals' states read at `new_cursor` (those that
-        changed), block hashes and the cursor, atomically. `relayed`: per vote transaction, whether it
-        called the batch entry point."""
+                     states: dict[str, tuple[str, int | None]] | None = None,
+                     parts: dict[int, tuple[int, int | None]] | None = None) -> None:
+        """Events, what is derived from them, the proposals' states and the contribution parts read at
+        `new_cursor` (those that changed), block hashes and the cursor, atomically. `relayed`: per vote
+        transaction, whether it called the batch entry point."""
         with self.engine.begin() as db:
             if found:  # executemany: one compiled statement, not one giant VALUES list
                 db.execute(self._insert(events).on_conflict_do_nothing(), [e.row() for e in found])
                 times = {n: t for n, (_, t) in seen_blocks.items()}
                 derived.project(db, found, times, relayed or {}, self._insert)
             self._record_states(db, states or {}, new_cursor)
+            if parts:
+                db.execute(self._insert(contribution_parts).on_conflict_do_nothing(), [
+                    {"member_id": m, "block_number": new_cursor, "part": str(part),
+                     "total_weight": None if total is None else str(total)} for m, (part, total) in parts.items()])
             if seen_blocks:
                 rows = [{"number": n, "hash": h, "timestamp": t} for n, (h, t) in seen_blocks.items()]
                 stmt = self._insert(blocks)
@@ -103,6 +110,16 @@ class IndexStore:
                 latest[r.proposal_id] = (r.state, None if r.quorum is None else int(r.quorum))
         return {pid: found for pid, found in latest.items() if found[0] not in FINAL}
 
+    def latest_parts(self) -> dict[int, tuple[int, int | None]]:
+        """Every member with a contribution row (and member 0, the whole, once read), with its last recorded
+        part (and total weight): the members whose parts the next range reads."""
+        with self.engine.connect() as db:
+            latest: dict[int, tuple[int, int | None]] = {
+                m: (-1, None) for m in db.execute(select(contributions.c.member_id).distinct()).scalars()}
+            for r in db.execute(select(contribution_parts).order_by(contribution_parts.c.block_number)):
+                latest[r.member_id] = (int(r.part), None if r.total_weight is None else int(r.total_weight))
+        return latest
+
     def unstated(self) -> bool:
         """Whether some indexed proposal has no recorded state."""
         with self.engine.connect() as db:
@@ -125,7 +142,7 @@ class IndexStore:
         """Forget everything above `fork_point` and move the cursor there; returns events removed."""
         with self.engine.begin() as db:
             removed = db.execute(delete(events).where(events.c.block_number > fork_point)).rowcount
-            for table in (*DERIVED, proposal_states):
+            for table in (*DERIVED, proposal_states, contribution_parts):
                 db.execute(delete(table).where(table.c.block_number > fork_point))
             db.execute(delete(blocks).where(blocks.c.number > fork_point))
             self._set_cursor(db, fork_point)

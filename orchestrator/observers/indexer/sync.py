@@ -19,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from eth_abi import encode
+from eth_abi import decode, encode
 from eth_utils import function_abi_to_4byte_selector
+from eth_utils import function_signature_to_4byte_selector as fn_selector
 from requests.exceptions import RequestException
 from web3 import Web3
 from web3.exceptions import BlockNotFound
@@ -66,11 +67,15 @@ class Indexer:
         # Bodies come from the index itself (no contract call: the chain may be mid-reorg); new ones are found
         # as their BodyCreated events are read.
         reader = Reader(w3, deployment.contracts, store.body_addresses())
-        return cls(w3, store, reader, deployment.block, confirmations)
+        indexer = cls(w3, store, reader, deployment.block, confirmations)
+        indexer.ledger = (deployment.contribution_ledger, deployment.registry)
+        return indexer
 
     def __init__(self, w3: Web3, store: IndexStore, reader: Reader, deployment_block: int, confirmations: int = 0):
         self.w3, self.store, self.reader = w3, store, reader
         self.deployment_block, self.confirmations = deployment_block, confirmations
+        # (the deployment's contribution ledger, the registry): whose parts each range reads; (None, …): none
+        self.ledger: tuple[str | None, str | None] = (None, None)
 
     def sync(self, report: Callable[[Progress], None] = lambda p: None) -> int:
         """Index up to the confirmed head; returns the number of events added."""
@@ -82,12 +87,13 @@ class Indexer:
             found, end, pinned = self.reader.read(position + 1, head)
             seen = self._verified_blocks(found, position, end, pinned)
             states = None if seen is None else self._states(found, end, seen[end][0], required=end >= head)
-            if states is None:  # the chain changed under this read: look for the fork, read again
+            parts = None if states is None else self._parts(found, end, *seen[end], required=end >= head)
+            if parts is None:  # the chain changed under this read: look for the fork, read again
                 log.warning("the chain changed while blocks %s-%s were read; reading again", position + 1, end)
                 head = min(head, self.w3.eth.block_number - self.confirmations)
                 position = self._check_reorg()
                 continue
-            self.store.commit_range(found, seen, end, self._relayed(found), states)
+            self.store.commit_range(found, seen, end, self._relayed(found), states, parts)
             position, added = end, added + len(found)
             report(Progress(start, head, end, added, time.monotonic() - began))
         return added
@@ -173,6 +179,35 @@ class Indexer:
             return {}
         read = {i: (states[i], quorums.get(i, known[i][1])) for i in ids}
         return {i: answer for i, answer in read.items() if answer != known[i]}
+
+    def _parts(self, found, block: int, block_hash: str, timestamp: int,
+               required: bool) -> dict[int, tuple[int, int | None]] | None:
+        """The contribution ledger's own partsAt (every member with a contribution, this range's included) and
+        totalPartAt at the range's last block and its time, with the registry's totalWeight(), by the block's
+        hash: those that differ from what the index last recorded (member 0: the whole). As _states: None on a
+        reorg, none when an old block cannot be read and they are not `required`, none without a ledger."""
+        ledger, registry = self.ledger
+        if ledger is None:
+            return {}
+        known = self.store.latest_parts()
+        ids = sorted({m for m in known if m} | {int(e.arguments()["memberId"]) for e in found
+                                                   if e.contract == "ContributionLedger"})
+        calls = [(ledger, "partsAt(uint256[],uint256)", encode(["uint256[]", "uint256"], [ids, timestamp])),
+                 (ledger, "totalPartAt(uint256)", encode(["uint256"], [timestamp])),
+                 (registry, "totalWeight()", b"")]
+        try:
+            answers = self._batch([("eth_call", [{"to": to, "data": "0x" + (fn_selector(sig) + data).hex()},
+                                                 {"blockHash": block_hash}]) for to, sig, data in calls])
+        except ChainError:
+            if self.reader.block_hash(block) != block_hash:
+                return None
+            if required:
+                raise
+            return {}
+        (parts,) = decode(["uint256[]"], bytes.fromhex(answers[0][2:]))
+        read = {i: (p, None) for i, p in zip(ids, parts, strict=True)}
+        read[0] = (int(answers[1], 16), int(answers[2], 16))
+        return {i: answer for i, answer in read.items() if answer != known.get(i)}
 
     def _calls(self, function: str, ids: list[str], block_hash: str) -> list[str]:
         """The governor's answers to `function`(id) for each id, at the block with hash `block_hash`."""
