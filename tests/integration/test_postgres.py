@@ -214,3 +214,30 @@ def test_one_engine_per_database_serves_32_concurrent_readers_within_its_pool(cl
     # Every observatory is still alive: engines made per request would each still hold a connection.
     database = make_url(postgres_url).database
     assert postgres.connections(database) <= POSTGRES_POOL["pool_size"] + POSTGRES_POOL["max_overflow"]
+
+
+def test_contribution_weight_reads_the_same_from_sqlite_and_postgresql(cli, sqlite_url, postgres_url):
+    """A sponsorship and an attribution voted through, whose memo holds a NUL byte and backslashes: the ledger's
+    rows, the parts read from it, the report's section and `index --verify` are the same on both."""
+    from orchestrator.observers import contributions, transparency
+    from tests.integration.test_cli_contributions import deploy_weighed
+
+    deploy_weighed(cli)
+    cli.ok("treasury", "contribute", "sponsorship", "1 ether", "--memo", "Gold", account="r1")
+    enact(cli, cli.ok("propose", "attribute-contribution", "4", "4 ether", "--memo", "PoR\x00 \\0 author",
+                      "--description", "Attribute", account="f1"))
+    views = {}
+    for url in (sqlite_url, postgres_url):
+        assert "no differences" in cli.ok("index", "--verify", **on(url))
+        obs = Observatory(url)
+        with engine(url).connect() as db:
+            parts = [tuple(r) for r in db.execute(select(schema.contribution_parts).order_by(
+                schema.contribution_parts.c.block_number, schema.contribution_parts.c.member_id))]
+        views[url] = {"rows": derived_rows(url), "parts": parts, "weight": contributions.weight(obs),
+                      "history": contributions.history(obs, 4),
+                      "report": transparency.render_text(transparency.build(obs, 0, obs.now))}
+    sqlite, postgresql = views[sqlite_url], views[postgres_url]
+    assert sqlite["history"][-1]["memo"] == "PoR\x00 \\0 author"
+    assert [(m.member_id, m.part) for m in sqlite["weight"].members] == [(4, 200), (3, 100)]
+    for view in sqlite:
+        assert postgresql[view] == sqlite[view], view
