@@ -18,6 +18,10 @@ runs two rounds of governance through the timelock, every institution at work:
    the standard by consensus (constitutional) and censures the reported member (a member's case, recused);
    the lapsed member's ballot is refused. Members attest compliance; the lapsed member pays and its vote is
    restored; the committee raises the token's advisory to critical and retracts the exchange's.
+3. Contribution weight (the demo's config turns it on): three members sponsor the consortium from their seats,
+   after round two's snapshots (so its tallies are the tiers' alone), and round three attributes the research
+   grant's work to a member by a vote (a constitutional member's case, the member recused); its weight is then
+   its tier's and its contribution part, as the ledger answers.
 
 Member keys exist in memory for the run only; the relayer's database is a temporary file."""
 
@@ -42,7 +46,7 @@ from orchestrator.observers.indexer.derived import STANDARD_STATUSES
 from orchestrator.operations import advisories as advisory_ops
 from orchestrator.operations import dues, governance, roll
 from orchestrator.operations.config import ZERO_ADDRESS, parse
-from orchestrator.operations.deploy import deploy
+from orchestrator.operations.deploy import contract, deploy
 from orchestrator.relay import ballots
 from orchestrator.relay.ballot_file import BallotFile
 from orchestrator.relay.relayer import BallotRefused, Relayer
@@ -57,6 +61,10 @@ TIERS = [
     {"name": "regular", "weight": 1, "can_propose": True, "can_vote": True, "dues": "0.5 ether"},
     {"name": "observer", "weight": 0, "can_propose": False, "can_vote": False},
 ]
+# part = sqrt(value / 1 ETH), halved each year: 9 ETH sponsored is a part of 3, 16 ETH of work attributed one of 4.
+CONTRIBUTIONS = {"enabled": True, "unit": "1 ether"}
+SPONSORSHIPS = (("founding", 2, 9), ("regular", 4, 4), ("regular", 6, 1))  # (tier, index in it, ETH)
+GRANTEE, GRANT = 7, 16  # the regular member (index) to whom the grant's work is attributed, and its worth in ETH
 DIRECT_VOTERS = 5
 MIN_MEMBERS = 21
 # Regular members who sign the adoption's ballot (turnout, not everyone): at least 100, and two in five at scale,
@@ -85,7 +93,7 @@ class Report:
 
 
 class Demo:
-    def __init__(self, session, members: int, say: Callable[[str], None]):
+    def __init__(self, session, members: int, say: Callable[[str], None], contributions: bool = True):
         if members < MIN_MEMBERS:
             raise OrchestratorError(f"the demo needs at least {MIN_MEMBERS} members: three founding ones sit on a "
                                     "committee")
@@ -99,6 +107,8 @@ class Demo:
         tiers = ["founding"] * founding + ["regular"] * (members - founding - observers) + ["observer"] * observers
         self.members = [(Account.create(), tier) for tier in tiers]
         self.report = Report()
+        # Off: no ledger, no third round (a benchmark measuring what weight alone costs may want that).
+        self.contributions = contributions
 
     def tier(self, name: str) -> list:
         return [a for a, t in self.members if t == name]
@@ -129,7 +139,8 @@ class Demo:
         self._round_two(founding, regular)
         self._attest_and_restore(founding, regular)
         self._advisories_revised(founding)
-        self.report.proposals = [self._summary(pid) for pid in (*round_one, *self.round_two)]
+        round_three = [self._contribution_weight(founding, regular)] if self.contributions else []
+        self.report.proposals = [self._summary(pid) for pid in (*round_one, *self.round_two, *round_three)]
         self._summarise_institutions()
         self.report.wall_s = time.monotonic() - started
         return self.report
@@ -143,7 +154,7 @@ class Demo:
         roll = [{"seat": a.address, "tier": t, "legal_name": f"Firm {i + 1} Ltd", "jurisdiction": "CH"}
                 for i, (a, t) in enumerate(self.members)]
         config = parse({"name": "Demo Consortium", "governor": SETTINGS, "treasury": TREASURY, "tiers": TIERS,
-                        "members": roll})
+                        "contributions": CONTRIBUTIONS if self.contributions else {}, "members": roll})
         deployment = deploy(self.w3, self.session.sender, config)
         self.session.deployment = deployment  # the session's manifest is this run's, never written to disk
         self.deployed_at = self.w3.eth.get_block("latest")["timestamp"]
@@ -293,6 +304,36 @@ class Demo:
                              "Retract advisory 2")
         self.say("the technical committee raised advisory 1 to critical (revision 1) and retracted advisory 2 after "
                  "the exchange's reply")
+
+    def _contribution_weight(self, founding: list, regular: list) -> int:
+        """Sponsorships from members' seats, then round three: the research grant's work attributed to a member by
+        a vote. Returns the proposal's id."""
+        t, r = self.session.treasury.functions, self.session.registry.functions
+        ledger = contract(self.w3, "ContributionLedger", self.session.deployment.contribution_ledger)
+        sponsors = [(self.tier(tier)[index], eth) for tier, index, eth in SPONSORSHIPS]
+        for account, eth in sponsors:
+            self._transact(self._member(account), t.contribute(0, ZERO_ADDRESS, eth * ETH, "Member sponsorship"),
+                           "contribute", value=eth * ETH)
+        now = self.w3.eth.get_block("latest")["timestamp"]
+        parts = [f"member {self.member_id(a)} {eth} ETH (part {ledger.functions.partAt(self.member_id(a), now).call()})"
+                 for a, eth in sponsors]
+        self.say(f"members sponsored from their seats: {', '.join(parts)}; each part counts from the next snapshot")
+        grantee = regular[GRANTEE]
+        gid = self.member_id(grantee)
+        call = governance.contract_call(ledger, "attribute", gid, GRANT * ETH, "the open-source research grant's work")
+        pid = self._propose(founding[0], [call], f"Attribute the research grant's work ({GRANT} ETH) to member {gid}")
+        self._advance(SETTINGS["voting_delay"] + 1)
+        self._vote_directly(pid, [(a, 1) for a in founding[:DIRECT_VOTERS]])
+        voting = [a for a in regular if a not in (self.suspended, grantee)]
+        turnout = max(ROUND_TWO_REGULAR_TURNOUT, int(len(voting) * ROUND_TWO_REGULAR_SHARE))
+        self._relay(pid, [(a, 1) for a in founding[DIRECT_VOTERS:] + voting[:turnout]])
+        self._enact([pid])
+        now = self.w3.eth.get_block("latest")["timestamp"]
+        weight, part = r.getVotes(grantee.address).call(), ledger.functions.partAt(gid, now).call()
+        tier_weight = r.tier(r.member(gid).call()[1]).call()[1]
+        self.say(f"member {gid}'s weight is now {weight}: tier weight {tier_weight} + contribution part {part} "
+                 f"(the ledger's own: sqrt({GRANT} ETH / 1 ETH))")
+        return pid
 
     def _committee_acts(self, founding: list, fn, description: str) -> None:
         """The technical committee calls `fn`: a founding member proposes the action, another approves it
