@@ -24,6 +24,12 @@ def test_demo_runs_the_whole_lifecycle_on_an_embedded_devnet(demo):
     assert re.search(r"founding\s+12\s+0\s+0", out)
     assert re.search(r"regular\s+16\s+0\s+4", out)
     assert "gas used: contribute" in out
+    # Round three: contribution weight, the parts as the ledger answers
+    assert ("members sponsored from their seats: member 3 9 ETH (part 3), member 10 4 ETH (part 2), member 12 1 ETH "
+            "(part 1); each part counts from the next snapshot") in out
+    assert "'Attribute the research grant's work (16 ETH) to member 13': member case" in out
+    assert ("member 13's weight is now 5: tier weight 1 + contribution part 4 (the ledger's own: sqrt(16 ETH / 1 "
+            "ETH))") in out
 
 
 def test_demo_puts_every_institution_to_work(demo):
@@ -37,7 +43,7 @@ def test_demo_puts_every_institution_to_work(demo):
     assert "the relayer refused member 24's ballot" in out and "had no voting weight at the proposal's snapshot" in out
     assert "the relayer refused member 9's ballot" in out and "is recused from this proposal" in out
     assert "member 24 paid its arrears; vote restored: yes" in out
-    assert out.count("outcome Executed") == 5
+    assert out.count("outcome Executed") == 6  # round three's attribution too
     assert "secretariat budget left 3.80 ETH" in out
     assert "standard 1: Proof of Reserves v1.0, adopted, 5 member(s) attest compliance" in out
     assert "censure 1: member 9 (report 1): outage undisclosed for 30 days" in out
@@ -59,14 +65,16 @@ def test_demo_puts_every_institution_to_work(demo):
 def test_results_show_the_demo_from_the_database_alone(demo):
     out, env = demo  # the demo's devnet is gone: only the database is left
     listing = run(env, "results")
-    assert listing.count("state Executed") == 5
+    assert listing.count("state Executed") == 6
     assert re.search(r"founding\s+12\s+0\s+0\s+4/5 80%", listing)  # the recused founder did not vote
     assert re.search(r"regular\s+15\s+5\s+0\s+20/20 100%", listing)  # nobody else is recused from it
     assert re.search(r"regular\s+14\s+5\s+0\s+19/20 95%", listing)  # the suspended member was recused
     rows = json.loads(run(env, "results", "--format", "json"))
-    assert [r["kind"] for r in rows] == ["ordinary", "member case", "constitutional", "constitutional", "member case"]
+    assert [r["kind"] for r in rows] == ["ordinary", "member case", "constitutional", "constitutional", "member case",
+                                         "member case"]
+    # Round three's quorum counts the contribution parts in the total weight (41 at its snapshot: 35 + 3 + 2 + 1)
     assert [(r["quorum_needed"], r["quorum_reached"]) for r in rows] == [(3, 27), (10, 29), (10, 35), (10, 33),
-                                                                          (10, 29)]
+                                                                          (10, 29), (12, 39)]
     first = rows[0]["id"]
     detail = run(env, "results", first[:12])
     assert "member 2 Firm 2 Ltd recused by declaration: advises the member concerned" in detail
@@ -81,7 +89,7 @@ def test_results_show_the_demo_from_the_database_alone(demo):
     assert csv_rows[1:4] == [f"{first},tier,founding,,,12,0,0,4,5,,,,,", f"{first},tier,regular,,,15,5,0,20,20,,,,,",
                              f"{first},recusal,,2,member 2 Firm 2 Ltd,,,,,,,,,False,advises the member concerned"]
     member = run(env, "results", "--member", "24")
-    assert member.count("no vote (lapsed)") == 2 and member.count("voted for with weight 1 (relayed)") == 3
+    assert member.count("no vote (lapsed)") == 2 and member.count("voted for with weight 1 (relayed)") == 4
 
 
 def test_the_transparency_report_covers_the_period(demo, tmp_path):
@@ -91,16 +99,19 @@ def test_the_transparency_report_covers_the_period(demo, tmp_path):
     assert "member 25 Firm 25 Ltd: suspended (now suspended, tier regular) — missed three plenaries" in text
     assert "member 24 Firm 24 Ltd: lapsed (now lapsed, tier regular)" in text
     assert "member 24 Firm 24 Ltd: restored" in text
-    assert "Decisions (5)" in text and "Censure member 9 [member case] Executed: for 29, against 3" in text
+    assert "Decisions (6)" in text and "Censure member 9 [member case] Executed: for 29, against 3" in text
     assert "Proof of Reserves v1.0 (standard 1)" in text
     assert "member 9 Firm 9 Ltd: outage undisclosed for 30 days" in text
     for line in ("in  dues           21 ETH", "in  grant          20 ETH",
-                 "in  sponsorship    50 ETH", "out budget-spent   1.2 ETH", "net            89.8 ETH"):
+                 "in  sponsorship    64 ETH", "out budget-spent   1.2 ETH", "net            103.8 ETH"):
         assert line in text
+    assert ("Contribution weight (read " in text and ": total weight 45, of which contribution parts 10, 22.2%)\n"
+            "  member 13 Firm 13 Ltd: part 4, 8.9% of the total weight\n"
+            "  member 3 Firm 3 Ltd: part 3, 6.7% of the total weight\n") in text
     page = tmp_path / "report.html"
     run(env, "report", "--from", "2000-01-01", "--to", "2100-12-31", "--format", "html", "--out", str(page))
     html = page.read_text()
-    assert html.startswith("<!doctype html>") and "<h2>Decisions (5)</h2>" in html
+    assert html.startswith("<!doctype html>") and "<h2>Decisions (6)</h2>" in html
     assert "<td>outage undisclosed for 30 days</td>" in html
     empty = run(env, "report", "--from", "2000-01-01", "--to", "2000-01-02")
     assert "Membership changes (0)" in empty and "Decisions (0)" in empty
