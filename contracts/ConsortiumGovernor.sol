@@ -14,19 +14,21 @@ import {GovernorProposalKinds} from "./governance/GovernorProposalKinds.sol";
 import {GovernorRecusal} from "./governance/GovernorRecusal.sol";
 import {GovernorProposalGuards} from "./governance/GovernorProposalGuards.sol";
 import {GovernorBatchBallots} from "./governance/GovernorBatchBallots.sol";
+import {GovernorSealedBallots} from "./governance/GovernorSealedBallots.sol";
 
 /**
  * @title ConsortiumGovernor
  * @notice The consortium's decision engine. Composes OZ Governor, GovernorSettings, GovernorVotes (over
  * the MemberRegistry), GovernorTimelockControl and GovernorPreventLateQuorum with our extensions: the
  * thresholds (quorums and the weight cap, in place of OZ's GovernorVotesQuorumFraction), the vote ledger
- * (tallies per tier), proposal kinds, recusal, proposal guards and batched signed ballots. This contract only composes them; the behaviour lives in
+ * (tallies per tier), proposal kinds, recusal, proposal guards, batched signed ballots and sealed ballots. This contract only composes them; the behaviour lives in
  * contracts/governance/.
  */
 contract ConsortiumGovernor is
     GovernorSettings,
     GovernorRecusal,
     GovernorBatchBallots,
+    GovernorSealedBallots,
     GovernorTimelockControl,
     GovernorPreventLateQuorum,
     GovernorProposalGuards
@@ -105,7 +107,11 @@ contract ConsortiumGovernor is
         bytes[] memory calldatas,
         string memory description,
         address proposer
-    ) internal override(Governor, GovernorMemberVotes, GovernorRecusal, GovernorProposalGuards) returns (uint256) {
+    )
+        internal
+        override(Governor, GovernorMemberVotes, GovernorRecusal, GovernorProposalGuards, GovernorSealedBallots)
+        returns (uint256)
+    {
         return super._propose(targets, values, calldatas, description, proposer);
     }
 

@@ -179,6 +179,33 @@ class Governance:
         """Relay `full` ballots and `compact` ones through castVoteBatch."""
         return self.governor.castVoteBatch(proposal_id, list(compact), full, {"from": sender})
 
+    # ───────── sealed ballots ─────────
+
+    def commitment(self, proposal_id: int, voter, support: int, salt: bytes, member_id: int | None = None) -> bytes:
+        """The commitment of `voter`'s member (or `member_id`) to `support` with `salt`."""
+        member = self.member_id(voter) if member_id is None else member_id
+        return ballots.commitment(brownie.web3.eth.chain_id, self.governor.address, proposal_id, member, support, salt)
+
+    def sealed_commit(self, key: bytes, proposal_id: int, support: int, salt: bytes, domain=None,
+                      voter: str | None = None, commitment: bytes | None = None) -> tuple:
+        """A SealedCommit signed with eth-account, as a relayer receives it."""
+        voter = voter or Account.from_key(key).address
+        commitment = commitment or self.commitment(proposal_id, voter, support, salt)
+        typed = ballots.sealed_ballot(domain or self.domain(), proposal_id, voter, commitment)
+        return (voter, commitment, ballots.sign(typed, key))
+
+    def own_commit(self, proposal_id: int, voter, support: int, salt: bytes):
+        """A member commits from its own seat (no signature)."""
+        own = (voter.address, self.commitment(proposal_id, voter, support, salt), b"")
+        return self.governor.commitVotes(proposal_id, [own], {"from": voter})
+
+    def reveal(self, proposal_id: int, reveals: list, sender):
+        """Reveal (voter, support, salt) triples."""
+        return self.governor.revealVotes(proposal_id, reveals, {"from": sender})
+
+    def wait_reveal(self, p: Proposal) -> None:
+        advance_past(self.governor.proposalRevealStart(p.id) - 1)
+
     @staticmethod
     def compact(ballot: tuple) -> tuple:
         """A full-layout ballot with no reason, in the compact layout (EIP-2098)."""

@@ -2,11 +2,11 @@
 pragma solidity ^0.8.24;
 
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
-import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
 import {VoterWord} from "../utils/VoterWord.sol";
+import {BallotSignatures} from "./BallotSignatures.sol";
 import {IConsortiumGovernor} from "./IConsortiumGovernor.sol";
 import {VoteLedger} from "./VoteLedger.sol";
 
@@ -19,20 +19,11 @@ import {VoteLedger} from "./VoteLedger.sol";
  * Per batch: one registry call looks up every voter at the snapshot; the ledger session writes each
  * marks word, tier tally and counter once.
  *
- * Signatures: ECDSA first (OZ, low-s only), ERC-1271 second. OZ's {SignatureChecker} asks for the
- * signer's code first, a cold account access (2,600 gas) on every ballot; recovering first spends that
- * only on contract wallets and failed signatures. A signature that recovers to the voter's address can
- * only come from that address's key. A contract wallet is asked with {WALLET_GAS} and no more, so one
- * wallet cannot spend a batch's gas; if the batch itself runs so low that the wallet may have had less,
- * the batch reverts ({IConsortiumGovernor.GovernorBatchUnderfunded}) instead of rejecting the ballot.
+ * Signatures are checked by {BallotSignatures} (ECDSA first, ERC-1271 with bounded gas second).
  */
 library BatchBallots {
     bytes32 internal constant MEMBER_BALLOT_TYPEHASH =
         keccak256("MemberBallot(uint256 proposalId,uint8 support,address voter,string reason)");
-
-    /// @notice The gas a contract wallet gets to check one signature: a Safe with a threshold of a dozen
-    /// owners needs well under half of it.
-    uint256 internal constant WALLET_GAS = 200_000;
 
     /// @notice What the governor knows and the loop needs. `capWeight` and `quorum` fill the proposal's
     /// counters if this batch holds its first counted ballot.
@@ -57,7 +48,7 @@ library BatchBallots {
         uint256[] memory voters = ctx.registry.electorate(_seats(compact, full), ctx.snapshot);
         // slither-disable-next-line uninitialized-local -- a fresh session, which VoteLedger.open fills
         VoteLedger.Session memory session;
-        VoteLedger.open(session, ctx.proposalId);
+        VoteLedger.open(session, ctx.proposalId, false);
         if (!session.initialized) (session.capWeight, session.quorum) = (ctx.capWeight, ctx.quorum);
         for (uint256 i = 0; i < compact.length; ++i) {
             (address voter, uint8 support, bool signed) = _checkCompact(ctx, compact[i]);
@@ -102,7 +93,7 @@ library BatchBallots {
         uint256 member
     ) private {
         bytes32 digest = _digest(ctx, b.support, b.voter, keccak256(bytes(b.reason)));
-        _count(session, b.voter, b.support, _isValidSignature(b.voter, digest, b.signature), member, b.reason);
+        _count(session, b.voter, b.support, BallotSignatures.isValid(b.voter, digest, b.signature), member, b.reason);
     }
 
     /// @dev A compact ballot: voter and support from one word, an EIP-2098 signature, no reason.
@@ -128,39 +119,6 @@ library BatchBallots {
         for (uint256 i = 0; i < full.length; ++i) {
             seats[compact.length + i] = full[i].voter;
         }
-    }
-
-    // slither-disable-next-line unused-return -- the third value is the error's argument, not needed to reject
-    function _isValidSignature(address voter, bytes32 digest, bytes calldata signature) private view returns (bool) {
-        (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
-        if (err == ECDSA.RecoverError.NoError && signer == voter) return true;
-        return _askWallet(voter, digest, signature);
-    }
-
-    /**
-     * @dev ERC-1271 `isValidSignature` with {WALLET_GAS}, reading at most one word back (a wallet cannot
-     * make the batch pay to copy a large answer). OZ's SignatureChecker forwards all the gas, hence this
-     * variant of its calldata encoding. Underfunding is detected as in OZ's ERC2771Forwarder: a call
-     * starved of gas leaves at most 1/64 of what it was given, so less than WALLET_GAS / 63 left after it
-     * means the wallet may have had less than WALLET_GAS.
-     */
-    // slither-disable-next-line assembly -- a bounded staticcall that copies one word of return data (see above)
-    function _askWallet(address wallet, bytes32 digest, bytes calldata signature) private view returns (bool valid) {
-        bytes4 selector = IERC1271.isValidSignature.selector;
-        uint256 length = signature.length;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, selector)
-            mstore(add(ptr, 0x04), digest)
-            mstore(add(ptr, 0x24), 0x40)
-            mstore(add(ptr, 0x44), length)
-            calldatacopy(add(ptr, 0x64), signature.offset, length)
-            mstore(add(add(ptr, 0x64), length), 0)
-            length := shl(5, shr(5, add(length, 0x1F)))
-            let success := staticcall(WALLET_GAS, wallet, ptr, add(length, 0x64), 0x00, 0x20)
-            valid := and(success, and(gt(returndatasize(), 0x1f), eq(mload(0x00), selector)))
-        }
-        if (gasleft() < WALLET_GAS / 63) revert IConsortiumGovernor.GovernorBatchUnderfunded(wallet);
     }
 
     function _digest(

@@ -137,9 +137,10 @@ abstract contract GovernorVoteLedger is GovernorThresholds {
         return initialized ? reached : proposalQuorum(proposalId) == 0;
     }
 
-    /// @dev Opens `session` on `proposalId`, with the cap and quorum filled in before its first ballot.
+    /// @dev Opens `session` on `proposalId` for open ballots (reverts if it is sealed), with the cap and
+    /// quorum filled in before its first ballot.
     function _openSession(VoteLedger.Session memory session, uint256 proposalId) internal view {
-        VoteLedger.open(session, proposalId);
+        VoteLedger.open(session, proposalId, false);
         if (!session.initialized) (session.capWeight, session.quorum) = _proposalThresholds(proposalId);
     }
 

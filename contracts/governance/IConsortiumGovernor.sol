@@ -23,7 +23,10 @@ interface IConsortiumGovernor {
         InvalidSignature,
         NotEligible,
         AlreadyVoted,
-        Recused
+        Recused,
+        NoCommitment,
+        AlreadyCommitted,
+        RevealMismatch
     }
 
     /// @notice A signed ballot in the compact calldata layout: an account's ballot with no reason and an
@@ -40,6 +43,22 @@ interface IConsortiumGovernor {
         uint8 support;
         string reason;
         bytes signature;
+    }
+
+    /// @notice A member's commitment to a vote on a sealed proposal, signed like a ballot (empty
+    /// `signature`: the caller's own). `commitment` = keccak256(abi.encode(chain id, governor, proposal id,
+    /// member id, support, salt)).
+    struct SealedCommit {
+        address voter;
+        bytes32 commitment;
+        bytes signature;
+    }
+
+    /// @notice What opens a commitment: the member's seat, its vote and the salt it committed with.
+    struct SealedReveal {
+        address voter;
+        uint8 support;
+        bytes32 salt;
     }
 
     /// @notice How the governor treats calls to `selector` on `target`: whether they make a proposal
@@ -74,6 +93,14 @@ interface IConsortiumGovernor {
     /// @dev The batch ran so low on gas that contract wallet `wallet` may not have had its full allowance to
     /// check its signature: the batch reverts rather than reject a ballot that might be valid.
     error GovernorBatchUnderfunded(address wallet);
+    /// @dev An open vote on a sealed proposal: commit to it, then reveal it.
+    error GovernorProposalSealed(uint256 proposalId);
+    /// @dev A commitment or a reveal on a proposal that is not sealed: vote on it.
+    error GovernorProposalNotSealed(uint256 proposalId);
+    /// @dev Commitments to `proposalId` were taken until `revealStart`.
+    error GovernorCommitsClosed(uint256 proposalId, uint256 revealStart);
+    /// @dev Votes on `proposalId` are revealed from `revealStart`, not before.
+    error GovernorRevealsNotOpen(uint256 proposalId, uint256 revealStart);
 
     /// @dev As OZ's GovernorVotesQuorumFraction names it, so tools that follow an OZ governor follow this one.
     event QuorumNumeratorUpdated(uint256 oldQuorumNumerator, uint256 newQuorumNumerator);
@@ -83,5 +110,8 @@ interface IConsortiumGovernor {
     event SubjectRecused(uint256 indexed proposalId, uint256 indexed memberId);
     event ProposalClassified(uint256 indexed proposalId, ProposalKind kind);
     event BallotRejected(uint256 indexed proposalId, address indexed voter, BallotRejection reason);
+    /// @notice `proposalId` is sealed: commitments until `revealStart`, reveals from then to its deadline.
+    event ProposalSealed(uint256 indexed proposalId, uint256 revealStart);
+    event VoteCommitted(uint256 indexed proposalId, address indexed voter, uint256 indexed memberId, bytes32 commitment);
     event VoterRecused(uint256 indexed proposalId, uint256 indexed memberId, address indexed seat, string reason);
 }

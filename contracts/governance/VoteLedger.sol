@@ -26,6 +26,11 @@ import {IConsortiumGovernor} from "./IConsortiumGovernor.sol";
  *
  * A session ({open}, {count} per ballot, {close}) caches the current marks word, the current tier's new
  * votes and the counters in memory, so a batch sorted by member id pays for few storage writes.
+ *
+ * Sealed proposals ({seal}): the counters word also says the proposal is sealed, so every session knows
+ * it from the read it makes anyway. A session is opened for open ballots or for revealed sealed ones, and
+ * {open} refuses the other kind: an open vote on a sealed proposal, or a reveal on an open one. Members'
+ * commitments ({commit}) are kept by member id next to the marks.
  */
 library VoteLedger {
     uint8 internal constant SUPPORT_AGAINST = 0;
@@ -44,12 +49,15 @@ library VoteLedger {
         uint80 quorum;
         uint80 quorumVotes;
         bool initialized;
+        bool isSealed;
     }
 
     struct Proposal {
         mapping(uint256 word => uint256) marks;
         mapping(uint256 tierId => uint256) tallies;
         Counters counters;
+        uint48 revealStart;
+        mapping(uint256 memberId => bytes32) commitments;
     }
 
     /// @custom:storage-location erc7201:consortium.storage.VoteLedger
@@ -67,6 +75,7 @@ library VoteLedger {
         uint256 quorum;
         uint256 quorumVotes;
         bool initialized;
+        bool isSealed;
         bool countersChanged;
         bool marksLoaded;
         uint256 word;
@@ -76,13 +85,19 @@ library VoteLedger {
         uint256 counted;
     }
 
-    /// @notice Start counting on `proposalId` in `session` (a fresh one). A proposal with no counted ballot
-    /// yet has no counters: the caller fills `capWeight` and `quorum` when `initialized` is false.
-    function open(Session memory session, uint256 proposalId) internal view {
+    /// @notice Start counting on `proposalId` in `session` (a fresh one): revealed sealed ballots if
+    /// `sealedBallots`, open ballots otherwise; reverts if the proposal takes the other kind. A proposal with
+    /// no counted ballot yet has no counters: the caller fills `capWeight` and `quorum` when `initialized` is
+    /// false.
+    function open(Session memory session, uint256 proposalId, bool sealedBallots) internal view {
         Counters storage counters = _layout().proposals[proposalId].counters;
         session.proposalId = proposalId;
-        (session.capWeight, session.quorum, session.quorumVotes, session.initialized) =
-            (counters.capWeight, counters.quorum, counters.quorumVotes, counters.initialized);
+        (session.capWeight, session.quorum, session.quorumVotes, session.initialized, session.isSealed) =
+            (counters.capWeight, counters.quorum, counters.quorumVotes, counters.initialized, counters.isSealed);
+        if (session.isSealed != sealedBallots) {
+            if (sealedBallots) revert IConsortiumGovernor.GovernorProposalNotSealed(proposalId);
+            revert IConsortiumGovernor.GovernorProposalSealed(proposalId);
+        }
     }
 
     /**
@@ -139,7 +154,13 @@ library VoteLedger {
         if (session.tierVotes != 0) p.tallies[session.tier] += session.tierVotes;
         if (session.countersChanged || !session.initialized) {
             // Safe casts: cap, quorum and counter are at most the total weight plus one weight, below 2^65.
-            p.counters = Counters(uint80(session.capWeight), uint80(session.quorum), uint80(session.quorumVotes), true);
+            p.counters = Counters(
+                uint80(session.capWeight),
+                uint80(session.quorum),
+                uint80(session.quorumVotes),
+                true,
+                session.isSealed
+            );
         }
     }
 
@@ -169,6 +190,31 @@ library VoteLedger {
         if (voted) return true;
         (voted, ) = marksOf(proposalId, registry.memberIdOf(account));
         return voted;
+    }
+
+    /// @notice Seal a new `proposalId`: members commit to their votes until `revealStart`, then reveal them.
+    function seal(uint256 proposalId, uint48 revealStart) internal {
+        Proposal storage p = _layout().proposals[proposalId];
+        p.counters.isSealed = true;
+        p.revealStart = revealStart;
+    }
+
+    /// @notice When reveals of `proposalId` start (zero: the proposal is not sealed).
+    function revealStartOf(uint256 proposalId) internal view returns (uint256) {
+        return _layout().proposals[proposalId].revealStart;
+    }
+
+    /// @notice Record `memberId`'s commitment on `proposalId`, once: false if it had one already.
+    function commit(uint256 proposalId, uint256 memberId, bytes32 commitment) internal returns (bool) {
+        mapping(uint256 => bytes32) storage commitments = _layout().proposals[proposalId].commitments;
+        if (commitments[memberId] != 0) return false;
+        commitments[memberId] = commitment;
+        return true;
+    }
+
+    /// @notice `memberId`'s commitment on `proposalId` (zero: none).
+    function commitmentOf(uint256 proposalId, uint256 memberId) internal view returns (bytes32) {
+        return _layout().proposals[proposalId].commitments[memberId];
     }
 
     /// @notice Mark `memberId` recused from `proposalId`; says whether it had voted or was recused before.

@@ -7,8 +7,8 @@ Order and wiring:
 3. The institutions, each answering to the timelock: Treasury (named the registry's dues oracle while
    bootstrap lasts, which then ends), BodyFactory, StandardsRegistry, ConductRecord, AdvisoryRegistry; with
    `[contributions] enabled`, a ContributionLedger named the registry's contribution ledger before bootstrap ends.
-4. The governor's external libraries BatchBallots, ProposalKinds and ProposalGuards (linked into it), then
-   ConsortiumGovernor(registry, timelock, settings, call rules: which calls are constitutional and which
+4. The governor's external libraries BatchBallots, ProposalKinds, ProposalGuards and SealedBallots (linked
+   into it), then ConsortiumGovernor(registry, timelock, settings, call rules: which calls are constitutional and which
    are about a member, whose case the proposal then is).
 5. The timelock makes the governor its proposer, canceller and only executor (so every execution goes
    through the governor and its checks); the deployer renounces its admin role.
@@ -46,12 +46,13 @@ CONTRACTS = {
     "BatchBallots": "batch_ballots",
     "ProposalKinds": "proposal_kinds",
     "ProposalGuards": "proposal_guards",
+    "SealedBallots": "sealed_ballots",
 }
 # Deployed only when the config asks: absent from a deployment's JSON otherwise (the attribute is then None).
 OPTIONAL_CONTRACTS = {
     "ContributionLedger": "contribution_ledger",
 }
-GOVERNOR_LIBRARIES = ("BatchBallots", "ProposalKinds", "ProposalGuards")
+GOVERNOR_LIBRARIES = ("BatchBallots", "ProposalKinds", "ProposalGuards", "SealedBallots")
 
 # (contract attribute, signature, constitutional, about a member). Constitutional: whatever changes
 # weights, tiers, admission, the dues, or adopts or retires a standard. About a member (first argument a

@@ -11,6 +11,8 @@ from eth_utils import is_address, keccak, to_checksum_address
 EIP712_DOMAIN = [("name", "string"), ("version", "string"), ("chainId", "uint256"), ("verifyingContract", "address")]
 MEMBER_BALLOT = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("reason", "string")]
 OZ_BALLOT = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("nonce", "uint256")]
+SEALED_BALLOT = [("proposalId", "uint256"), ("voter", "address"), ("commitment", "bytes32")]
+SEALED_SALT = [("proposalId", "uint256"), ("voter", "address")]
 
 
 def domain(name: str, chain_id: int, governor: str, version: str = "1") -> dict:
@@ -32,6 +34,36 @@ def member_ballot(domain_: dict, proposal_id: int, support: int, voter: str, rea
     """The typed data of a batch ballot (no nonce: the has-voted record makes it single-use)."""
     message = {"proposalId": proposal_id, "support": support, "voter": voter, "reason": reason}
     return typed_data("MemberBallot", MEMBER_BALLOT, domain_, message)
+
+
+def commitment(chain_id: int, governor: str, proposal_id: int, member_id: int, support: int, salt: bytes) -> bytes:
+    """A member's commitment to `support` on a sealed proposal, as SealedBallots.commitment computes it:
+    bound to the chain, the governor, the proposal and the member (not the seat, so a rotated seat still
+    reveals), hidden by the 32-byte `salt` until the member or its relayer reveals both."""
+    if len(salt) != 32:
+        raise ValueError("a salt is 32 bytes")
+    words = [chain_id.to_bytes(32, "big"), bytes(12) + bytes.fromhex(governor[2:]), proposal_id.to_bytes(32, "big"),
+             member_id.to_bytes(32, "big"), support.to_bytes(32, "big"), salt]
+    return keccak(b"".join(words))
+
+
+def sealed_ballot(domain_: dict, proposal_id: int, voter: str, commitment_: bytes) -> dict:
+    """The typed data a member signs to have a relayer submit its commitment (single-use: one per member)."""
+    message = {"proposalId": proposal_id, "voter": voter, "commitment": commitment_}
+    return typed_data("SealedBallot", SEALED_BALLOT, domain_, message)
+
+
+def sealed_salt_request(domain_: dict, proposal_id: int, voter: str) -> dict:
+    """The typed data whose signature makes a member's salt on a sealed proposal: wallets sign
+    deterministically (RFC 6979), so the member re-derives the same salt to reveal and keeps nothing. Never
+    sent to the chain or a relayer; whoever obtains this signature can test the three votes against the
+    member's commitment, so a wallet should sign it only for this governor's own tools."""
+    return typed_data("SealedSalt", SEALED_SALT, domain_, {"proposalId": proposal_id, "voter": voter})
+
+
+def sealed_salt(signature: bytes) -> bytes:
+    """The 32-byte salt made from a SealedSalt signature."""
+    return keccak(b"consortium sealed salt" + signature)
 
 
 def for_wallet(typed: dict) -> dict:

@@ -214,7 +214,7 @@ class Relayer:
         self.digest = ballots.BallotDigest(self.domain)
         self.views = _Views(session.w3, session.deployment.governor, session.deployment.registry)
         # The gas the governor gives a contract wallet's signature check (see check_signature and _sign).
-        self.wallet_gas = artifacts.constant("BatchBallots", "WALLET_GAS")
+        self.wallet_gas = artifacts.constant("BallotSignatures", "WALLET_GAS")
         self._intake = Intake(self.receive_many)
         self._rejections = artifacts.enum_names("IConsortiumGovernor", "BallotRejection")
         # castVoteBatch encoded with eth_abi (see _sign), and the topics of the events a batch's receipt holds
@@ -301,7 +301,7 @@ class Relayer:
                 return "ecdsa", canonical
             # Not the voter's key, whatever its s: perhaps a contract wallet's, as a 1-of-n Safe's single
             # 65-byte owner signature is. The Safe's ecrecover takes a high s, and the governor asks the wallet
-            # whenever ECDSA fails (BatchBallots._isValidSignature), so the wallet must be asked here too.
+            # whenever ECDSA fails (BallotSignatures.isValid), so the wallet must be asked here too.
         if self.session.w3.eth.get_code(b.voter):  # a contract wallet: ask it (ERC-1271)
             wallet = self.session.w3.eth.contract(address=b.voter, abi=ballots.ERC1271_ABI)
             # As a batch asks it: from the governor, with the gas allowance the governor gives a wallet.

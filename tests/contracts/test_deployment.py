@@ -1,6 +1,6 @@
 """The deployment routine leaves a self-governing suite: no externally owned account keeps any power."""
 
-from brownie import BatchBallots, ConsortiumGovernor, ProposalGuards, ProposalKinds, accounts
+from brownie import BatchBallots, ConsortiumGovernor, ProposalGuards, ProposalKinds, SealedBallots, accounts
 
 from tests.governance import reverts
 
@@ -57,7 +57,7 @@ def test_registry_lifecycle_calls_are_constitutional_or_a_member_case(gov):
 
 
 def test_governor_constructor_rejects_an_invalid_cap_or_quorum(gov):
-    for library in (BatchBallots, ProposalKinds, ProposalGuards):  # brownie links the latest deployments
+    for library in (BatchBallots, ProposalKinds, ProposalGuards, SealedBallots):  # brownie links the latest deployments
         library.deploy({"from": accounts[0]})
     for settings, error in [((60, 3600, 600, 10, 30, 0), "GovernorInvalidWeightCap"),
                             ((60, 3600, 600, 10, 30, 10_001), "GovernorInvalidWeightCap"),
