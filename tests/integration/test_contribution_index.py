@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from orchestrator.db import engine
+from orchestrator.observers import contributions as observed
 from orchestrator.observers import transparency
 from orchestrator.observers.indexer.schema import contribution_parts, contributions
 from orchestrator.observers.indexer.store import IndexStore
@@ -48,6 +49,8 @@ def story(cli):
     cli.ok("vote", pid, "for", account="r1")
     cli.ok("member", "resign", "--yes", account="r2")
     cli.ok("index")
+    cli.advance(1)
+    cli.ok("index")  # a range in which no part changed: nothing recorded
     return cli, pid, first
 
 
@@ -114,6 +117,12 @@ def test_a_reorg_unwinds_the_contributions_and_parts_of_the_blocks_it_replaced(s
         assert c.execute(select(contribution_parts)).first() is None
     cli.ok("index")  # read again, the same
     assert "verified against the chain" in cli.ok("index", "--verify")
+    # A period later every part is worth 1/sqrt(2) as much, with no event: read again all the same.
+    cli.advance(30 * 86400)
+    assert "verified against the chain" in cli.ok("index", "--verify")
+    found = observed.weight(Observatory(cli.env["CONSORTIUM_DB"]))
+    assert (found.total_weight, found.total_part, [(m.member_id, m.part) for m in found.members]) == (
+        2512, 212, [(3, 212), (4, 0)])  # 300 / sqrt(2), rounded down as the ledger rounds
 
 
 def test_without_a_ledger_there_is_no_contribution_weight_to_show(cli, consortium):
