@@ -51,7 +51,12 @@ def recorded(obs: Observatory) -> bool:
 
 def weight(obs: Observatory, until: int | None = None) -> ContributionWeight | None:
     """Every member's part and the totals as last read at or before time `until` (default: the newest indexed
-    block); None without a ledger, or when nothing was read by then."""
+    block); None without a ledger, or when nothing was read by then. Kept per head block, as the observatory
+    keeps what every page needs (a member's page asks for it too)."""
+    return obs._kept(("contribution weight", until), lambda: _weight(obs, until))
+
+
+def _weight(obs: Observatory, until: int | None) -> ContributionWeight | None:
     if not recorded(obs):
         return None
     p = contribution_parts.c
