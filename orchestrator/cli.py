@@ -24,6 +24,7 @@ COMMANDS = {
     "propose": ("orchestrator.commands.institution_proposals", "propose", "Propose a governance action."),
     "proposal": ("orchestrator.commands.proposals", "proposal", "List, show, queue, execute, cancel proposals."),
     "vote": ("orchestrator.commands.members", "vote", "Vote, or sign a ballot for the relayer."),
+    "reveal": ("orchestrator.commands.sealed", "reveal", "Reveal your sealed vote on a proposal."),
     "member": ("orchestrator.commands.members", "member", "The roll, and a member's own actions."),
     "ballot": ("orchestrator.commands.ballots", "ballot", "A Safe member's ballot: owners sign, then combine."),
     "relay": ("orchestrator.commands.relay", "relay", "Relay signed ballots (files or HTTP)."),

@@ -13,6 +13,10 @@ from orchestrator.errors import InputError
 STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"]
 SUPPORT = {"against": 0, "for": 1, "abstain": 2}
 LOG_RANGE = 5_000
+# The governor seals a proposal whose description ends with these bytes (GovernorSealedBallots._sealedDescription):
+# the proposer's choice, fixed with the proposal id. Whether a proposal is sealed is always asked of the chain
+# (proposalRevealStart); this is only what a proposer writes.
+SEAL = "#sealed"
 
 
 def kind_name(kind: int) -> str:
@@ -89,6 +93,11 @@ class Standing:
     quorum_votes: int
     tallies: dict[str, tuple[int, int, int]]  # tier name -> (for, against, abstain)
     eta: int
+    reveal_start: int = 0  # a sealed proposal's (proposalRevealStart); 0: open
+
+    @property
+    def sealed(self) -> bool:
+        return self.reveal_start != 0
 
 
 def standing(session, proposal: Proposal) -> Standing:
@@ -107,6 +116,7 @@ def standing(session, proposal: Proposal) -> Standing:
         quorum_votes=sum(f + ab for f, _, ab in tallies.values()),
         tallies=tallies,
         eta=g.proposalEta(proposal.id).call(),
+        reveal_start=g.proposalRevealStart(proposal.id).call(),
     )
 
 

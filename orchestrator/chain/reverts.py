@@ -42,6 +42,12 @@ SENTENCES = {
                              "everything else there would run outside the governor",
     "GovernorMemberCaseBundled": "a proposal about member {0} may hold only calls about that member, and call {1} "
                                  "is not one: propose it separately",
+    "GovernorProposalSealed": "proposal {0} is sealed: members commit to their votes, then reveal them; nobody "
+                              "votes on it openly",
+    "GovernorProposalNotSealed": "proposal {0} is not sealed: members vote on it openly, with nothing to commit "
+                                 "or reveal",
+    "GovernorCommitsClosed": "commitments to proposal {0} closed at {1}: its votes are being revealed",
+    "GovernorRevealsNotOpen": "votes on proposal {0} are revealed from {1}, not before",
     "GovernorBatchUnderfunded": "the batch ran too low on gas to give contract wallet {0} its full allowance; "
                                 "send it with more gas",
     "GovernorInvalidQuorumFraction": "a quorum of {0}/{1} is above 100%",
@@ -148,6 +154,8 @@ HUMAN_ARGS = {
     "VotesExpiredSignature": lambda a: [utc(a[0])],
     "ERC2612ExpiredSignature": lambda a: [utc(a[0])],
     "InsufficientBalance": lambda a: [_eth(a[0]), _eth(a[1])],
+    "GovernorCommitsClosed": lambda a: [a[0], utc(a[1])],
+    "GovernorRevealsNotOpen": lambda a: [a[0], utc(a[1])],
     "TreasuryWrongValue": lambda a: [_eth(a[0]), _eth(a[1])],
     "TreasuryDuesPaidAhead": lambda a: [a[0], utc(a[1])],
     "TreasuryInsufficientFunds": lambda a: [a[0], _money(a[0], a[1]), _money(a[0], a[2])],

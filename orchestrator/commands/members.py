@@ -16,10 +16,11 @@ from orchestrator.chain import artifacts
 from orchestrator.chain.amounts import asset_of
 from orchestrator.chain.proposals import SUPPORT, Proposal, find
 from orchestrator.commands.common import pass_session, when
+from orchestrator.commands.sealed import commit_vote, member_of_sender
 from orchestrator.errors import InputError, OrchestratorError
 from orchestrator.labels import member_label
 from orchestrator.operations import governance as gv
-from orchestrator.operations import roll
+from orchestrator.operations import roll, sealed
 from orchestrator.operations.session import Session
 from orchestrator.relay import ballots, safe
 from orchestrator.relay.ballot_file import BallotFile
@@ -63,16 +64,19 @@ def vote(session: Session, proposal_id: str, support: str, reason: str, sign_onl
     and `ballot combine`), or the transaction it executes (--calldata)."""
     if calldata and safe_ref is None:
         raise InputError("--calldata prints the transaction a Safe executes: name the Safe with --voter SAFE")
+    p = find(session, proposal_id)
+    start = sealed.reveal_start(session, p.id)
+    if start:
+        _vote_sealed(session, p, start, SUPPORT[support], reason, sign_only, safe_ref)
+        return
     if safe_ref is not None:
         if calldata and out is not None:
             raise InputError("--calldata prints the transaction; --out is for --sign-only's request file")
         if sign_only == calldata:
             raise InputError("--voter SAFE votes through the Safe's owners: add --sign-only (a ballot request for "
                              "them to sign) or --calldata (the transaction the Safe executes), one of the two")
-        p = find(session, proposal_id)
         _vote_from_safe(session, p, safe_ref, SUPPORT[support], reason, out, calldata)
         return
-    p = find(session, proposal_id)
     member_id = _require_member(session)
     if sign_only:
         _sign_ballot(session, p, member_id, SUPPORT[support], reason, out)
@@ -81,6 +85,23 @@ def vote(session: Session, proposal_id: str, support: str, reason: str, sign_onl
     fn = session.governor.functions.castVoteWithReason(p.id, SUPPORT[support], reason)
     receipt = session.sender.transact(session.w3, fn, "vote")
     click.echo(f"voted {support} on proposal {p.id} in transaction {receipt['transactionHash'].hex()}")
+
+
+def _vote_sealed(session: Session, p: Proposal, start: int, support: int, reason: str, sign_only: bool,
+                 safe_ref: str | None) -> None:
+    """On a sealed proposal a vote is a commitment, made from the member's own seat (commands/sealed.py)."""
+    if safe_ref is not None:
+        raise InputError(f"proposal {p.id} is sealed: a Safe member's sealed vote is not supported by the CLI yet "
+                         "(its salt cannot come from a deterministic signature)")
+    if sign_only:
+        raise InputError(f"proposal {p.id} is sealed: --sign-only (a commitment for a relayer) is not supported yet; "
+                         "commit from the member's wallet without it")
+    if reason:
+        raise InputError(f"proposal {p.id} is sealed: a sealed vote carries no reason (its reveal publishes the vote "
+                         "alone); leave out --reason")
+    member_id, label = member_of_sender(session)
+    commit_vote(session, p, member_id, support, start, label,
+                no_weight=lambda: _refuse_if_dues_lapsed(session, p, member_id))
 
 
 def _refuse_if_dues_lapsed(session: Session, p: Proposal, member_id: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import shlex
 from pathlib import Path
 
@@ -11,17 +12,20 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 
 from orchestrator.chain.amounts import parse_amount
 from orchestrator.chain.proposals import (
+    SEAL,
     STATES,
     all_proposals,
     defeat_reasons,
     find,
     kind_text,
+    logs,
     receipt_events,
     recusals,
     standing,
 )
 from orchestrator.chain.reverts import decode_revert, revert_data, revert_error
 from orchestrator.commands.common import pass_session, when
+from orchestrator.commands.sealed import phases
 from orchestrator.errors import ChainError, InputError
 from orchestrator.operations import dues
 from orchestrator.operations import governance as gv
@@ -38,6 +42,26 @@ def _description(text: str | None, path: Path | None) -> str:
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror}") from None
     return text
+
+
+# OZ's Governor reserves a proposal for one proposer when its description ends with this (and 40 hex digits).
+_PROPOSER_SUFFIX = re.compile(r"#proposer=0x[0-9a-fA-F]{40}\Z")
+
+
+def _sealing(text: str, sealed: bool) -> str:
+    """The description as proposed: with --sealed, ending with the governor's seal. The governor reads only the
+    description's end, where OZ also reads a #proposer=… reservation: the two cannot both be the end."""
+    if not sealed or text.endswith(SEAL):
+        return text
+    if _PROPOSER_SUFFIX.search(text):
+        raise InputError("this description ends with #proposer=0x…, which reserves the proposal for its proposer only "
+                         "while it is the description's end; --sealed would end it with #sealed and drop that "
+                         "reservation: give one of the two")
+    return f"{text} {SEAL}"
+
+
+SEALED_HELP = ("Seal the proposal: members commit to their votes until the last third of the voting period, then "
+               "reveal them; nobody sees the tally before (ends the description with #sealed).")
 
 
 def _submit(session: Session, calls: list[gv.Call], description: str, origins: list[str] | None = None) -> None:
@@ -58,9 +82,13 @@ def _submit(session: Session, calls: list[gv.Call], description: str, origins: l
     if lapsed:
         click.echo(f"marked {len(lapsed)} member(s) lapsed for unpaid dues first: {', '.join(map(str, lapsed))}")
     receipt = session.sender.transact(session.w3, g.functions.propose(targets, values, datas, description), "propose")
-    proposal_id = receipt_events(g, receipt, "ProposalCreated")[0]["args"]["proposalId"]
+    created = receipt_events(g, receipt, "ProposalCreated")[0]["args"]
+    proposal_id = created["proposalId"]
     click.echo(f"proposal {proposal_id}")
     click.echo(f"kind: {kind}")
+    start = g.functions.proposalRevealStart(proposal_id).call()
+    if start:
+        click.echo(phases(start, created["voteEnd"]))
 
 
 def proposal_command(fn):
@@ -68,10 +96,13 @@ def proposal_command(fn):
     submits the calls, prints the proposal id and its kind. Place it under the action's arguments."""
 
     @functools.wraps(fn)
-    def command(session: Session, description: str | None, description_file: Path | None, **arguments):
-        _submit(session, fn(session, **arguments), _description(description, description_file))
+    def command(session: Session, description: str | None, description_file: Path | None, sealed: bool,
+                **arguments):
+        text = _sealing(_description(description, description_file), sealed)
+        _submit(session, fn(session, **arguments), text)
 
     command.calls = fn  # what `propose bundle` builds each action with (kept through click's wrappers)
+    command = click.option("--sealed", is_flag=True, help=SEALED_HELP)(command)
     command = click.option("--description-file", type=click.Path(path_type=Path),
                            help="Read the description from a file.")(command)
     command = click.option("--description", help="The proposal's text (its first line is the title).")(command)
@@ -223,6 +254,8 @@ def _action_calls(session: Session, number: int, text: str) -> list[gv.Call]:
         raise InputError(f"{where}: {exc.format_message()}") from None
     if any([arguments.pop("description"), arguments.pop("description_file")]):
         raise InputError(f"{where}: give the description once, to the bundle, not to an action")
+    if arguments.pop("sealed"):
+        raise InputError(f"{where}: seal the bundle (--sealed), not an action")
     try:
         return build(session, **arguments)
     except InputError as exc:
@@ -245,16 +278,17 @@ def _action_lines(path: Path) -> list[str]:
               help="Actions one per line, each written as after `consortium propose` (# starts a comment).")
 @click.option("--description", help="The proposal's text (its first line is the title).")
 @click.option("--description-file", type=click.Path(path_type=Path), help="Read the description from a file.")
+@click.option("--sealed", is_flag=True, help=SEALED_HELP)
 @pass_session
 def bundle(session: Session, actions: tuple[str, ...], actions_file: Path | None, description: str | None,
-           description_file: Path | None) -> None:
+           description_file: Path | None, sealed: bool) -> None:
     """Several actions in one proposal, executed together or not at all. The governor decides what may
     go together, and is asked before anything is sent: a member's case carries only calls about that
     member; anything constitutional makes the whole proposal constitutional."""
     texts = list(actions) + (_action_lines(actions_file) if actions_file else [])
     if not texts:
         raise InputError("give the actions with --action (repeat it) or --actions-file")
-    text = _description(description, description_file)
+    text = _sealing(_description(description, description_file), sealed)
     calls: list[gv.Call] = []
     origins: list[str] = []
     for number, action in enumerate(texts, start=1):
@@ -283,7 +317,8 @@ def list_(session: Session) -> None:
     now = session.w3.eth.get_block("latest")["timestamp"]
     for p in proposals:
         s = standing(session, p)
-        click.echo(f"{str(p.id)[:12]}…  {s.kind:14} {s.state:10} ends {when(s.deadline, now)}  {p.title}")
+        click.echo(f"{str(p.id)[:12]}…  {s.kind:14} {s.state:10} ends {when(s.deadline, now)}  {p.title}"
+                   + (f"\n              {phases(s.reveal_start, s.deadline, now)}" if s.sealed else ""))
 
 
 @proposal.command()
@@ -300,13 +335,19 @@ def show(session: Session, proposal_id: str) -> None:
     if s.state == "Defeated":
         click.echo("  Defeated: " + "; ".join(defeat_reasons(session, p, s)))
     click.echo(f"  snapshot {when(p.snapshot, now)}\n  deadline {when(s.deadline, now)}")
+    if s.sealed:
+        committed = len(logs(session, "VoteCommitted", {"proposalId": p.id}))
+        click.echo(f"  {phases(s.reveal_start, s.deadline, now)}; {committed} member(s) committed")
     if s.eta:
         click.echo(f"  executable from {when(s.eta, now)}")
     needed = "after the snapshot" if s.quorum is None else s.quorum
     click.echo(f"  quorum {needed} needed, {s.quorum_votes} reached (for + abstain)")
-    click.echo(f"  {'tier':12} {'for':>8} {'against':>8} {'abstain':>8}")
-    for tier, (for_, against, abstain) in s.tallies.items():
-        click.echo(f"  {tier:12} {for_:>8} {against:>8} {abstain:>8}")
+    if s.sealed and now < s.reveal_start:  # nothing is counted before the reveals: no table of zeros
+        click.echo(f"  the tally is sealed until {when(s.reveal_start, now)}")
+    else:
+        click.echo(f"  {'tier':12} {'for':>8} {'against':>8} {'abstain':>8}")
+        for tier, (for_, against, abstain) in s.tallies.items():
+            click.echo(f"  {tier:12} {for_:>8} {against:>8} {abstain:>8}")
     recused = recusals(session, p)
     words = Words(session)
     click.echo("  recused: nobody" if not recused else "  recused:")

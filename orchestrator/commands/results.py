@@ -11,7 +11,7 @@ import click
 
 from orchestrator.commands.common import pass_session, when
 from orchestrator.errors import InputError
-from orchestrator.observers.observatory import Observatory, ProposalResult, recusal_text
+from orchestrator.observers.observatory import Observatory, ProposalResult, recusal_text, sealed_phase, sealed_text
 from orchestrator.operations.session import Session
 
 FORMATS = ["table", "json", "csv"]
@@ -53,11 +53,14 @@ def _table(r: ProposalResult, now: int, detail: bool) -> None:
     click.echo(f"  snapshot {when(r.snapshot)}, deadline {when(r.deadline)}")
     needed = "not fixed before the snapshot" if r.quorum_needed is None else f"{r.quorum_needed} needed"
     click.echo(f"  quorum {needed}, {r.quorum_reached} reached (for + abstain)")
-    click.echo(f"  {'tier':12} {'for':>8} {'against':>8} {'abstain':>8} {'turnout':>12}")
-    for t in r.tiers:
-        turnout = f"{t.voted}/{t.eligible}" + (f" {100 * t.voted // t.eligible}%" if t.eligible else "")
-        click.echo(f"  {t.name:12} {t.for_:>8} {t.against:>8} {t.abstain:>8} {turnout:>12}")
-    click.echo(f"  {'total':12} {f:>8} {a:>8} {ab:>8}")
+    if sealed_phase(r, now) != "committing":  # before the reveals nothing is counted: no table of zeros
+        click.echo(f"  {'tier':12} {'for':>8} {'against':>8} {'abstain':>8} {'turnout':>12}")
+        for t in r.tiers:
+            turnout = f"{t.voted}/{t.eligible}" + (f" {100 * t.voted // t.eligible}%" if t.eligible else "")
+            click.echo(f"  {t.name:12} {t.for_:>8} {t.against:>8} {t.abstain:>8} {turnout:>12}")
+        click.echo(f"  {'total':12} {f:>8} {a:>8} {ab:>8}")
+    for line in sealed_text(r, now):
+        click.echo(f"  {line}")
     for rec in r.recusals:
         click.echo(f"  {recusal_text(rec)}")
     if detail:
@@ -71,7 +74,8 @@ def _table(r: ProposalResult, now: int, detail: bool) -> None:
     click.echo("")
 
 
-# One proposal in CSV: one row per record, tiers (tallies and turnout), recusals and ballots, in that order.
+# One proposal in CSV: one row per record, tiers (tallies and turnout), recusals, unrevealed commitments (a sealed
+# proposal's) and ballots, in that order.
 RECORD_COLUMNS = ["proposal_id", "record", "tier", "member_id", "member", "for", "against", "abstain", "voted",
                   "eligible", "support", "weight", "relayed", "automatic", "reason"]
 
@@ -88,6 +92,9 @@ def _csv(found: list[ProposalResult], per_tier: bool) -> str:
         for rec in r.recusals:
             writer.writerow({"proposal_id": r.id, "record": "recusal", "member_id": rec["member_id"],
                              "member": rec["member"], "automatic": rec["automatic"], "reason": rec["reason"]})
+        for u in r.unrevealed:  # a sealed proposal's commitments no ballot opened (yet)
+            writer.writerow({"proposal_id": r.id, "record": "unrevealed", "member_id": u["member_id"],
+                             "member": u["member"]})
         for b in r.ballots:
             writer.writerow({"proposal_id": r.id, "record": "ballot", "tier": b["tier"], "member_id": b["member_id"],
                              "member": b["member"], "support": b["support"], "weight": b["weight"],

@@ -28,6 +28,7 @@ from functools import cached_property
 from sqlalchemy import Table, func, inspect, select
 
 from orchestrator import identity
+from orchestrator.chain.reverts import utc
 from orchestrator.db import engine, shown
 from orchestrator.errors import InputError, OrchestratorError
 from orchestrator.labels import member_label, tier_label
@@ -36,6 +37,7 @@ from orchestrator.observers.indexer.schema import (
     blocks,
     bodies,
     body_events,
+    commitments,
     conduct_records,
     cursor,
     events,
@@ -112,6 +114,13 @@ class ProposalResult:
     recusals: list[dict] = field(default_factory=list)
     ballots: list[dict] = field(default_factory=list)
     calls: list[dict] = field(default_factory=list)
+    reveal_start: int = 0  # a sealed proposal's (ProposalSealed); 0: open
+    committed: int = 0  # members who committed to a sealed vote
+    unrevealed: list[dict] = field(default_factory=list)  # of them, those with no ballot (yet): member_id, member
+
+    @property
+    def sealed(self) -> bool:
+        return self.reveal_start != 0
 
     @property
     def totals(self) -> tuple[int, int, int]:
@@ -124,7 +133,37 @@ class ProposalResult:
                 "quorum_reached": self.quorum_reached, "for": f, "against": a, "abstain": ab,
                 "tiers": [{"tier": t.name, "for": t.for_, "against": t.against, "abstain": t.abstain,
                            "voted": t.voted, "eligible": t.eligible} for t in self.tiers],
-                "recusals": self.recusals, "ballots": self.ballots, "calls": self.calls}
+                "recusals": self.recusals, "ballots": self.ballots, "calls": self.calls,
+                "sealed": self.sealed, "reveal_start": self.reveal_start or None, "committed": self.committed,
+                "unrevealed": self.unrevealed}
+
+
+def sealed_phase(r: ProposalResult, now: int) -> str | None:
+    """Where a sealed proposal stands as of `now`: "committing" (before the reveal start: no vote is counted or
+    seen), "revealing" (the governor still takes reveals), "closed" (an unrevealed commitment now counts toward
+    nothing); None for an open proposal."""
+    if not r.sealed:
+        return None
+    if now < r.reveal_start:
+        return "committing"
+    return "revealing" if r.state == "Active" else "closed"
+
+
+def sealed_text(r: ProposalResult, now: int) -> list[str]:
+    """A sealed proposal's commitments in words, as every observer form prints them (results, the report, the
+    dashboard); nothing for an open proposal."""
+    phase = sealed_phase(r, now)
+    if phase is None:
+        return []
+    if phase == "committing":
+        return [f"sealed: {r.committed} member(s) committed; the tally is sealed until {utc(r.reveal_start)}"]
+    names = ", ".join(u["member"] for u in r.unrevealed)
+    lines = [f"sealed: {r.committed} member(s) committed, {r.committed - len(r.unrevealed)} revealed"]
+    if r.unrevealed and phase == "revealing":
+        lines.append(f"not revealed yet: {names} (reveals until {utc(r.deadline)})")
+    elif r.unrevealed:
+        lines.append(f"unrevealed: {names} (count toward nothing)")
+    return lines
 
 
 def recusal_text(recusal: dict) -> str:
@@ -140,6 +179,7 @@ class Observatory:
         if not {"events", "cursor", "proposals", "ballots"} <= tables:
             raise OrchestratorError(f"{shown(url)} holds no consortium index: run `consortium index` first")
         self.states_recorded = proposal_states.name in tables  # not in an index older than the records
+        self.commitments_recorded = commitments.name in tables  # nor in one older than sealed proposals
         with self.engine.connect() as db:
             row = db.execute(select(cursor.c.block, cursor.c.governor, cursor.c.chain_id)).first()
             if row is None:
@@ -221,6 +261,9 @@ class Observatory:
                                     calls=json.loads(p.calls))
             f, _, ab = result.totals
             result.quorum_reached = f + ab
+            result.reveal_start = lifecycle.get("sealed") or 0
+            if result.sealed and self.commitments_recorded:
+                self._commitments(db, result)
             # Recusals in every form (a list as much as one proposal): who could not vote explains a result.
             result.recusals = [{"member_id": r.member_id, "member": self.label(r.member_id),
                                 "automatic": bool(r.automatic), "reason": r.reason}
@@ -235,6 +278,16 @@ class Observatory:
                                   for r in db.execute(select(ballots).where(ballots.c.proposal_id == proposal_id)
                                                       .order_by(ballots.c.block_number, ballots.c.log_index))]
             return result
+
+    def _commitments(self, db, result: ProposalResult) -> None:
+        """How many members committed to a sealed vote on `result`, and those whose commitment no ballot opened
+        (in chain order)."""
+        committed = db.execute(select(commitments.c.member_id).where(commitments.c.proposal_id == result.id)
+                               .order_by(commitments.c.block_number, commitments.c.log_index)).scalars().all()
+        revealed = set(db.execute(select(ballots.c.member_id).where(ballots.c.proposal_id == result.id,
+                                                                    ballots.c.member_id.in_(committed))).scalars())
+        result.committed = len(committed)
+        result.unrevealed = [{"member_id": m, "member": self.label(m)} for m in committed if m not in revealed]
 
     # ───── names ─────
 
@@ -365,6 +418,10 @@ class Observatory:
         steps = [{"step": "created", "time": p.timestamp, "tx": p.tx_hash, "block": p.block_number}]
         steps.append({"step": "voting opens", "time": p.snapshot, "tx": None, "block": None})
         deadline = p.deadline
+        for e in lifecycle:
+            if e.event == "sealed":
+                steps.append({"step": "commitments close, reveals open (sealed)", "time": e.value, "tx": None,
+                              "block": None, "detail": "votes are committed until then, and counted as revealed"})
         for e in lifecycle:
             if e.event == "extended":
                 deadline = e.value

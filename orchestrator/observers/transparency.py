@@ -24,7 +24,7 @@ from orchestrator.observers.indexer.schema import (
     standards,
     treasury_flows,
 )
-from orchestrator.observers.observatory import UNKNOWN, Observatory, ProposalResult, recusal_text
+from orchestrator.observers.observatory import UNKNOWN, Observatory, ProposalResult, recusal_text, sealed_text
 
 ZERO = "0x" + "00" * 20
 
@@ -61,7 +61,9 @@ def build(obs: Observatory, start: int, end: int) -> TransparencyReport:
                                       "change": r.change, "tier": tier_label(r.tier, tiers), "status": r.status,
                                       "detail": r.detail})
         decided = set()
-        for r in db.execute(select(proposal_events.c.proposal_id).where(within(proposal_events))):
+        # a proposal sealed in the period (at its creation) was not decided then
+        for r in db.execute(select(proposal_events.c.proposal_id).where(within(proposal_events),
+                                                                        proposal_events.c.event != "sealed")):
             decided.add(r.proposal_id)
         for r in db.execute(select(standard_changes, standards.c.title, standards.c.version)
                             .join(standards, standards.c.standard_id == standard_changes.c.standard_id)
@@ -127,6 +129,7 @@ def render_text(r: TransparencyReport) -> str:
         lines += [f"      {t.name}: for {t.for_}, against {t.against}, abstain {t.abstain} ({t.voted}/{t.eligible} "
                   "voted)" for t in d.tiers]
         lines += [f"      {recusal_text(rec)}" for rec in d.recusals]
+        lines += [f"      {line}" for line in sealed_text(d, d.deadline)]  # decided: past its deadline
     lines += ["", f"Standards adopted ({len(r.standards_adopted)})"]
     lines += [f"  {_day(s['time'])}  {s['title']} v{s['version']} (standard {s['standard_id']})"
               for s in r.standards_adopted]
@@ -176,8 +179,9 @@ def render_html(r: TransparencyReport) -> str:
         parts.append(table(["tier", "for", "against", "abstain", "voted", "eligible"],
                            [[t.name, t.for_, t.against, t.abstain, t.voted, t.eligible] for t in d.tiers]
                            + [["total", f, a, ab, "", ""]]))
-        if d.recusals:
-            parts.append("<ul>" + "".join(f"<li>{e(recusal_text(rec))}</li>" for rec in d.recusals) + "</ul>")
+        notes = [recusal_text(rec) for rec in d.recusals] + sealed_text(d, d.deadline)
+        if notes:
+            parts.append("<ul>" + "".join(f"<li>{e(note)}</li>" for note in notes) + "</ul>")
     parts += [f"<h2>Standards adopted ({len(r.standards_adopted)})</h2>",
               table(["time", "standard", "title", "version"],
                     [[_day(s["time"]), s["standard_id"], s["title"], s["version"]] for s in r.standards_adopted]),

@@ -3,7 +3,8 @@ index has reached (calls are made at that block, so a head that moved on is not 
 Checked, each as a difference of its own:
 - members: their count, and every member's seat, tier and status;
 - proposals: the set of them (the governor's ProposalCreated logs, read afresh), and every one's
-  snapshot, deadline, state, kind, quorum (once fixed) and tallies per tier;
+  snapshot, deadline, state, kind, quorum (once fixed), tallies per tier and reveal start (zero: open); a sealed
+  one's commitments (its VoteCommitted logs) and which are unrevealed (memberMarks);
 - bodies: the factory's list;
 - standards: their count, and every standard's status, content hash and attesters;
 - conduct: the counts of reports and censures, every report's subject and reporter, every censure's
@@ -87,7 +88,28 @@ def verify(session, obs: Observatory) -> list[str]:
             if any(tallies):
                 chain_tallies[r.tier(tier).call(block_identifier=at)[0]] = tallies
         check(f"{what} tallies", indexed_tallies, chain_tallies)
+        reveal_start = g.proposalRevealStart(pid).call(block_identifier=at)
+        check(f"{what} reveal start", result.reveal_start, reveal_start)
+        if reveal_start:
+            _sealed(governor, d.block, at, result, check)
     return differences
+
+
+def _sealed(governor, start: int, at: int, result, check) -> None:
+    """A sealed proposal's commitments against the governor's VoteCommitted logs, and which of them are still
+    unrevealed against its memberMarks (whether each member's vote was counted)."""
+    committed: list[int] = []
+    event = governor.events.VoteCommitted()
+    while start <= at:
+        end = min(start + LOG_RANGE - 1, at)
+        committed += [log["args"]["memberId"] for log in event.get_logs(
+            from_block=start, to_block=end, argument_filters={"proposalId": int(result.id)})]
+        start = end + 1
+    what = f"proposal {result.id[:12]}…"
+    check(f"{what} commitments", result.committed, len(committed))
+    g = governor.functions
+    check(f"{what} unrevealed", [u["member_id"] for u in result.unrevealed],
+          [m for m in committed if not g.memberMarks(int(result.id), m).call(block_identifier=at)[0]])
 
 
 def _standards(db, s, at: int, check) -> None:

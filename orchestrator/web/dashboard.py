@@ -39,7 +39,15 @@ from orchestrator.observers import contributions
 from orchestrator.observers.advisories import FILTERS, Advisories, AdvisoryFilter, statuses
 from orchestrator.observers.indexer.derived import advisory_words
 from orchestrator.observers.indexer.schema import conduct_records, treasury_flows
-from orchestrator.observers.observatory import MEMBER_LIST_CAP, Institutions, Observatory, Page, ProposalResult
+from orchestrator.observers.observatory import (
+    MEMBER_LIST_CAP,
+    Institutions,
+    Observatory,
+    Page,
+    ProposalResult,
+    sealed_phase,
+    sealed_text,
+)
 from orchestrator.observers.words import describe_indexed
 from orchestrator.web import charts, serving, templating, voting
 from orchestrator.web.templating import PAGES, SECURITY_HEADERS, render
@@ -374,7 +382,8 @@ def app(url: str, explorer: str | None = None, relay: str | None = None) -> Fast
                           description=markdown(record["description"]), calls=calls,
                           timeline=obs.timeline(pid), chart=charts.tallies(result),
                           ballots=within(obs.ballots_page(pid, page, per_page)),
-                          proposer_member=proposer, vote=voting.panel(obs, result, board.relay))
+                          proposer_member=proposer, vote=voting.panel(obs, result, board.relay),
+                          sealed=sealed_text(result, obs.now), phase=sealed_phase(result, obs.now))
 
     @get("/proposals/{proposal}/chart.svg", "A proposal's per-tier chart (SVG)")
     def chart(proposal: str) -> Response:

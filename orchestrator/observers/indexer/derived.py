@@ -23,6 +23,7 @@ from orchestrator.observers.indexer.schema import (
     ballots,
     bodies,
     body_events,
+    commitments,
     conduct_records,
     contributions,
     member_changes,
@@ -47,7 +48,8 @@ ZERO_ADDRESS = "0x" + "00" * 20
 # A subject that is a 0x address, bare or as the account of a CAIP-10 id (namespace:reference:address).
 _ADDRESS_SUBJECT = re.compile(r"((?:[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}:)?)(0x[0-9a-fA-F]{40})")
 PROPOSAL_EVENTS = {"ProposalQueued": ("queued", "etaSeconds"), "ProposalExecuted": ("executed", None),
-                   "ProposalCanceled": ("canceled", None), "ProposalExtended": ("extended", "extendedDeadline")}
+                   "ProposalCanceled": ("canceled", None), "ProposalExtended": ("extended", "extendedDeadline"),
+                   "ProposalSealed": ("sealed", "revealStart")}
 
 
 def project(db, found, times: dict[int, int], relayed: dict[str, bool], insert) -> None:
@@ -160,6 +162,11 @@ def _vote(ctx, e, a, relayed):
     return [(ballots, {"proposal_id": proposal_id, "member_id": member_id, "voter": a["voter"],
                        "tier": tier, "support": a["support"], "weight": int(a["weight"]), "reason": a["reason"],
                        "relayed": int(relayed.get(e.tx_hash, False))})]
+
+
+def _committed(ctx, e, a, relayed):
+    return [(commitments, {"proposal_id": str(a["proposalId"]), "member_id": int(a["memberId"]), "voter": a["voter"],
+                           "commitment": a["commitment"]})]
 
 
 def _recused(ctx, e, a, relayed):
@@ -289,6 +296,7 @@ HANDLERS = {
     ("ConsortiumGovernor", "ProposalClassified"): _proposal_classified,
     **{("ConsortiumGovernor", name): _proposal_event for name in PROPOSAL_EVENTS},
     ("ConsortiumGovernor", "VoteCast"): _vote,
+    ("ConsortiumGovernor", "VoteCommitted"): _committed,
     ("ConsortiumGovernor", "VoterRecused"): _recused,
     ("ConsortiumGovernor", "SubjectRecused"): _recused,
     ("Treasury", "DuesPaid"): _dues_paid,

@@ -79,8 +79,18 @@ proposals = Table(
 proposal_events = Table(
     "proposal_events", metadata, *_event_columns(),
     Column("proposal_id", String(80), nullable=False, index=True),
-    Column("event", String(16), nullable=False),  # queued, executed, canceled, extended
-    Column("value", BigInteger, nullable=True),  # eta, or the extended deadline
+    Column("event", String(16), nullable=False),  # queued, executed, canceled, extended, sealed
+    Column("value", BigInteger, nullable=True),  # eta, the extended deadline, or a sealed proposal's reveal start
+)
+
+# A sealed proposal's commitments (VoteCommitted): who committed, never what (the commitment hides it). A
+# commitment opened by a reveal is a ballot (VoteCast, in `ballots`); one with no ballot counts toward nothing.
+commitments = Table(
+    "commitments", metadata, *_event_columns(),
+    Column("proposal_id", String(80), nullable=False, index=True),
+    Column("member_id", Integer, nullable=False),
+    Column("voter", String(42), nullable=False),
+    Column("commitment", String(66), nullable=False),
 )
 
 ballots = Table(
@@ -249,4 +259,4 @@ Index("advisory_changes_in_order", advisory_changes.c.advisory_id, advisory_chan
       advisory_changes.c.log_index)
 
 DERIVED = (member_changes, proposals, proposal_events, ballots, recusals, treasury_flows, bodies, body_events,
-           standards, standard_changes, conduct_records, advisories, advisory_changes, contributions)
+           standards, standard_changes, conduct_records, advisories, advisory_changes, contributions, commitments)

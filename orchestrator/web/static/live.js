@@ -29,7 +29,7 @@
         .then(function (svg) {
           var parsed = new DOMParser().parseFromString(svg, "image/svg+xml").documentElement;
           var chart = document.getElementById("chart");
-          if (parsed.nodeName === "svg") chart.replaceChildren(document.importNode(parsed, true));
+          if (chart && parsed.nodeName === "svg") chart.replaceChildren(document.importNode(parsed, true));
         }).then(function () { return p.state; });
     }).then(function (state) {
       if (state === "Pending" || state === "Active") setTimeout(refresh, every);
