@@ -6,6 +6,7 @@ import json
 
 import pytest
 from eth_abi import encode
+from eth_abi.exceptions import InvalidPointer
 from eth_utils import to_checksum_address
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -60,6 +61,18 @@ def test_damaged_data_is_read_as_eth_abi_reads_it_or_left_to_it(case, data):
     except Unplanned:
         return
     assert planned == LENIENT.decode(list(types), bytes(raw))
+
+
+def test_an_offset_into_the_heads_is_left_to_eth_abi():
+    """An element of a bytes[] whose offset points back into the array's own heads: Solidity could read it,
+    eth-abi refuses it (InvalidPointer), so the planned decoder steps aside. Found by the test above."""
+    def word(n: int) -> bytes:
+        return n.to_bytes(32, "big")
+    data = word(32) + word(2) + word(0) + word(64) + word(0)  # element 0's tail is element 0's own head
+    with pytest.raises(InvalidPointer):
+        LENIENT.decode(["bytes[]"], data)
+    with pytest.raises(Unplanned, match="an offset into the heads"):
+        Decoder(("bytes[]",))(data)
 
 
 def test_invalid_utf8_is_replaced_as_the_lenient_codec_does():

@@ -67,12 +67,14 @@ def _fixed_bytes(size: int) -> Read:
     return read
 
 
-def _tail(data: bytes, at: int, base: int) -> int:
-    """Where a dynamic value's tail starts: its head word holds the offset from `base`."""
-    offset = int.from_bytes(_word(data, at), "big")
-    if offset > len(data):
-        raise Unplanned("an offset past the end of the data")
-    return base + offset
+def _tail(data: bytes, at: int, base: int, head_end: int) -> int:
+    """Where a dynamic value's tail starts: its head word holds the offset from `base`. A tail inside the
+    heads it follows (`base` to `head_end`) or at the end of the data is refused by eth-abi
+    (InvalidPointer), so it is not read here either."""
+    tail = base + int.from_bytes(_word(data, at), "big")
+    if tail < head_end or tail >= len(data):
+        raise Unplanned("an offset into the heads or past the end of the data")
+    return tail
 
 
 def _byte_string(data: bytes, start: int) -> bytes:
@@ -95,7 +97,8 @@ def _plan(abi_type: str) -> tuple[Read, bool]:
             if body + length * WORD > len(data):
                 raise Unplanned("an array longer than the data")
             if dynamic_element:
-                return tuple(element(data, _tail(data, body + i * WORD, body)) for i in range(length))
+                heads_end = body + length * WORD
+                return tuple(element(data, _tail(data, body + i * WORD, body, heads_end)) for i in range(length))
             return tuple(element(data, body + i * WORD) for i in range(length))
         return array, True
     if abi_type == "string":
@@ -126,5 +129,5 @@ class Decoder:
         values = []
         for i, (read, dynamic) in enumerate(self.reads):
             at = i * WORD
-            values.append(read(data, _tail(data, at, 0)) if dynamic else read(data, at))
+            values.append(read(data, _tail(data, at, 0, self.head_size)) if dynamic else read(data, at))
         return tuple(values)
