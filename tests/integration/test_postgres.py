@@ -241,3 +241,30 @@ def test_contribution_weight_reads_the_same_from_sqlite_and_postgresql(cli, sqli
     assert [(m.member_id, m.part) for m in sqlite["weight"].members] == [(4, 200), (3, 100)]
     for view in sqlite:
         assert postgresql[view] == sqlite[view], view
+
+
+def test_sealed_proposals_read_the_same_from_sqlite_and_postgresql(cli, consortium, sqlite_url, postgres_url):
+    """A sealed proposal that members 1, 2 and 3 committed to and 1 and 2 revealed: the seal, the commitments,
+    the unrevealed one in results, report and observatory, and `index --verify`, the same on both."""
+    pid = proposal_id(cli.ok("propose", "spend", "1 wei", "0x" + "11" * 20, "--memo", "m", "--description", "Sealed",
+                             "--sealed", account="f1"))
+    cli.advance(2)
+    for name, support in (("f1", "for"), ("f2", "against"), ("r1", "abstain")):
+        cli.ok("vote", pid, support, account=name)
+    cli.advance(200)
+    for name in ("f1", "f2"):
+        cli.ok("reveal", pid, account=name)
+    cli.advance(101)
+    views = {}
+    for url in (sqlite_url, postgres_url):
+        assert "no differences" in cli.ok("index", "--verify", **on(url))
+        views[url] = {"one": cli.ok("results", pid, **on(url)), "json": cli.ok("results", pid, "--format", "json",
+                                                                             **on(url)),
+                      "csv": cli.ok("results", pid, "--format", "csv", **on(url)),
+                      "report": cli.ok("report", *REPORT_DAYS, **on(url)),
+                      "observatory": Observatory(url).proposal(pid).to_json(), "rows": derived_rows(url)}
+    sqlite, postgresql = views[sqlite_url], views[postgres_url]
+    assert "  unrevealed: member 3 Co (count toward nothing)\n" in sqlite["one"]
+    assert sqlite["observatory"]["committed"] == 3
+    for view in sqlite:
+        assert postgresql[view] == sqlite[view], view
