@@ -15,6 +15,7 @@ import click
 from orchestrator.chain import artifacts
 from orchestrator.chain.amounts import asset_of
 from orchestrator.chain.proposals import SUPPORT, Proposal, find
+from orchestrator.chain.reverts import utc
 from orchestrator.commands.common import pass_session, when
 from orchestrator.commands.sealed import commit_vote, member_of_sender
 from orchestrator.errors import InputError, OrchestratorError
@@ -23,7 +24,7 @@ from orchestrator.operations import governance as gv
 from orchestrator.operations import roll, sealed
 from orchestrator.operations.session import Session
 from orchestrator.relay import ballots, safe
-from orchestrator.relay.ballot_file import BallotFile
+from orchestrator.relay.ballot_file import BallotFile, CommitmentFile, RevealFile
 from orchestrator.relay.ballot_file import parse as parse_ballot
 from orchestrator.relay.relayer import BallotRefused, Relayer
 
@@ -67,7 +68,7 @@ def vote(session: Session, proposal_id: str, support: str, reason: str, sign_onl
     p = find(session, proposal_id)
     start = sealed.reveal_start(session, p.id)
     if start:
-        _vote_sealed(session, p, start, SUPPORT[support], reason, sign_only, safe_ref)
+        _vote_sealed(session, p, start, SUPPORT[support], reason, sign_only, safe_ref, out)
         return
     if safe_ref is not None:
         if calldata and out is not None:
@@ -88,17 +89,17 @@ def vote(session: Session, proposal_id: str, support: str, reason: str, sign_onl
 
 
 def _vote_sealed(session: Session, p: Proposal, start: int, support: int, reason: str, sign_only: bool,
-                 safe_ref: str | None) -> None:
+                 safe_ref: str | None, out: Path | None = None) -> None:
     """On a sealed proposal a vote is a commitment, made from the member's own seat (commands/sealed.py)."""
     if safe_ref is not None:
         raise InputError(f"proposal {p.id} is sealed: a Safe member's sealed vote is not supported by the CLI yet "
                          "(its salt cannot come from a deterministic signature)")
-    if sign_only:
-        raise InputError(f"proposal {p.id} is sealed: --sign-only (a commitment for a relayer) is not supported yet; "
-                         "commit from the member's wallet without it")
     if reason:
         raise InputError(f"proposal {p.id} is sealed: a sealed vote carries no reason (its reveal publishes the vote "
                          "alone); leave out --reason")
+    if sign_only:
+        _sign_commitment(session, p, start, support, out)
+        return
     member_id, label = member_of_sender(session)
     commit_vote(session, p, member_id, support, start, label,
                 no_weight=lambda: _refuse_if_dues_lapsed(session, p, member_id))
@@ -155,6 +156,56 @@ def _sign_ballot(session: Session, p: Proposal, member_id: int, support: int, re
     if pending:
         click.echo(f"note: proposal {p.id} is Pending: voting opens at {when(p.snapshot + 1)}, and a relayer "
                    "accepts the ballot from then")
+
+
+def _sign_commitment(session: Session, p: Proposal, start: int, support: int, out: Path | None) -> None:
+    """The gas-free path on a sealed proposal: a signed commitment for a relayer, which holds neither the vote nor
+    its salt, and a reveal file (vote and salt) the member keeps until the reveal start. Signed only if a relayer
+    would accept it (relay/relayer.py check_committer: Active, sealed, before the reveal start, a member with
+    weight at the snapshot, not recused, not yet committed; a Pending proposal gets the checks already final).
+    The salt comes from the wallet's key as for a commitment sent from the seat (operations/sealed.py), so
+    `consortium reveal` re-derives it too."""
+    account = session.sender.account
+    if account is None:
+        raise OrchestratorError("--sign-only needs a wallet: pass --account NAME")
+    member_id, label = member_of_sender(session)
+    relayer = Relayer.checks_only(session)
+    pending = relayer.views.state(p.id) == "Pending"
+    if pending:
+        _check_pending(session, p, member_id, account.address, relayer, NOT_SIGNED)
+    else:
+        try:
+            member_id = relayer.check_committer(p.id, account.address)  # the member at the snapshot
+        except BallotRefused as exc:
+            _refuse_if_dues_lapsed(session, p, member_id)
+            raise OrchestratorError(f"{NOT_SIGNED}, the commitment could never count: {exc}") from None
+    salt = sealed.salt(relayer.domain, p.id, account)
+    commitment = ballots.commitment(relayer.domain["chainId"], relayer.domain["verifyingContract"], p.id, member_id,
+                                    support, salt)
+    typed = ballots.sealed_ballot(relayer.domain, p.id, account.address, commitment)
+    signature = ballots.sign(typed, account.key)
+    wallet_form = {**typed, "message": {**typed["message"], "proposalId": str(p.id),
+                                        "commitment": "0x" + commitment.hex()}}
+    path = out or Path(f"commitment-{str(p.id)[:12]}-{account.address[:10]}.json")
+    reveal_path = path.with_name(f"{path.stem}-reveal{path.suffix}") if out else \
+        Path(f"reveal-{str(p.id)[:12]}-{account.address[:10]}.json")
+    path.write_text(json.dumps({**CommitmentFile.signed(relayer.domain, p.id, account.address, commitment, signature),
+                                "typed_data": wallet_form}, indent=2) + "\n")
+    # The reveal file holds the vote: readable by the member alone, like its keystore.
+    reveal_path.touch(mode=0o600, exist_ok=True)
+    reveal_path.chmod(0o600)
+    reveal_path.write_text(json.dumps(RevealFile.of(relayer.domain, p.id, account.address, support, salt), indent=2)
+                           + "\n")
+    click.echo(f"signed commitment written to {path}: {label} commits to a sealed vote on proposal {p.id}; it shows "
+               f"neither the vote nor its salt. Hand it to a relayer now (`consortium relay {path}`, or POST it to "
+               f"/commitments), before commitments close at {utc(start)}")
+    click.echo(f"reveal written to {reveal_path}: your vote and its salt. Keep it private until the reveal start at "
+               f"{utc(start)}; from then to the deadline hand it to a relayer (`consortium relay {reveal_path}`, or "
+               f"POST it to /reveals) or reveal yourself (`consortium reveal {p.id}`). Whoever holds it can reveal "
+               "your vote, and before the reveal start would know it")
+    if pending:
+        click.echo(f"note: proposal {p.id} is Pending: voting opens at {when(p.snapshot + 1)}, and a relayer "
+                   "accepts the commitment from then")
 
 
 def _check_pending(session: Session, p: Proposal, member_id: int, seat: str, relayer: Relayer, refused: str) -> None:

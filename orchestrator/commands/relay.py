@@ -1,5 +1,6 @@
-"""`consortium relay FILE...` and `consortium relay serve`: accept signed ballots, validate them, persist
-them, submit them in batches and report each one's outcome."""
+"""`consortium relay FILE...` and `consortium relay serve`: accept signed ballots (and, on sealed proposals,
+signed commitments and reveals), validate them, persist them, submit them in batches and report each one's
+outcome."""
 
 from __future__ import annotations
 
@@ -14,13 +15,16 @@ from requests.exceptions import RequestException
 from orchestrator.commands.common import pass_session
 from orchestrator.errors import InputError, OrchestratorError
 from orchestrator.operations.session import Session
+from orchestrator.relay import ballot_file
 from orchestrator.relay import relayer as relayer_module
 from orchestrator.relay.relayer import BallotRefused, Relayer
-from orchestrator.relay.store import RelayStore
+from orchestrator.relay.store import RelayStore, StoredBallot, StoredCommitment
 from orchestrator.web import relay as relay_api
 from orchestrator.web import serving
 
 log = logging.getLogger(__name__)
+# What an included item did on chain, as `relay FILE` reports it.
+DONE = {"ballot": "included", "commitment": "committed", "reveal": "revealed and counted"}
 
 
 class DefaultGroup(click.Group):
@@ -43,7 +47,8 @@ def _relayer(session: Session, batch_size: int) -> Relayer:
 
 @click.group(cls=DefaultGroup)
 def relay() -> None:
-    """Relay signed ballots: `relay FILE...` submits ballot files now; `relay serve` runs an endpoint."""
+    """Relay signed ballots: `relay FILE...` submits ballot, commitment and reveal files now; `relay serve` runs
+    an endpoint."""
 
 
 @relay.command(hidden=True)
@@ -51,31 +56,43 @@ def relay() -> None:
 @click.option("--batch-size", type=click.IntRange(1, 250), default=100, show_default=True)
 @pass_session
 def files(session: Session, files: tuple[Path, ...], batch_size: int) -> None:
-    """Validate, persist and submit ballot files; report each ballot's outcome."""
+    """Validate, persist and submit ballot, commitment and reveal files (told apart by their `format`); report
+    each one's outcome. A reveal escrowed before the reveal start stays held, and is sent from then."""
     relayer = _relayer(session, batch_size)
-    accepted: dict[Path, int] = {}
-    rejected = 0
+    accepted: dict[Path, tuple[str, int]] = {}
+    rejected, kinds = 0, set()
     for path in files:
         try:
             try:
                 data = json.loads(path.read_text())
             except (OSError, json.JSONDecodeError) as exc:
                 raise BallotRefused(f"cannot read a ballot from it: {exc}") from None
-            accepted[path] = relayer.receive(data).id
+            format_ = data.get("format") if isinstance(data, dict) else None
+            kinds.add(ballot_file.KINDS.get(format_, (None, "ballot"))[1])
+            item = relayer.receive_file(data)
+            accepted[path] = (_kind(item), item.id)
             click.echo(f"{path}: accepted")
         except InputError as exc:
             rejected += 1
             click.echo(f"{path}: rejected: {exc}")
     relayer.submit()
-    for path, ballot_id in accepted.items():
-        ballot = relayer.store.get(ballot_id)
-        if ballot.status == "included":
-            click.echo(f"{path}: included in transaction {ballot.tx_hash}")
+    for path, (kind, item_id) in accepted.items():
+        item = relayer.store.get(item_id, kind)
+        if item.status == "included":
+            click.echo(f"{path}: {DONE[kind]} in transaction {item.tx_hash}")
+        elif kind == "reveal" and item.status == "accepted" and item.escrow and item.detail.startswith("escrowed"):
+            click.echo(f"{path}: held: {item.detail} (`relay serve` sends it then, or run `relay` again)")
         else:
             rejected += 1
-            click.echo(f"{path}: {ballot.status}: {ballot.detail or 'waiting'}")
+            click.echo(f"{path}: {item.status}: {item.detail or 'waiting'}")
     if rejected:
-        raise OrchestratorError(f"{rejected} of {len(files)} ballots were not counted")
+        what = "ballots" if kinds <= {"ballot"} else "files"
+        raise OrchestratorError(f"{rejected} of {len(files)} {what} were not counted")
+
+
+def _kind(item) -> str:
+    return "ballot" if isinstance(item, StoredBallot) else "commitment" if isinstance(item, StoredCommitment) \
+        else "reveal"
 
 
 @relay.command()
@@ -86,8 +103,8 @@ def files(session: Session, files: tuple[Path, ...], batch_size: int) -> None:
 @click.option("--batch-size", type=click.IntRange(1, 250), default=100, show_default=True)
 @pass_session
 def serve(session: Session, host: str, port: int, interval: float, batch_size: int) -> None:
-    """Accept ballots over HTTP (POST /ballots, GET /ballots/ID; OpenAPI at /openapi.json) and submit them in
-    batches."""
+    """Accept ballots over HTTP (POST /ballots, GET /ballots/ID; on sealed proposals POST /commitments and
+    POST /reveals; OpenAPI at /openapi.json) and submit them in batches."""
     relayer = _relayer(session, batch_size)
     logging.getLogger(relayer_module.__name__).setLevel(logging.INFO)  # a line per batch, for the operator
     sock = serving.listening(host, port)

@@ -1,6 +1,8 @@
 """The signed-ballot file: what `vote --sign-only` writes, what a member's wallet page posts, and what the
 relayer accepts (`relay FILE` and `POST /ballots`). One pydantic model, so the file, the HTTP API and its
-OpenAPI document cannot disagree about what a ballot is.
+OpenAPI document cannot disagree about what a ballot is. On a sealed proposal, two more kinds: the signed
+commitment (`POST /commitments`), which holds neither the vote nor its salt, and the reveal the member keeps
+until the reveal start (`POST /reveals`), which holds both.
 
 Parsing is strict and documented: numbers are JSON integers or strings in decimal or 0x-hex (what
 `eth_chainId` returns), never floats or booleans; support is 0, 1 or 2; a signature is hex of at most
@@ -16,6 +18,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from orchestrator.relay import ballots
 
 FORMAT = "consortium-ballot/1"
+COMMITMENT_FORMAT = "consortium-commitment/1"
+REVEAL_FORMAT = "consortium-reveal/1"
 UINT256_MAX = 2**256 - 1
 # A signature longer than this is refused: a Safe's needs 65 bytes per owner, under 2,000 for 30 owners,
 # and every byte of a batch's calldata is paid for by everyone in it.
@@ -58,10 +62,32 @@ def _signature(value: Any) -> bytes:
     return signature
 
 
+def _word(value: Any) -> bytes:
+    if not isinstance(value, str) or not re.fullmatch(r"0[xX][0-9a-fA-F]{64}", value):
+        raise ValueError("expected 32 bytes as 0x-prefixed hex (64 hex digits)")
+    return bytes.fromhex(value[2:])
+
+
+def _commitment(value: Any) -> bytes:
+    word = _word(value)
+    if not any(word):  # the governor keeps zero as "no commitment" and refuses it (NoCommitment)
+        raise ValueError("a commitment of zero commits to nothing")
+    return word
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError("expected true or false, as JSON")
+
+
 Uint256 = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=UINT256_MAX)]
 Support = Annotated[int, BeforeValidator(_support)]
 Address = Annotated[str, BeforeValidator(_address)]
 Signature = Annotated[bytes, BeforeValidator(_signature)]
+Commitment = Annotated[bytes, BeforeValidator(_commitment)]
+Salt = Annotated[bytes, BeforeValidator(_word)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
 
 
 class BallotFile(BaseModel):
@@ -90,22 +116,88 @@ class BallotFile(BaseModel):
                 "signature": "0x" + signature.hex()}
 
 
-def explain(error: ValidationError | list[dict]) -> str:
-    """The first problem of a refused ballot, as one sentence naming the field."""
+class CommitmentFile(BaseModel):
+    """A member's signed commitment to a vote on a sealed proposal (EIP-712 `SealedBallot`). It holds neither
+    the vote nor the salt: whoever carries it learns nothing of the vote."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, json_schema_extra={"examples": [{
+        "format": COMMITMENT_FORMAT, "chain_id": "0x7a69", "governor": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        "proposal_id": "1234", "voter": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+        "commitment": "0x" + "22" * 32, "signature": "0x" + "11" * 65}]})
+
+    format: Literal["consortium-commitment/1"] = Field(description="Always consortium-commitment/1.")
+    chain_id: Uint256 = Field(description="The chain the commitment is for, decimal or 0x-hex.")
+    governor: Address = Field(description="The governor (the EIP-712 verifying contract).")
+    proposal_id: Uint256 = Field(description="The sealed proposal, decimal or 0x-hex.")
+    voter: Address = Field(description="The member's seat: the signing account or a contract wallet.")
+    commitment: Commitment = Field(description="keccak256(abi.encode(chainId, governor, proposalId, memberId, "
+                                               "support, salt)), 0x-hex, not zero.")
+    signature: Signature = Field(description="The seat's signature of the SealedBallot, as for a ballot.")
+
+    @classmethod
+    def signed(cls, domain: dict, proposal_id: int, voter: str, commitment: bytes, signature: bytes) -> dict:
+        """The file's content as written (numbers as decimal strings, as a ballot file's)."""
+        return {"format": COMMITMENT_FORMAT, "chain_id": domain["chainId"], "governor": domain["verifyingContract"],
+                "proposal_id": str(proposal_id), "voter": voter, "commitment": "0x" + commitment.hex(),
+                "signature": "0x" + signature.hex()}
+
+
+class RevealFile(BaseModel):
+    """What opens a member's commitment: its vote and salt. Anyone holding it can reveal the vote, so the member
+    hands it over from the reveal start, or earlier to a relayer it trusts with the vote (`escrow`)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, json_schema_extra={"examples": [{
+        "format": REVEAL_FORMAT, "chain_id": "0x7a69", "governor": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        "proposal_id": "1234", "voter": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "support": 1,
+        "salt": "0x" + "33" * 32}]})
+
+    format: Literal["consortium-reveal/1"] = Field(description="Always consortium-reveal/1.")
+    chain_id: Uint256 = Field(description="The chain, decimal or 0x-hex.")
+    governor: Address = Field(description="The governor.")
+    proposal_id: Uint256 = Field(description="The sealed proposal, decimal or 0x-hex.")
+    voter: Address = Field(description="The member's seat, as in its commitment.")
+    support: Support = Field(description="0 against, 1 for, 2 abstain: the vote committed to.")
+    salt: Salt = Field(description="The 32-byte salt committed with, 0x-hex.")
+    escrow: Flag = Field(False, description="true: handed over before the reveal start, for the relayer to reveal "
+                                            "from it; the relayer then knows the vote before anyone else.")
+
+    @classmethod
+    def of(cls, domain: dict, proposal_id: int, voter: str, support: int, salt: bytes) -> dict:
+        """The file's content as written."""
+        return {"format": REVEAL_FORMAT, "chain_id": domain["chainId"], "governor": domain["verifyingContract"],
+                "proposal_id": str(proposal_id), "voter": voter, "support": support, "salt": "0x" + salt.hex()}
+
+
+# format → (the model, what one is called in an error)
+KINDS = {FORMAT: (BallotFile, "ballot"), COMMITMENT_FORMAT: (CommitmentFile, "commitment"),
+         REVEAL_FORMAT: (RevealFile, "reveal")}
+
+
+def explain(error: ValidationError | list[dict], format_: str = FORMAT) -> str:
+    """The first problem of a refused ballot (or commitment, or reveal: `format_`), as one sentence naming
+    the field."""
+    noun = KINDS[format_][1]
     errors = error.errors() if isinstance(error, ValidationError) else error
     first = errors[0]
     where = ".".join(str(part) for part in first["loc"] if part != "body")
     if where == "format" or (not where and first["type"] in ("model_type", "dict_type", "model_attributes_type")):
-        return f"not a ballot: expected format {FORMAT!r}"
+        return f"not a {noun}: expected format {format_!r}"
     if first["type"] == "missing":
-        return f"malformed ballot: {where} is missing"
+        return f"malformed {noun}: {where} is missing"
     message = first["msg"].removeprefix("Value error, ")
-    return f"malformed ballot: {where or 'the body'}: {message}"
+    return f"malformed {noun}: {where or 'the body'}: {message}"
 
 
-def parse(data: Any) -> BallotFile:
-    """A ballot file's content (decoded JSON) → the ballot; ValueError with explain()'s sentence if invalid."""
+def parse(data: Any, format_: str = FORMAT):
+    """A file's content (decoded JSON) → the ballot (or commitment, or reveal: `format_`); ValueError with
+    explain()'s sentence if invalid."""
     try:
-        return BallotFile.model_validate(data)
+        return KINDS[format_][0].model_validate(data)
     except ValidationError as exc:
-        raise ValueError(explain(exc)) from None
+        raise ValueError(explain(exc, format_)) from None
+
+
+def parse_any(data: Any) -> BallotFile | CommitmentFile | RevealFile:
+    """A file of any of the three kinds, told apart by its `format`; a file of none is refused as a ballot's."""
+    format_ = data.get("format") if isinstance(data, dict) else None
+    return parse(data, format_ if format_ in KINDS else FORMAT)

@@ -1,5 +1,7 @@
 """The relayer: accepts signed ballots, validates them off-chain, persists them, and submits them in
-batches through `castVoteBatch`, reporting each ballot's outcome.
+batches through `castVoteBatch`, reporting each ballot's outcome. On a sealed proposal it does the same with
+signed commitments (`commitVotes`, before the reveal start) and with reveals (`revealVotes`, from it); a reveal
+is taken only from the reveal start, unless its member escrows it with the relayer, which then knows the vote.
 
 Never lost: a ballot is committed to the database as `accepted` before anything is sent.
 Never sent twice: a batch is signed once and recorded (raw bytes, hash, its ballots) before it is
@@ -34,13 +36,13 @@ from web3.exceptions import TimeExhausted, TransactionNotFound
 
 from orchestrator.chain import artifacts
 from orchestrator.chain.node import EncodedCall, broadcast, wait_for_receipt
-from orchestrator.chain.proposals import STATES
-from orchestrator.chain.reverts import decode_revert_data
+from orchestrator.chain.proposals import LOG_RANGE, STATES
+from orchestrator.chain.reverts import decode_revert_data, utc
 from orchestrator.errors import CallRefused, ChainError, InputError, NodeUnreachable
 from orchestrator.relay import ballot_file, ballots
-from orchestrator.relay.ballot_file import BallotFile
+from orchestrator.relay.ballot_file import BallotFile, CommitmentFile, RevealFile
 from orchestrator.relay.intake import Intake
-from orchestrator.relay.store import AlreadyHeld, RelayStore, StoredBallot
+from orchestrator.relay.store import AlreadyHeld, RelayStore, Stored, StoredBallot, StoredCommitment, StoredReveal
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +61,20 @@ DROP_CHECK = 2.0
 # The note on ballots whose batch reverted when mined: each is sent alone next, so that a ballot that makes
 # its batch revert costs only itself.
 RETRY_ALONE = "its batch reverted when mined; it is sent again on its own"
+# What the governor's "already voted" means for a reveal the relayer sent: the member's vote was revealed by
+# another transaction first (the member itself, or anyone it gave the reveal to). A commitment opens with one
+# vote only, so the vote counted is the one this reveal holds.
+REVEALED_FIRST = "already revealed by another transaction first: the vote counted is this one"
+# The governor's entry point for each kind of item, and what its batch is called in the log.
+ENTRY_POINTS = {"ballot": "castVoteBatch", "commitment": "commitVotes", "reveal": "revealVotes"}
 T = TypeVar("T")
+
+
+def _revert_text(contract_error: str, types: list[str], args: list) -> str:
+    """The words of `contract_error` as the governor would revert with it: the relayer refuses with the same
+    sentence the chain would give, from the one list of sentences (chain/reverts.py)."""
+    return decode_revert_data(function_signature_to_4byte_selector(f"{contract_error}({','.join(types)})")
+                              + encode(types, args))
 
 
 class BallotRefused(InputError):
@@ -85,9 +100,12 @@ class _Views:
     eth_call: web3's ContractFunction re-validates the whole ABI on every call (about 14 ms with the
     governor's), which made it the relayer's bottleneck. A revert becomes BallotRefused with its name."""
 
-    def __init__(self, w3, governor: str, registry: str):
+    def __init__(self, w3, governor: str, registry: str, first_block: int = 0):
         self.w3, self.governor, self.registry = w3, governor, registry
         self._snapshots: dict[int, int] = {}
+        self._reveal_starts: dict[int, int] = {}
+        self._sealed_blocks: dict[int, int] = {}
+        self.first_block = first_block  # the deployment's: no log of the governor is older
 
     @staticmethod
     def _request(to: str, signature: str, arg_types: list[str], args: list) -> tuple[str, list]:
@@ -160,9 +178,56 @@ class _Views:
             self._snapshots[proposal_id] = snapshot
         return self._snapshots[proposal_id]
 
+    def reveal_start(self, proposal_id: int) -> int:
+        """When reveals of a sealed proposal start; 0 if it is open (or not proposed yet). Fixed at creation:
+        cached once the proposal exists."""
+        if proposal_id not in self._reveal_starts:
+            start = self._call(self.governor, "proposalRevealStart(uint256)", ["uint256"], [proposal_id],
+                               ["uint256"])[0]
+            if not start and not self.snapshot(proposal_id):  # not proposed yet: it may be proposed sealed
+                return start
+            self._reveal_starts[proposal_id] = start
+        return self._reveal_starts[proposal_id]
+
+    def now(self) -> int:
+        """The latest block's time: what the governor's phase checks compare with (a block.timestamp)."""
+        return int(self.w3.eth.get_block("latest")["timestamp"])
+
+    def _logs(self, topics: list, from_block: int) -> list:
+        """The governor's logs matching `topics` from `from_block`, in bounded ranges (as chain/proposals.py)."""
+        found, start, head = [], from_block, self.w3.eth.block_number
+        while start <= head:
+            end = min(start + LOG_RANGE - 1, head)
+            found += self.w3.eth.get_logs({"address": self.governor, "topics": topics, "fromBlock": start,
+                                           "toBlock": end})
+            start = end + 1
+        return found
+
+    def commitments(self, proposal_id: int, member_ids: set[int]) -> dict[int, bytes]:
+        """The commitments the governor recorded of these members on a sealed proposal (its VoteCommitted
+        events, by member id: the governor has no view of them), read from the block that sealed it."""
+        if not member_ids:
+            return {}
+        pid = "0x" + proposal_id.to_bytes(32, "big").hex()
+        if proposal_id not in self._sealed_blocks:
+            sealed = self._logs([_topic("ProposalSealed"), pid], self.first_block)
+            if not sealed:
+                return {}
+            self._sealed_blocks[proposal_id] = sealed[0]["blockNumber"]
+        members = ["0x" + m.to_bytes(32, "big").hex() for m in sorted(member_ids)]
+        return {int.from_bytes(bytes(entry["topics"][3]), "big"): bytes(entry["data"])[:32]
+                for entry in self._logs([_topic("VoteCommitted"), pid, None, members],
+                                        self._sealed_blocks[proposal_id])}
+
     def marks(self, proposal_id: int, member_id: int) -> tuple[bool, bool]:
         return self._call(self.governor, "memberMarks(uint256,uint256)", ["uint256", "uint256"],
                           [proposal_id, member_id], ["bool", "bool"])
+
+
+def _topic(event: str) -> str:
+    """An event of the governor's ABI as a log topic."""
+    (abi,) = [e for e in artifacts.load("ConsortiumGovernor").abi if e["type"] == "event" and e["name"] == event]
+    return "0x" + event_abi_to_log_topic(abi).hex()
 
 
 def _or_refusal(read: Callable[[], T]) -> T | Exception:
@@ -172,8 +237,9 @@ def _or_refusal(read: Callable[[], T]) -> T | Exception:
         return refused
 
 
-def _voter_check(proposal_id: int, voter: str, state, elector, marks) -> int | Exception:
-    """The relayer's one rule on who may vote, over what the node answered (see _Views.voters)."""
+def _voter_check(proposal_id: int, voter: str, state, elector, marks, revealing: bool = False) -> int | Exception:
+    """The relayer's one rule on who may vote, over what the node answered (see _Views.voters). On a sealed
+    proposal a member has voted once its vote is revealed (`revealing`: say so)."""
     if isinstance(state, Exception):
         return state
     if state != "Active":
@@ -188,6 +254,8 @@ def _voter_check(proposal_id: int, voter: str, state, elector, marks) -> int | E
     if isinstance(marks, Exception):
         return marks
     voted, recused = marks
+    if voted and revealing:
+        return BallotRefused(f"the vote of {voter} on proposal {proposal_id} is already revealed and counted")
     if voted:
         return BallotRefused(f"{voter} has already voted on this proposal")
     if recused:
@@ -212,17 +280,22 @@ class Relayer:
         self.domain = ballots.domain(g.name().call(), session.w3.eth.chain_id, session.governor.address,
                                      g.version().call())
         self.digest = ballots.BallotDigest(self.domain)
-        self.views = _Views(session.w3, session.deployment.governor, session.deployment.registry)
+        self.views = _Views(session.w3, session.deployment.governor, session.deployment.registry,
+                            session.deployment.block)
         # The gas the governor gives a contract wallet's signature check (see check_signature and _sign).
         self.wallet_gas = artifacts.constant("BallotSignatures", "WALLET_GAS")
         self._intake = Intake(self.receive_many)
+        self._commit_intake = Intake(self.receive_commitments)
+        self._reveal_intake = Intake(self.receive_reveals)
         self._rejections = artifacts.enum_names("IConsortiumGovernor", "BallotRejection")
-        # castVoteBatch encoded with eth_abi (see _sign), and the topics of the events a batch's receipt holds
+        # The entry points encoded with eth_abi (see _sign), and the topics of the events a batch's receipt holds
         # (see outcomes): from the compiled ABI, the one definition of both.
         abi = {(item["type"], item.get("name")): item for item in session.governor.abi}
-        cast = abi[("function", "castVoteBatch")]
-        self._cast_selector, self._cast_types = function_abi_to_4byte_selector(cast), get_abi_input_types(cast)
+        self._entry_points = {kind: (function_abi_to_4byte_selector(abi[("function", name)]),
+                                     get_abi_input_types(abi[("function", name)]))
+                              for kind, name in ENTRY_POINTS.items()}
         self._vote_cast = event_abi_to_log_topic(abi[("event", "VoteCast")])
+        self._vote_committed = event_abi_to_log_topic(abi[("event", "VoteCommitted")])
         self._ballot_rejected = event_abi_to_log_topic(abi[("event", "BallotRejected")])
 
     # ───── receiving ─────
@@ -248,6 +321,9 @@ class Relayer:
         members = self.check_voters([(b.proposal_id, b.voter) for _, b, _, _ in signed])
         entries = []
         for (i, b, kind, signature), member in zip(signed, members, strict=True):
+            if not isinstance(member, Exception) and self.views.reveal_start(b.proposal_id):
+                # Its batch would revert whole (GovernorProposalSealed): refused here with the governor's words.
+                member = BallotRefused(_revert_text("GovernorProposalSealed", ["uint256"], [b.proposal_id]))
             if isinstance(member, Exception):
                 outcomes[i] = member
             else:
@@ -257,16 +333,167 @@ class Relayer:
             outcomes[i] = BallotRefused(str(outcome)) if isinstance(outcome, AlreadyHeld) else outcome
         return outcomes
 
-    def _for_this_relayer(self, data: dict | BallotFile) -> BallotFile:
+    def _for_this_relayer(self, data, format_: str = ballot_file.FORMAT):
+        """The ballot (commitment, reveal: `format_`) parsed, if it is for this relayer's chain and governor."""
+        model, noun = ballot_file.KINDS[format_]
         try:
-            ballot = data if isinstance(data, BallotFile) else ballot_file.parse(data)
+            item = data if isinstance(data, model) else ballot_file.parse(data, format_)
         except ValueError as exc:
             raise BallotRefused(str(exc)) from None
-        chain_id, governor = ballot.chain_id, ballot.governor
+        chain_id, governor = item.chain_id, item.governor
         if chain_id != self.domain["chainId"] or governor != self.domain["verifyingContract"]:
-            raise BallotRefused(f"the ballot is for governor {governor} on chain {chain_id}; this relayer serves "
+            raise BallotRefused(f"the {noun} is for governor {governor} on chain {chain_id}; this relayer serves "
                                 f"{self.domain['verifyingContract']} on chain {self.domain['chainId']}")
-        return ballot
+        return item
+
+    def receive_file(self, data) -> Stored:
+        """A ballot, commitment or reveal file's content, told apart by its `format` (`relay FILE...`)."""
+        format_ = data.get("format") if isinstance(data, dict) else None
+        if format_ == ballot_file.COMMITMENT_FORMAT:
+            return self.receive_commitment(data)
+        if format_ == ballot_file.REVEAL_FORMAT:
+            return self.receive_reveal(data)
+        return self.receive(data)
+
+    # ───── receiving commitments and reveals (sealed proposals) ─────
+
+    def receive_commitment(self, data: dict | CommitmentFile) -> StoredCommitment:
+        """Validate a signed commitment as the governor will and persist it; raises BallotRefused with the
+        reason. Concurrent calls are checked and stored together, as ballots are."""
+        return self._commit_intake.receive(data)
+
+    def receive_reveal(self, data: dict | RevealFile) -> StoredReveal:
+        """Validate a reveal (it opens the member's commitment, from the reveal start unless escrowed) and
+        persist it; raises BallotRefused with the reason."""
+        return self._reveal_intake.receive(data)
+
+    def _sealed_phase(self, proposal_id: int, now: int, revealing: bool, escrow: bool = False) -> Exception | None:
+        """Why a commitment (or a reveal: `revealing`) on this proposal would revert now, in the governor's words;
+        None if it would not. An escrowed reveal is taken before the reveal start, to be sent from it. `now` is
+        the latest block's time: the item's own block comes after it."""
+        start = self.views.reveal_start(proposal_id)
+        if not start:
+            return BallotRefused(_revert_text("GovernorProposalNotSealed", ["uint256"], [proposal_id]))
+        if not revealing and now + 1 >= start:
+            return BallotRefused(_revert_text("GovernorCommitsClosed", ["uint256", "uint256"], [proposal_id, start]))
+        if revealing and now + 1 < start and not escrow:
+            return BallotRefused(_revert_text("GovernorRevealsNotOpen", ["uint256", "uint256"], [proposal_id, start])
+                                 + "; hand the reveal over from then, or escrow it with the relayer")
+        return None
+
+    def check_committer(self, proposal_id: int, voter: str) -> int:
+        """Every check of a commitment but its signature's: the proposal Active, sealed and before its reveal
+        start, the voter a member with weight at the snapshot, not recused, not yet committed on chain. Returns
+        the member id: what `vote --sign-only` asks before it signs a commitment."""
+        (member,) = self._check_committers([(proposal_id, voter)])
+        if isinstance(member, Exception):
+            raise member
+        return member
+
+    def commitment_of(self, proposal_id: int, voter: str) -> tuple[int, bytes | None, bool]:
+        """The voter's member at the proposal's snapshot, and that member's commitment: the governor's (recorded:
+        True), else one this relayer holds unsent (False), else None. What a page opens to find the vote to
+        reveal; a commitment is no secret (VoteCommitted publishes it), the vote and salt are."""
+        ((state, elector, _),) = self.views.voters([(proposal_id, voter)])
+        for answer in (state, elector):
+            if isinstance(answer, Exception):
+                raise answer
+        member_id = elector[0]
+        if member_id == 0:
+            raise BallotRefused(f"{voter} is not the seat of a current member")
+        recorded = self.views.commitments(proposal_id, {member_id}).get(member_id)
+        if recorded is not None:
+            return member_id, recorded, True
+        held = self.store.held_commitments(proposal_id, {member_id}).get(member_id)
+        return member_id, None if held is None else held.commitment, False
+
+    def _check_committers(self, asked: list[tuple[int, str]]) -> list[int | Exception]:
+        """check_committer for many (proposal, voter) pairs: each one's member id or refusal."""
+        answers = self.views.voters(asked) if asked else []
+        now = self.views.now() if asked else 0
+        members: list[int | Exception] = []
+        for (proposal_id, voter), answer in zip(asked, answers, strict=True):
+            phase = self._sealed_phase(proposal_id, now, revealing=False) if answer[0] == "Active" else None
+            members.append(phase or _voter_check(proposal_id, voter, *answer))
+        for proposal_id in dict.fromkeys(p for p, _ in asked):
+            mine = [i for i, (p, _) in enumerate(asked) if p == proposal_id and not isinstance(members[i], Exception)]
+            committed = self.views.commitments(proposal_id, {members[i] for i in mine})
+            for i in mine:
+                if members[i] in committed:
+                    members[i] = BallotRefused(f"member {members[i]} has already committed to a vote on proposal "
+                                               f"{proposal_id} (from {asked[i][1]} or another of its seats); a "
+                                               "commitment is never replaced")
+        return members
+
+    def receive_commitments(self, items: list) -> list[StoredCommitment | Exception]:
+        """What receive_commitment() does, for many at once (see receive_many): one's failure is its own."""
+        outcomes: list = [None] * len(items)
+        signed: list[tuple[int, CommitmentFile, str, bytes]] = []
+        for i, data in enumerate(items):
+            try:
+                c = self._for_this_relayer(data, ballot_file.COMMITMENT_FORMAT)
+                typed = ballots.sealed_ballot(self.domain, c.proposal_id, c.voter, c.commitment)
+                signed.append((i, c, *self._check_signature(c.voter, ballots.digest(typed), c.signature,
+                                                            "commitment")))
+            except Exception as exc:  # noqa: BLE001 -- the item's own failure, raised again in its own receive
+                outcomes[i] = exc
+        members = self._check_committers([(c.proposal_id, c.voter) for _, c, _, _ in signed])
+        entries = []
+        for (i, c, kind, signature), member in zip(signed, members, strict=True):
+            if isinstance(member, Exception):
+                outcomes[i] = member
+            else:
+                entries.append((i, (c.proposal_id, c.voter, member, c.commitment, signature, kind)))
+        stored = self.store.accept_commitments([entry for _, entry in entries])
+        for (i, _), outcome in zip(entries, stored, strict=True):
+            outcomes[i] = BallotRefused(str(outcome)) if isinstance(outcome, InputError) else outcome
+        return outcomes
+
+    def receive_reveals(self, items: list) -> list[StoredReveal | Exception]:
+        """What receive_reveal() does, for many at once (see receive_many): one's failure is its own."""
+        outcomes: list = [None] * len(items)
+        parsed: list[tuple[int, RevealFile]] = []
+        for i, data in enumerate(items):
+            try:
+                parsed.append((i, self._for_this_relayer(data, ballot_file.REVEAL_FORMAT)))
+            except BallotRefused as exc:
+                outcomes[i] = exc
+        answers = self.views.voters([(r.proposal_id, r.voter) for _, r in parsed]) if parsed else []
+        now = self.views.now() if parsed else 0
+        checked: list[tuple[int, RevealFile, int]] = []
+        for (i, r), answer in zip(parsed, answers, strict=True):
+            phase = (self._sealed_phase(r.proposal_id, now, revealing=True, escrow=r.escrow)
+                     if answer[0] == "Active" else None)
+            member = phase or _voter_check(r.proposal_id, r.voter, *answer, revealing=True)
+            if isinstance(member, Exception):
+                outcomes[i] = member
+            else:
+                checked.append((i, r, member))
+        entries = []
+        for proposal_id in dict.fromkeys(r.proposal_id for _, r, _ in checked):
+            mine = [(i, r, m) for i, r, m in checked if r.proposal_id == proposal_id]
+            # The commitment a reveal must open: the governor's (VoteCommitted), else one the relayer holds and
+            # will send first (a reveal escrowed with its commitment).
+            asked = {m for _, _, m in mine}
+            held = {m: c.commitment for m, c in self.store.held_commitments(proposal_id, asked).items()}
+            committed = {**held, **self.views.commitments(proposal_id, asked)}
+            start = self.views.reveal_start(proposal_id)
+            for i, r, member in mine:
+                expected = committed.get(member)
+                if expected is None:
+                    outcomes[i] = BallotRefused(f"member {member} has no commitment on proposal {proposal_id} to "
+                                                "reveal")
+                elif ballots.commitment(self.domain["chainId"], self.domain["verifyingContract"], proposal_id,
+                                        member, r.support, r.salt) != expected:
+                    outcomes[i] = BallotRefused(f"the reveal does not open member {member}'s commitment on proposal "
+                                                f"{proposal_id}: another vote or salt than it committed to")
+                else:
+                    detail = f"escrowed: revealed from {utc(start)}" if now + 1 < start else ""
+                    entries.append((i, (proposal_id, r.voter, member, r.support, r.salt, r.escrow, detail)))
+        stored = self.store.accept_reveals([entry for _, entry in entries])
+        for (i, _), outcome in zip(entries, stored, strict=True):
+            outcomes[i] = BallotRefused(str(outcome)) if isinstance(outcome, InputError) else outcome
+        return outcomes
 
     def validate(self, b: BallotFile) -> tuple[int, str, bytes]:
         """The checks the contract will make, made first, so a batch carries only countable ballots.
@@ -292,29 +519,33 @@ class Relayer:
     def check_signature(self, b: BallotFile) -> tuple[str, bytes]:
         """The signature's kind (ecdsa or erc1271) and the form it is kept and sent in: an account's
         signature in the canonical 65-byte form, a contract wallet's as it was given."""
-        digest = self.digest(b.proposal_id, b.support, b.voter, b.reason)
-        canonical = ballots.canonical_ecdsa(b.signature)
+        return self._check_signature(b.voter, self.digest(b.proposal_id, b.support, b.voter, b.reason), b.signature)
+
+    def _check_signature(self, voter: str, digest: bytes, signature: bytes, noun: str = "ballot") -> tuple[str, bytes]:
+        """check_signature for the `noun` (a ballot or a commitment) whose EIP-712 hash is `digest`: the
+        governor checks both with one rule (BallotSignatures)."""
+        canonical = ballots.canonical_ecdsa(signature)
         if canonical is not None:
-            if ballots.recover(digest, canonical) == b.voter:
+            if ballots.recover(digest, canonical) == voter:
                 if int.from_bytes(canonical[32:64], "big") > SECP256K1_HALF_N:
                     raise BallotRefused("the signature is malleable (high s); wallets produce low-s signatures")
                 return "ecdsa", canonical
             # Not the voter's key, whatever its s: perhaps a contract wallet's, as a 1-of-n Safe's single
             # 65-byte owner signature is. The Safe's ecrecover takes a high s, and the governor asks the wallet
             # whenever ECDSA fails (BallotSignatures.isValid), so the wallet must be asked here too.
-        if self.session.w3.eth.get_code(b.voter):  # a contract wallet: ask it (ERC-1271)
-            wallet = self.session.w3.eth.contract(address=b.voter, abi=ballots.ERC1271_ABI)
+        if self.session.w3.eth.get_code(voter):  # a contract wallet: ask it (ERC-1271)
+            wallet = self.session.w3.eth.contract(address=voter, abi=ballots.ERC1271_ABI)
             # As a batch asks it: from the governor, with the gas allowance the governor gives a wallet.
             asked = {"from": self.session.deployment.governor, "gas": self.wallet_gas}
             try:
-                if wallet.functions.isValidSignature(digest, b.signature).call(asked) == ERC1271_MAGIC:
-                    return "erc1271", b.signature
+                if wallet.functions.isValidSignature(digest, signature).call(asked) == ERC1271_MAGIC:
+                    return "erc1271", signature
             except Exception:  # a reverting or non-conforming wallet simply does not vouch
                 pass
-            raise BallotRefused(f"{b.voter} is a contract wallet and does not vouch for this ballot (ERC-1271 "
+            raise BallotRefused(f"{voter} is a contract wallet and does not vouch for this {noun} (ERC-1271 "
                                 "isValidSignature): not its owners' signatures, too few of them, or signatures of "
-                                "another ballot, chain or governor")
-        raise BallotRefused(f"the signature is not {b.voter}'s for this ballot, chain and governor")
+                                f"another {noun}, chain or governor")
+        raise BallotRefused(f"the signature is not {voter}'s for this {noun}, chain and governor")
 
     # ───── submitting ─────
 
@@ -329,17 +560,36 @@ class Relayer:
                 sent += self._settle(batch_id, tx_hash, raw)
             except CallRefused as exc:  # its ballots are back in the queue, sent below and split if need be
                 log.warning("batch %s was refused by the node; its ballots are queued again: %s", batch_id, exc)
-        for proposal_id, pending in self.store.accepted().items():
-            state = self.views.state(proposal_id)
-            if state != "Active":  # every ballot would be refused: say why once, without a round of estimates
-                self.store.reject([b.id for b in pending], f"not submitted: proposal {proposal_id} is {state}")
-                log.info("%d ballots rejected unsent: proposal %s is %s", len(pending), proposal_id, state)
-                continue
-            for batch in self._batches(pending):
-                sent += self._send(proposal_id, batch)
+        for kind in ENTRY_POINTS:
+            sent += self._submit_accepted(kind)
         return sent
 
-    def _batches(self, pending: list[StoredBallot]) -> list[list[StoredBallot]]:
+    def _submit_accepted(self, kind: str) -> list[str]:
+        """Send the accepted items of one kind, in batches per proposal. Commitments go only before the reveal
+        start and reveals only from it (an escrowed reveal waits for it); past that, an item would make its
+        whole batch revert, so it is rejected unsent with the governor's words."""
+        sent: list[str] = []
+        accepted = self.store.accepted(kind)
+        now = self.views.now() if accepted and kind != "ballot" else 0
+        for proposal_id, pending in accepted.items():
+            state = self.views.state(proposal_id)
+            if state != "Active":  # every item would be refused: say why once, without a round of estimates
+                self.store.reject([b.id for b in pending], f"not submitted: proposal {proposal_id} is {state}", kind)
+                log.info("%d %ss rejected unsent: proposal %s is %s", len(pending), kind, proposal_id, state)
+                continue
+            if kind != "ballot":
+                start = self.views.reveal_start(proposal_id)
+                if kind == "reveal" and now + 1 < start:  # escrowed: held until the reveal start
+                    continue
+                if kind == "commitment" and now + 1 >= start:
+                    self.store.reject([b.id for b in pending], "not submitted: " + _revert_text(
+                        "GovernorCommitsClosed", ["uint256", "uint256"], [proposal_id, start]), kind)
+                    continue
+            for batch in self._batches(pending):
+                sent += self._send(proposal_id, batch, kind)
+        return sent
+
+    def _batches(self, pending: list[Stored]) -> list[list[Stored]]:
         """At most `batch_size` ballots a batch, of which at most MAX_WALLET_BALLOTS from contract wallets;
         ballots whose batch reverted go alone."""
         batches: list[list[StoredBallot]] = []
@@ -355,28 +605,35 @@ class Relayer:
             wallets += wallet
         return batches + [[b] for b in pending if b.detail == RETRY_ALONE]
 
-    def _send(self, proposal_id: int, batch: list[StoredBallot]) -> list[str]:
+    def _send(self, proposal_id: int, batch: list[Stored], kind: str = "ballot") -> list[str]:
         """Sign, record and broadcast one batch. One the node refuses (its estimate reverts, it needs more
         gas than a block holds, it is too large, a ballot cannot be encoded) is split in two, and so on
         until the refused ballot is alone: that one is rejected with the node's reason, the rest go out."""
         try:
-            raw, tx_hash = self._sign(proposal_id, batch)
-            batch_id = self.store.record_batch(proposal_id, [b.id for b in batch], tx_hash, raw)
+            raw, tx_hash = self._sign(proposal_id, batch, kind)
+            batch_id = self.store.record_batch(proposal_id, [b.id for b in batch], tx_hash, raw, kind)
             return self._settle(batch_id, tx_hash, raw)
         except CallRefused as exc:
             if len(batch) == 1:
-                self.store.reject([batch[0].id], f"not submitted: {exc}")
+                self.store.reject([batch[0].id], f"not submitted: {exc}", kind)
                 return []
             half = len(batch) // 2
-            return self._send(proposal_id, batch[:half]) + self._send(proposal_id, batch[half:])
+            return self._send(proposal_id, batch[:half], kind) + self._send(proposal_id, batch[half:], kind)
 
-    def _sign(self, proposal_id: int, batch: list[StoredBallot]) -> tuple[bytes, str]:
+    def _sign(self, proposal_id: int, batch: list[Stored], kind: str = "ballot") -> tuple[bytes, str]:
+        selector, types = self._entry_points[kind]
         try:
-            compact = [ballots.compact(b.voter, b.support, b.signature) for b in batch if _is_compact(b)]
-            full = [(b.voter, b.support, b.reason, b.signature) for b in batch if not _is_compact(b)]
-            data = self._cast_selector + encode(self._cast_types, [proposal_id, compact, full])
+            if kind == "commitment":
+                args = [proposal_id, [(b.voter, b.commitment, b.signature) for b in batch]]
+            elif kind == "reveal":
+                args = [proposal_id, [(b.voter, b.support, b.salt) for b in batch]]
+            else:
+                compact = [ballots.compact(b.voter, b.support, b.signature) for b in batch if _is_compact(b)]
+                full = [(b.voter, b.support, b.reason, b.signature) for b in batch if not _is_compact(b)]
+                args = [proposal_id, compact, full]
+            data = selector + encode(types, args)
         except (ValueError, TypeError, OverflowError, EncodingError) as exc:  # stored by an older version
-            raise CallRefused(f"a ballot cannot be encoded: {exc}") from None
+            raise CallRefused(f"a {kind} cannot be encoded: {exc}") from None
         call = EncodedCall(self.session.w3, self.session.governor.address, data)
         # The estimate sees what each wallet spent when asked then; mined, a wallet may spend all the gas
         # the governor gives it (one that answers cheaply only to calls, say). Fund that: an underfunded
@@ -407,17 +664,21 @@ class Relayer:
                 self.store.settle_batch(batch_id, {}, unaccounted="its transaction reverted when mined")
             return [tx_hash]
         outcomes = self.outcomes(receipt)
+        kind = self.store.batch_kind(batch_id)
+        if kind == "reveal":
+            outcomes = {voter: REVEALED_FIRST if reason == "already voted" else reason
+                        for voter, reason in outcomes.items()}
         self.store.settle_batch(batch_id, outcomes)
         rejected = sum(reason is not None for reason in outcomes.values())
-        log.info("batch %s: %d ballots counted, %d rejected by the governor, in %s (block %s, %s gas)", batch_id,
-                 len(outcomes) - rejected, rejected, tx_hash, receipt["blockNumber"], f"{receipt['gasUsed']:,}")
+        log.info("batch %s: %d %ss counted, %d rejected by the governor, in %s (block %s, %s gas)", batch_id,
+                 len(outcomes) - rejected, kind, rejected, tx_hash, receipt["blockNumber"], f"{receipt['gasUsed']:,}")
         return [tx_hash]
 
     def outcomes(self, receipt) -> dict[str, str | None]:
-        """Each voter the batch's receipt speaks of: None if counted (VoteCast), else the rejection's name
-        (BallotRejected). Read from the governor's logs' topics and data directly, as the voter is an indexed
-        topic of both: web3's receipt processing re-validates the ABI for every log, more than the batch's
-        own mining costs the node."""
+        """Each voter the batch's receipt speaks of: None if counted (VoteCast) or its commitment recorded
+        (VoteCommitted), else the rejection's name (BallotRejected). Read from the governor's logs' topics and
+        data directly, as the voter is an indexed topic of each: web3's receipt processing re-validates the ABI
+        for every log, more than the batch's own mining costs the node."""
         governor = self.session.governor.address.lower()
         outcomes: dict[str, str | None] = {}
         for entry in receipt["logs"]:
@@ -426,6 +687,8 @@ class Relayer:
                 continue
             if bytes(topics[0]) == self._vote_cast:
                 outcomes[to_checksum_address(bytes(topics[1])[12:])] = None
+            elif bytes(topics[0]) == self._vote_committed:  # (proposalId, voter, memberId): the voter second
+                outcomes[to_checksum_address(bytes(topics[2])[12:])] = None
             elif bytes(topics[0]) == self._ballot_rejected:
                 outcomes[to_checksum_address(bytes(topics[2])[12:])] = self._rejections[int.from_bytes(
                     bytes(entry["data"])[:32], "big")]

@@ -4,29 +4,37 @@ posts the signed ballot; anyone reads a ballot's status by id. The OpenAPI docum
 A ballot is validated (the checks the governor will make) and committed to the database before 202 is
 answered; submission happens in the background (see relayer.py).
 
+On a sealed proposal a member posts a signed commitment (POST /commitments) before the reveal start, and the
+reveal (POST /reveals: the vote and salt) from it, or earlier as an escrow. Each kind has its own resource
+(as the governor has its own entry point for each), so a client never has a ballot read as a commitment or the
+reverse, and each has its own status. A reveal's status never shows its vote: ids are sequential, and an
+escrowed reveal is secret until the reveal start.
+
 Any web origin may call it (CORS `*`): the voting page is served by the dashboard, often from another host,
 and the API carries no credentials or cookies, so a page elsewhere can do nothing through a visitor's browser
 that it could not do by posting the same ballot itself; what protects a ballot is its signature."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, Path, Query
+from fastapi import Body, FastAPI, Path, Query
 from pydantic import BaseModel, Field
 from requests.exceptions import RequestException
 
 from orchestrator.errors import ChainError
 from orchestrator.relay import ballot_file, ballots
-from orchestrator.relay.ballot_file import Address, BallotFile, Uint256
+from orchestrator.relay.ballot_file import Address, BallotFile, Commitment, CommitmentFile, RevealFile, Uint256
 from orchestrator.relay.relayer import Relayer
-from orchestrator.relay.store import StoredBallot
+from orchestrator.relay.store import StoredBallot, StoredCommitment, StoredReveal
 from orchestrator.web import serving
 
 MAX_BODY = 64 * 1024
 DESCRIPTION = ("Gas-free voting: post a MemberBallot signed with your seat's wallet (EIP-712, "
                "`eth_signTypedData_v4`); the relayer checks it as the governor will, keeps it, and submits it in a "
                "batch. Follow it with GET /ballots/{id} until it is `included` (or `rejected`, with the reason). "
+               "On a sealed proposal: POST /commitments a signed SealedBallot before the reveal start, then POST "
+               "/reveals the vote and salt from it (or earlier with `escrow`: the relayer then knows the vote). "
                "Every error is `{\"error\": \"...\"}`.")
 
 
@@ -44,6 +52,50 @@ class BallotStatus(BaseModel):
                    detail=ballot.detail, tx_hash=ballot.tx_hash)
 
 
+class CommitmentStatus(BaseModel):
+    id: int
+    proposal_id: str
+    voter: str
+    member_id: int
+    commitment: str
+    status: Literal["accepted", "batched", "included", "rejected"] = Field(
+        description="included: the governor recorded it (VoteCommitted).")
+    detail: str
+    tx_hash: str | None
+
+    @classmethod
+    def of(cls, c: StoredCommitment) -> CommitmentStatus:
+        return cls(id=c.id, proposal_id=str(c.proposal_id), voter=c.voter, member_id=c.member_id,
+                   commitment="0x" + c.commitment.hex(), status=c.status, detail=c.detail, tx_hash=c.tx_hash)
+
+
+class RevealStatus(BaseModel):
+    """A reveal's progress, without its vote: that is public once the governor counts it (VoteCast), not before."""
+
+    id: int
+    proposal_id: str
+    voter: str
+    member_id: int
+    escrow: bool
+    status: Literal["accepted", "batched", "included", "rejected"] = Field(
+        description="included: revealed and counted (VoteCast); accepted with an escrow: held until the reveal start.")
+    detail: str
+    tx_hash: str | None
+
+    @classmethod
+    def of(cls, r: StoredReveal) -> RevealStatus:
+        return cls(id=r.id, proposal_id=str(r.proposal_id), voter=r.voter, member_id=r.member_id, escrow=r.escrow,
+                   status=r.status, detail=r.detail, tx_hash=r.tx_hash)
+
+
+class MemberCommitment(BaseModel):
+    proposal_id: str
+    voter: str
+    member_id: int = Field(description="The voter's member at the proposal's snapshot, which the commitment binds.")
+    commitment: str | None = Field(description="None: no commitment of this member, on chain or held here.")
+    recorded: bool = Field(description="Whether the governor recorded it (else the relayer holds it, unsent).")
+
+
 class BallotToSign(BaseModel):
     """What a wallet signs (`eth_signTypedData_v4`): the relayer's own domain, so a page cannot get it wrong."""
 
@@ -56,6 +108,37 @@ class BallotToSign(BaseModel):
 class TypedData(BaseModel):
     typed_data: dict = Field(description="The EIP-712 MemberBallot (the proposal id as a decimal string).")
     digest: str = Field(description="Its EIP-712 hash, what a contract wallet is asked about (ERC-1271).")
+
+
+class CommitmentToSign(BaseModel):
+    proposal_id: Uint256 = Field(description="The sealed proposal, decimal or 0x-hex.")
+    voter: Address = Field(description="The member's seat.")
+    commitment: Commitment = Field(description="The commitment, computed by the member (this server never sees "
+                                               "the vote or the salt before the reveal start).")
+
+
+class SealedTypedData(BaseModel):
+    typed_data: dict = Field(description="The EIP-712 SealedBallot (proposal id as a decimal string, the "
+                                         "commitment as 0x-hex).")
+    digest: str = Field(description="Its EIP-712 hash.")
+    member_id: int = Field(description="The voter's member at the snapshot, which the commitment must bind: a "
+                                       "commitment made with another member id can never be revealed.")
+
+
+class SaltRequest(BaseModel):
+    proposal_id: Uint256 = Field(description="The sealed proposal, decimal or 0x-hex.")
+    voter: Address = Field(description="The member's seat.")
+
+
+class SaltTypedData(BaseModel):
+    typed_data: dict = Field(description="The EIP-712 SealedSalt whose signature makes the member's salt: "
+                                         "keccak256(\"consortium sealed salt\" ‖ signature). Sign it, never send "
+                                         "the signature anywhere.")
+
+
+def _body_schema(model) -> dict:
+    """The OpenAPI request body of a route that parses its JSON itself (see _parse)."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
 
 
 class Problem(BaseModel):
@@ -96,8 +179,77 @@ def app(relayer: Relayer) -> FastAPI:
             return serving.error(404, f"no ballot {ballot_id}")
         return BallotStatus.of(stored)
 
+    # ───── sealed proposals ─────
+
+    @web.get("/typed-data/commitment", response_model=SealedTypedData, responses={422: {"model": Problem}},
+             summary="The typed data to sign for a commitment, once the relayer's checks pass")
+    def commitment_typed_data(asked: Annotated[CommitmentToSign, Query()]) -> SealedTypedData:
+        try:
+            member_id = relayer.check_committer(asked.proposal_id, asked.voter)
+        except (ChainError, RequestException) as exc:
+            return serving.error(503, f"cannot check the commitment now, try again: {exc}")
+        typed = ballots.sealed_ballot(relayer.domain, asked.proposal_id, asked.voter, asked.commitment)
+        wallet = {**ballots.for_wallet(typed),
+                  "message": {**ballots.for_wallet(typed)["message"], "commitment": "0x" + asked.commitment.hex()}}
+        return SealedTypedData(typed_data=wallet, digest="0x" + ballots.digest(typed).hex(), member_id=member_id)
+
+    @web.get("/typed-data/salt", response_model=SaltTypedData, responses={422: {"model": Problem}},
+             summary="The typed data whose signature makes a member's salt (never post that signature)")
+    def salt_typed_data(asked: Annotated[SaltRequest, Query()]) -> SaltTypedData:
+        typed = ballots.sealed_salt_request(relayer.domain, asked.proposal_id, asked.voter)
+        return SaltTypedData(typed_data=ballots.for_wallet(typed))
+
+    @web.post("/commitments", status_code=202, response_model=CommitmentStatus, responses=ERRORS,
+              summary="Submit a signed commitment (sealed proposals, before the reveal start)",
+              openapi_extra=_body_schema(CommitmentFile))
+    def post_commitment(body: Annotated[Any, Body()]) -> CommitmentStatus:
+        return _receive(relayer.receive_commitment, body, CommitmentStatus)
+
+    @web.get("/commitments", response_model=MemberCommitment, responses={422: {"model": Problem}},
+             summary="A member's commitment, as the governor or this relayer holds it (what a reveal must open)")
+    def member_commitment(asked: Annotated[SaltRequest, Query()]) -> MemberCommitment:
+        try:
+            member_id, commitment, recorded = relayer.commitment_of(asked.proposal_id, asked.voter)
+        except (ChainError, RequestException) as exc:
+            return serving.error(503, f"cannot read the commitment now, try again: {exc}")
+        return MemberCommitment(proposal_id=str(asked.proposal_id), voter=asked.voter, member_id=member_id,
+                                commitment=None if commitment is None else "0x" + commitment.hex(), recorded=recorded)
+
+    @web.get("/commitments/{commitment_id}", response_model=CommitmentStatus, responses={404: {"model": Problem}},
+             summary="A commitment's status")
+    def get_commitment(commitment_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> CommitmentStatus:
+        stored = relayer.store.get(commitment_id, "commitment")
+        if stored is None:
+            return serving.error(404, f"no commitment {commitment_id}")
+        return CommitmentStatus.of(stored)
+
+    @web.post("/reveals", status_code=202, response_model=RevealStatus, responses=ERRORS,
+              summary="Submit a reveal: the vote and salt (sealed proposals, from the reveal start, or earlier as "
+                      "an escrow)", openapi_extra=_body_schema(RevealFile))
+    def post_reveal(body: Annotated[Any, Body()]) -> RevealStatus:
+        return _receive(relayer.receive_reveal, body, RevealStatus)
+
+    @web.get("/reveals/{reveal_id}", response_model=RevealStatus, responses={404: {"model": Problem}},
+             summary="A reveal's status (never its vote)")
+    def get_reveal(reveal_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> RevealStatus:
+        stored = relayer.store.get(reveal_id, "reveal")
+        if stored is None:
+            return serving.error(404, f"no reveal {reveal_id}")
+        return RevealStatus.of(stored)
+
     @web.get("/health", summary="Liveness")
     def health() -> dict:
         return {"ok": True}
 
     return web
+
+
+def _receive(receive, body: Any, status):
+    """A commitment's or reveal's body, parsed by the relayer itself (its model's sentences name the kind, where
+    the app-wide explanation of a refused body speaks of ballots): 415 unless it came as JSON."""
+    if isinstance(body, bytes | bytearray):  # FastAPI hands over the raw body of any other content type
+        return serving.error(415, "send the body as JSON, with Content-Type: application/json")
+    try:
+        return status.of(receive(body))
+    except (ChainError, RequestException) as exc:  # the node failed us, not the item (a refusal is 422)
+        return serving.error(503, f"cannot validate it now, try again: {exc}")
