@@ -8,6 +8,9 @@ PostgreSQL alike."""
 import json
 import os
 import stat
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import pytest
 from eth_account import Account
@@ -19,6 +22,8 @@ from orchestrator.operations.deploy import contract
 from orchestrator.relay import ballots
 from orchestrator.relay.ballot_file import CommitmentFile, RevealFile
 from orchestrator.relay.relayer import REVEALED_FIRST, BallotRefused
+from orchestrator.web import relay as relay_api
+from orchestrator.web import serving
 from tests.integration.conftest import PASSPHRASE
 from tests.integration.test_cli_governance import proposal_id
 from tests.integration.test_relayer import (
@@ -317,3 +322,87 @@ def test_a_relayed_commitment_is_revealed_by_the_member_itself(cli, consortium, 
     to_reveals(cli, sealed_pid)
     out = cli.ok("reveal", sealed_pid, account="f2")
     assert out.startswith(f"revealed: member 2 Co voted abstain on proposal {sealed_pid} with weight 3 in transaction")
+
+
+def http(base, path, body=None, content_type="application/json") -> tuple[int, dict]:
+    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+    request = urllib.request.Request(f"{base}{path}", data=data, headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+@BOTH_BACKENDS
+def test_the_relay_api_takes_commitments_and_reveals(cli, consortium, sealed_pid, open_pid):
+    relayer = relayer_for(cli)
+    f1 = key(cli, "f1")
+    domain = relayer.domain
+    salt = sealed.salt(domain, int(sealed_pid), f1)
+    commitment = ballots.commitment(domain["chainId"], domain["verifyingContract"], int(sealed_pid), 1, 1, salt)
+    start = reveal_start(cli, sealed_pid)
+    with serving.running(relay_api.app(relayer), relay_api.MAX_BODY) as base:
+        # What to sign: the salt request (nothing asked of the chain) and the commitment (after the relayer's checks).
+        query = urllib.parse.urlencode({"proposal_id": sealed_pid, "voter": f1.address})
+        assert http(base, f"/typed-data/salt?{query}") == (200, {"typed_data": ballots.for_wallet(
+            ballots.sealed_salt_request(domain, int(sealed_pid), f1.address))})
+        status, to_sign = http(base, f"/typed-data/commitment?{query}&commitment=0x{commitment.hex()}")
+        typed = ballots.sealed_ballot(domain, int(sealed_pid), f1.address, commitment)
+        assert status == 200 and to_sign["member_id"] == 1 and to_sign["digest"] == "0x" + ballots.digest(typed).hex()
+        assert to_sign["typed_data"]["message"] == {"proposalId": sealed_pid, "voter": f1.address,
+                                                    "commitment": "0x" + commitment.hex()}
+        open_query = urllib.parse.urlencode({"proposal_id": open_pid, "voter": f1.address})
+        assert http(base, f"/typed-data/commitment?{open_query}&commitment=0x{commitment.hex()}") == (422, {
+            "error": f"GovernorProposalNotSealed: proposal {open_pid} is not sealed: members vote on it openly, with "
+                     "nothing to commit or reveal"})
+        assert http(base, f"/typed-data/commitment?{query}&commitment=0x12") == (422, {
+            "error": "query.commitment: expected 32 bytes as 0x-prefixed hex (64 hex digits)"})
+        assert http(base, f"/commitments?{query}") == (200, {"proposal_id": sealed_pid, "voter": f1.address,
+                                                             "member_id": 1, "commitment": None, "recorded": False})
+        signature = ballots.sign(typed, f1.key)
+        body = CommitmentFile.signed(domain, int(sealed_pid), f1.address, commitment, signature)
+        status, accepted = http(base, "/commitments", body)
+        assert (status, accepted) == (202, {"id": 1, "proposal_id": sealed_pid, "voter": f1.address, "member_id": 1,
+                                            "commitment": "0x" + commitment.hex(), "status": "accepted", "detail": "",
+                                            "tx_hash": None})
+        assert http(base, "/commitments", body) == (422, {
+            "error": f"the relayer already holds a commitment of member 1 on this proposal (from {f1.address})"})
+        assert http(base, "/commitments", {**body, "format": "consortium-reveal/1"}) == (422, {
+            "error": "not a commitment: expected format 'consortium-commitment/1'"})
+        assert http(base, "/commitments", [1, 2]) == (422, {
+            "error": "not a commitment: expected format 'consortium-commitment/1'"})
+        assert http(base, "/commitments", {k: v for k, v in body.items() if k != "voter"}) == (422, {
+            "error": "malformed commitment: voter is missing"})
+        assert http(base, "/commitments", b"hello", "text/plain") == (415, {
+            "error": "send the body as JSON, with Content-Type: application/json"})
+        assert http(base, "/commitments", b"{nope") == (400, {"error": "the body is not JSON"})
+        assert http(base, f"/commitments?{query}")[1]["commitment"] == "0x" + commitment.hex()  # held, not recorded
+        relayer.submit()
+        status, recorded = http(base, "/commitments/1")
+        assert status == 200 and recorded["status"] == "included" and recorded["tx_hash"].startswith("0x")
+        assert http(base, f"/commitments?{query}")[1]["recorded"] is True
+        assert http(base, "/commitments/2") == (404, {"error": "no commitment 2"})
+        reveal = RevealFile.of(domain, int(sealed_pid), f1.address, 1, salt)
+        assert http(base, "/reveals", reveal) == (422, {
+            "error": f"GovernorRevealsNotOpen: votes on proposal {sealed_pid} are revealed from {utc(start)}, not "
+                     "before; hand the reveal over from then, or escrow it with the relayer"})
+        assert http(base, "/reveals", {**reveal, "support": 3}) == (422, {
+            "error": "malformed reveal: support: expected 0 (against), 1 (for) or 2 (abstain), as a JSON integer"})
+        to_reveals(cli, sealed_pid)
+        status, posted = http(base, "/reveals", reveal)
+        assert (status, posted) == (202, {"id": 1, "proposal_id": sealed_pid, "voter": f1.address, "member_id": 1,
+                                          "escrow": False, "status": "accepted", "detail": "", "tx_hash": None})
+        relayer.submit()
+        status, counted = http(base, "/reveals/1")
+        assert status == 200 and counted["status"] == "included" and "support" not in counted
+        assert http(base, "/reveals", reveal) == (422, {
+            "error": f"the vote of {f1.address} on proposal {sealed_pid} is already revealed and counted"})
+        assert http(base, "/reveals/9") == (404, {"error": "no reveal 9"})
+        openapi = http(base, "/openapi.json")[1]
+        for path in ("/commitments", "/reveals", "/typed-data/commitment", "/typed-data/salt",
+                     "/commitments/{commitment_id}", "/reveals/{reveal_id}"):
+            assert path in openapi["paths"], path
+        schema = openapi["paths"]["/reveals"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert schema["properties"]["format"]["const"] == "consortium-reveal/1"
+    assert governor(cli).functions.proposalVotes(int(sealed_pid)).call() == [0, 3, 0]
