@@ -126,3 +126,15 @@ def test_the_dashboard_marks_the_seal_and_lists_the_unrevealed(story):
     assert '<div id="chart">' in page  # the tally is shown once reveals opened
     assert (document["sealed"], document["reveal_start"], document["committed"], document["unrevealed"]) == (
         True, start, 3, [{"member_id": 3, "member": "member 3 Co"}])
+
+
+def test_a_proposal_sealed_in_a_period_is_not_a_decision_of_it(story):
+    """The seal is recorded at creation (a proposal event): a period that holds the creation but not the deadline
+    has no decision on it."""
+    from orchestrator.observers import transparency
+    from orchestrator.observers.observatory import Observatory
+
+    cli, _, start, deadline, _ = story
+    obs = Observatory(cli.env["CONSORTIUM_DB"])
+    assert transparency.build(obs, 0, start).decisions == []
+    assert [d.title for d in transparency.build(obs, 0, deadline + 10).decisions] == ["Pay the venue #sealed"]
