@@ -15,9 +15,11 @@ runs two rounds of governance through the timelock, every institution at work:
    about non-members: a scam token on another chain and an exchange at risk of insolvency (a duplicate is
    withdrawn by its filer); the technical committee, which round one also named the advisories' confirmer,
    publishes both (2 of 3 approvals each) and the exchange replies from its own account. Round two adopts
-   the standard by consensus (constitutional) and censures the reported member (a member's case, recused);
-   the lapsed member's ballot is refused. Members attest compliance; the lapsed member pays and its vote is
-   restored; the committee raises the token's advisory to critical and retracts the exchange's.
+   the standard by consensus (constitutional) and censures the reported member (a member's case, recused) in a
+   sealed vote: members commit, the tally stays hidden, then they reveal, but for one whose commitment counts
+   toward nothing; the lapsed member's ballot and the reported member's commitment are refused. Members attest
+   compliance; the lapsed member pays and its vote is restored; the committee raises the token's advisory to
+   critical and retracts the exchange's.
 3. Contribution weight (the demo's config turns it on): three members sponsor the consortium from their seats,
    after round two's snapshots (so its tallies are the tiers' alone), and round three attributes the research
    grant's work to a member by a vote (a constitutional member's case, the member recused); its weight is then
@@ -40,11 +42,12 @@ from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 
 from orchestrator.chain.node import DEVNET_CHAIN_ID, Sender
-from orchestrator.chain.proposals import Proposal, Standing, find, kind_name, receipt_events, standing
+from orchestrator.chain.proposals import SEAL, Proposal, Standing, find, kind_name, receipt_events, standing
+from orchestrator.chain.reverts import utc
 from orchestrator.errors import ChainError, OrchestratorError
 from orchestrator.observers.indexer.derived import STANDARD_STATUSES
 from orchestrator.operations import advisories as advisory_ops
-from orchestrator.operations import dues, governance, roll
+from orchestrator.operations import dues, governance, roll, sealed
 from orchestrator.operations.config import ZERO_ADDRESS, parse
 from orchestrator.operations.deploy import contract, deploy
 from orchestrator.relay import ballots
@@ -350,25 +353,66 @@ class Demo:
         adopt = self._propose(founding[0], [governance.contract_call(s, "adopt", 1)],
                               "Adopt Proof of Reserves v1.0 as an industry standard")
         reported = self.member_id(self.reported)
+        # Sealed (#sealed): nobody sees how the vote on a member's censure stands until the reveals, so no member
+        # follows or is pressed to follow another.
         censure = self._propose(founding[0], [governance.contract_call(
-            c, "censure", reported, "outage undisclosed for 30 days", 1)], f"Censure member {reported}")
+            c, "censure", reported, "outage undisclosed for 30 days", 1)], f"Censure member {reported} {SEAL}")
         self._advance(SETTINGS["voting_delay"] + 1)
         direct = founding[:DIRECT_VOTERS]
         voting = [a for a in regular if a not in (self.suspended, self.late)]
-        for pid in (adopt, censure):
-            self._vote_directly(pid, [(a, 1) for a in direct])
+        self._vote_directly(adopt, [(a, 1) for a in direct])
         turnout = max(ROUND_TWO_REGULAR_TURNOUT, int(len(voting) * ROUND_TWO_REGULAR_SHARE))
         self._relay(adopt, [(a, 1) for a in founding[DIRECT_VOTERS:] + voting[:turnout]])
+        try:
+            self._relayer.receive(self._ballot(adopt, self.late, 1))
+        except BallotRefused as exc:
+            self.say(f"  the relayer refused member {self.member_id(self.late)}'s ballot: {exc}")
         # A member's case needs more than half of all weight: everyone with a vote is asked.
-        self._relay(censure, [(a, 0 if i % 6 == 0 else 1) for i, a in enumerate(founding[DIRECT_VOTERS:] + voting)
-                              if a != self.reported])
-        for pid, who in ((adopt, self.late), (censure, self.reported)):
-            try:
-                self._relayer.receive(self._ballot(pid, who, 1))
-            except BallotRefused as exc:
-                self.say(f"  the relayer refused member {self.member_id(who)}'s ballot: {exc}")
+        self._sealed_vote(censure, [(a, 1) for a in direct],
+                          [(a, 0 if i % 6 == 0 else 1) for i, a in enumerate(founding[DIRECT_VOTERS:] + voting)
+                           if a != self.reported])
         self._enact([adopt, censure])
         self.round_two = (adopt, censure)
+
+    def _sealed_vote(self, pid: int, own: list, signed: list) -> None:
+        """A sealed proposal's vote: members commit (`own` from their seats, `signed` as SealedBallots the relayer's
+        account submits in batches), each salt derived from the member's key; the tally stays hidden; from the reveal
+        start the members reveal (`own` themselves, `signed` through the relayer, with the vote and salt each gave
+        it), but for one that never does, whose commitment counts toward nothing. The case's subject is refused."""
+        g = self.session.governor
+        relayer = self._relayer.session.sender
+        domain = self._relayer.domain
+        salts = {a.address: sealed.salt(domain, pid, a) for a, _ in own + signed}
+
+        def commitment(account, support: int) -> bytes:
+            return sealed.commitment(domain, pid, self.member_id(account), support, salts[account.address])
+        for account, support in own:
+            self._send(account, g.functions.commitVotes(pid, [(account.address, commitment(account, support), b"")]),
+                       "commitVotes (own)")
+        for start in range(0, len(signed), 100):
+            committed = [(a, commitment(a, v)) for a, v in signed[start:start + 100]]
+            batch = [(a.address, c, ballots.sign(ballots.sealed_ballot(domain, pid, a.address, c), a.key))
+                     for a, c in committed]
+            self._transact(relayer, g.functions.commitVotes(pid, batch), "commitVotes (relayer)")
+        _, refused = sealed.commit_own(_RelayerSession(self.session, self._member(self.reported)), pid, b"\x01" * 32)
+        self.say(f"  the governor refused member {self.member_id(self.reported)}'s commitment: {refused}")
+        reveal_start = g.functions.proposalRevealStart(pid).call()
+        against, for_, abstain = g.functions.proposalVotes(pid).call()
+        self.say(f"{len(own)} members committed from their seats and {len(signed)} through the relayer to the sealed "
+                 f"censure; its tally stays hidden: {for_} for, {against} against, {abstain} abstain until the reveals "
+                 f"open at {utc(reveal_start)}")
+        self._advance(reveal_start - self.w3.eth.get_block("latest")["timestamp"])
+        for account, support in own:
+            self._send(account, g.functions.revealVotes(pid, [(account.address, support, salts[account.address])]),
+                       "revealVotes (own)")
+        silent, *revealing = signed  # one member never reveals
+        for start in range(0, len(revealing), 100):
+            batch = [(a.address, v, salts[a.address]) for a, v in revealing[start:start + 100]]
+            self._transact(relayer, g.functions.revealVotes(pid, batch), "revealVotes (relayer)")
+        against, for_, abstain = g.functions.proposalVotes(pid).call()
+        self.say(f"  revealed: {len(own)} by their members, {len(revealing)} through the relayer; the tally is now "
+                 f"{for_} for, {against} against, {abstain} abstain; member {self.member_id(silent[0])} never "
+                 "revealed: its commitment counts toward nothing")
 
     def _attest_and_restore(self, founding: list, regular: list) -> None:
         attesting = founding[:2] + regular[:3]

@@ -75,8 +75,9 @@ def commit_vote(session: Session, p: Proposal, member_id: int, support: int, sta
     if earlier is not None:
         raise OrchestratorError(f"{label} already committed to a sealed vote on proposal {p.id} (one commitment per "
                                 f"member, never replaced); {_reveal_hint(p, start, now)}")
-    salt = sealed.salt(sealed.domain(session), p.id, account)
-    receipt, refused = sealed.commit_own(session, p.id, sealed.commitment(session, p.id, member_id, support, salt))
+    domain = sealed.domain(session)
+    salt = sealed.salt(domain, p.id, account)
+    receipt, refused = sealed.commit_own(session, p.id, sealed.commitment(domain, p.id, member_id, support, salt))
     if refused == "not eligible":
         no_weight()  # a lapse of dues is said with its dates and how to restore the vote
     if refused is not None:
@@ -120,8 +121,9 @@ def reveal(session: Session, proposal_id: str) -> None:
                                     f"vote {p.id} for|against|abstain` until {when(start, now)}")
         raise OrchestratorError(f"{label} did not commit to a vote on proposal {p.id} before commitments closed at "
                                 f"{when(start, now)}: there is nothing to reveal")
-    salt = sealed.salt(sealed.domain(session), p.id, account)
-    support = sealed.opened_by(session, p.id, member_id, salt, mine.commitment)
+    domain = sealed.domain(session)
+    salt = sealed.salt(domain, p.id, account)
+    support = sealed.opened_by(domain, p.id, member_id, salt, mine.commitment)
     if support is None:
         raise OrchestratorError(f"the salt this wallet derives opens none of for, against or abstain in {label}'s "
                                 f"commitment on proposal {p.id}: it was made with another key (a seat rotated since, "

@@ -32,9 +32,9 @@ def salt(domain_: dict, proposal_id: int, account) -> bytes:
                                             account.key))
 
 
-def commitment(session, proposal_id: int, member_id: int, support: int, salt_: bytes) -> bytes:
-    return ballots.commitment(session.w3.eth.chain_id, session.governor.address, proposal_id, member_id, support,
-                              salt_)
+def commitment(domain_: dict, proposal_id: int, member_id: int, support: int, salt_: bytes) -> bytes:
+    """The member's commitment in the governor and chain of `domain_`."""
+    return ballots.commitment(domain_["chainId"], domain_["verifyingContract"], proposal_id, member_id, support, salt_)
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,10 @@ def committed(session, proposal_id: int, member_id: int) -> Committed | None:
     return Committed(e["args"]["voter"], bytes(e["args"]["commitment"]), e["transactionHash"].hex(), e["blockNumber"])
 
 
-def opened_by(session, proposal_id: int, member_id: int, salt_: bytes, committed_: bytes) -> int | None:
+def opened_by(domain_: dict, proposal_id: int, member_id: int, salt_: bytes, committed_: bytes) -> int | None:
     """Which vote (0 against, 1 for, 2 abstain) `salt_` opens `committed_` with; None if it opens none."""
     for support in SUPPORT.values():
-        if commitment(session, proposal_id, member_id, support, salt_) == committed_:
+        if commitment(domain_, proposal_id, member_id, support, salt_) == committed_:
             return support
     return None
 
