@@ -406,3 +406,14 @@ def test_serve_refuses_an_explorer_that_is_not_a_web_url(tmp_path):
     assert result.exit_code == 1
     assert result.output.strip() == ("Error: --explorer must be an http(s) URL such as https://etherscan.io, not "
                                      "'javascript:alert(1)'")
+
+
+def test_the_sealed_censure_is_marked_and_its_unrevealed_commitment_listed(site):
+    _, listed = get(f"{site}/")
+    assert listed.count('<span class="badge sealed"') == 1  # the censure alone
+    censure = next(p for p in get_json(f"{site}/api/proposals")["items"] if p["title"] == "Censure member 9 #sealed")
+    assert (censure["sealed"], censure["committed"], censure["unrevealed"]) == (
+        True, 22, [{"member_id": 6, "member": "member 6 Firm 6 Ltd"}])
+    _, page = get(f"{site}/proposals/{censure['id']}")
+    assert "<li>sealed: 22 member(s) committed, 21 revealed</li>" in page
+    assert "<li>unrevealed: member 6 Firm 6 Ltd (count toward nothing)</li>" in page

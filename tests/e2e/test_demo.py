@@ -41,7 +41,12 @@ def test_demo_puts_every_institution_to_work(demo):
     assert "the technical committee published the draft standard 'Proof of Reserves' v1.0" in out
     assert "'Adopt Proof of Reserves v1.0 as an industry standard': constitutional" in out
     assert "the relayer refused member 24's ballot" in out and "had no voting weight at the proposal's snapshot" in out
-    assert "the relayer refused member 9's ballot" in out and "is recused from this proposal" in out
+    assert "the governor refused member 9's commitment: recused" in out
+    assert "'Censure member 9 #sealed': member case" in out
+    assert re.search(r"5 members committed from their seats and 17 through the relayer to the sealed censure; its "
+                     r"tally stays hidden: 0 for, 0 against, 0 abstain until the reveals open at \d{4}-", out)
+    assert ("revealed: 5 by their members, 16 through the relayer; the tally is now 29 for, 2 against, 0 abstain; "
+            "member 6 never revealed: its commitment counts toward nothing") in out
     assert "member 24 paid its arrears; vote restored: yes" in out
     assert out.count("outcome Executed") == 6  # round three's attribution too
     assert "secretariat budget left 3.80 ETH" in out
@@ -99,7 +104,9 @@ def test_the_transparency_report_covers_the_period(demo, tmp_path):
     assert "member 25 Firm 25 Ltd: suspended (now suspended, tier regular) — missed three plenaries" in text
     assert "member 24 Firm 24 Ltd: lapsed (now lapsed, tier regular)" in text
     assert "member 24 Firm 24 Ltd: restored" in text
-    assert "Decisions (6)" in text and "Censure member 9 [member case] Executed: for 29, against 3" in text
+    assert "Decisions (6)" in text and "Censure member 9 #sealed [member case] Executed: for 29, against 2" in text
+    assert ("      sealed: 22 member(s) committed, 21 revealed\n"
+            "      unrevealed: member 6 Firm 6 Ltd (count toward nothing)\n") in text
     assert "Proof of Reserves v1.0 (standard 1)" in text
     assert "member 9 Firm 9 Ltd: outage undisclosed for 30 days" in text
     for line in ("in  dues           21 ETH", "in  grant          20 ETH",
