@@ -8,6 +8,12 @@ WalletConnect's or a Safe app's provider offer the same interface. It signs a ga
 The script talks to the wallet and the relayer from the member's browser: no key, signature or transaction
 passes through this server, which stays read-only like the rest of the dashboard.
 
+On a sealed proposal the panel commits and reveals instead (static/keccak.js and vote.js): the wallet signs the
+SealedSalt request, whose signature makes the salt (keccak256("consortium sealed salt" ‖ signature), computed in
+the browser, as is the commitment), then the relayer's SealedBallot over that commitment; from the reveal start it
+signs the salt request again, finds which vote opens the member's commitment, and posts the reveal. Neither the vote
+nor the salt leaves the browser before the reveal start: not to this server, not to the relayer.
+
 Why the dashboard serves it and not the relayer: reading the proposal is the index's, and the relayer stays a
 small write API. What to sign comes from the relayer itself (GET /typed-data: its own EIP-712 domain), so the
 page cannot build a ballot the relayer would read differently; a transaction's calldata is encoded here from
@@ -77,7 +83,9 @@ def panel(obs: Observatory, result: ProposalResult, relay: str | None) -> dict |
     if result.state not in SHOWN:
         return None
     return {"relay": (relay or "").rstrip("/"), "governor": obs.governor, "chain_id": obs.chain_id,
-            "open": result.state == OPEN, "vote_topic": _topic("VoteCast"), "recusal_topic": _topic("VoterRecused")}
+            "open": result.state == OPEN, "vote_topic": _topic("VoteCast"), "recusal_topic": _topic("VoterRecused"),
+            # A sealed proposal's reveal start as the index read it from the governor's ProposalSealed; 0: open.
+            "reveal_start": result.reveal_start, "commit_topic": _topic("VoteCommitted")}
 
 
 def _topic(event: str) -> str:

@@ -7,6 +7,14 @@
 // ballot (this chain, this governor, this proposal, the support and reason chosen, the connected account), the
 // wallet must still be on this chain before anything is signed or sent, and "counted" is said only once the
 // transaction's receipt holds the governor's VoteCast (or VoterRecused) for this voter and proposal.
+//
+// On a sealed proposal (data-reveal-start) the panel commits, then reveals, gas-free through the relayer. The salt
+// is keccak256("consortium sealed salt" ‖ the wallet's signature of SealedSalt(proposalId, voter)), as the CLI
+// derives it (relay/ballots.py sealed_salt), and the commitment keccak256(abi.encode(chainId, governor, proposalId,
+// memberId, support, salt)), both computed here (keccak.js): neither the vote nor the salt leaves this browser
+// before the reveal start, which the page checks against the chain's clock (through the wallet) before it sends a
+// reveal. A wallet must sign deterministically (RFC 6979, as wallets do) to derive its salt again: the page asks for
+// the salt signature twice before committing, and commits nothing if the two differ.
 "use strict";
 
 (() => {
@@ -19,7 +27,10 @@
   const FOLLOW_FOR_MS = 10 * 60 * 1000; // a relayer that never includes the ballot is reported, not waited on
   const say = (text, kind = "") => { status.textContent = text; status.dataset.kind = kind; };
   let account = null;
+  let memberId = null; // the seat's member per the index, once connected
   let busy = false;
+  const revealStart = Number(cfg.revealStart || 0); // 0: an open proposal
+  const NAMES = { 0: "against", 1: "for", 2: "abstain" };
 
   const wallet = () => {
     if (!window.ethereum) {
@@ -84,12 +95,21 @@
       await onChain();
       account = accounts[0];
       const seat = await getJson(`${base}/seat/${account}`);
+      memberId = seat.member_id;
       document.getElementById("account").textContent = seat.member_id === null
         ? `${seat.address}: not a member's seat in the index`
         : `${seat.address}: ${seat.member} (${seat.tier}, ${seat.status})`;
       if (seat.voted) { say(`${seat.member} has voted ${seat.voted} on this proposal`, "done"); return; }
       if (seat.recused) { say(`${seat.member} is recused from this proposal: ${seat.recused}`, "done"); return; }
       await votingOpen();
+      if (revealStart) {
+        const revealing = await showPhase();
+        hold(false);
+        say(revealing ? "reveal your vote (no gas): your wallet signs for your salt again, and the page finds the " +
+                        "vote you committed to"
+                      : `choose, then commit to your vote (no gas); reveal it from ${utcText(revealStart)}`);
+        return;
+      }
       hold(false);
       say(seat.member_id === null
         ? "this account is not a member's seat as far as the index knows; the relayer will say for sure"
@@ -144,37 +164,44 @@
     }
   }
 
-  async function follow(id) {
+  // Follow a ballot (a commitment, a reveal: `kind`) at the relayer until it is in a block, then prove it from the
+  // receipt (`event`) and say `counted(tx)`.
+  async function follow(id, kind = "ballot", event = "VoteCast",
+                        counted = (tx) => `your ballot is counted: included in transaction ${tx}`) {
     const until = Date.now() + FOLLOW_FOR_MS;
     while (Date.now() < until) {
-      const ballot = await getJson(`${relay}/ballots/${id}`);
-      if (ballot.status === "included") {
-        await proven(ballot.tx_hash, "VoteCast");
-        say(`your ballot is counted: included in transaction ${ballot.tx_hash}`, "done");
+      const item = await getJson(`${relay}/${kind}s/${id}`);
+      if (item.status === "included") {
+        await proven(item.tx_hash, event);
+        say(counted(item.tx_hash), "done");
         return;
       }
-      if (ballot.status === "rejected") {
-        say(`your ballot was rejected: ${ballot.detail}`, "error");
+      if (item.status === "rejected") {
+        say(`your ${kind} was rejected: ${item.detail}`, "error");
         hold(false);
         return;
       }
-      say(`ballot ${id} is ${ballot.status}; waiting for the relayer's next batch…`, "pending");
+      say(`${kind} ${id} is ${item.status}; waiting for the relayer's next batch…`, "pending");
       await sleep(1000);
     }
-    say(`ballot ${id} is still not in a block after ${FOLLOW_FOR_MS / 60000} minutes: ask the relayer's ` +
+    say(`${kind} ${id} is still not in a block after ${FOLLOW_FOR_MS / 60000} minutes: ask the relayer's ` +
         `operator, or vote by transaction`, "error");
     hold(false);
   }
 
   // The receipt of `hash`, read through the wallet's node, must hold the governor's event for this voter and
-  // proposal: VoteCast(voter indexed, proposalId, …) or VoterRecused(proposalId indexed, memberId, seat indexed).
+  // proposal: VoteCast(voter indexed, proposalId, …), VoterRecused(proposalId indexed, memberId, seat indexed) or
+  // VoteCommitted(proposalId indexed, voter indexed, memberId indexed, commitment).
   async function proven(hash, event) {
     await onChain();
     const receipt = await wallet().request({ method: "eth_getTransactionReceipt", params: [hash] });
-    const topic = event === "VoteCast" ? cfg.voteTopic : cfg.recusalTopic;
-    const mine = (log) => same(log.address, cfg.governor) && same(log.topics[0], topic) && (event === "VoteCast"
-      ? same(log.topics[1], "0x" + word(account)) && same(log.data.slice(2, 66), word(cfg.proposal))
-      : same(log.topics[1], "0x" + word(cfg.proposal)) && same(log.topics[3], "0x" + word(account)));
+    const topic = { VoteCast: cfg.voteTopic, VoterRecused: cfg.recusalTopic, VoteCommitted: cfg.commitTopic }[event];
+    const ours = {
+      VoteCast: (log) => same(log.topics[1], "0x" + word(account)) && same(log.data.slice(2, 66), word(cfg.proposal)),
+      VoterRecused: (log) => same(log.topics[1], "0x" + word(cfg.proposal)) && same(log.topics[3], "0x" + word(account)),
+      VoteCommitted: (log) => same(log.topics[1], "0x" + word(cfg.proposal)) && same(log.topics[2], "0x" + word(account)),
+    }[event];
+    const mine = (log) => same(log.address, cfg.governor) && same(log.topics[0], topic) && ours(log);
     if (!receipt || parseInt(receipt.status, 16) !== 1 || !(receipt.logs || []).some(mine)) {
       throw new Error(`transaction ${hash} holds no ${event} of ${account} on this proposal from the governor`);
     }
@@ -230,12 +257,191 @@
     }
   }
 
+  // ───── sealed proposals ─────
+
+  const hexBytes = (hex) => Uint8Array.from(hex.slice(2).match(/../g) || [], (b) => parseInt(b, 16));
+  const toHex = (bytes) => "0x" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  const concat = (...parts) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => { out.set(p, at); return at + p.length; }, 0);
+    return out;
+  };
+  // A chain timestamp as the CLI and the relayer write it ("2026-12-01 10:23:28 UTC").
+  const utcText = (ts) => new Date(ts * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  const SALT_PREFIX = new TextEncoder().encode("consortium sealed salt");
+  // What the typed data to sign must declare, field for field: a relayer cannot have the wallet sign anything else.
+  const DOMAIN_TYPES = [{ name: "name", type: "string" }, { name: "version", type: "string" },
+                        { name: "chainId", type: "uint256" }, { name: "verifyingContract", type: "address" }];
+  const SEALED_TYPES = {
+    SealedSalt: [{ name: "proposalId", type: "uint256" }, { name: "voter", type: "address" }],
+    SealedBallot: [{ name: "proposalId", type: "uint256" }, { name: "voter", type: "address" },
+                   { name: "commitment", type: "bytes32" }],
+  };
+
+  // The chain's clock, through the wallet's node: what the governor compares the reveal start with.
+  async function chainTime() {
+    const block = await wallet().request({ method: "eth_getBlockByNumber", params: ["latest", false] });
+    return parseInt(block.timestamp, 16);
+  }
+
+  // Which of the commit and reveal buttons the phase calls for (the next block comes after the latest one).
+  async function showPhase() {
+    const revealing = (await chainTime()) + 1 >= revealStart;
+    document.getElementById("commit").hidden = revealing;
+    document.getElementById("reveal").hidden = !revealing;
+    return revealing;
+  }
+
+  function checkSealed(typed, primary, commitment) {
+    const domain = typed.domain || {}, message = typed.message || {};
+    const differs = [
+      ["the kind of message", typed.primaryType === primary],
+      ["its fields", JSON.stringify((typed.types || {})[primary]) === JSON.stringify(SEALED_TYPES[primary]) &&
+        JSON.stringify((typed.types || {}).EIP712Domain) === JSON.stringify(DOMAIN_TYPES) &&
+        Object.keys(typed.types || {}).length === 2],
+      ["the chain", Number(domain.chainId) === Number(cfg.chain)],
+      ["the governor", same(domain.verifyingContract, cfg.governor)],
+      ["the proposal", String(message.proposalId) === cfg.proposal],
+      ["the voter", same(message.voter, account)],
+      ["the commitment", primary !== "SealedBallot" || same(message.commitment, commitment)],
+    ].find(([, ok]) => !ok);
+    if (differs) {
+      const what = primary === "SealedSalt" ? "salt request" : "commitment";
+      throw new Error(`the relayer asked to sign a ${what} that is not yours (${differs[0]} differs): not signed`);
+    }
+  }
+
+  // An account's signature in the 65-byte form with v of 27 or 28, as the CLI's key signs (ballots.py
+  // canonical_ecdsa): a wallet answering v 0/1, or EIP-2098's 64 bytes, derives the same salt as the CLI.
+  function canonicalSignature(signature) {
+    const bytes = typeof signature === "string" && /^0x([0-9a-fA-F]{2})+$/.test(signature) ? hexBytes(signature) : null;
+    if (bytes && bytes.length === 64) {
+      const s = bytes.slice(32);
+      const v = 27 + (s[0] >> 7);
+      s[0] &= 0x7f;
+      return concat(bytes.slice(0, 32), s, [v]);
+    }
+    if (bytes && bytes.length === 65 && [0, 1, 27, 28].includes(bytes[64])) {
+      bytes[64] = 27 + (bytes[64] % 27);
+      return bytes;
+    }
+    throw new Error("your wallet's signature is not an account's (a contract wallet's?), so no salt can be derived " +
+                    "from it again: a Safe member votes on a sealed proposal with the CLI");
+  }
+
+  async function deriveSalt() {
+    const query = new URLSearchParams({ proposal_id: cfg.proposal, voter: account });
+    const { typed_data: typed } = await getJson(`${relay}/typed-data/salt?${query}`);
+    checkSealed(typed, "SealedSalt");
+    await onChain();
+    const signature = await wallet().request({ method: "eth_signTypedData_v4",
+                                               params: [account, JSON.stringify(typed)] });
+    return toHex(window.keccak256(concat(SALT_PREFIX, canonicalSignature(signature))));
+  }
+
+  const commitmentOf = (vote, salt, member) => toHex(window.keccak256(hexBytes(
+    "0x" + [cfg.chain, cfg.governor, cfg.proposal, member, vote].map(word).join("") + salt.slice(2))));
+
+  // The member's commitment as the governor (or the relayer, unsent) holds it, and its member at the snapshot.
+  async function commitmentAtRelayer() {
+    const query = new URLSearchParams({ proposal_id: cfg.proposal, voter: account });
+    const mine = await getJson(`${relay}/commitments?${query}`);
+    if (memberId !== null && Number(mine.member_id) !== Number(memberId)) {
+      throw new Error(`the relayer says this seat is member ${mine.member_id}'s at the snapshot, the index says ` +
+                      `member ${memberId}'s: nothing signed`);
+    }
+    return mine;
+  }
+
+  async function commit() {
+    hold(true);
+    try {
+      await votingOpen();
+      await onChain();
+      if ((await chainTime()) + 1 >= revealStart) {
+        throw new Error(`commitments closed at ${utcText(revealStart)}: reveal your vote instead`);
+      }
+      const chosen = support();
+      const mine = await commitmentAtRelayer();
+      if (mine.commitment) {
+        throw new Error(`member ${mine.member_id} has already committed to a vote on this proposal; a commitment is ` +
+                        "never replaced: reveal it from " + utcText(revealStart));
+      }
+      say("sign the salt request in your wallet (1 of 3): its signature makes the secret that hides your vote…");
+      const salt = await deriveSalt();
+      say("sign the salt request once more (2 of 3): your wallet must sign it the same way to reveal later…");
+      if ((await deriveSalt()) !== salt) {
+        throw new Error("your wallet signed the salt request differently the second time, so it could not derive " +
+                        "your salt again to reveal: nothing committed; commit with the CLI (`consortium vote … " +
+                        "--sign-only` writes the salt to a file you keep)");
+      }
+      const commitment = commitmentOf(chosen, salt, mine.member_id);
+      const query = new URLSearchParams({ proposal_id: cfg.proposal, voter: account, commitment });
+      const { typed_data: typed } = await getJson(`${relay}/typed-data/commitment?${query}`);
+      checkSealed(typed, "SealedBallot", commitment);
+      say("sign your commitment in your wallet (3 of 3)…");
+      await onChain();
+      const signature = await wallet().request({ method: "eth_signTypedData_v4",
+                                                 params: [account, JSON.stringify(typed)] });
+      const body = { format: "consortium-commitment/1", chain_id: cfg.chain, governor: cfg.governor,
+                     proposal_id: cfg.proposal, voter: account, commitment, signature };
+      const accepted = await getJson(`${relay}/commitments`, {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      say(`commitment ${accepted.id} accepted by the relayer; waiting for it to be submitted…`, "pending");
+      await follow(accepted.id, "commitment", "VoteCommitted", (tx) =>
+        `your commitment is recorded in transaction ${tx}; come back from ${utcText(revealStart)} to reveal your vote`);
+    } catch (err) {
+      say(`not committed: ${walletError(err)}`, "error");
+      hold(false);
+    }
+  }
+
+  async function reveal() {
+    hold(true);
+    try {
+      await votingOpen();
+      await onChain();
+      // Before the reveal start nothing is sent: a vote revealed early is a vote known early.
+      if ((await chainTime()) + 1 < revealStart) {
+        throw new Error(`reveals open at ${utcText(revealStart)}; nothing was sent`);
+      }
+      const mine = await commitmentAtRelayer();
+      if (!mine.commitment) {
+        throw new Error("you have no commitment on this proposal, recorded by the governor or held by the relayer: " +
+                        "there is nothing to reveal");
+      }
+      say("sign the salt request in your wallet: its signature makes the salt your vote was committed with…");
+      const salt = await deriveSalt();
+      const vote = [1, 0, 2].find((v) => same(commitmentOf(v, salt, mine.member_id), mine.commitment));
+      if (vote === undefined) {
+        throw new Error("the salt your wallet derives opens none of for, against or abstain in your commitment: it " +
+                        "was made with another wallet or salt (the CLI's reveal file holds its salt)");
+      }
+      const body = { format: "consortium-reveal/1", chain_id: cfg.chain, governor: cfg.governor,
+                     proposal_id: cfg.proposal, voter: account, support: vote, salt };
+      const accepted = await getJson(`${relay}/reveals`, {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      say(`reveal ${accepted.id} accepted by the relayer; waiting for it to be submitted…`, "pending");
+      await follow(accepted.id, "reveal", "VoteCast", (tx) =>
+        `your vote (${NAMES[vote]}) is revealed and counted: in transaction ${tx}`);
+    } catch (err) {
+      say(`not revealed: ${walletError(err)}`, "error");
+      hold(false);
+    }
+  }
+
   if (window.ethereum && typeof window.ethereum.on === "function") {
     window.ethereum.on("chainChanged", () => forget("your wallet changed networks: connect again"));
     window.ethereum.on("accountsChanged", () => forget("your wallet changed accounts: connect again"));
   }
+  const onClick = (id, handler) => {
+    const button = document.getElementById(id);
+    if (button) button.addEventListener("click", handler);
+  };
   connectButton.addEventListener("click", connect);
-  document.getElementById("sign").addEventListener("click", () => signBallot());
-  document.getElementById("send").addEventListener("click", () => send("vote"));
-  document.getElementById("recuse").addEventListener("click", () => send("recuse"));
+  onClick("sign", () => signBallot());
+  onClick("send", () => send("vote"));
+  onClick("recuse", () => send("recuse"));
+  onClick("commit", () => commit());
+  onClick("reveal", () => reveal());
 })();
