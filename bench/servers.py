@@ -145,8 +145,8 @@ def measure(voters_per_proposal: int = 2000) -> dict:
     results: dict = {"clients": CLIENTS, "proposals_per_backend": PROPOSALS,
                      "ballots_per_backend": PROPOSALS * voters_per_proposal}
     with ExitStack() as stack:
-        demo = Demo(chain.session(stack), members, lambda line: None)
-        demo._deploy()
+        demo = Demo(chain.session(stack), members, lambda line: None, contributions=False)
+        demo._deploy()  # weight from tiers alone, as in every earlier run of these figures
         voters = (demo.tier("founding") + demo.tier("regular"))[:voters_per_proposal]
         proposers = demo.tier("founding") + demo.tier("regular")  # both tiers may propose
         pids = {"sqlite": chain.proposals(demo, proposers[:PROPOSALS], PROPOSALS),

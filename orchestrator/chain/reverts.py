@@ -48,6 +48,14 @@ SENTENCES = {
                                  "or reveal",
     "GovernorCommitsClosed": "commitments to proposal {0} closed at {1}: its votes are being revealed",
     "GovernorRevealsNotOpen": "votes on proposal {0} are revealed from {1}, not before",
+    "LedgerUnauthorized": "only governance (the timelock) may attribute contributions, not {0}",
+    "LedgerZeroAmount": "the amount must be more than zero",
+    "LedgerAmountTooLarge": "{0:,} base units is more than the ledger records at once (at most 2^128 - 1)",
+    "LedgerNotCounted": "this deployment does not count {0}s ([contributions] {0}s = false)",
+    "LedgerUnknownMember": "there is no member {0}",
+    "LedgerExpired": "the ledger has recorded for its 64 periods (it is in period {0}): governance names a fresh one "
+                     "(setContributionsLedger)",
+    "LedgerOverflow": "member {0}'s contributions would exceed what the ledger can hold",
     "GovernorBatchUnderfunded": "the batch ran too low on gas to give contract wallet {0} its full allowance; "
                                 "send it with more gas",
     "GovernorInvalidQuorumFraction": "a quorum of {0}/{1} is above 100%",
@@ -164,6 +172,7 @@ HUMAN_ARGS = {
     "TreasuryShortfall": lambda a: [a[0], _money(a[0], a[1]), _money(a[0], a[2])],
     "AdvisoryRateLimited": lambda a: [a[0], _filing_limit(a[1], a[2])],
     "AdvisoryInvalidStatus": lambda a: [a[0], _enum("IAdvisoryRegistry", "Status", a[1])],
+    "LedgerNotCounted": lambda a: [_enum("IContributionLedger", "Source", a[0])],
 }
 
 

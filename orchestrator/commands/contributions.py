@@ -17,7 +17,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 from orchestrator.chain.amounts import Asset
 from orchestrator.chain.artifacts import enum_names
 from orchestrator.chain.proposals import LOG_RANGE, find
-from orchestrator.chain.reverts import revert_data, revert_error, utc
+from orchestrator.chain.reverts import decode_revert_data, revert_data, revert_error, utc
 from orchestrator.commands.common import pass_session, when
 from orchestrator.commands.treasury import dues_asset
 from orchestrator.errors import ChainError, InputError, OrchestratorError
@@ -28,17 +28,6 @@ from orchestrator.operations.deploy import contract
 from orchestrator.operations.session import Session
 
 NOT_WEIGHED = "this deployment does not weigh contributions ([contributions] enabled = false)"
-# The ledger's custom errors in words, for the calls made through the commands here ({0}, {1}: its arguments).
-LEDGER_SENTENCES = {
-    "LedgerUnauthorized": "only governance (the timelock) may attribute contributions, not {0}",
-    "LedgerZeroAmount": "the amount must be more than zero",
-    "LedgerAmountTooLarge": "{0:,} base units is more than the ledger records at once (at most 2^128 - 1)",
-    "LedgerNotCounted": "this deployment does not count {0}s ([contributions] {0}s = false)",
-    "LedgerUnknownMember": "there is no member {0}",
-    "LedgerExpired": "the ledger has recorded for its 64 periods (it is in period {0}): governance names a fresh one "
-                     "(setContributionsLedger)",
-    "LedgerOverflow": "member {0}'s contributions would exceed what the ledger can hold",
-}
 
 
 def sources() -> tuple[str, ...]:
@@ -63,13 +52,6 @@ def ledger(session: Session, at: int | None = None):
     return contract(session.w3, "ContributionLedger", ledger_address(session, at))
 
 
-def refusal_words(name: str, args: list) -> str:
-    """'Name: sentence' for a ledger error (its enum argument by name)."""
-    if name == "LedgerNotCounted":
-        args = [sources()[args[0]] if 0 <= args[0] < len(sources()) else args[0]]
-    return f"{name}: {LEDGER_SENTENCES[name].format(*args)}"
-
-
 def attribute_call(session: Session, member: str, amount: str, memo: str) -> gv.Call:
     """governance's attribute(memberId, amount, memo) on the ledger in force, asked of the chain first as the
     timelock would make it: what it would refuse today (a zero or oversized amount, attributions off, an expired
@@ -83,10 +65,10 @@ def attribute_call(session: Session, member: str, amount: str, memo: str) -> gv.
     try:
         fn.call({"from": session.deployment.timelock})
     except (ContractCustomError, ContractLogicError) as exc:
-        found = revert_error(revert_data(exc))
-        if found is None or found[0] not in LEDGER_SENTENCES:
+        data = revert_data(exc)
+        if data is None or revert_error(data) is None:
             raise
-        raise ChainError(f"attribute a contribution to member {member_id}: {refusal_words(*found)}") from None
+        raise ChainError(f"attribute a contribution to member {member_id}: {decode_revert_data(data)}") from None
     return gv.contract_call(target, "attribute", member_id, value, memo)
 
 
