@@ -299,8 +299,9 @@ _CALLER_ONLY = "acts for its caller, a member or body member, which the timelock
 NOT_PROPOSABLE: dict[tuple[str, str], str] = {
     **{("ConsortiumGovernor", f): _GOVERNOR_REFUSES for f in (
         "cancel", "castVote", "castVoteBatch", "castVoteBySig", "castVoteWithReason", "castVoteWithReasonAndParams",
-        "castVoteWithReasonAndParamsBySig", "execute", "onERC1155BatchReceived", "onERC1155Received",
-        "onERC721Received", "propose", "queue", "recuse", "relay", "setProposalThreshold", "updateTimelock")},
+        "castVoteWithReasonAndParamsBySig", "commitVotes", "execute", "onERC1155BatchReceived", "onERC1155Received",
+        "onERC721Received", "propose", "queue", "recuse", "relay", "revealVotes", "setProposalThreshold",
+        "updateTimelock")},
     **{("TimelockController", f): _GOVERNOR_REFUSES for f in (
         "cancel", "execute", "executeBatch", "grantRole", "onERC1155BatchReceived", "onERC1155Received",
         "onERC721Received", "renounceRole", "revokeRole", "schedule", "scheduleBatch")},
