@@ -5,6 +5,7 @@ the relayer's SealedBallot signed), then from the reveal start reveals (the salt
 opening the commitment, the reveal posted); each checked on chain. A wallet that signs differently twice commits
 nothing, and nothing of the vote reaches the relayer before the reveal start."""
 
+import json
 import threading
 
 import pytest
@@ -97,6 +98,38 @@ def test_a_wallet_that_signs_the_salt_request_differently_commits_nothing(site, 
     page.evaluate("document.getElementById('reveal').click()")
     start = governor(cli).functions.proposalRevealStart(int(pid)).call()
     assert status_of(page, "not revealed") == f"not revealed: reveals open at {utc(start)}; nothing was sent"
+    page.close()
+
+
+def answer(route, body: dict) -> None:
+    """A relayer's answer, as a cross-origin page reads it."""
+    route.fulfill(status=200, content_type="application/json", body=json.dumps(body),
+                  headers={"Access-Control-Allow-Origin": "*"})
+
+
+def test_a_lying_relayer_gets_nothing_signed(site, browser):
+    cli, pid, seats, board, relayer = site
+    wallet = NodeWallet(cli.w3, seats["fickle"])
+    page = open_page(browser, board, pid, wallet)
+    # Another member id than the index's: a commitment bound to it could never be revealed.
+    page.route("**/commitments?*", lambda route: answer(route, {
+        "proposal_id": pid, "voter": seats["fickle"], "member_id": 9, "commitment": None, "recorded": False}))
+    page.click("#commit")
+    assert status_of(page, "not committed") == (
+        "not committed: the relayer says this seat is member 9's at the snapshot, the index says member 3's: nothing "
+        "signed")
+    page.unroute("**/commitments?*")
+
+    def other_commitment(route):
+        typed = route.fetch().json()
+        typed["typed_data"]["message"]["commitment"] = "0x" + "ab" * 32
+        answer(route, typed)
+    page.route("**/typed-data/commitment?*", other_commitment)
+    page.click("#commit")
+    assert status_of(page, "not yours") == (
+        "not committed: the relayer asked to sign a commitment that is not yours (the commitment differs): not signed")
+    assert wallet.requests.count("eth_signTypedData_v4") == 2  # the salt request, twice; never the commitment
+    assert relayer.store.find(int(pid), seats["fickle"], "commitment") is None
     page.close()
 
 
