@@ -189,7 +189,10 @@ def test_the_openapi_document_describes_the_ballot_and_its_errors(relay):
     base, _, _ = relay
     with urllib.request.urlopen(f"{base}/openapi.json", timeout=10) as response:
         document = json.loads(response.read())
-    assert set(document["paths"]) == {"/ballots", "/ballots/{ballot_id}", "/typed-data", "/health"}
+    assert set(document["paths"]) == {"/ballots", "/ballots/{ballot_id}", "/typed-data", "/health",
+                                      # sealed proposals (tests/integration/test_relay_sealed.py)
+                                      "/commitments", "/commitments/{commitment_id}", "/reveals",
+                                      "/reveals/{reveal_id}", "/typed-data/commitment", "/typed-data/salt"}
     post_op = document["paths"]["/ballots"]["post"]
     assert set(post_op["responses"]) == {"202", "400", "408", "413", "415", "422", "503"}
     ballot = document["components"]["schemas"]["BallotFile"]
