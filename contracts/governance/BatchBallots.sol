@@ -5,6 +5,7 @@ import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
+import {CallArguments} from "../utils/CallArguments.sol";
 import {VoterWord} from "../utils/VoterWord.sol";
 import {BallotSignatures} from "./BallotSignatures.sol";
 import {IConsortiumGovernor} from "./IConsortiumGovernor.sol";
@@ -37,14 +38,22 @@ library BatchBallots {
     }
 
     /**
-     * @notice Verify and count `compact` then `full` ballots; skip each invalid one with
+     * @notice Verify and count the `compact` then the `full` ballots of `call`, the governor's calldata of
+     * `castVoteBatch(proposalId, compact, full)` ({CallArguments}); skip each invalid one with
      * {IConsortiumGovernor.BallotRejected}. Returns how many were counted.
      */
-    function count(
-        Context memory ctx,
-        IConsortiumGovernor.CompactBallot[] calldata compact,
-        IConsortiumGovernor.SignedBallot[] calldata full
-    ) external returns (uint256) {
+    function count(Context memory ctx, bytes calldata call) external returns (uint256) {
+        IConsortiumGovernor.CompactBallot[] calldata compact;
+        IConsortiumGovernor.SignedBallot[] calldata full;
+        (uint256 compactOffset, uint256 compactLength) = CallArguments.array(call, 1);
+        (uint256 fullOffset, uint256 fullLength) = CallArguments.array(call, 2);
+        // slither-disable-next-line assembly -- points calldata arrays at the governor's checked arguments
+        assembly ("memory-safe") {
+            compact.offset := compactOffset
+            compact.length := compactLength
+            full.offset := fullOffset
+            full.length := fullLength
+        }
         uint256[] memory voters = ctx.registry.electorate(_seats(compact, full), ctx.snapshot);
         // slither-disable-next-line uninitialized-local -- a fresh session, which VoteLedger.open fills
         VoteLedger.Session memory session;

@@ -26,10 +26,11 @@ abstract contract GovernorBatchBallots is GovernorVoteLedger {
      * @notice Count every valid ballot for `proposalId`, which must be Active: the compact ones first,
      * then the full ones. Returns how many were counted.
      */
+    /// @dev The ballots reach the library as this call's own calldata ({CallArguments}).
     function castVoteBatch(
         uint256 proposalId,
-        CompactBallot[] calldata compact,
-        SignedBallot[] calldata full
+        CompactBallot[] calldata,
+        SignedBallot[] calldata
     ) public virtual returns (uint256 counted) {
         _validateStateBitmap(proposalId, _encodeStateBitmap(ProposalState.Active));
         // slither-disable-next-line uninitialized-local -- a fresh session, which _openSession fills
@@ -43,7 +44,7 @@ abstract contract GovernorBatchBallots is GovernorVoteLedger {
             session.capWeight,
             session.quorum
         );
-        counted = BatchBallots.count(ctx, compact, full);
+        counted = BatchBallots.count(ctx, msg.data);
         if (counted != 0) _tallyUpdated(proposalId);
     }
 }

@@ -31,8 +31,7 @@ abstract contract GovernorSealedBallots is GovernorVoteLedger {
 
     /// @notice Record members' commitments to their votes on sealed `proposalId`, which must be Active and
     /// before its reveal start. Returns how many were recorded.
-    /// @dev The commitments reach the library as this call's own calldata ({SealedBallots.commit}): the
-    /// array is decoded once, there, instead of being re-encoded here (which costs the governor bytecode).
+    /// @dev The commitments reach the library as this call's own calldata ({CallArguments}).
     function commitVotes(uint256 proposalId, SealedCommit[] calldata) public virtual returns (uint256) {
         return SealedBallots.commit(_sealedContext(proposalId, false), msg.data);
     }

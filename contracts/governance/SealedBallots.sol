@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+import {CallArguments} from "../utils/CallArguments.sol";
 import {VoterWord} from "../utils/VoterWord.sol";
 import {BallotSignatures} from "./BallotSignatures.sol";
 import {BatchBallots} from "./BatchBallots.sol";
@@ -37,7 +38,7 @@ library SealedBallots {
     /// calldata) to `ctx.proposalId`; returns how many were recorded.
     function commit(BatchBallots.Context memory ctx, bytes calldata call) external returns (uint256 committed) {
         IConsortiumGovernor.SealedCommit[] calldata commits;
-        (uint256 offset, uint256 length) = _secondArray(call);
+        (uint256 offset, uint256 length) = CallArguments.array(call, 1);
         // slither-disable-next-line assembly -- points a calldata array at the governor's checked argument
         assembly ("memory-safe") {
             commits.offset := offset
@@ -68,7 +69,7 @@ library SealedBallots {
     /// calldata) on `ctx.proposalId`; returns how many were counted.
     function reveal(BatchBallots.Context memory ctx, bytes calldata call) external returns (uint256) {
         IConsortiumGovernor.SealedReveal[] calldata reveals;
-        (uint256 offset, uint256 length) = _secondArray(call);
+        (uint256 offset, uint256 length) = CallArguments.array(call, 1);
         // slither-disable-next-line assembly -- points a calldata array at the governor's checked argument
         assembly ("memory-safe") {
             reveals.offset := offset
@@ -146,21 +147,6 @@ library SealedBallots {
         }
         if (counted) emit IGovernor.VoteCast(r.voter, session.proposalId, r.support, weight, "");
         else emit IConsortiumGovernor.BallotRejected(session.proposalId, r.voter, rejection);
-    }
-
-    /**
-     * @dev Where the array that is the second argument of `call` (a selector, a uint256, then the array)
-     * starts in this call's calldata, and its length. The governor's dispatcher checked that array's
-     * offset and length against the same bytes; each element's own offsets are checked when it is read.
-     */
-    // slither-disable-next-line assembly -- reads two ABI words of the governor's calldata in place
-    function _secondArray(bytes calldata call) private pure returns (uint256 offset, uint256 length) {
-        assembly ("memory-safe") {
-            let args := add(call.offset, 4)
-            let array := add(args, calldataload(add(args, 0x20)))
-            length := calldataload(array)
-            offset := add(array, 0x20)
-        }
     }
 
     function _digest(
