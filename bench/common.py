@@ -8,6 +8,7 @@ from eth_account import Account
 from eth_utils import keccak
 from web3 import Web3
 
+from orchestrator.chain import artifacts
 from orchestrator.chain.node import Sender
 from orchestrator.chain.proposals import receipt_events
 
@@ -76,8 +77,10 @@ def all_rejected(governor, receipt, proposal_id: int, ballots_sent: int, tallied
     return receipt["gasUsed"]
 
 
-# IConsortiumGovernor.BallotRejection, in its declaration order (the event carries the index).
-REJECTIONS = ("InvalidSupport", "InvalidSignature", "NotEligible", "AlreadyVoted", "Recused")
+# IConsortiumGovernor.BallotRejection's names, in its declaration order (the event carries the index), read from
+# the contracts' source ("invalid support" → "InvalidSupport").
+REJECTIONS = tuple(name.title().replace(" ", "")
+                   for name in artifacts.enum_names("IConsortiumGovernor", "BallotRejection"))
 
 
 class BenchError(RuntimeError):

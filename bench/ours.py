@@ -8,7 +8,7 @@ import random
 from web3 import Web3
 from web3.exceptions import Web3Exception
 
-from bench.common import FOR, advance, all_counted, all_rejected, funded, keys, median, rpc
+from bench.common import FOR, BenchError, advance, all_counted, all_rejected, funded, keys, median, rpc
 from orchestrator.chain.node import Sender
 from orchestrator.chain.proposals import receipt_events
 from orchestrator.operations.config import ZERO_ADDRESS, parse
@@ -48,13 +48,13 @@ class Suite:
         self.domain = ballots.domain("Bench", w3.eth.chain_id, d.governor)
         self.proposals = 0
 
-    def propose(self) -> tuple[int, tuple, int]:
+    def propose(self, sealed: bool = False) -> tuple[int, tuple, int]:
         """An ordinary proposal (a budget: one storage write, about no member), voting open on return:
-        (id, operation, gas)."""
+        (id, operation, gas). `sealed`: its description ends with #sealed."""
         self.proposals += 1
         fn = self.treasury.functions.setBudget(self.keys[1].address, ZERO_ADDRESS, self.proposals)
         data = bytes.fromhex(fn._encode_transaction_data()[2:])
-        call = ([self.treasury.address], [0], [data], f"bench proposal {self.proposals}")
+        call = ([self.treasury.address], [0], [data], f"bench proposal {self.proposals}{' #sealed' if sealed else ''}")
         # A different member each time: a member may have at most three proposals open (spam guard).
         proposer = self.keys[(self.proposals - 1) % len(self.keys)]
         receipt = funded(self.w3, proposer).transact(self.w3, self.governor.functions.propose(*call), "propose")
@@ -139,6 +139,7 @@ def measure(w3: Web3) -> dict:
     suite.batch(steady_id, range(40, 50))
     result["batch_per_ballot_steady_100"] = round(suite.batch(steady_id, range(50, 150)) / 100)
     result["rejected_per_ballot"] = rejected(suite)
+    result["sealed"] = undone(w3, sealed_votes, suite)
     advance(w3, SETTINGS["voting_period"] + 1)
     operation = (*call[:3], w3.keccak(text=call[3]))
     result["queue"] = suite.deployer.transact(w3, suite.governor.functions.queue(*operation), "queue")["gasUsed"]
@@ -161,6 +162,46 @@ def undone(w3: Web3, measurement, *args):
         return measurement(w3, *args)
     finally:
         rpc(w3, "evm_revert", before)
+
+
+def sealed_votes(w3: Web3, suite: Suite, size: int = 100) -> dict:
+    """A sealed proposal (its description ends with #sealed): members 1..25 commit from their own seats, one
+    transaction each, then a relayer commits members 40..139 in one batch; at the reveal start members 1..25
+    reveal their own (a batch of one each), then the relayer reveals the batch. A sealed vote costs one commit
+    and one reveal; the first reveal also writes the proposal's counters, as the first open vote does."""
+    pid, _, propose_gas = suite.propose(sealed=True)
+    governor = suite.governor.functions
+    salt = [i.to_bytes(32, "big") for i in range(len(suite.keys))]
+
+    def commitment(i: int) -> bytes:
+        return ballots.commitment(w3.eth.chain_id, suite.governor.address, pid, i + 1, FOR, salt[i])
+
+    def counted(receipt, what: str, n: int) -> int:
+        events = receipt_events(suite.governor, receipt, what)
+        if len(events) != n:
+            raise BenchError(f"{what}: {len(events)} of {n} in the transaction: its gas measures nothing")
+        return receipt["gasUsed"]
+
+    def own(i: int, fn, what: str) -> int:
+        return counted(funded(w3, suite.keys[i]).transact(w3, fn, what), what, 1)
+
+    own_commits = [own(i, governor.commitVotes(pid, [(suite.seats[i], commitment(i), b"")]), "VoteCommitted")
+                   for i in range(1, 1 + DIRECT_VOTERS)]
+    relayed = [(suite.seats[i], commitment(i), ballots.sign(
+        ballots.sealed_ballot(suite.domain, pid, suite.seats[i], commitment(i)), suite.keys[i].key))
+        for i in range(40, 40 + size)]
+    commit_batch = counted(suite.deployer.transact(w3, governor.commitVotes(pid, relayed), "commit"), "VoteCommitted",
+                           size)
+    advance(w3, governor.proposalRevealStart(pid).call() - w3.eth.get_block("latest")["timestamp"])
+    own_reveals = [own(i, governor.revealVotes(pid, [(suite.seats[i], FOR, salt[i])]), "VoteCast")
+                   for i in range(1, 1 + DIRECT_VOTERS)]
+    reveals = [(suite.seats[i], FOR, salt[i]) for i in range(40, 40 + size)]
+    reveal_batch = counted(suite.deployer.transact(w3, governor.revealVotes(pid, reveals), "reveal"), "VoteCast", size)
+    return {"propose": propose_gas, "own_commit": median(own_commits), "own_reveal": median(own_reveals),
+            "first_reveal": own_reveals[0], "own_vote": median(own_commits) + median(own_reveals),
+            "batch_commit_per_ballot": round(commit_batch / size),
+            "batch_reveal_per_ballot": round(reveal_batch / size),
+            "batch_per_vote": round((commit_batch + reveal_batch) / size), "batch": size, "samples": DIRECT_VOTERS}
 
 
 def full_layout_reasons(suite: Suite, size: int = 100) -> dict:

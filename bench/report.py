@@ -109,7 +109,7 @@ Direct `castVote`, median over 8 regular members voting after the founding membe
 | gas per ballot, batch of 100 | – | {' | '.join(_n(v) for v in r['scale_batch_per_ballot_100'].values())} |
 
 {_turnout(o["turnout"])}
-
+{_sealed(o)}
 ## The system
 
 | figure | value |
@@ -239,6 +239,32 @@ def _gas_conditions(o: dict, ref: dict) -> str:
   for another domain).
 - {fits} Consecutive voters (members 41 onward) on a fresh proposal of a {_n(large['size'] + 40)}-member
   suite: {_n(large['per_ballot'])} per ballot."""
+
+
+def _sealed(o: dict) -> str:
+    """Sealed proposals' gas (bench/ours.py sealed_votes), beside an open vote on the same suite."""
+    s = o.get("sealed")
+    if not s:
+        return ""
+    cast, batch = o["castVote"]["median"], o["batch_per_ballot"]["100"]
+    return f"""
+## Sealed proposals: a vote in two steps
+
+A sealed proposal on the same 300-member suite (description ending in `#sealed`). {s['samples']} members
+commit from their own seats (one transaction each), then a relayer commits {s['batch']} others in one batch;
+from the reveal start the first {s['samples']} reveal their own (a batch of one each), then the relayer
+reveals the {s['batch']}. Medians; the first reveal also writes the proposal's counters, as a first open vote does.
+
+| step | sealed (gas) | an open vote (gas) |
+|---|---:|---:|
+| a member's own commit, median | {_n(s['own_commit'])} | |
+| a member's own reveal, median (the first: {_n(s['first_reveal'])}) | {_n(s['own_reveal'])} | |
+| a member's own sealed vote, commit + reveal | {_n(s['own_vote'])} | {_n(cast)} (`castVote`, median) |
+| relayed: commit, batch of {s['batch']}, per ballot | {_n(s['batch_commit_per_ballot'])} | |
+| relayed: reveal, batch of {s['batch']}, per ballot | {_n(s['batch_reveal_per_ballot'])} | |
+| relayed sealed vote, commit + reveal, per ballot | {_n(s['batch_per_vote'])} | {_n(batch)} (batch of 100) |
+| propose a sealed proposal | {_n(s['propose'])} | {_n(o['propose'])} |
+"""
 
 
 def _turnout(t: dict) -> str:
