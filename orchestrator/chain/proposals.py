@@ -19,6 +19,19 @@ LOG_RANGE = 5_000
 SEAL = "#sealed"
 
 
+def commits_open(now: int, reveal_start: int) -> bool:
+    """Whether a commitment to a sealed proposal sent now lands before its reveal start: `now` is the latest
+    block's time, and the commitment's own block comes after it."""
+    return now + 1 < reveal_start
+
+
+def reveals_open(now: int, reveal_start: int) -> bool:
+    """Whether a reveal sent now is taken: a node estimates it at the latest block's time (chain/node.py), so
+    that time must have reached the reveal start; waiting one block more shows nothing early, as commitments
+    are closed by then. (The voting page's vote.js follows the same two rules.)"""
+    return now >= reveal_start
+
+
 def kind_name(kind: int) -> str:
     """A proposal kind in words ("member case"), from the contracts' own ProposalKind."""
     return artifacts.enum_names("IConsortiumGovernor", "ProposalKind")[kind]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import click
 
-from orchestrator.chain.proposals import STATES, Proposal, find
+from orchestrator.chain.proposals import STATES, Proposal, commits_open, find, reveals_open
 from orchestrator.chain.reverts import utc
 from orchestrator.commands.common import pass_session, when
 from orchestrator.errors import OrchestratorError
@@ -68,7 +68,7 @@ def commit_vote(session: Session, p: Proposal, member_id: int, support: int, sta
     if state != "Active":
         raise OrchestratorError(f"proposal {p.id} is {state}: its votes were revealed until its deadline "
                                 f"{when(_deadline(session, p), now)}")
-    if now + 1 >= start:  # the commitment's block comes after this one
+    if not commits_open(now, start):
         raise OrchestratorError(f"commitments to proposal {p.id} closed at {when(start, now)}; " + (
             f"reveal with `consortium reveal {p.id}` until the deadline {when(_deadline(session, p), now)}"
             if earlier else f"{label} did not commit and has no vote on it"))
@@ -116,7 +116,7 @@ def reveal(session: Session, proposal_id: str) -> None:
     now, deadline = _now(session), _deadline(session, p)
     mine = sealed.committed(session, p.id, member_id)
     if mine is None:
-        if now + 1 < start:
+        if commits_open(now, start):
             raise OrchestratorError(f"{label} has not committed to a vote on proposal {p.id}: commit with `consortium "
                                     f"vote {p.id} for|against|abstain` until {when(start, now)}")
         raise OrchestratorError(f"{label} did not commit to a vote on proposal {p.id} before commitments closed at "
@@ -132,7 +132,7 @@ def reveal(session: Session, proposal_id: str) -> None:
     voted, _ = session.governor.functions.memberMarks(p.id, member_id).call()
     if voted:
         raise OrchestratorError(f"{label}'s vote on proposal {p.id} is already revealed: {name}")
-    if now + 1 < start:
+    if not reveals_open(now, start):
         raise OrchestratorError(f"not yet: reveals of proposal {p.id} open at {when(start, now)}, until the deadline "
                                 f"{when(deadline, now)}")
     state = STATES[session.governor.functions.state(p.id).call()]

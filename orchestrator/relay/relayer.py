@@ -36,7 +36,7 @@ from web3.exceptions import TimeExhausted, TransactionNotFound
 
 from orchestrator.chain import artifacts
 from orchestrator.chain.node import EncodedCall, broadcast, wait_for_receipt
-from orchestrator.chain.proposals import LOG_RANGE, STATES
+from orchestrator.chain.proposals import LOG_RANGE, STATES, commits_open, reveals_open
 from orchestrator.chain.reverts import decode_revert_data, utc
 from orchestrator.errors import CallRefused, ChainError, InputError, NodeUnreachable
 from orchestrator.relay import ballot_file, ballots
@@ -374,9 +374,9 @@ class Relayer:
         start = self.views.reveal_start(proposal_id)
         if not start:
             return BallotRefused(_revert_text("GovernorProposalNotSealed", ["uint256"], [proposal_id]))
-        if not revealing and now + 1 >= start:
+        if not revealing and not commits_open(now, start):
             return BallotRefused(_revert_text("GovernorCommitsClosed", ["uint256", "uint256"], [proposal_id, start]))
-        if revealing and now + 1 < start and not escrow:
+        if revealing and not reveals_open(now, start) and not escrow:
             return BallotRefused(_revert_text("GovernorRevealsNotOpen", ["uint256", "uint256"], [proposal_id, start])
                                  + "; hand the reveal over from then, or escrow it with the relayer")
         return None
@@ -488,7 +488,7 @@ class Relayer:
                     outcomes[i] = BallotRefused(f"the reveal does not open member {member}'s commitment on proposal "
                                                 f"{proposal_id}: another vote or salt than it committed to")
                 else:
-                    detail = f"escrowed: revealed from {utc(start)}" if now + 1 < start else ""
+                    detail = f"escrowed: revealed from {utc(start)}" if not reveals_open(now, start) else ""
                     entries.append((i, (proposal_id, r.voter, member, r.support, r.salt, r.escrow, detail)))
         stored = self.store.accept_reveals([entry for _, entry in entries])
         for (i, _), outcome in zip(entries, stored, strict=True):
@@ -579,9 +579,9 @@ class Relayer:
                 continue
             if kind != "ballot":
                 start = self.views.reveal_start(proposal_id)
-                if kind == "reveal" and now + 1 < start:  # escrowed: held until the reveal start
+                if kind == "reveal" and not reveals_open(now, start):  # escrowed: held until then
                     continue
-                if kind == "commitment" and now + 1 >= start:
+                if kind == "commitment" and not commits_open(now, start):
                     self.store.reject([b.id for b in pending], "not submitted: " + _revert_text(
                         "GovernorCommitsClosed", ["uint256", "uint256"], [proposal_id, start]), kind)
                     continue

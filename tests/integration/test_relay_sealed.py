@@ -50,6 +50,12 @@ def open_pid(cli, consortium):
     return pid
 
 
+def mine_at(cli, timestamp: int) -> None:
+    """Mine a block at exactly `timestamp`."""
+    assert "error" not in cli.rpc("evm_setNextBlockTimestamp", timestamp)
+    cli.rpc("evm_mine")
+
+
 def governor(cli):
     return contract(cli.w3, "ConsortiumGovernor", cli.manifest()["contracts"]["ConsortiumGovernor"])
 
@@ -309,11 +315,29 @@ def test_an_escrowed_reveal_is_held_and_sent_from_the_reveal_start(cli, consorti
     relayer.submit()
     assert relayer.store.find(int(sealed_pid), consortium["r1"], "reveal").status == "accepted"
     assert governor(cli).functions.proposalVotes(int(sealed_pid)).call() == [0, 0, 0]
-    to_reveals(cli, sealed_pid)
+    # One second before the reveal start: the node would estimate the reveal at the latest block's time,
+    # before the start, and refuse it; the reveal is held, not thrown away (the red team's finding).
+    mine_at(cli, start - 1)
+    relayer.submit()
+    assert relayer.store.find(int(sealed_pid), consortium["r1"], "reveal").status == "accepted"
+    mine_at(cli, start)
     relayer.submit()
     stored = relayer.store.find(int(sealed_pid), consortium["r1"], "reveal")
     assert (stored.status, stored.escrow, stored.detail) == ("included", True, "")
     assert governor(cli).functions.proposalVotes(int(sealed_pid)).call() == [1, 0, 0]
+
+
+def test_the_cli_says_not_yet_one_second_before_the_reveal_start(cli, consortium, sealed_pid):
+    cli.ok("vote", sealed_pid, "for", account="f2")
+    start = reveal_start(cli, sealed_pid)
+    mine_at(cli, start - 1)
+    deadline = governor(cli).functions.proposalDeadline(int(sealed_pid)).call()
+    assert cli.fails("reveal", sealed_pid, account="f2").startswith(
+        f"Error: not yet: reveals of proposal {sealed_pid} open at {utc(start)} (in 1 s), until the deadline "
+        f"{utc(deadline)} (in ")
+    mine_at(cli, start)
+    revealed = cli.ok("reveal", sealed_pid, account="f2")
+    assert revealed.startswith(f"revealed: member 2 Co voted for on proposal {sealed_pid}")
 
 
 def test_a_relayed_commitment_is_revealed_by_the_member_itself(cli, consortium, sealed_pid):

@@ -402,7 +402,8 @@
       await votingOpen();
       await onChain();
       // Before the reveal start nothing is sent: a vote revealed early is a vote known early.
-      if ((await chainTime()) + 1 < revealStart) {
+      // As orchestrator/chain/proposals.py reveals_open: the node estimates at the latest block's time.
+      if ((await chainTime()) < revealStart) {
         throw new Error(`reveals open at ${utcText(revealStart)}; nothing was sent`);
       }
       const mine = await commitmentAtRelayer();
