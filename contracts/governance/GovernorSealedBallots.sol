@@ -13,7 +13,8 @@ import {VoteLedger} from "./VoteLedger.sol";
  * deadline, the votes are revealed and counted by the {VoteLedger} with the same rules as open votes. An
  * unrevealed commitment counts toward nothing. {SealedBallots} does the work.
  *
- * Who seals: the proposer, by ending the description with `#sealed`. The description is part of the
+ * Who seals: the proposer, by ending the description with `#sealed` (before OpenZeppelin's
+ * `#proposer=0x…` reservation, if any, so that nobody can make the proposal first and cancel it). The description is part of the
  * proposal id, so the seal can be neither added nor removed later, and every tool reading ProposalCreated
  * sees it. Sealing changes no rule of the count (kind, quorum, cap, recusal, tiers), only when votes are
  * seen. The last third of the voting period (rounded down) is for reveals; a late-quorum extension
@@ -71,15 +72,21 @@ abstract contract GovernorSealedBallots is GovernorVoteLedger {
         if (counting && !initialized) (ctx.capWeight, ctx.quorum) = _proposalThresholds(proposalId);
     }
 
-    /// @dev Whether `description` ends with "#sealed".
-    // slither-disable-next-line assembly,dead-code -- reads the description's last seven bytes in place; called from _propose, reached through the _propose chain (super) from ConsortiumGovernor
+    /// @dev Whether `description` ends with "#sealed", or with "#sealed" followed by OpenZeppelin's proposer
+    /// reservation ("#proposer=0x" and 40 hex digits, which {propose} checks): so a sealed proposal can be
+    /// reserved to its proposer, and nobody can make the same proposal first and cancel it.
+    // slither-disable-next-line dead-code -- called from _propose, reached through the _propose chain (super) from ConsortiumGovernor
     function _sealedDescription(string memory description) private pure returns (bool) {
         uint256 length = bytes(description).length;
-        if (length < 7) return false;
-        bytes7 tail;
+        if (length >= 59 && bytes12(_wordAt(description, length - 52)) == "#proposer=0x") length -= 52;
+        return length >= 7 && bytes7(_wordAt(description, length - 7)) == "#sealed";
+    }
+
+    /// @dev The 32 bytes of `text` from `offset` (past its end: whatever memory follows, never used here).
+    // slither-disable-next-line assembly,dead-code -- reads a description's bytes in place; reached from _sealedDescription
+    function _wordAt(string memory text, uint256 offset) private pure returns (bytes32 word) {
         assembly ("memory-safe") {
-            tail := mload(add(add(description, 0x20), sub(length, 7)))
+            word := mload(add(add(text, 0x20), offset))
         }
-        return tail == "#sealed";
     }
 }

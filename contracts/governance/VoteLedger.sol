@@ -40,6 +40,8 @@ library VoteLedger {
     uint256 private constant RECUSED = 2;
     uint256 private constant FIELD_BITS = 80;
     uint256 private constant FIELD_MASK = (1 << FIELD_BITS) - 1;
+    uint256 private constant INITIALIZED_BIT = 3 * FIELD_BITS;
+    uint256 private constant SEALED_BIT = 3 * FIELD_BITS + 8;
 
     // keccak256(abi.encode(uint256(keccak256("consortium.storage.VoteLedger")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 private constant LOCATION = 0x66174d2c5963b46217eecb387575cd1cfab419b8037b02390e89273aa709a800;
@@ -90,14 +92,14 @@ library VoteLedger {
     /// no counted ballot yet has no counters: the caller fills `capWeight` and `quorum` when `initialized` is
     /// false.
     function open(Session memory session, uint256 proposalId, bool sealedBallots) internal view {
-        Counters storage counters = _layout().proposals[proposalId].counters;
+        uint256 word = _countersWord(_layout().proposals[proposalId].counters);
         session.proposalId = proposalId;
-        (session.capWeight, session.quorum, session.quorumVotes, session.initialized, session.isSealed) =
-            (counters.capWeight, counters.quorum, counters.quorumVotes, counters.initialized, counters.isSealed);
-        if (session.isSealed != sealedBallots) {
-            if (sealedBallots) revert IConsortiumGovernor.GovernorProposalNotSealed(proposalId);
-            revert IConsortiumGovernor.GovernorProposalSealed(proposalId);
-        }
+        session.capWeight = word & FIELD_MASK;
+        session.quorum = (word >> FIELD_BITS) & FIELD_MASK;
+        session.quorumVotes = (word >> (2 * FIELD_BITS)) & FIELD_MASK;
+        session.initialized = (word >> INITIALIZED_BIT) & 1 != 0;
+        if (((word >> SEALED_BIT) & 1 != 0) != sealedBallots) _refuseKind(proposalId, sealedBallots);
+        session.isSealed = sealedBallots;
     }
 
     /**
@@ -257,8 +259,26 @@ library VoteLedger {
 
     /// @notice The proposal's counters: whether any ballot was counted yet, and whether quorum is reached.
     function quorumReached(uint256 proposalId) internal view returns (bool initialized, bool reached) {
-        Counters memory counters = _layout().proposals[proposalId].counters;
-        return (counters.initialized, counters.quorumVotes >= counters.quorum);
+        uint256 word = _countersWord(_layout().proposals[proposalId].counters);
+        uint256 quorum = (word >> FIELD_BITS) & FIELD_MASK;
+        uint256 quorumVotes = (word >> (2 * FIELD_BITS)) & FIELD_MASK;
+        return ((word >> INITIALIZED_BIT) & 1 != 0, quorumVotes >= quorum);
+    }
+
+    /// @dev Out of {open}'s path, which every vote takes: the revert for ballots of the wrong kind.
+    function _refuseKind(uint256 proposalId, bool sealedBallots) private pure {
+        if (sealedBallots) revert IConsortiumGovernor.GovernorProposalNotSealed(proposalId);
+        revert IConsortiumGovernor.GovernorProposalSealed(proposalId);
+    }
+
+    /// @dev The counters' one storage word, read once: Solidity reads a packed struct's slot again for each
+    /// member it is asked for. Layout (Solidity's packing of {Counters}, from the low bits): cap, quorum and
+    /// counter in three 80-bit fields, then `initialized` and `isSealed` in a byte each.
+    // slither-disable-next-line assembly -- one SLOAD of the struct's slot
+    function _countersWord(Counters storage counters) private view returns (uint256 word) {
+        assembly ("memory-safe") {
+            word := sload(counters.slot)
+        }
     }
 
     function _position(uint256 memberId) private pure returns (uint256 word, uint256 shift) {

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from eth_abi import decode
+from eth_abi import decode, encode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from orchestrator.chain import artifacts
@@ -248,6 +248,12 @@ def decode_revert_data(data: str | bytes | None) -> str:
     else:
         sentence = _words(name) + (f" ({', '.join(map(str, args))})" if args else "")
     return f"{name}: {sentence}"
+
+
+def error_words(name: str, types: list[str], args: list) -> str:
+    """The words of custom error `name` as a contract would revert with it: what an off-chain check that refuses
+    ahead of the chain says, in the chain's own sentence."""
+    return decode_revert_data(function_signature_to_4byte_selector(f"{name}({','.join(types)})") + encode(types, args))
 
 
 def revert_data(exc: Exception) -> str | None:

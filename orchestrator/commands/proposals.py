@@ -49,15 +49,14 @@ _PROPOSER_SUFFIX = re.compile(r"#proposer=0x[0-9a-fA-F]{40}\Z")
 
 
 def _sealing(text: str, sealed: bool) -> str:
-    """The description as proposed: with --sealed, ending with the governor's seal. The governor reads only the
-    description's end, where OZ also reads a #proposer=… reservation: the two cannot both be the end."""
-    if not sealed or text.endswith(SEAL):
+    """The description as proposed: with --sealed, ending with the governor's seal, before OZ's #proposer=…
+    reservation if the description ends with one (the governor reads the seal there too), so that a sealed
+    proposal can still be reserved to its proposer and nobody can make it first and cancel it."""
+    reservation = _PROPOSER_SUFFIX.search(text)
+    base, suffix = (text[:reservation.start()], reservation.group(0)) if reservation else (text, "")
+    if not sealed or base.endswith(SEAL):
         return text
-    if _PROPOSER_SUFFIX.search(text):
-        raise InputError("this description ends with #proposer=0x…, which reserves the proposal for its proposer only "
-                         "while it is the description's end; --sealed would end it with #sealed and drop that "
-                         "reservation: give one of the two")
-    return f"{text} {SEAL}"
+    return f"{base.rstrip()} {SEAL}{suffix}".lstrip()
 
 
 SEALED_HELP = ("Seal the proposal: members commit to their votes until the last third of the voting period, then "

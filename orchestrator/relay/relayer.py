@@ -37,7 +37,7 @@ from web3.exceptions import TimeExhausted, TransactionNotFound
 from orchestrator.chain import artifacts
 from orchestrator.chain.node import EncodedCall, broadcast, wait_for_receipt
 from orchestrator.chain.proposals import LOG_RANGE, STATES, commits_open, reveals_open
-from orchestrator.chain.reverts import decode_revert_data, utc
+from orchestrator.chain.reverts import decode_revert_data, error_words, utc
 from orchestrator.errors import CallRefused, ChainError, InputError, NodeUnreachable
 from orchestrator.relay import ballot_file, ballots
 from orchestrator.relay.ballot_file import BallotFile, CommitmentFile, RevealFile
@@ -68,13 +68,6 @@ REVEALED_FIRST = "already revealed by another transaction first: the vote counte
 # The governor's entry point for each kind of item, and what its batch is called in the log.
 ENTRY_POINTS = {"ballot": "castVoteBatch", "commitment": "commitVotes", "reveal": "revealVotes"}
 T = TypeVar("T")
-
-
-def _revert_text(contract_error: str, types: list[str], args: list) -> str:
-    """The words of `contract_error` as the governor would revert with it: the relayer refuses with the same
-    sentence the chain would give, from the one list of sentences (chain/reverts.py)."""
-    return decode_revert_data(function_signature_to_4byte_selector(f"{contract_error}({','.join(types)})")
-                              + encode(types, args))
 
 
 class BallotRefused(InputError):
@@ -321,9 +314,8 @@ class Relayer:
         members = self.check_voters([(b.proposal_id, b.voter) for _, b, _, _ in signed])
         entries = []
         for (i, b, kind, signature), member in zip(signed, members, strict=True):
-            if not isinstance(member, Exception) and self.views.reveal_start(b.proposal_id):
-                # Its batch would revert whole (GovernorProposalSealed): refused here with the governor's words.
-                member = BallotRefused(_revert_text("GovernorProposalSealed", ["uint256"], [b.proposal_id]))
+            if not isinstance(member, Exception):
+                member = self.open_ballots(b.proposal_id) or member
             if isinstance(member, Exception):
                 outcomes[i] = member
             else:
@@ -367,17 +359,25 @@ class Relayer:
         persist it; raises BallotRefused with the reason."""
         return self._reveal_intake.receive(data)
 
+    def open_ballots(self, proposal_id: int) -> BallotRefused | None:
+        """Why a ballot (an open vote) on this proposal is refused: it is sealed, and a ballot would revert its
+        whole batch (GovernorProposalSealed), in the governor's words; None for an open proposal. Asked before
+        anything is signed too, so that no vote is sent to the relayer for a proposal whose votes are sealed."""
+        if self.views.reveal_start(proposal_id):
+            return BallotRefused(error_words("GovernorProposalSealed", ["uint256"], [proposal_id]))
+        return None
+
     def _sealed_phase(self, proposal_id: int, now: int, revealing: bool, escrow: bool = False) -> Exception | None:
         """Why a commitment (or a reveal: `revealing`) on this proposal would revert now, in the governor's words;
         None if it would not. An escrowed reveal is taken before the reveal start, to be sent from it. `now` is
         the latest block's time: the item's own block comes after it."""
         start = self.views.reveal_start(proposal_id)
         if not start:
-            return BallotRefused(_revert_text("GovernorProposalNotSealed", ["uint256"], [proposal_id]))
+            return BallotRefused(error_words("GovernorProposalNotSealed", ["uint256"], [proposal_id]))
         if not revealing and not commits_open(now, start):
-            return BallotRefused(_revert_text("GovernorCommitsClosed", ["uint256", "uint256"], [proposal_id, start]))
+            return BallotRefused(error_words("GovernorCommitsClosed", ["uint256", "uint256"], [proposal_id, start]))
         if revealing and not reveals_open(now, start) and not escrow:
-            return BallotRefused(_revert_text("GovernorRevealsNotOpen", ["uint256", "uint256"], [proposal_id, start])
+            return BallotRefused(error_words("GovernorRevealsNotOpen", ["uint256", "uint256"], [proposal_id, start])
                                  + "; hand the reveal over from then, or escrow it with the relayer")
         return None
 
@@ -395,9 +395,12 @@ class Relayer:
         True), else one this relayer holds unsent (False), else None. What a page opens to find the vote to
         reveal; a commitment is no secret (VoteCommitted publishes it), the vote and salt are."""
         ((state, elector, _),) = self.views.voters([(proposal_id, voter)])
-        for answer in (state, elector):
-            if isinstance(answer, Exception):
-                raise answer
+        if isinstance(state, Exception):
+            raise state
+        if state == "Pending":  # no snapshot yet to read the member at, and nothing committed
+            raise BallotRefused(f"proposal {proposal_id} is Pending, not Active")
+        if isinstance(elector, Exception):
+            raise elector
         member_id = elector[0]
         if member_id == 0:
             raise BallotRefused(f"{voter} is not the seat of a current member")
@@ -582,7 +585,7 @@ class Relayer:
                 if kind == "reveal" and not reveals_open(now, start):  # escrowed: held until then
                     continue
                 if kind == "commitment" and not commits_open(now, start):
-                    self.store.reject([b.id for b in pending], "not submitted: " + _revert_text(
+                    self.store.reject([b.id for b in pending], "not submitted: " + error_words(
                         "GovernorCommitsClosed", ["uint256", "uint256"], [proposal_id, start]), kind)
                     continue
             for batch in self._batches(pending):

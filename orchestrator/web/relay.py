@@ -159,6 +159,9 @@ def app(relayer: Relayer) -> FastAPI:
     @web.get("/typed-data", response_model=TypedData, responses={422: {"model": Problem}},
              summary="The typed data to sign for a ballot")
     def typed_data(ballot: Annotated[BallotToSign, Query()]) -> TypedData:
+        refused = relayer.open_ballots(ballot.proposal_id)
+        if refused is not None:  # its vote would reach this relayer before the proposal's reveal start
+            raise refused
         typed = ballots.member_ballot(relayer.domain, ballot.proposal_id, ballot.support, ballot.voter,
                                       ballot.reason)
         return TypedData(typed_data=ballots.for_wallet(typed), digest="0x" + ballots.digest(typed).hex())

@@ -139,6 +139,8 @@ def router(url: str) -> APIRouter:
                     support: Annotated[int | None, Query(ge=0, le=2)] = None, reason: str = "") -> Transaction:
         obs, p = proposal_of(proposal)
         if action == "vote":
+            if p.reveal_start:  # its vote would reach this dashboard before the reveal start
+                raise InputError(reverts.error_words("GovernorProposalSealed", ["uint256"], [int(p.id)]))
             if support is None:
                 raise InputError("a vote needs support: 0 against, 1 for, 2 abstain")
             data = encoder.encode_abi("castVoteWithReason", args=[int(p.id), support, reason])

@@ -47,6 +47,22 @@ def test_the_description_seals_a_proposal_and_the_last_third_is_for_reveals(gov,
         assert governor.proposalRevealStart(p.id) == 0, description
 
 
+def test_a_sealed_proposal_can_be_reserved_to_its_proposer(gov, governor, roster):
+    """`#sealed` before OpenZeppelin's `#proposer=0x…` seals the proposal and reserves it: another member cannot
+    make the same proposal first (to cancel it while Pending and so kill its id: the red team's censorship)."""
+    f1, f2 = roster["founding"]
+    description = f"budget #sealed#proposer={f1.address.lower()}"
+    target, value, calldata = gov.ordinary()
+    with reverts(error("GovernorRestrictedProposer", f2.address)):
+        governor.propose([target], [value], [calldata], description, {"from": f2})
+    p = gov.propose([gov.ordinary()], description, f1)
+    assert governor.proposalRevealStart(p.id) == governor.proposalDeadline(p.id) - 3600 // 3
+    for other, proposer in [(f"budget #sealed #proposer={f1.address.lower()}", f1),
+                            (f"budget #proposer={f1.address.lower()}", f1)]:
+        q = gov.propose([gov.ordinary(3 + len(other))], other, proposer)
+        assert governor.proposalRevealStart(q.id) == 0, other
+
+
 def test_an_open_vote_on_a_sealed_proposal_is_refused_in_both_paths(gov, governor, roster, sealed):
     with reverts(error("GovernorProposalSealed", sealed.id)):
         gov.vote(sealed, roster["founding"][0], FOR)

@@ -94,11 +94,13 @@ def test_a_sealed_proposal_is_proposed_and_shown_with_its_phases(cli, chain):
     assert "sealed" not in out and "sealed" not in cli.ok("proposal", "show", pid_of(out))
 
 
-def test_sealing_refuses_what_it_would_break(cli, chain):
-    reserved = f"Mine #proposer={chain.cli.manifest()['contracts']['ConsortiumGovernor']}"
-    assert cli.fails(*PAY, "--description", reserved, "--sealed", account="f1") == (
-        "Error: this description ends with #proposer=0x…, which reserves the proposal for its proposer only while it "
-        "is the description's end; --sealed would end it with #sealed and drop that reservation: give one of the two")
+def test_sealing_keeps_a_reservation_and_refuses_a_sealed_action_in_a_bundle(cli, chain, consortium):
+    """A description reserved to its proposer (OZ's #proposer=0x…) keeps the reservation: the seal goes before
+    it, where the governor reads it too, so nobody can make the sealed proposal first and cancel it."""
+    reserved = f"Mine #proposer={consortium['f1']}"
+    out = cli.ok(*PAY, "--description", reserved, "--sealed", account="f1")
+    assert "\nsealed: commitments until " in out
+    assert f"  Mine #sealed#proposer={consortium['f1']}\n" in cli.ok("proposal", "show", pid_of(out))
     action = "spend 1wei 0x" + "22" * 20 + " --memo a --sealed"
     assert cli.fails("propose", "bundle", "--action", action, "--description", "B", account="f1") == (
         f"Error: action 1 `{action}`: seal the bundle (--sealed), not an action")

@@ -384,6 +384,17 @@ def test_the_relay_api_takes_commitments_and_reveals(cli, consortium, sealed_pid
             "error": "query.commitment: expected 32 bytes as 0x-prefixed hex (64 hex digits)"})
         assert http(base, f"/commitments?{query}") == (200, {"proposal_id": sealed_pid, "voter": f1.address,
                                                              "member_id": 1, "commitment": None, "recorded": False})
+        # An open ballot's typed data is never served for a sealed proposal: its vote would reach the relayer
+        # before the reveal start (the red team's finding).
+        ballot_query = urllib.parse.urlencode({"proposal_id": sealed_pid, "voter": f1.address, "support": 1})
+        assert http(base, f"/typed-data?{ballot_query}") == (422, {
+            "error": f"GovernorProposalSealed: proposal {sealed_pid} is sealed: members commit to their votes, then "
+                     "reveal them; nobody votes on it openly"})
+        pending = proposal_id(cli.ok("propose", "budget", HOLDER, "3 wei", "--description", "later", "--sealed",
+                                     account="f2"))
+        pending_query = urllib.parse.urlencode({"proposal_id": pending, "voter": f1.address})
+        assert http(base, f"/commitments?{pending_query}") == (422, {
+            "error": f"proposal {pending} is Pending, not Active"})
         signature = ballots.sign(typed, f1.key)
         body = CommitmentFile.signed(domain, int(sealed_pid), f1.address, commitment, signature)
         status, accepted = http(base, "/commitments", body)

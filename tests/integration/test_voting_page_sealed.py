@@ -7,6 +7,8 @@ nothing, and nothing of the vote reaches the relayer before the reveal start."""
 
 import json
 import threading
+import urllib.error
+import urllib.request
 
 import pytest
 from eth_utils import keccak
@@ -23,9 +25,11 @@ from tests.integration.test_voting_page import NodeWallet, governor, open_page, 
 # What the page asks a wallet to commit: the account and chain at connecting, the chain's clock (the phase), then
 # before committing the chain and the clock again, the salt request signed twice, the commitment signed, and the
 # chain and receipt that prove the governor recorded it.
+# Each signature is preceded by the governor's own EIP-712 domain (eth_call of eip712Domain), which the relayer's
+# typed data must match.
 COMMITTED = ["eth_requestAccounts", "eth_chainId", "eth_getBlockByNumber", "eth_chainId", "eth_getBlockByNumber",
-             "eth_chainId", "eth_signTypedData_v4", "eth_chainId", "eth_signTypedData_v4", "eth_chainId",
-             "eth_signTypedData_v4", "eth_chainId", "eth_getTransactionReceipt"]
+             "eth_call", "eth_chainId", "eth_signTypedData_v4", "eth_call", "eth_chainId", "eth_signTypedData_v4",
+             "eth_call", "eth_chainId", "eth_signTypedData_v4", "eth_chainId", "eth_getTransactionReceipt"]
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +133,19 @@ def test_a_lying_relayer_gets_nothing_signed(site, browser):
     assert status_of(page, "not yours") == (
         "not committed: the relayer asked to sign a commitment that is not yours (the commitment differs): not signed")
     assert wallet.requests.count("eth_signTypedData_v4") == 2  # the salt request, twice; never the commitment
+    page.unroute("**/typed-data/commitment?*")
+
+    # A salt request in another domain (the governor's name changed): its salt no honest tool would derive again,
+    # so the commitment could never be revealed (the red team's finding). Checked against the governor itself.
+    def other_domain(route):
+        typed = route.fetch().json()
+        typed["typed_data"]["domain"]["name"] += " "
+        answer(route, typed)
+    page.route("**/typed-data/salt?*", other_domain)
+    page.click("#commit")
+    assert status_of(page, "domain") == ("not committed: the relayer asked to sign a salt request that is not yours "
+                                         "(the domain's name or version differs): not signed")
+    assert wallet.requests.count("eth_signTypedData_v4") == 2  # nothing more signed
     assert relayer.store.find(int(pid), seats["fickle"], "commitment") is None
     page.close()
 
@@ -163,3 +180,15 @@ def test_a_member_commits_then_reveals_from_the_page(site, browser):
     (cast,) = governor(cli).events.VoteCast().process_receipt(cli.w3.eth.get_transaction_receipt(tx))
     assert (cast.args.voter, cast.args.support, cast.args.weight) == (seats["signer"], 0, 3)
     page.close()
+
+
+def test_the_dashboard_encodes_no_open_vote_on_a_sealed_proposal(site):
+    """A client other than the page (a script) asking for the transaction of an open vote on a sealed proposal
+    would send its vote to the dashboard before the reveal start: refused, as the governor would (red team)."""
+    cli, pid, seats, board, relayer = site
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{board}/vote/{pid}/transaction?action=vote&support=1", timeout=10)
+    assert refused.value.code == 422
+    assert json.loads(refused.value.read()) == {
+        "error": f"GovernorProposalSealed: proposal {pid} is sealed: members commit to their votes, then reveal them; "
+                 "nobody votes on it openly"}

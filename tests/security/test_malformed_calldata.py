@@ -47,7 +47,7 @@ def test_crafted_array_offsets_and_lengths_revert(gov, governor, roster, open_an
     fn = getattr(governor, entry)
     pid = open_.id if entry == "castVoteBatch" else sealed.id
     arrays = 2 if entry == "castVoteBatch" else 1
-    for name, heads, tail in cases(arrays):
+    for _case, heads, tail in cases(arrays):  # each named in cases()
         with brownie.reverts():
             accounts[0].transfer(governor.address, 0, data=crafted(fn.signature, pid, heads, tail))
     assert tuple(int(v) for v in governor.proposalVotes(open_.id)) == (0, 0, 0)

@@ -292,9 +292,25 @@
     return revealing;
   }
 
-  function checkSealed(typed, primary, commitment) {
+  // The governor's EIP-712 name and version, asked of the governor itself (eip712Domain) through the wallet's
+  // node: the salt hangs on the whole domain, so a relayer serving another name would make a salt no honest
+  // tool derives again, and a commitment nobody could reveal.
+  async function governorDomain() {
+    const out = await wallet().request({ method: "eth_call", params: [{ to: cfg.governor, data: "0x84b0196e" },
+                                                                      "latest"] });
+    const bytes = hexBytes(out);
+    const at = (offset) => Number(BigInt("0x" + out.slice(2 + 2 * offset, 2 + 2 * offset + 64)));
+    const text = (head) => {
+      const start = at(32 * head);
+      return new TextDecoder().decode(bytes.slice(start + 32, start + 32 + at(start)));
+    };
+    return { name: text(1), version: text(2) };
+  }
+
+  function checkSealed(typed, primary, expected, commitment) {
     const domain = typed.domain || {}, message = typed.message || {};
     const differs = [
+      ["the domain's name or version", domain.name === expected.name && domain.version === expected.version],
       ["the kind of message", typed.primaryType === primary],
       ["its fields", JSON.stringify((typed.types || {})[primary]) === JSON.stringify(SEALED_TYPES[primary]) &&
         JSON.stringify((typed.types || {}).EIP712Domain) === JSON.stringify(DOMAIN_TYPES) &&
@@ -332,7 +348,7 @@
   async function deriveSalt() {
     const query = new URLSearchParams({ proposal_id: cfg.proposal, voter: account });
     const { typed_data: typed } = await getJson(`${relay}/typed-data/salt?${query}`);
-    checkSealed(typed, "SealedSalt");
+    checkSealed(typed, "SealedSalt", await governorDomain());
     await onChain();
     const signature = await wallet().request({ method: "eth_signTypedData_v4",
                                                params: [account, JSON.stringify(typed)] });
@@ -378,7 +394,7 @@
       const commitment = commitmentOf(chosen, salt, mine.member_id);
       const query = new URLSearchParams({ proposal_id: cfg.proposal, voter: account, commitment });
       const { typed_data: typed } = await getJson(`${relay}/typed-data/commitment?${query}`);
-      checkSealed(typed, "SealedBallot", commitment);
+      checkSealed(typed, "SealedBallot", await governorDomain(), commitment);
       say("sign your commitment in your wallet (3 of 3)…");
       await onChain();
       const signature = await wallet().request({ method: "eth_signTypedData_v4",
