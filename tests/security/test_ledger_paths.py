@@ -1,7 +1,8 @@
-"""Every counting rule on both vote paths. A direct vote (castVote) and a relayed batch (castVoteBatch)
-count through the one ledger function; each test runs once per path, so a rule that one path skipped
-would fail here by name: the weight cap, quorum (and the success it allows), late-quorum extension,
-one vote per member across paths, recusal, eligibility."""
+"""Every counting rule on every vote path. A direct vote (castVote), a relayed batch (castVoteBatch) and a
+sealed vote's reveal (revealVotes, after its commitment) count through the one ledger function; each test
+runs once per path, so a rule that one path skipped would fail here by name: the weight cap, quorum (and the
+success it allows), late-quorum extension, one vote per member across paths, recusal, eligibility. (Tests
+whose timing a sealed vote cannot follow, a vote cast seconds before the deadline, run on the open paths.)"""
 
 import pytest
 from brownie import accounts
@@ -10,20 +11,42 @@ from tests.contracts.conftest import deploy_suite
 from tests.governance import ABSTAIN, AGAINST, FOR, latest_timestamp, reverts, sleep
 
 PATHS = ["direct", "batch"]
+ALL_PATHS = [*PATHS, "sealed"]
 INVALID_SUPPORT, INVALID_SIGNATURE, NOT_ELIGIBLE, ALREADY_VOTED, RECUSED = range(5)
+SALT = b"\x07" * 32
+
+
+def propose(gov, calls, description: str, proposer, path: str):
+    """A proposal for `path`: sealed (its description ends with #sealed) for the sealed path."""
+    return gov.propose(calls, f"{description} #sealed" if path == "sealed" else description, proposer)
 
 
 def cast(gov, p, path: str, votes: list, sender=None):
-    """Cast `votes` [(account, support)] on `p` by `path` (a batch needs the voters' local keys). Returns
-    the transactions."""
+    """Cast `votes` [(account, support)] on `p` by `path` (a batch needs the voters' local keys; a sealed vote is
+    committed from each voter's seat, then all are revealed in one batch at the reveal start). Returns the
+    transactions that count."""
     if path == "direct":
         return [gov.vote(p, voter, support) for voter, support in votes]
+    if path == "sealed":
+        for voter, support in votes:
+            gov.own_commit(p.id, voter, support, SALT)
+        gov.wait_reveal(p)
+        return [gov.reveal(p.id, [(voter.address, support, SALT) for voter, support in votes], sender or accounts[0])]
     ballots = [gov.member_ballot(voter.private_key, p.id, support) for voter, support in votes]
     return [gov.cast_batch(p.id, [], sender or accounts[0], compact=[gov.compact(b) for b in ballots])]
 
 
 def refused(gov, p, path: str, voter, support, error: str, rejection: int):
-    """`voter`'s vote is refused: with `error` directly, as `rejection` in a batch (which still succeeds)."""
+    """`voter`'s vote is refused: with `error` directly, as `rejection` in a batch (which still succeeds); a sealed
+    vote at its commitment when the ledger can tell then (no weight, recused), else at its reveal."""
+    if path == "sealed":
+        tx = gov.own_commit(p.id, voter, support, SALT)
+        if "VoteCommitted" in tx.events:
+            gov.wait_reveal(p)
+            tx = gov.reveal(p.id, [(voter.address, support, SALT)], accounts[0])
+        assert [(e["voter"], e["reason"]) for e in tx.events["BallotRejected"]] == [(voter, rejection)]
+        assert "VoteCast" not in tx.events
+        return
     if path == "direct":
         with reverts(error):
             gov.vote(p, voter, support)
@@ -47,10 +70,10 @@ def strict(roster):
     return deploy_suite(roster, quorum_percent=30)  # an ordinary proposal needs 3 of 10
 
 
-@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("path", ALL_PATHS)
 def test_a_capped_founder_counts_the_cap_and_no_more(capped, roster, path):
     capped, heavy = capped
-    p = capped.propose([capped.ordinary()], "capped", heavy)
+    p = propose(capped, [capped.ordinary()], "capped", heavy, path)
     capped.wait_snapshot(p)
     assert capped.governor.proposalWeightCap(p.id) == 2
     txs = cast(capped, p, path, [(heavy, FOR), (roster["regular"][0], AGAINST)])
@@ -73,10 +96,10 @@ def test_votes_reaching_quorum_let_a_proposal_succeed(strict, roster, path):
     assert strict.state(reached) == "Succeeded"
 
 
-@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("path", ALL_PATHS)
 def test_against_votes_do_not_count_toward_quorum(strict, roster, path):
     r1, r2, r3, r4 = roster["regular"]
-    p = strict.propose([strict.ordinary()], "against only", r1)
+    p = propose(strict, [strict.ordinary()], "against only", r1, path)
     strict.wait_snapshot(p)
     cast(strict, p, path, [(r1, FOR), (r2, AGAINST), (r3, AGAINST), (r4, AGAINST)])
     strict.wait_deadline(p)
@@ -105,20 +128,21 @@ def test_a_member_votes_once_whichever_paths_it_uses(gov, roster, first, second)
     assert tuple(gov.governor.proposalVotes(p.id)) == (0, 1, 0)
 
 
-@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("path", ALL_PATHS)
 def test_a_recused_member_cannot_vote(gov, roster, path):
     subject = roster["regular"][3]
     declared = roster["regular"][2]
-    p = gov.propose([gov.call(gov.registry, "suspend", gov.member_id(subject), "x")], "a case", roster["founding"][0])
+    p = propose(gov, [gov.call(gov.registry, "suspend", gov.member_id(subject), "x")], "a case",
+                roster["founding"][0], path)
     gov.governor.recuse(p.id, "advises the member", {"from": declared})
     gov.wait_snapshot(p)
     refused(gov, p, path, subject, FOR, "GovernorVoterRecused", RECUSED)
     refused(gov, p, path, declared, FOR, "GovernorVoterRecused", RECUSED)
 
 
-@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("path", ALL_PATHS)
 def test_a_voter_without_weight_at_the_snapshot_or_a_bad_support_is_refused(gov, roster, path):
-    p = gov.propose([gov.ordinary()], "eligibility", roster["founding"][0])
+    p = propose(gov, [gov.ordinary()], "eligibility", roster["founding"][0], path)
     gov.wait_snapshot(p)
     outsider = accounts.add()  # no seat, so no weight at the snapshot
     accounts[0].transfer(outsider, "1 ether")
