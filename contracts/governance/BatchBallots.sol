@@ -57,7 +57,7 @@ library BatchBallots {
         uint256[] memory voters = ctx.registry.electorate(_seats(compact, full), ctx.snapshot);
         // slither-disable-next-line uninitialized-local -- a fresh session, which VoteLedger.open fills
         VoteLedger.Session memory session;
-        VoteLedger.open(session, ctx.proposalId, false);
+        VoteLedger.open(session, ctx.proposalId);
         if (!session.initialized) (session.capWeight, session.quorum) = (ctx.capWeight, ctx.quorum);
         for (uint256 i = 0; i < compact.length; ++i) {
             (address voter, uint8 support, bool signed) = _checkCompact(ctx, compact[i]);

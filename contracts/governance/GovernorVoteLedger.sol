@@ -140,7 +140,7 @@ abstract contract GovernorVoteLedger is GovernorThresholds {
     /// @dev Opens `session` on `proposalId` for open ballots (reverts if it is sealed), with the cap and
     /// quorum filled in before its first ballot.
     function _openSession(VoteLedger.Session memory session, uint256 proposalId) internal view {
-        VoteLedger.open(session, proposalId, false);
+        VoteLedger.open(session, proposalId);
         if (!session.initialized) (session.capWeight, session.quorum) = _proposalThresholds(proposalId);
     }
 

@@ -77,7 +77,7 @@ library SealedBallots {
         }
         // slither-disable-next-line uninitialized-local -- a fresh session, which VoteLedger.open fills
         VoteLedger.Session memory session;
-        VoteLedger.open(session, ctx.proposalId, true);
+        VoteLedger.openSealed(session, ctx.proposalId);
         uint256 revealStart = VoteLedger.revealStartOf(ctx.proposalId);
         // slither-disable-next-line timestamp -- the governor's clock is the timestamp (ERC-6372 mode=timestamp)
         if (block.timestamp < revealStart) revert IConsortiumGovernor.GovernorRevealsNotOpen(ctx.proposalId, revealStart);

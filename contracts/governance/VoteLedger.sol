@@ -28,9 +28,9 @@ import {IConsortiumGovernor} from "./IConsortiumGovernor.sol";
  * votes and the counters in memory, so a batch sorted by member id pays for few storage writes.
  *
  * Sealed proposals ({seal}): the counters word also says the proposal is sealed, so every session knows
- * it from the read it makes anyway. A session is opened for open ballots or for revealed sealed ones, and
- * {open} refuses the other kind: an open vote on a sealed proposal, or a reveal on an open one. Members'
- * commitments ({commit}) are kept by member id next to the marks.
+ * it from the read it makes anyway. A session is opened for open ballots ({open}) or for revealed sealed
+ * ones ({openSealed}), and each refuses the other kind: an open vote on a sealed proposal, or a reveal on an
+ * open one. Members' commitments ({commit}) are kept by member id next to the marks.
  */
 library VoteLedger {
     uint8 internal constant SUPPORT_AGAINST = 0;
@@ -87,19 +87,17 @@ library VoteLedger {
         uint256 counted;
     }
 
-    /// @notice Start counting on `proposalId` in `session` (a fresh one): revealed sealed ballots if
-    /// `sealedBallots`, open ballots otherwise; reverts if the proposal takes the other kind. A proposal with
-    /// no counted ballot yet has no counters: the caller fills `capWeight` and `quorum` when `initialized` is
-    /// false.
-    function open(Session memory session, uint256 proposalId, bool sealedBallots) internal view {
-        uint256 word = _countersWord(_layout().proposals[proposalId].counters);
-        session.proposalId = proposalId;
-        session.capWeight = word & FIELD_MASK;
-        session.quorum = (word >> FIELD_BITS) & FIELD_MASK;
-        session.quorumVotes = (word >> (2 * FIELD_BITS)) & FIELD_MASK;
-        session.initialized = (word >> INITIALIZED_BIT) & 1 != 0;
-        if (((word >> SEALED_BIT) & 1 != 0) != sealedBallots) _refuseKind(proposalId, sealedBallots);
-        session.isSealed = sealedBallots;
+    /// @notice Start counting open ballots on `proposalId` in `session` (a fresh one); reverts if it is sealed. A
+    /// proposal with no counted ballot yet has no counters: the caller fills `capWeight` and `quorum` when
+    /// `initialized` is false.
+    function open(Session memory session, uint256 proposalId) internal view {
+        if (_load(session, proposalId) >> SEALED_BIT != 0) revert IConsortiumGovernor.GovernorProposalSealed(proposalId);
+    }
+
+    /// @notice {open} for the revealed votes of sealed `proposalId`; reverts if it is not sealed.
+    function openSealed(Session memory session, uint256 proposalId) internal view {
+        if (_load(session, proposalId) >> SEALED_BIT == 0) revert IConsortiumGovernor.GovernorProposalNotSealed(proposalId);
+        session.isSealed = true;
     }
 
     /**
@@ -265,10 +263,14 @@ library VoteLedger {
         return ((word >> INITIALIZED_BIT) & 1 != 0, quorumVotes >= quorum);
     }
 
-    /// @dev Out of {open}'s path, which every vote takes: the revert for ballots of the wrong kind.
-    function _refuseKind(uint256 proposalId, bool sealedBallots) private pure {
-        if (sealedBallots) revert IConsortiumGovernor.GovernorProposalNotSealed(proposalId);
-        revert IConsortiumGovernor.GovernorProposalSealed(proposalId);
+    /// @dev Fills `session` from the proposal's counters word, read once; returns the word.
+    function _load(Session memory session, uint256 proposalId) private view returns (uint256 word) {
+        word = _countersWord(_layout().proposals[proposalId].counters);
+        session.proposalId = proposalId;
+        session.capWeight = word & FIELD_MASK;
+        session.quorum = (word >> FIELD_BITS) & FIELD_MASK;
+        session.quorumVotes = (word >> (2 * FIELD_BITS)) & FIELD_MASK;
+        session.initialized = (word >> INITIALIZED_BIT) & 1 != 0;
     }
 
     /// @dev The counters' one storage word, read once: Solidity reads a packed struct's slot again for each
