@@ -67,9 +67,10 @@ abstract contract GovernorSealedBallots is GovernorVoteLedger {
         _validateStateBitmap(proposalId, _encodeStateBitmap(ProposalState.Active));
         (ctx.proposalId, ctx.snapshot, ctx.domainSeparator, ctx.registry) =
             (proposalId, proposalSnapshot(proposalId), _domainSeparatorV4(), _registry());
+        if (!counting) return ctx; // a commitment counts nothing: no counters to read
         // slither-disable-next-line unused-return -- only whether the counters exist yet matters here
         (bool initialized, ) = VoteLedger.quorumReached(proposalId);
-        if (counting && !initialized) (ctx.capWeight, ctx.quorum) = _proposalThresholds(proposalId);
+        if (!initialized) (ctx.capWeight, ctx.quorum) = _proposalThresholds(proposalId);
     }
 
     /// @dev Whether `description` ends with "#sealed", or with "#sealed" followed by OpenZeppelin's proposer

@@ -52,40 +52,42 @@ class BallotStatus(BaseModel):
                    detail=ballot.detail, tx_hash=ballot.tx_hash)
 
 
-class CommitmentStatus(BaseModel):
+class _SealedItemStatus(BaseModel):
+    """What a commitment's and a reveal's statuses share: which member's item, and where it stands."""
+
     id: int
     proposal_id: str
     voter: str
     member_id: int
+    detail: str
+    tx_hash: str | None
+
+    @staticmethod
+    def _shared(item: StoredCommitment | StoredReveal) -> dict:
+        return {"id": item.id, "proposal_id": str(item.proposal_id), "voter": item.voter, "member_id": item.member_id,
+                "status": item.status, "detail": item.detail, "tx_hash": item.tx_hash}
+
+
+class CommitmentStatus(_SealedItemStatus):
     commitment: str
     status: Literal["accepted", "batched", "included", "rejected"] = Field(
         description="included: the governor recorded it (VoteCommitted).")
-    detail: str
-    tx_hash: str | None
 
     @classmethod
     def of(cls, c: StoredCommitment) -> CommitmentStatus:
-        return cls(id=c.id, proposal_id=str(c.proposal_id), voter=c.voter, member_id=c.member_id,
-                   commitment="0x" + c.commitment.hex(), status=c.status, detail=c.detail, tx_hash=c.tx_hash)
+        return cls(**cls._shared(c), commitment="0x" + c.commitment.hex())
 
 
-class RevealStatus(BaseModel):
+class RevealStatus(_SealedItemStatus):
     """A reveal's progress, without its vote: that is public once the governor counts it (VoteCast), not before."""
 
-    id: int
-    proposal_id: str
-    voter: str
-    member_id: int
     escrow: bool
     status: Literal["accepted", "batched", "included", "rejected"] = Field(
         description="included: revealed and counted (VoteCast); accepted with an escrow: held until the reveal start.")
-    detail: str
-    tx_hash: str | None
 
     @classmethod
     def of(cls, r: StoredReveal) -> RevealStatus:
-        return cls(id=r.id, proposal_id=str(r.proposal_id), voter=r.voter, member_id=r.member_id, escrow=r.escrow,
-                   status=r.status, detail=r.detail, tx_hash=r.tx_hash)
+        return cls(**cls._shared(r), escrow=r.escrow)
 
 
 class MemberCommitment(BaseModel):
