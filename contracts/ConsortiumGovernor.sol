@@ -15,13 +15,14 @@ import {GovernorRecusal} from "./governance/GovernorRecusal.sol";
 import {GovernorProposalGuards} from "./governance/GovernorProposalGuards.sol";
 import {GovernorBatchBallots} from "./governance/GovernorBatchBallots.sol";
 import {GovernorSealedBallots} from "./governance/GovernorSealedBallots.sol";
+import {GovernorElections} from "./governance/GovernorElections.sol";
 
 /**
  * @title ConsortiumGovernor
  * @notice The consortium's decision engine. Composes OZ Governor, GovernorSettings, GovernorVotes (over
  * the MemberRegistry), GovernorTimelockControl and GovernorPreventLateQuorum with our extensions: the
  * thresholds (quorums and the weight cap, in place of OZ's GovernorVotesQuorumFraction), the vote ledger
- * (tallies per tier), proposal kinds, recusal, proposal guards, batched signed ballots and sealed ballots. This contract only composes them; the behaviour lives in
+ * (tallies per tier), proposal kinds, recusal, proposal guards, batched signed ballots, sealed ballots and elections. This contract only composes them; the behaviour lives in
  * contracts/governance/.
  */
 contract ConsortiumGovernor is
@@ -29,6 +30,7 @@ contract ConsortiumGovernor is
     GovernorRecusal,
     GovernorBatchBallots,
     GovernorSealedBallots,
+    GovernorElections,
     GovernorTimelockControl,
     GovernorPreventLateQuorum,
     GovernorProposalGuards
@@ -109,7 +111,14 @@ contract ConsortiumGovernor is
         address proposer
     )
         internal
-        override(Governor, GovernorMemberVotes, GovernorRecusal, GovernorProposalGuards, GovernorSealedBallots)
+        override(
+            Governor,
+            GovernorMemberVotes,
+            GovernorRecusal,
+            GovernorProposalGuards,
+            GovernorSealedBallots,
+            GovernorElections
+        )
         returns (uint256)
     {
         return super._propose(targets, values, calldatas, description, proposer);

@@ -194,6 +194,30 @@ class Governance:
         typed = ballots.sealed_ballot(domain or self.domain(), proposal_id, voter, commitment)
         return (voter, commitment, ballots.sign(typed, key))
 
+    # ───────── elections ─────────
+
+    def ballot_proposal(self, election_id: int) -> Proposal:
+        """The current round's ballot proposal of `election_id`, as the election registry fixes it (not made)."""
+        e = self.elections
+        return Proposal(e.ballot(election_id)[0], [e.address], [0], [e.seat.encode_input(election_id)],
+                        e.ballotDescription(election_id))
+
+    def propose_ballot(self, election_id: int, proposer) -> Proposal:
+        p = self.ballot_proposal(election_id)
+        self.governor.propose(p.targets, p.values, p.calldatas, p.description, {"from": proposer})
+        return p
+
+    def approval_ballot(self, key: bytes, proposal_id: int, approvals: int, domain=None,
+                        voter: str | None = None) -> tuple:
+        """An ApprovalBallot signed with eth-account, as a relayer receives it."""
+        voter = voter or Account.from_key(key).address
+        typed = ballots.approval_ballot(domain or self.domain(), proposal_id, voter, approvals)
+        return (voter, approvals, ballots.sign(typed, key))
+
+    def approve(self, proposal_id: int, voter, approvals: int):
+        """A member casts its own approval ballot from its seat (no signature)."""
+        return self.governor.castApprovals(proposal_id, [(voter.address, approvals, b"")], {"from": voter})
+
     def own_commit(self, proposal_id: int, voter, support: int, salt: bytes):
         """A member commits from its own seat (no signature)."""
         own = (voter.address, self.commitment(proposal_id, voter, support, salt), b"")

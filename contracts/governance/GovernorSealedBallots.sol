@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {BatchBallots} from "./BatchBallots.sol";
 import {GovernorVoteLedger} from "./GovernorVoteLedger.sol";
 import {SealedBallots} from "./SealedBallots.sol";
 import {VoteLedger} from "./VoteLedger.sol";
@@ -34,14 +33,14 @@ abstract contract GovernorSealedBallots is GovernorVoteLedger {
     /// before its reveal start. Returns how many were recorded.
     /// @dev The commitments reach the library as this call's own calldata ({CallArguments}).
     function commitVotes(uint256 proposalId, SealedCommit[] calldata) public virtual returns (uint256) {
-        return SealedBallots.commit(_sealedContext(proposalId, false), msg.data);
+        return SealedBallots.commit(_ballotContext(proposalId, false), msg.data);
     }
 
     /// @notice Reveal and count votes committed to on sealed `proposalId`, which must be Active and past its
     /// reveal start. Anyone may reveal with the vote and salt. Returns how many were counted.
     /// @dev The reveals reach the library as this call's calldata, as in {commitVotes}.
     function revealVotes(uint256 proposalId, SealedReveal[] calldata) public virtual returns (uint256 counted) {
-        counted = SealedBallots.reveal(_sealedContext(proposalId, true), msg.data);
+        counted = SealedBallots.reveal(_ballotContext(proposalId, true), msg.data);
         if (counted != 0) _tallyUpdated(proposalId);
     }
 
@@ -54,40 +53,6 @@ abstract contract GovernorSealedBallots is GovernorVoteLedger {
         address proposer
     ) internal virtual override returns (uint256 proposalId) {
         proposalId = super._propose(targets, values, calldatas, description, proposer);
-        if (_sealedDescription(description)) {
-            uint48 revealStart = uint48(proposalDeadline(proposalId) - votingPeriod() / 3);
-            VoteLedger.seal(proposalId, revealStart);
-            emit ProposalSealed(proposalId, revealStart);
-        }
-    }
-
-    /// @dev What the library needs of `proposalId`, which must be Active; the cap and quorum only for
-    /// counting (`counting`) before its first counted ballot.
-    function _sealedContext(uint256 proposalId, bool counting) private view returns (BatchBallots.Context memory ctx) {
-        _validateStateBitmap(proposalId, _encodeStateBitmap(ProposalState.Active));
-        (ctx.proposalId, ctx.snapshot, ctx.domainSeparator, ctx.registry) =
-            (proposalId, proposalSnapshot(proposalId), _domainSeparatorV4(), _registry());
-        if (!counting) return ctx; // a commitment counts nothing: no counters to read
-        // slither-disable-next-line unused-return -- only whether the counters exist yet matters here
-        (bool initialized, ) = VoteLedger.quorumReached(proposalId);
-        if (!initialized) (ctx.capWeight, ctx.quorum) = _proposalThresholds(proposalId);
-    }
-
-    /// @dev Whether `description` ends with "#sealed", or with "#sealed" followed by OpenZeppelin's proposer
-    /// reservation ("#proposer=0x" and 40 hex digits, which {propose} checks): so a sealed proposal can be
-    /// reserved to its proposer, and nobody can make the same proposal first and cancel it.
-    // slither-disable-next-line dead-code -- called from _propose, reached through the _propose chain (super) from ConsortiumGovernor
-    function _sealedDescription(string memory description) private pure returns (bool) {
-        uint256 length = bytes(description).length;
-        if (length >= 59 && bytes12(_wordAt(description, length - 52)) == "#proposer=0x") length -= 52;
-        return length >= 7 && bytes7(_wordAt(description, length - 7)) == "#sealed";
-    }
-
-    /// @dev The 32 bytes of `text` from `offset` (past its end: whatever memory follows, never used here).
-    // slither-disable-next-line assembly,dead-code -- reads a description's bytes in place; reached from _sealedDescription
-    function _wordAt(string memory text, uint256 offset) private pure returns (bytes32 word) {
-        assembly ("memory-safe") {
-            word := mload(add(add(text, 0x20), offset))
-        }
+        SealedBallots.sealIfTagged(proposalId, description, proposalDeadline(proposalId), votingPeriod());
     }
 }

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
+import {BatchBallots} from "./BatchBallots.sol";
 import {GovernorThresholds} from "./GovernorThresholds.sol";
 import {VoteLedger} from "./VoteLedger.sol";
 
@@ -144,7 +145,18 @@ abstract contract GovernorVoteLedger is GovernorThresholds {
         if (!session.initialized) (session.capWeight, session.quorum) = _proposalThresholds(proposalId);
     }
 
+    /// @dev What a ballot library ({SealedBallots}, {ApprovalBallots}) needs of `proposalId`, which must be
+    /// Active; the cap and quorum only for counting (`counting`) before its first counted ballot.
+    function _ballotContext(uint256 proposalId, bool counting) internal view returns (BatchBallots.Context memory ctx) {
+        _validateStateBitmap(proposalId, _encodeStateBitmap(ProposalState.Active));
+        (ctx.proposalId, ctx.snapshot, ctx.domainSeparator, ctx.registry) =
+            (proposalId, proposalSnapshot(proposalId), _domainSeparatorV4(), _registry());
+        if (!counting) return ctx; // a commitment counts nothing: no counters to read
+        // slither-disable-next-line unused-return -- only whether the counters exist yet matters here
+        (bool initialized, ) = VoteLedger.quorumReached(proposalId);
+        if (!initialized) (ctx.capWeight, ctx.quorum) = _proposalThresholds(proposalId);
+    }
+
     /// @dev The cap and the quorum of `proposalId`, fixed at its snapshot (the quorum depends on its kind).
     function _proposalThresholds(uint256 proposalId) internal view virtual returns (uint256 capWeight, uint256 quorumWeight);
-
 }

@@ -26,7 +26,8 @@ interface IConsortiumGovernor {
         Recused,
         NoCommitment,
         AlreadyCommitted,
-        RevealMismatch
+        RevealMismatch,
+        InvalidApprovals
     }
 
     /// @notice A signed ballot in the compact calldata layout: an account's ballot with no reason and an
@@ -59,6 +60,16 @@ interface IConsortiumGovernor {
         address voter;
         uint8 support;
         bytes32 salt;
+    }
+
+    /// @notice A member's approval ballot in an election: bit c of `approvals` approves candidate c of the
+    /// election's list (none: the member takes part and approves nobody, which counts as abstaining). Signed
+    /// as `ApprovalBallot(uint256 proposalId,address voter,uint256 approvals)` (empty `signature`: the
+    /// caller's own).
+    struct ApprovalBallot {
+        address voter;
+        uint256 approvals;
+        bytes signature;
     }
 
     /// @notice How the governor treats calls to `selector` on `target`: whether they make a proposal
@@ -102,6 +113,14 @@ interface IConsortiumGovernor {
     /// @dev Votes on `proposalId` are revealed from `revealStart`, not before.
     error GovernorRevealsNotOpen(uint256 proposalId, uint256 revealStart);
 
+    /// @dev An open vote, or a commitment, on an election ballot: vote by approval ({ApprovalBallot}).
+    error GovernorProposalIsElection(uint256 proposalId);
+    /// @dev Approval ballots on a proposal that is not an election ballot.
+    error GovernorProposalNotElection(uint256 proposalId);
+    /// @dev A proposal marked `#election` that is not its election's ballot: one call, `seat(electionId)`
+    /// with no value, exactly as the election registry describes the current round's ballot.
+    error GovernorInvalidElectionBallot(uint256 proposalId);
+
     /// @dev As OZ's GovernorVotesQuorumFraction names it, so tools that follow an OZ governor follow this one.
     event QuorumNumeratorUpdated(uint256 oldQuorumNumerator, uint256 newQuorumNumerator);
     event WeightCapSet(uint256 oldCapBps, uint256 newCapBps);
@@ -112,6 +131,15 @@ interface IConsortiumGovernor {
     event BallotRejected(uint256 indexed proposalId, address indexed voter, BallotRejection reason);
     /// @notice `proposalId` is sealed: commitments until `revealStart`, reveals from then to its deadline.
     event ProposalSealed(uint256 indexed proposalId, uint256 revealStart);
+    /// @notice `proposalId` is the ballot of election `electionId` of registry `elections`, listing
+    /// `candidates` candidates. Each counted approval ballot emits OZ's `VoteCastWithParams` with
+    /// `params` = abi.encode(approvals bitmap).
+    event ElectionBallotProposed(
+        uint256 indexed proposalId,
+        address indexed elections,
+        uint256 indexed electionId,
+        uint256 candidates
+    );
     event VoteCommitted(uint256 indexed proposalId, address indexed voter, uint256 indexed memberId, bytes32 commitment);
     event VoterRecused(uint256 indexed proposalId, uint256 indexed memberId, address indexed seat, string reason);
 }

@@ -7,6 +7,7 @@ import {CallArguments} from "../utils/CallArguments.sol";
 import {VoterWord} from "../utils/VoterWord.sol";
 import {BallotSignatures} from "./BallotSignatures.sol";
 import {BatchBallots} from "./BatchBallots.sol";
+import {DescriptionTags} from "./DescriptionTags.sol";
 import {IConsortiumGovernor} from "./IConsortiumGovernor.sol";
 import {VoteLedger} from "./VoteLedger.sol";
 
@@ -33,6 +34,15 @@ import {VoteLedger} from "./VoteLedger.sol";
 library SealedBallots {
     bytes32 internal constant SEALED_BALLOT_TYPEHASH =
         keccak256("SealedBallot(uint256 proposalId,address voter,bytes32 commitment)");
+
+    /// @notice Seal new proposal `proposalId` if its description ends with `#sealed` (see
+    /// {GovernorSealedBallots}): reveals start when the last third of its voting period does.
+    function sealIfTagged(uint256 proposalId, string memory description, uint256 deadline, uint256 votingPeriod) external {
+        if (!DescriptionTags.endsWith(description, "#sealed", 7)) return;
+        uint48 revealStart = uint48(deadline - votingPeriod / 3);
+        VoteLedger.seal(proposalId, revealStart);
+        emit IConsortiumGovernor.ProposalSealed(proposalId, revealStart);
+    }
 
     /// @notice Record each valid commitment in `call` (the governor's `commitVotes(proposalId, commits)`
     /// calldata) to `ctx.proposalId`; returns how many were recorded.

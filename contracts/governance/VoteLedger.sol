@@ -27,10 +27,12 @@ import {IConsortiumGovernor} from "./IConsortiumGovernor.sol";
  * A session ({open}, {count} per ballot, {close}) caches the current marks word, the current tier's new
  * votes and the counters in memory, so a batch sorted by member id pays for few storage writes.
  *
- * Sealed proposals ({seal}): the counters word also says the proposal is sealed, so every session knows
- * it from the read it makes anyway. A session is opened for open ballots ({open}) or for revealed sealed
- * ones ({openSealed}), and each refuses the other kind: an open vote on a sealed proposal, or a reveal on an
- * open one. Members' commitments ({commit}) are kept by member id next to the marks.
+ * Sealed proposals ({seal}) and election ballots ({markElection}): the counters word also says how the
+ * proposal is voted on (its mode), so every session knows it from the read it makes anyway. A session is
+ * opened for open ballots ({open}), revealed sealed ones ({openSealed}) or approval ballots
+ * ({openElection}), and each refuses the other modes. Members' commitments ({commit}) are kept by member id
+ * next to the marks; an election's approval weight per candidate and tier ({addApprovals}) next to its
+ * tallies.
  */
 library VoteLedger {
     uint8 internal constant SUPPORT_AGAINST = 0;
@@ -41,7 +43,11 @@ library VoteLedger {
     uint256 private constant FIELD_BITS = 80;
     uint256 private constant FIELD_MASK = (1 << FIELD_BITS) - 1;
     uint256 private constant INITIALIZED_BIT = 3 * FIELD_BITS;
-    uint256 private constant SEALED_BIT = 3 * FIELD_BITS + 8;
+    /// @dev The counters word's top byte: how a proposal is voted on. Open by default; sealed ({seal});
+    /// an election ballot ({markElection}).
+    uint256 private constant MODE_BIT = 3 * FIELD_BITS + 8;
+    uint8 private constant MODE_SEALED = 1;
+    uint8 private constant MODE_ELECTION = 2;
 
     // keccak256(abi.encode(uint256(keccak256("consortium.storage.VoteLedger")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 private constant LOCATION = 0x66174d2c5963b46217eecb387575cd1cfab419b8037b02390e89273aa709a800;
@@ -51,7 +57,7 @@ library VoteLedger {
         uint80 quorum;
         uint80 quorumVotes;
         bool initialized;
-        bool isSealed;
+        uint8 mode;
     }
 
     struct Proposal {
@@ -59,7 +65,9 @@ library VoteLedger {
         mapping(uint256 tierId => uint256) tallies;
         Counters counters;
         uint48 revealStart;
+        uint16 candidates;
         mapping(uint256 memberId => bytes32) commitments;
+        mapping(uint256 candidateAndTier => uint256) approvals;
     }
 
     /// @custom:storage-location erc7201:consortium.storage.VoteLedger
@@ -77,7 +85,7 @@ library VoteLedger {
         uint256 quorum;
         uint256 quorumVotes;
         bool initialized;
-        bool isSealed;
+        uint8 mode;
         bool countersChanged;
         bool marksLoaded;
         uint256 word;
@@ -87,17 +95,32 @@ library VoteLedger {
         uint256 counted;
     }
 
-    /// @notice Start counting open ballots on `proposalId` in `session` (a fresh one); reverts if it is sealed. A
-    /// proposal with no counted ballot yet has no counters: the caller fills `capWeight` and `quorum` when
-    /// `initialized` is false.
+    /// @notice Start counting open ballots on `proposalId` in `session` (a fresh one); reverts if it is sealed
+    /// or an election. A proposal with no counted ballot yet has no counters: the caller fills `capWeight`
+    /// and `quorum` when `initialized` is false.
     function open(Session memory session, uint256 proposalId) internal view {
-        if (_load(session, proposalId) >> SEALED_BIT != 0) revert IConsortiumGovernor.GovernorProposalSealed(proposalId);
+        uint256 mode = _load(session, proposalId) >> MODE_BIT;
+        if (mode == 0) return;
+        if (mode == MODE_SEALED) revert IConsortiumGovernor.GovernorProposalSealed(proposalId);
+        revert IConsortiumGovernor.GovernorProposalIsElection(proposalId);
     }
 
     /// @notice {open} for the revealed votes of sealed `proposalId`; reverts if it is not sealed.
     function openSealed(Session memory session, uint256 proposalId) internal view {
-        if (_load(session, proposalId) >> SEALED_BIT == 0) revert IConsortiumGovernor.GovernorProposalNotSealed(proposalId);
-        session.isSealed = true;
+        if (_load(session, proposalId) >> MODE_BIT != MODE_SEALED) {
+            revert IConsortiumGovernor.GovernorProposalNotSealed(proposalId);
+        }
+        session.mode = MODE_SEALED;
+    }
+
+    /// @notice {open} for the approval ballots of election `proposalId`; reverts if it is not an election.
+    /// Returns how many candidates its ballot lists.
+    function openElection(Session memory session, uint256 proposalId) internal view returns (uint256 candidates) {
+        if (_load(session, proposalId) >> MODE_BIT != MODE_ELECTION) {
+            revert IConsortiumGovernor.GovernorProposalNotElection(proposalId);
+        }
+        session.mode = MODE_ELECTION;
+        return _layout().proposals[proposalId].candidates;
     }
 
     /**
@@ -159,7 +182,7 @@ library VoteLedger {
                 uint80(session.quorum),
                 uint80(session.quorumVotes),
                 true,
-                session.isSealed
+                session.mode
             );
         }
     }
@@ -195,8 +218,30 @@ library VoteLedger {
     /// @notice Seal a new `proposalId`: members commit to their votes until `revealStart`, then reveal them.
     function seal(uint256 proposalId, uint48 revealStart) internal {
         Proposal storage p = _layout().proposals[proposalId];
-        p.counters.isSealed = true;
+        p.counters.mode = MODE_SEALED;
         p.revealStart = revealStart;
+    }
+
+    /// @notice Make a new `proposalId` an election ballot with `candidates` candidates (at most 256, one
+    /// bit each in an approval ballot): members vote on it only by approval ({addApprovals}).
+    function markElection(uint256 proposalId, uint16 candidates) internal {
+        Proposal storage p = _layout().proposals[proposalId];
+        p.counters.mode = MODE_ELECTION;
+        p.candidates = candidates;
+    }
+
+    /// @notice Add `sums[c]`, the approval weight of tier `tierId`'s counted ballots, to each candidate c of
+    /// election `proposalId`.
+    function addApprovals(uint256 proposalId, uint256 tierId, uint256[] memory sums) internal {
+        mapping(uint256 => uint256) storage approvals = _layout().proposals[proposalId].approvals;
+        for (uint256 c = 0; c < sums.length; ++c) {
+            if (sums[c] != 0) approvals[(c << 8) | tierId] += sums[c];
+        }
+    }
+
+    /// @notice The approval weight candidate `candidate` of election `proposalId` received from tier `tierId`.
+    function approvalsOf(uint256 proposalId, uint256 candidate, uint256 tierId) internal view returns (uint256) {
+        return _layout().proposals[proposalId].approvals[(candidate << 8) | tierId];
     }
 
     /// @notice When reveals of `proposalId` start (zero: the proposal is not sealed).
@@ -275,7 +320,7 @@ library VoteLedger {
 
     /// @dev The counters' one storage word, read once: Solidity reads a packed struct's slot again for each
     /// member it is asked for. Layout (Solidity's packing of {Counters}, from the low bits): cap, quorum and
-    /// counter in three 80-bit fields, then `initialized` and `isSealed` in a byte each.
+    /// counter in three 80-bit fields, then `initialized` and `mode` in a byte each.
     // slither-disable-next-line assembly -- one SLOAD of the struct's slot
     function _countersWord(Counters storage counters) private view returns (uint256 word) {
         assembly ("memory-safe") {

@@ -20,6 +20,9 @@ import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
  *   given by a member since removed, suspended, lapsed or expelled no longer helps an action pass.
  * - Governance (the timelock) appoints and removes members, sets the threshold and the mandate, and
  *   dissolves the body; a dissolved body can do nothing more.
+ * - Governance may name an elector (the election registry), which seats the members an election chose
+ *   and vacates their seats when the term ends. A vacancy never lowers the threshold: a body left with
+ *   fewer members than its threshold cannot act until seats are filled again.
  */
 contract Body {
     using EnumerableSet for EnumerableSet.UintSet;
@@ -60,6 +63,9 @@ contract Body {
     string public name;
     uint256 public threshold;
     bool public dissolved;
+    /// @notice Who besides governance appoints members, and vacates the seats it filled (zero: nobody, as no
+    /// call comes from the zero address).
+    address public elector;
 
     EnumerableSet.UintSet private _members;
     mapping(address target => mapping(bytes4 selector => bool)) private _mandate;
@@ -86,9 +92,15 @@ contract Body {
     event ActionApproved(uint256 indexed actionId, uint256 indexed memberId, uint256 approvals);
     event ActionExecuted(uint256 indexed actionId, bytes returndata);
     event Dissolved();
+    event ElectorSet(address oldElector, address newElector);
 
     modifier onlyGovernance() {
         if (msg.sender != governance) revert BodyUnauthorized(msg.sender);
+        _;
+    }
+
+    modifier onlyElector() {
+        if (msg.sender != elector) revert BodyUnauthorized(msg.sender);
         _;
     }
 
@@ -115,9 +127,25 @@ contract Body {
 
     // ───────────────────────────── governance ─────────────────────────────
 
-    /// @notice Governance appoints consortium member `memberId` (it must be active).
-    function appoint(uint256 memberId) external onlyGovernance notDissolved {
+    /// @notice Governance, or the elector, appoints consortium member `memberId` (it must be active).
+    function appoint(uint256 memberId) external notDissolved {
+        if (msg.sender != governance && msg.sender != elector) {
+            revert BodyUnauthorized(msg.sender);
+        }
         _appoint(memberId);
+    }
+
+    /// @notice Governance names `elector` (zero: none), which may then appoint members and vacate seats.
+    function setElector(address elector_) external onlyGovernance notDissolved {
+        emit ElectorSet(elector, elector_);
+        elector = elector_;
+    }
+
+    /// @notice The elector vacates `memberId`'s seat at the end of its term. The threshold stays: the body
+    /// cannot act with fewer members than it until seats are filled again.
+    function vacate(uint256 memberId) external onlyElector notDissolved {
+        if (!_members.remove(memberId)) revert BodyNotMember(memberId);
+        emit BodyMemberRemoved(memberId);
     }
 
     /// @notice Governance removes `memberId`; the threshold must still be reachable afterwards.

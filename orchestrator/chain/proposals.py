@@ -13,7 +13,7 @@ from orchestrator.errors import InputError
 STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"]
 SUPPORT = {"against": 0, "for": 1, "abstain": 2}
 LOG_RANGE = 5_000
-# The governor seals a proposal whose description ends with these bytes (GovernorSealedBallots._sealedDescription):
+# The governor seals a proposal whose description ends with these bytes (contracts/governance/DescriptionTags.sol):
 # the proposer's choice, fixed with the proposal id. Whether a proposal is sealed is always asked of the chain
 # (proposalRevealStart); this is only what a proposer writes.
 SEAL = "#sealed"

@@ -7,10 +7,11 @@ Order and wiring:
 3. The institutions, each answering to the timelock: Treasury (named the registry's dues oracle while
    bootstrap lasts, which then ends), BodyFactory, StandardsRegistry, ConductRecord, AdvisoryRegistry; with
    `[contributions] enabled`, a ContributionLedger named the registry's contribution ledger before bootstrap ends.
-4. The governor's external libraries BatchBallots, ProposalKinds, ProposalGuards and SealedBallots (linked
-   into it), then ConsortiumGovernor(registry, timelock, settings, call rules: which calls are constitutional and which
-   are about a member, whose case the proposal then is).
-5. The timelock makes the governor its proposer, canceller and only executor (so every execution goes
+4. The governor's external libraries BatchBallots, ProposalKinds, ProposalGuards, SealedBallots and
+   ApprovalBallots (linked into it), then ConsortiumGovernor(registry, timelock, settings, call rules: which calls
+   are constitutional and which are about a member, whose case the proposal then is).
+5. ElectionRegistry(registry, timelock, governor, body factory): it reads the governor's approval tallies.
+6. The timelock makes the governor its proposer, canceller and only executor (so every execution goes
    through the governor and its checks); the deployer renounces its admin role.
 After this no externally owned account holds any power over the suite.
 """
@@ -47,12 +48,14 @@ CONTRACTS = {
     "ProposalKinds": "proposal_kinds",
     "ProposalGuards": "proposal_guards",
     "SealedBallots": "sealed_ballots",
+    "ApprovalBallots": "approval_ballots",
+    "ElectionRegistry": "elections",
 }
 # Deployed only when the config asks: absent from a deployment's JSON otherwise (the attribute is then None).
 OPTIONAL_CONTRACTS = {
     "ContributionLedger": "contribution_ledger",
 }
-GOVERNOR_LIBRARIES = ("BatchBallots", "ProposalKinds", "ProposalGuards", "SealedBallots")
+GOVERNOR_LIBRARIES = ("BatchBallots", "ProposalKinds", "ProposalGuards", "SealedBallots", "ApprovalBallots")
 
 # (contract attribute, signature, constitutional, about a member). Constitutional: whatever changes
 # weights, tiers, admission, the dues, or adopts or retires a standard. About a member (first argument a
@@ -167,6 +170,9 @@ def deploy(w3: Web3, sender: Sender, config: DeploymentConfig) -> Deployment:
         a[CONTRACTS[name]] = libraries[name] = _deploy(w3, sender, name)
     a["governor"] = governor_addr = _deploy(w3, sender, "ConsortiumGovernor", config.name, registry_addr,
                                             timelock_addr, settings, rules, libraries=libraries)
+
+    a["elections"] = _deploy(w3, sender, "ElectionRegistry", registry_addr, timelock_addr, governor_addr,
+                             a["body_factory"])
 
     timelock = contract(w3, "TimelockController", timelock_addr)
     for role in ("PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE"):

@@ -109,6 +109,10 @@ class Session:
     def advisories(self):
         return contract(self.w3, "AdvisoryRegistry", self.deployment.advisories)
 
+    @cached_property
+    def elections(self):
+        return contract(self.w3, "ElectionRegistry", self.deployment.elections)
+
     def body(self, address: str):
         return contract(self.w3, "Body", address)
 

@@ -13,6 +13,7 @@ MEMBER_BALLOT = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "add
 OZ_BALLOT = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("nonce", "uint256")]
 SEALED_BALLOT = [("proposalId", "uint256"), ("voter", "address"), ("commitment", "bytes32")]
 SEALED_SALT = [("proposalId", "uint256"), ("voter", "address")]
+APPROVAL_BALLOT = [("proposalId", "uint256"), ("voter", "address"), ("approvals", "uint256")]
 
 
 def domain(name: str, chain_id: int, governor: str, version: str = "1") -> dict:
@@ -66,10 +67,21 @@ def sealed_salt(signature: bytes) -> bytes:
     return keccak(b"consortium sealed salt" + signature)
 
 
+def approval_ballot(domain_: dict, proposal_id: int, voter: str, approvals: int) -> dict:
+    """The typed data of an election's approval ballot: bit c of `approvals` approves candidate c of the
+    election's list (single-use: one ballot per member, as every vote)."""
+    message = {"proposalId": proposal_id, "voter": voter, "approvals": approvals}
+    return typed_data("ApprovalBallot", APPROVAL_BALLOT, domain_, message)
+
+
 def for_wallet(typed: dict) -> dict:
-    """Typed data as JSON for a wallet's `eth_signTypedData_v4`: the proposal id as a decimal string, since a
-    JSON reader (a browser's included) loses precision on integers past 2^53 and proposal ids are 256-bit."""
-    return {**typed, "message": {**typed["message"], "proposalId": str(typed["message"]["proposalId"])}}
+    """Typed data as JSON for a wallet's `eth_signTypedData_v4`: the proposal id (and an approval bitmap) as a
+    decimal string, since a JSON reader (a browser's included) loses precision on integers past 2^53 and
+    proposal ids are 256-bit."""
+    message = {**typed["message"], "proposalId": str(typed["message"]["proposalId"])}
+    if "approvals" in message:
+        message["approvals"] = str(message["approvals"])
+    return {**typed, "message": message}
 
 
 def oz_ballot(domain_: dict, proposal_id: int, support: int, voter: str, nonce: int) -> dict:

@@ -8,6 +8,7 @@ from brownie import (
     ConductRecord,
     ConsortiumGovernor,
     ContributionLedger,
+    ElectionRegistry,
     MemberRegistry,
     StandardsRegistry,
     TimelockController,
@@ -72,6 +73,7 @@ def deploy_suite(roster, extra_members=(), treasury=None, contributions=None, ti
                    StandardsRegistry.at(d.standards), ConductRecord.at(d.conduct),
                    AdvisoryRegistry.at(d.advisories))
     g.ledger = ContributionLedger.at(d.contribution_ledger) if d.contribution_ledger else None
+    g.elections = ElectionRegistry.at(d.elections)
     return g
 
 
