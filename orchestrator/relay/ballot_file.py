@@ -2,7 +2,8 @@
 relayer accepts (`relay FILE` and `POST /ballots`). One pydantic model, so the file, the HTTP API and its
 OpenAPI document cannot disagree about what a ballot is. On a sealed proposal, two more kinds: the signed
 commitment (`POST /commitments`), which holds neither the vote nor its salt, and the reveal the member keeps
-until the reveal start (`POST /reveals`), which holds both.
+until the reveal start (`POST /reveals`), which holds both. On an election's ballot, the approval ballot
+(`POST /approvals`).
 
 Parsing is strict and documented: numbers are JSON integers or strings in decimal or 0x-hex (what
 `eth_chainId` returns), never floats or booleans; support is 0, 1 or 2; a signature is hex of at most
@@ -20,6 +21,7 @@ from orchestrator.relay import ballots
 FORMAT = "consortium-ballot/1"
 COMMITMENT_FORMAT = "consortium-commitment/1"
 REVEAL_FORMAT = "consortium-reveal/1"
+APPROVAL_FORMAT = "consortium-approval/1"
 UINT256_MAX = 2**256 - 1
 # A signature longer than this is refused: a Safe's needs 65 bytes per owner, under 2,000 for 30 owners,
 # and every byte of a batch's calldata is paid for by everyone in it.
@@ -168,9 +170,35 @@ class RevealFile(BaseModel):
                 "proposal_id": str(proposal_id), "voter": voter, "support": support, "salt": "0x" + salt.hex()}
 
 
+class ApprovalFile(BaseModel):
+    """A member's signed approval ballot in an election (EIP-712 `ApprovalBallot`): bit c of `approvals` approves
+    candidate c of the election's list (IElectionRegistry.candidates); zero approves nobody (an abstention)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, json_schema_extra={"examples": [{
+        "format": APPROVAL_FORMAT, "chain_id": "0x7a69", "governor": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        "proposal_id": "1234", "voter": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "approvals": "5",
+        "signature": "0x" + "11" * 65}]})
+
+    format: Literal["consortium-approval/1"] = Field(description="Always consortium-approval/1.")
+    chain_id: Uint256 = Field(description="The chain the ballot is for, decimal or 0x-hex.")
+    governor: Address = Field(description="The governor (the EIP-712 verifying contract).")
+    proposal_id: Uint256 = Field(description="The election's ballot proposal, decimal or 0x-hex.")
+    voter: Address = Field(description="The member's seat: the signing account or a contract wallet.")
+    approvals: Uint256 = Field(description="The bitmap of approved candidates (bit c: candidate c of the list), "
+                                           "decimal or 0x-hex.")
+    signature: Signature = Field(description="The seat's signature of the ApprovalBallot, as for a ballot.")
+
+    @classmethod
+    def signed(cls, domain: dict, proposal_id: int, voter: str, approvals: int, signature: bytes) -> dict:
+        """The file's content as written (numbers as decimal strings, as a ballot file's)."""
+        return {"format": APPROVAL_FORMAT, "chain_id": domain["chainId"], "governor": domain["verifyingContract"],
+                "proposal_id": str(proposal_id), "voter": voter, "approvals": str(approvals),
+                "signature": "0x" + signature.hex()}
+
+
 # format → (the model, what one is called in an error)
 KINDS = {FORMAT: (BallotFile, "ballot"), COMMITMENT_FORMAT: (CommitmentFile, "commitment"),
-         REVEAL_FORMAT: (RevealFile, "reveal")}
+         REVEAL_FORMAT: (RevealFile, "reveal"), APPROVAL_FORMAT: (ApprovalFile, "approval ballot")}
 
 
 def explain(error: ValidationError | list[dict], format_: str = FORMAT) -> str:
@@ -197,7 +225,7 @@ def parse(data: Any, format_: str = FORMAT):
         raise ValueError(explain(exc, format_)) from None
 
 
-def parse_any(data: Any) -> BallotFile | CommitmentFile | RevealFile:
-    """A file of any of the three kinds, told apart by its `format`; a file of none is refused as a ballot's."""
+def parse_any(data: Any) -> BallotFile | CommitmentFile | RevealFile | ApprovalFile:
+    """A file of any of the four kinds, told apart by its `format`; a file of none is refused as a ballot's."""
     format_ = data.get("format") if isinstance(data, dict) else None
     return parse(data, format_ if format_ in KINDS else FORMAT)
