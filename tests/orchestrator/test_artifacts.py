@@ -10,7 +10,8 @@ from orchestrator.operations.deploy import GOVERNOR_LIBRARIES
 def test_governor_needs_all_its_libraries_linked():
     governor = artifacts.load("ConsortiumGovernor")
     libraries = {"BatchBallots": "0x" + "12" * 20, "ProposalKinds": "0x" + "34" * 20,
-                 "ProposalGuards": "0x" + "56" * 20, "SealedBallots": "0x" + "78" * 20}
+                 "ProposalGuards": "0x" + "56" * 20, "SealedBallots": "0x" + "78" * 20,
+                 "ApprovalBallots": "0x" + "9a" * 20}
     assert set(libraries) == set(GOVERNOR_LIBRARIES)
     for name in libraries:
         assert f"__{name}".ljust(40, "_") in governor.bytecode
