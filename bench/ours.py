@@ -45,6 +45,7 @@ class Suite:
         self.governor = contract(w3, "ConsortiumGovernor", d.governor)
         self.registry = contract(w3, "MemberRegistry", d.registry)
         self.treasury = contract(w3, "Treasury", d.treasury)
+        self.deployment = d
         self.domain = ballots.domain("Bench", w3.eth.chain_id, d.governor)
         self.proposals = 0
 
@@ -140,6 +141,7 @@ def measure(w3: Web3) -> dict:
     result["batch_per_ballot_steady_100"] = round(suite.batch(steady_id, range(50, 150)) / 100)
     result["rejected_per_ballot"] = rejected(suite)
     result["sealed"] = undone(w3, sealed_votes, suite)
+    result["election"] = undone(w3, approval_votes, suite)
     advance(w3, SETTINGS["voting_period"] + 1)
     operation = (*call[:3], w3.keccak(text=call[3]))
     result["queue"] = suite.deployer.transact(w3, suite.governor.functions.queue(*operation), "queue")["gasUsed"]
@@ -202,6 +204,87 @@ def sealed_votes(w3: Web3, suite: Suite, size: int = 100) -> dict:
             "batch_commit_per_ballot": round(commit_batch / size),
             "batch_reveal_per_ballot": round(reveal_batch / size),
             "batch_per_vote": round((commit_batch + reveal_batch) / size), "batch": size, "samples": DIRECT_VOTERS}
+
+
+def pass_calls(w3: Web3, suite: Suite, calls: list[tuple], description: str) -> dict:
+    """Pass and execute `calls` ((contract function, …)) by the founding members' votes; the execute receipt."""
+    targets = [fn.address for fn in calls]
+    data = [bytes.fromhex(fn._encode_transaction_data()[2:]) for fn in calls]
+    operation = (targets, [0] * len(calls), data, description)
+    proposer = funded(w3, suite.keys[0])
+    receipt = proposer.transact(w3, suite.governor.functions.propose(*operation), "propose")
+    pid = receipt_events(suite.governor, receipt, "ProposalCreated")[0]["args"]["proposalId"]
+    advance(w3, SETTINGS["voting_delay"] + 1)
+    for i in range(suite.founding):
+        suite.vote(pid, i)
+    advance(w3, SETTINGS["voting_period"] + 1)
+    hashed = (*operation[:3], w3.keccak(text=description))
+    suite.deployer.transact(w3, suite.governor.functions.queue(*hashed), "queue")
+    advance(w3, SETTINGS["timelock_delay"] + 1)
+    return suite.deployer.transact(w3, suite.governor.functions.execute(*hashed), "execute")
+
+
+ELECTION_CANDIDATES, ELECTION_SEATS, APPROVED_EACH = 10, 3, 3
+
+
+def approval_votes(w3: Web3, suite: Suite, size: int = 100) -> dict:
+    """An election on the same suite: governance creates a 1-of-1 council, names the election registry its elector
+    and opens an election of 3 seats; members 2..11 nominate themselves (10 candidates). On the ballot proposal,
+    members 12..36 cast their own approval ballot (one transaction each), then a relayer sends members 41..140's
+    signed ballots in one batch; every ballot approves 3 of the 10 candidates. Executing the ballot proposal seats
+    the 3 winners in the council."""
+    d = suite.deployment
+    factory = contract(w3, "BodyFactory", d.body_factory)
+    elections = contract(w3, "ElectionRegistry", d.elections)
+    created = pass_calls(w3, suite, [factory.functions.create(0, "Council", 1, [1], [])], "bench: a council")
+    body = contract(w3, "Body", receipt_events(factory, created, "BodyCreated")[0]["args"]["body"])
+    now = w3.eth.get_block("latest")["timestamp"]
+    nominations_end = now + 3 * SETTINGS["voting_period"]
+    pass_calls(w3, suite, [body.functions.setElector(elections.address),
+                           elections.functions.open(body.address, ELECTION_SEATS, [], nominations_end,
+                                                    nominations_end + 365 * 86_400, "Council")],
+               "bench: elect the council")
+    nominate = [funded(w3, suite.keys[i]).transact(w3, elections.functions.nominate(1), "nominate")["gasUsed"]
+                for i in range(1, 1 + ELECTION_CANDIDATES)]
+    advance(w3, nominations_end - w3.eth.get_block("latest")["timestamp"])
+    description = elections.functions.ballotDescription(1).call()
+    seat = bytes.fromhex(elections.encode_abi("seat", [1])[2:])
+    operation = ([elections.address], [0], [seat], description)
+    receipt = funded(w3, suite.keys[0]).transact(w3, suite.governor.functions.propose(*operation), "propose ballot")
+    pid = receipt_events(suite.governor, receipt, "ProposalCreated")[0]["args"]["proposalId"]
+    propose_gas = receipt["gasUsed"]
+    advance(w3, SETTINGS["voting_delay"] + 1)
+    governor = suite.governor.functions
+
+    def approvals(i: int) -> int:
+        return sum(1 << ((i + k * 3) % ELECTION_CANDIDATES) for k in range(APPROVED_EACH))
+
+    def counted(receipt, n: int) -> int:
+        cast = receipt_events(suite.governor, receipt, "VoteCastWithParams")
+        if len(cast) != n:
+            raise BenchError(f"approval ballots: {len(cast)} of {n} counted in one transaction: no measure")
+        return receipt["gasUsed"]
+
+    first = 1 + ELECTION_CANDIDATES
+    own = [counted(funded(w3, suite.keys[i]).transact(
+        w3, governor.castApprovals(pid, [(suite.seats[i], approvals(i), b"")]), "approve"), 1)
+        for i in range(first, first + DIRECT_VOTERS)]
+    signed = [(suite.seats[i], approvals(i), ballots.sign(
+        ballots.approval_ballot(suite.domain, pid, suite.seats[i], approvals(i)), suite.keys[i].key))
+        for i in range(40, 40 + size)]
+    batch = counted(suite.deployer.transact(w3, governor.castApprovals(pid, signed), "approvals"), size)
+    advance(w3, SETTINGS["voting_period"] + 1)
+    hashed = (*operation[:3], w3.keccak(text=description))
+    suite.deployer.transact(w3, governor.queue(*hashed), "queue")
+    advance(w3, SETTINGS["timelock_delay"] + 1)
+    executed = suite.deployer.transact(w3, governor.execute(*hashed), "execute")
+    elected = receipt_events(elections, executed, "CandidateElected")
+    if len(elected) != ELECTION_SEATS:
+        raise BenchError(f"the election seated {len(elected)} of {ELECTION_SEATS}: its gas measures no election")
+    return {"candidates": ELECTION_CANDIDATES, "seats": ELECTION_SEATS, "approved_each": APPROVED_EACH,
+            "nominate": median(nominate), "propose": propose_gas, "own_ballot": median(own), "first_own": own[0],
+            "batch_per_ballot": round(batch / size), "batch": size, "samples": DIRECT_VOTERS,
+            "execute_and_seat": executed["gasUsed"]}
 
 
 def full_layout_reasons(suite: Suite, size: int = 100) -> dict:

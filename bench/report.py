@@ -110,6 +110,7 @@ Direct `castVote`, median over 8 regular members voting after the founding membe
 
 {_turnout(o["turnout"])}
 {_sealed(o)}
+{_election(o)}
 ## The system
 
 | figure | value |
@@ -264,6 +265,35 @@ reveals the {s['batch']}. Medians; the first reveal also writes the proposal's c
 | relayed: reveal, batch of {s['batch']}, per ballot | {_n(s['batch_reveal_per_ballot'])} | |
 | relayed sealed vote, commit + reveal, per ballot | {_n(s['batch_per_vote'])} | {_n(batch)} (batch of 100) |
 | propose a sealed proposal | {_n(s['propose'])} | {_n(o['propose'])} |
+"""
+
+
+def _election(o: dict) -> str:
+    """An election's gas (bench/ours.py approval_votes), beside an open vote on the same suite."""
+    e = o.get("election")
+    if not e:
+        return ""
+    cast, full = o["castVote"]["median"], o["batch_per_ballot_full_layout"]["100"]
+    own = f"a member's own approval ballot, median (the first: {_n(e['first_own'])})"
+    relayed = f"relayed approval ballot, batch of {e['batch']}, per ballot"
+    execute = f"execute the ballot: count and seat {e['seats']} of {e['candidates']}"
+    return f"""
+## Elections: approval ballots
+
+An election of {e['seats']} council seats on the same 300-member suite: {e['candidates']} candidates, every ballot
+approving {e['approved_each']} of them. {e['samples']} members cast their own approval ballot (one transaction each),
+then a relayer sends {e['batch']} others' signed ballots in one batch. Executing the ballot proposal seats the winners.
+
+| step | election (gas) | an open vote (gas) |
+|---|---:|---:|
+| a candidate nominates itself, median | {_n(e['nominate'])} | |
+| propose the election's ballot | {_n(e['propose'])} | {_n(o['propose'])} (propose) |
+| {own} | {_n(e['own_ballot'])} | {_n(cast)} (`castVote`, median) |
+| {relayed} | {_n(e['batch_per_ballot'])} | {_n(full)} (full layout, batch of 100) |
+| {execute} | {_n(e['execute_and_seat'])} | {_n(o['execute'])} (execute) |
+
+An approval ballot costs more than a vote because each approved candidate's sum is a storage word of its own
+(per voter tier); a batch adds each candidate's approvals up in memory and writes each sum once per tier.
 """
 
 
