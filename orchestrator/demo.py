@@ -24,6 +24,12 @@ runs two rounds of governance through the timelock, every institution at work:
    after round two's snapshots (so its tallies are the tiers' alone), and round three attributes the research
    grant's work to a member by a vote (a constitutional member's case, the member recused); its weight is then
    its tier's and its contribution part, as the ledger answers.
+4. An election: a proposal creates a council, names the election registry its elector and opens an election of
+   two seats, one reserved for a regular member. Two founding and three regular members nominate themselves and
+   one withdraws; the council's ballot proposal is made as the registry fixes it, and members vote by approval:
+   some from their own seats, the rest as signed ballots the relayer's account sends in batches. The two regular
+   candidates tie, and the published rule (the lower keccak256(election id, member id)) gives one of them the
+   reserved seat. Executing the ballot seats the winners; when the term ends, anyone vacates the seats.
 
 Member keys exist in memory for the run only; the relayer's database is a temporary file."""
 
@@ -48,8 +54,10 @@ from orchestrator.errors import ChainError, OrchestratorError
 from orchestrator.observers.indexer.derived import STANDARD_STATUSES
 from orchestrator.operations import advisories as advisory_ops
 from orchestrator.operations import dues, governance, roll, sealed
+from orchestrator.operations import elections as election_ops
 from orchestrator.operations.config import ZERO_ADDRESS, parse
 from orchestrator.operations.deploy import contract, deploy
+from orchestrator.operations.governance import Call
 from orchestrator.relay import ballots
 from orchestrator.relay.ballot_file import BallotFile
 from orchestrator.relay.relayer import BallotRefused, Relayer
@@ -75,7 +83,8 @@ MIN_MEMBERS = 21
 # not once regular members are the most weight (from about 2,000 members with the demo's tiers).
 ROUND_TWO_REGULAR_TURNOUT, ROUND_TWO_REGULAR_SHARE = 100, 0.4
 DUES_CHUNK = 100
-SECRETARIAT, TECHNICAL_COMMITTEE = 3, 1
+SECRETARIAT, TECHNICAL_COMMITTEE, COUNCIL = 3, 1, 0
+COUNCIL_SEATS, TERM = 2, 2 * DAY
 ETH = 10**18
 SPEND_BUDGET = governance.selector("spendBudget(address,address,uint256,string)")
 PUBLISH_DRAFT = governance.selector("publishDraft(string,string,bytes32,string,uint256)")
@@ -143,7 +152,9 @@ class Demo:
         self._attest_and_restore(founding, regular)
         self._advisories_revised(founding)
         round_three = [self._contribution_weight(founding, regular)] if self.contributions else []
-        self.report.proposals = [self._summary(pid) for pid in (*round_one, *self.round_two, *round_three)]
+        round_four = self._election(founding, regular)
+        self.report.proposals = [self._summary(pid)
+                                 for pid in (*round_one, *self.round_two, *round_three, *round_four)]
         self._summarise_institutions()
         self.report.wall_s = time.monotonic() - started
         return self.report
@@ -338,6 +349,79 @@ class Demo:
                  f"(the ledger's own: sqrt({GRANT} ETH / 1 ETH))")
         return pid
 
+    def _election(self, founding: list, regular: list) -> tuple[int, int]:
+        """Round four: the council's election, from its opening to the seats falling vacant. Returns the ids of the
+        proposal that opened it and of its ballot."""
+        g, e, r = self.session.governor, self.session.elections, self.session.registry
+        council = self._next_bodies(1)[0]
+        regular_tier = [t["name"] for t in TIERS].index("regular")
+        nominations_end = self.w3.eth.get_block("latest")["timestamp"] + DAY
+        calls = [governance.contract_call(self.session.body_factory, "create", COUNCIL, "Council", 1,
+                                          [self.member_id(founding[0])], []),
+                 Call(council, 0, _data(self.session.body(council).functions.setElector(e.address))),
+                 governance.contract_call(e, "open", council, COUNCIL_SEATS, [(regular_tier, 1)], nominations_end,
+                                          nominations_end + DAY + TERM, "Council 2027")]
+        opened = self._propose(founding[0], calls, f"Elect a council of {COUNCIL_SEATS} (one seat for a regular "
+                               "member), chaired by a founding member")
+        self._advance(SETTINGS["voting_delay"] + 1)
+        self._vote_directly(opened, [(a, 1) for a in founding[:DIRECT_VOTERS]])
+        self._relay(opened, [(a, 1) for a in founding[DIRECT_VOTERS:] + regular[:ROUND_TWO_REGULAR_TURNOUT]
+                             if a not in (self.suspended,)])
+        self._enact([opened])
+        eid = e.functions.electionCount().call()
+        candidates = [founding[1], founding[2], regular[0], regular[1], regular[2]]
+        for account in candidates:
+            self._send(account, e.functions.nominate(eid), "nominate")
+        self._send(regular[2], e.functions.withdraw(eid), "withdraw")
+        self.say(f"members {', '.join(str(self.member_id(a)) for a in candidates)} stood for election {eid}; member "
+                 f"{self.member_id(regular[2])} withdrew")
+        self._advance(nominations_end - self.w3.eth.get_block("latest")["timestamp"])
+        operation = election_ops.ballot_proposal(e, eid)
+        receipt = self._send(regular[3], g.functions.propose(*operation), "propose")
+        ballot = receipt_events(g, receipt, "ProposalCreated")[0]["args"]["proposalId"]
+        self.say(f"member {self.member_id(regular[3])} made the election's ballot proposal, as the registry fixes it")
+        self._advance(SETTINGS["voting_delay"] + 1)
+        election = election_ops.get(e, eid)
+        # Founding members approve both founding candidates; everyone approves both regular ones or neither, so
+        # the two tie for the reserved seat.
+        both_regular = [self.member_id(regular[0]), self.member_id(regular[1])]
+        founders_slate = election_ops.approvals_bitmap(election, [self.member_id(founding[1]),
+                                                                  self.member_id(founding[2]), *both_regular])
+        for account in founding[:DIRECT_VOTERS]:
+            self._send(account, g.functions.castApprovals(ballot, [(account.address, founders_slate, b"")]),
+                       "castApprovals (own)")
+        regular_voters = [a for a in regular if a != self.suspended]
+        turnout = max(ROUND_TWO_REGULAR_TURNOUT, int(len(regular_voters) * ROUND_TWO_REGULAR_SHARE))
+        voting = founding[DIRECT_VOTERS:] + regular_voters[:turnout]
+        slates = [election_ops.approvals_bitmap(election, [self.member_id(founding[1]), *both_regular]),
+                  election_ops.approvals_bitmap(election, [self.member_id(founding[1]), self.member_id(founding[2])]),
+                  election_ops.approvals_bitmap(election, [])]
+        relayer, domain = self._relayer.session.sender, self._relayer.domain
+        signed = [(a, slates[i % 3]) for i, a in enumerate(voting)]
+        for start in range(0, len(signed), 100):
+            batch = [(a.address, bits, ballots.sign(ballots.approval_ballot(domain, ballot, a.address, bits), a.key))
+                     for a, bits in signed[start:start + 100]]
+            self._transact(relayer, g.functions.castApprovals(ballot, batch), "castApprovals (relayer)")
+        self.say(f"{DIRECT_VOTERS} founding members cast their approval ballots from their seats and {len(signed)} "
+                 "members through the relayer (a third of them approving nobody: an abstention)")
+        tallies = election_ops.tallies(g, ballot, len(election.candidates), r.functions.tierCount().call())
+        self.say("  approvals per candidate: " + ", ".join(
+            f"member {c.member_id} {sum(tallies[c.index])}" for c in election.candidates if not c.withdrawn))
+        self._enact([ballot])
+        seated = receipt_events(e, self.w3.eth.get_transaction_receipt(self._last_execute), "CandidateElected")
+        tie_keys = {m: e.functions.tieKey(eid, m).call().hex()[:10] for m in both_regular}
+        self.say("elected: " + ", ".join(
+            f"member {x['args']['memberId']} ({x['args']['approvals']} approvals"
+            f"{', the reserved regular seat' if x['args']['reservedSeat'] else ''})" for x in seated)
+            + f"; members {both_regular[0]} and {both_regular[1]} tied for the reserved seat, and the lower tie "
+            f"key won ({', '.join(f'member {m}: 0x{k}…' for m, k in tie_keys.items())})")
+        self._advance(e.functions.election(eid).call()[4] - self.w3.eth.get_block("latest")["timestamp"])
+        receipt = self._send(regular[4], e.functions.vacate(eid), "vacate")
+        vacated = [x["args"]["memberId"] for x in receipt_events(e, receipt, "SeatVacated")]
+        self.say(f"the term ended and member {self.member_id(regular[4])} vacated the elected seats (members "
+                 f"{', '.join(map(str, vacated))}); the council keeps its chair")
+        return opened, ballot
+
     def _committee_acts(self, founding: list, fn, description: str) -> None:
         """The technical committee calls `fn`: a founding member proposes the action, another approves it
         (2 of 3), which executes it."""
@@ -440,6 +524,10 @@ class Demo:
                      f"{len(s.attesters(1).call())} member(s) attest compliance")
         member_id, report_id, reason, _ = c.censureRecord(1).call()
         lines.append(f"censure 1: member {member_id} (report {report_id}): {reason}")
+        for x in election_ops.read(self.session.elections):
+            elected = ", ".join(map(str, x.seated)) or "none"
+            lines.append(f"election {x.id}: {x.title}, {x.seats} seats, {len(x.candidates)} candidates, "
+                         f"members {elected} seated, now {x.status}")
         for x in advisory_ops.read(self.session.advisories):
             revision = f" (revision {x.revision})" if x.revision else ""
             replies = f", {len(x.replies)} reply" if x.replies else ""
@@ -546,7 +634,8 @@ class Demo:
     def _operation(self, pid: int, action: str) -> None:
         proposal = find(self.session, str(pid))
         fn = getattr(self.session.governor.functions, action)(*proposal.operation(self.w3))
-        self._transact(self.session.sender, fn, action)
+        receipt = self._transact(self.session.sender, fn, action)
+        self._last_execute = receipt["transactionHash"]
 
     def _add_gas(self, what: str, receipt) -> None:
         self.report.gas[what] = self.report.gas.get(what, 0) + receipt["gasUsed"]
