@@ -90,7 +90,8 @@ def contract_call(contract, fn: str, *args) -> Call:
 
 # The suite's contracts by the names users give them on the command line.
 CONTRACT_NAMES = {"registry": "registry", "governor": "governor", "timelock": "timelock", "treasury": "treasury",
-                  "bodies": "body_factory", "standards": "standards", "conduct": "conduct", "advisories": "advisories"}
+                  "bodies": "body_factory", "standards": "standards", "conduct": "conduct", "advisories": "advisories",
+                  "elections": "elections"}
 
 
 def target(session, text: str) -> str:

@@ -169,8 +169,8 @@ def test_institution_input_errors(cli, consortium):
         "Error: mandate entry 'treasury': give TARGET:FUNCTION, e.g. treasury:spendBudget")
     assert cli.fails("propose", "create-body", "secretariat", "S", "--threshold", "1", "--member", "1",
                      "--mandate", "vault:pay()", "--description", "d", account="f1") == (
-        "Error: target 'vault' is neither an address nor one of ['advisories', 'bodies', 'conduct', 'governor', "
-        "'registry', 'standards', 'timelock', 'treasury']")
+        "Error: target 'vault' is neither an address nor one of ['advisories', 'bodies', 'conduct', 'elections', "
+        "'governor', 'registry', 'standards', 'timelock', 'treasury']")
     assert cli.fails("propose", "spend", "lots", "0x" + "11" * 20, "--memo", "m", "--description", "d",
                      account="f1") == ("Error: amount 'lots' is not a number with a unit: write e.g. 1.5 ether, "
                                        "0.8 ETH, 20 gwei or 5 wei")
