@@ -33,6 +33,8 @@ COMMANDS = {
     "standard": ("orchestrator.commands.standards", "standard", "Standards: publish, attest, compliance."),
     "conduct": ("orchestrator.commands.conduct", "conduct", "Conduct reports and censures."),
     "advisory": ("orchestrator.commands.advisories", "advisory", "Industry advisories: file, decide, reply."),
+    "election": ("orchestrator.commands.elections", "election",
+                 "Elections of bodies' seats: nominate, ballot, vote by approval."),
     "contribution": ("orchestrator.commands.contributions", "contribution",
                      "Contribution weight: each member's part of its vote."),
     "index": ("orchestrator.commands.observe", "index", "Index the suite's events into the database."),

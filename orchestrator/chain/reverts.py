@@ -128,6 +128,31 @@ SENTENCES = {
     "AdvisoryInvalidStatus": "advisory {0} is {1}, which does not allow this",
     "AdvisoryNotSubject": "{1} is not the account of advisory {0}'s subject (a subject without one answers through a "
                           "confirmer, who records its reply)",
+    "ElectionUnauthorized": "only governance (the timelock) may do this, not {0}",
+    "ElectionUnknown": "there is no election {0}",
+    "ElectionInvalidSeats": "{0} seat(s) with {1} reserved is not an election: 1 to {2} seats, no more reserved than "
+                            "there are, each reservation for a tier that exists and of at least one seat",
+    "ElectionInvalidSchedule": "nominations closing at {0} and a term ending at {1} is not a schedule: nominations "
+                               "close in the future and the term ends after them",
+    "ElectionInvalidBody": "{0} is not one of the consortium's bodies, or it is dissolved",
+    "ElectionTitleTooLong": "a title of {0:,} bytes is longer than the {1:,} bytes allowed",
+    "ElectionWrongStatus": "election {0} is {1}, which does not allow this",
+    "ElectionNominationsClosed": "nominations to election {0} closed at {1}",
+    "ElectionNominationsOpen": "nominations to election {0} are open until {1}: its ballot comes after",
+    "ElectionNotActiveMember": "{0} is not the seat of an active member: only active members stand for election",
+    "ElectionAlreadyCandidate": "member {1} is already a candidate in election {0}",
+    "ElectionNotCandidate": "{1} is not a candidate in election {0}",
+    "ElectionTooManyCandidates": "election {0} already lists the most candidates it can ({1})",
+    "ElectionNoCandidates": "election {0} has no candidates: nobody nominated itself, so there is nothing to vote on",
+    "ElectionBallotNotExecuted": "only election {0}'s ballot, proposal {1}, seats its winners, as it executes",
+    "ElectionBallotStillLive": "election {0}'s ballot, proposal {1}, can still pass: a new round is only for a ballot "
+                               "cancelled, defeated or expired",
+    "ElectionTermNotOver": "election {0}'s term ends at {1}, not before",
+    "GovernorProposalIsElection": "proposal {0} is an election's ballot: members vote on it by approving candidates, "
+                                  "not for, against or abstain",
+    "GovernorProposalNotElection": "proposal {0} is not an election's ballot: there are no candidates to approve on it",
+    "GovernorInvalidElectionBallot": "proposal {0} is tagged #election but is not an election's ballot as its "
+                                     "registry fixes it (the one call seat(electionId), the registry's description)",
 }
 STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"]
 STATUSES = ["None", "Active", "Suspended", "Resigned", "Expelled", "Lapsed"]
@@ -173,6 +198,13 @@ HUMAN_ARGS = {
     "AdvisoryRateLimited": lambda a: [a[0], _filing_limit(a[1], a[2])],
     "AdvisoryInvalidStatus": lambda a: [a[0], _enum("IAdvisoryRegistry", "Status", a[1])],
     "LedgerNotCounted": lambda a: [_enum("IContributionLedger", "Source", a[0])],
+    "ElectionInvalidSeats": lambda a: [*a, artifacts.constant("ElectionRegistry", "MAX_SEATS")],
+    "ElectionInvalidSchedule": lambda a: [utc(a[0]), utc(a[1])],
+    "ElectionWrongStatus": lambda a: [a[0], _enum("IElectionRegistry", "Status", a[1])],
+    "ElectionNominationsClosed": lambda a: [a[0], utc(a[1])],
+    "ElectionNominationsOpen": lambda a: [a[0], utc(a[1])],
+    "ElectionNotCandidate": lambda a: [a[0], f"member {a[1]}" if a[1] else "the sender (not a member)"],
+    "ElectionTermNotOver": lambda a: [a[0], utc(a[1])],
 }
 
 

@@ -1,6 +1,7 @@
 """`consortium propose <action>` for the institutions: treasury spending, budgets and dues; bodies;
-standards; censures; industry advisories (confirmers, the filing limit, decisions by a member vote). Each
-builds the calls; `propose` submits them and prints the id and kind."""
+standards; censures; industry advisories (confirmers, the filing limit, decisions by a member vote);
+elections (open, cancel, and naming the registry a body's elector). Each builds the calls; `propose` submits
+them and prints the id and kind."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from pathlib import Path
 import click
 
 from orchestrator.chain.amounts import asset_of, parse_amount
+from orchestrator.chain.reverts import utc
 from orchestrator.commands import contributions
 from orchestrator.commands.advisories import content_hash, update_call
-from orchestrator.commands.bodies import BODY_KINDS, body_address, mandate_entries
+from orchestrator.commands.bodies import BODY_KINDS, body_address, mandate_entries, member_body
+from orchestrator.commands.devnet import parse_duration
 from orchestrator.commands.proposals import proposal_command, propose
 from orchestrator.commands.treasury import dues_asset
 from orchestrator.errors import ChainError, InputError
@@ -259,3 +262,93 @@ def advisory_record_reply(session, advisory_id, uri, hash_, file_):
     digest = content_hash(hash_, file_, "--hash", "--file")
     return _by_vote(session, session.advisories.functions.recordReply(advisory_id, uri, digest),
                     f"record a reply to advisory {advisory_id}")
+
+
+# ───── elections ─────
+
+
+def _as_governance(session, contract, what: str, name: str, *args) -> gv.Call:
+    """The call `name(*args)` on `contract` as governance (the timelock) makes it, asked of the chain now: what it
+    would refuse today (no such election or body, a status that does not allow it, seats or a schedule it does
+    not take) is said before a vote is spent on it. The chain can still change before the proposal executes."""
+    refused = ops.refusal(getattr(contract.functions, name)(*args), session.deployment.timelock)
+    if refused:
+        raise ChainError(f"{what}: {refused[1]}")
+    return gv.contract_call(contract, name, *args)
+
+
+def _reservation(session, text: str) -> tuple[int, int]:
+    """--reserve TIER=SEATS: TIER by name or id."""
+    tier, sep, seats = text.rpartition("=")
+    if not sep or not tier.strip() or not seats.strip().isdigit() or not 0 < int(seats) < 256:
+        raise InputError(f"--reserve {text!r} is not TIER=SEATS, e.g. regular=1 (1 to 255 seats)")
+    return gv.tier_id(session.registry, tier.strip()), int(seats)
+
+
+def _one_of(when_text: str | None, duration: str | None, when_option: str, duration_option: str) -> None:
+    if (when_text is None) == (duration is None):
+        raise InputError(f"give {when_option} WHEN or {duration_option} DURATION, one of the two")
+
+
+def _earliest_execution(session, now: int) -> int:
+    """The earliest a proposal made now can execute: after the governor's voting delay and period and the
+    timelock's delay, as the chain holds them (a late quorum can only make it later)."""
+    g = session.governor.functions
+    return (now + g.votingDelay().call() + g.votingPeriod().call()
+            + session.timelock.functions.getMinDelay().call())
+
+
+@propose.command(name="election")
+@click.argument("body")
+@click.option("--seats", type=click.IntRange(1, 255), required=True, help="How many seats are elected.")
+@click.option("--reserve", "reserve", multiple=True, metavar="TIER=SEATS",
+              help="Seats kept for the best candidates of TIER (a name or id), e.g. regular=1; repeat.")
+@click.option("--nominations-end", metavar="WHEN", help="When nominations close: YYYY-MM-DD[THH:MM[:SS]] (UTC) or "
+              "seconds since 1970.")
+@click.option("--nominate-for", metavar="DURATION", help="Or: nominations close DURATION (90s, 15min, 2h, 30d) from "
+              "now; the proposal must execute before that.")
+@click.option("--term-end", metavar="WHEN", help="When the term ends and the seats can be vacated (as "
+              "--nominations-end).")
+@click.option("--term", metavar="DURATION", help="Or: the term ends DURATION after nominations close.")
+@click.option("--title", required=True, help="The election's title (public; it heads its ballot proposal).")
+@proposal_command
+def election(session, body, seats, reserve, nominations_end, nominate_for, term_end, term, title):
+    """Open an election of SEATS seats of BODY (a name or address): members nominate themselves until
+    nominations close, then vote by approval on its ballot; the winners sit until the term ends (ordinary).
+    The body also needs the election registry as its elector (`consortium propose elector BODY`), before the
+    ballot executes."""
+    _one_of(nominations_end, nominate_for, "--nominations-end", "--nominate-for")
+    _one_of(term_end, term, "--term-end", "--term")
+    address = member_body(session, body).address
+    reserved = [_reservation(session, text) for text in reserve]
+    now = session.w3.eth.get_block("latest")["timestamp"]
+    closes = contributions._parse_time(nominations_end) if nominations_end else now + parse_duration(nominate_for)
+    ends = contributions._parse_time(term_end) if term_end else closes + parse_duration(term)
+    earliest = _earliest_execution(session, now)
+    if closes <= earliest:
+        raise InputError(f"nominations would close at {utc(closes)}, before this proposal can execute (at the "
+                         f"earliest {utc(earliest)}: the voting delay and period, then the timelock's delay), and "
+                         "the registry refuses an election whose nominations have closed: give a later time")
+    return [_as_governance(session, session.elections, "open election", "open", address, seats, reserved, closes,
+                           ends, title)]
+
+
+@propose.command(name="elector")
+@click.argument("body")
+@proposal_command
+def elector(session, body):
+    """Name the election registry BODY's elector (a name or address), so that its elections seat their winners
+    in it and vacate their seats after the term (ordinary)."""
+    b = member_body(session, body)
+    registry = session.elections.address
+    if b.functions.elector().call() == registry:
+        raise InputError(f"the election registry is already body '{b.functions.name().call()}''s elector")
+    return [_as_governance(session, b, "name the elector", "setElector", registry)]
+
+
+@propose.command(name="cancel-election")
+@click.argument("election_id", type=int)
+@proposal_command
+def cancel_election(session, election_id):
+    """Cancel election ELECTION_ID before it seats anybody (ordinary)."""
+    return [_as_governance(session, session.elections, f"cancel election {election_id}", "cancel", election_id)]

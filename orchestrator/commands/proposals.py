@@ -27,7 +27,7 @@ from orchestrator.chain.reverts import decode_revert, revert_data, revert_error
 from orchestrator.commands.common import pass_session, when
 from orchestrator.commands.sealed import phases
 from orchestrator.errors import ChainError, InputError
-from orchestrator.operations import dues
+from orchestrator.operations import dues, elections
 from orchestrator.operations import governance as gv
 from orchestrator.operations.calls import Words, describe_calls
 from orchestrator.operations.session import Session
@@ -314,9 +314,11 @@ def list_(session: Session) -> None:
     if not proposals:
         click.echo("no proposals yet")
     now = session.w3.eth.get_block("latest")["timestamp"]
+    ballots = elections.ballots_by_proposal(session) if proposals else {}
     for p in proposals:
         s = standing(session, p)
-        click.echo(f"{str(p.id)[:12]}…  {s.kind:14} {s.state:10} ends {when(s.deadline, now)}  {p.title}"
+        ballot = f" (election {ballots[p.id]}'s ballot)" if p.id in ballots else ""
+        click.echo(f"{str(p.id)[:12]}…  {s.kind:14} {s.state:10} ends {when(s.deadline, now)}  {p.title}{ballot}"
                    + (f"\n              {phases(s.reveal_start, s.deadline, now)}" if s.sealed else ""))
 
 
@@ -325,12 +327,17 @@ def list_(session: Session) -> None:
 @pass_session
 def show(session: Session, proposal_id: str) -> None:
     """A proposal's state (and why, when it was defeated), deadlines, quorum, tallies per tier, recusals and
-    calls in words."""
+    calls in words; an election's ballot says so."""
     p = find(session, proposal_id)
     s = standing(session, p)
     now = session.w3.eth.get_block("latest")["timestamp"]
     click.echo(f"proposal {p.id}\n  {p.title}\n  proposer {p.proposer}")
     click.echo(f"  kind {s.kind}, state {s.state}")
+    election_id = elections.ballots_by_proposal(session).get(p.id)
+    if election_id is not None:  # the governor said so when it was made (ElectionBallotProposed)
+        click.echo(f"  the ballot of election {election_id}: members vote by approving candidates (`consortium "
+                   f"election vote {election_id}`); its approvals per candidate: `consortium election show "
+                   f"{election_id}`")
     if s.state == "Defeated":
         click.echo("  Defeated: " + "; ".join(defeat_reasons(session, p, s)))
     click.echo(f"  snapshot {when(p.snapshot, now)}\n  deadline {when(s.deadline, now)}")

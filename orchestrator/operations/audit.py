@@ -8,7 +8,9 @@ code of its targets) and events, so an open executor role is reported as a power
 Role holders come from the RoleGranted and RoleRevoked events since the deployment block, each confirmed
 with hasRole at the head; budget holders, standards publishers and advisory confirmers likewise from their
 events, confirmed with the current getters (a confirmer publishes and retracts advisories about anyone in
-the industry: one held by an account, not a body acting k of n, is a power outside the system)."""
+the industry: one held by an account, not a body acting k of n, is a power outside the system). A body's
+elector appoints its members and vacates the seats it filled: the election registry's, or a power outside the
+system."""
 
 from __future__ import annotations
 
@@ -42,7 +44,7 @@ def audit(session) -> list[Holding]:
     bodies = session.body_factory.functions.bodies().call()
     system = {d.timelock: "TimelockController", d.governor: "ConsortiumGovernor", d.registry: "MemberRegistry",
               d.treasury: "Treasury", d.body_factory: "BodyFactory", d.standards: "StandardsRegistry",
-              d.conduct: "ConductRecord", d.advisories: "AdvisoryRegistry"}
+              d.conduct: "ConductRecord", d.advisories: "AdvisoryRegistry", d.elections: "ElectionRegistry"}
     system.update({b: f"Body {session.body(b).functions.name().call()}" for b in bodies})
 
     def verdict(holder: str) -> str:
@@ -72,10 +74,14 @@ def audit(session) -> list[Holding]:
               Holding("MemberRegistry", "dues oracle", r.duesOracle().call(), "")]
     for name, c in (("Treasury", session.treasury), ("BodyFactory", session.body_factory),
                     ("StandardsRegistry", session.standards), ("ConductRecord", session.conduct),
-                    ("AdvisoryRegistry", session.advisories)):
+                    ("AdvisoryRegistry", session.advisories), ("ElectionRegistry", session.elections)):
         found.append(Holding(name, "governance", c.functions.governance().call(), ""))
     for b in bodies:
-        found.append(Holding(system[b], "governance", session.body(b).functions.governance().call(), ""))
+        body = session.body(b).functions
+        found.append(Holding(system[b], "governance", body.governance().call(), ""))
+        elector = body.elector().call()
+        if elector != ZERO_ADDRESS:  # it appoints members and vacates the seats it filled
+            found.append(Holding(system[b], "elector", elector, ""))
 
     t = session.treasury
     for holder, token in sorted({(e["args"]["holder"], e["args"]["token"]) for e in _events(t, "BudgetSet", d.block)}):
@@ -112,7 +118,8 @@ def rules(session) -> Rules:
     names = {d.registry: ("MemberRegistry", session.registry), d.treasury: ("Treasury", session.treasury),
              d.standards: ("StandardsRegistry", session.standards), d.conduct: ("ConductRecord", session.conduct),
              d.body_factory: ("BodyFactory", session.body_factory),
-             d.advisories: ("AdvisoryRegistry", session.advisories)}
+             d.advisories: ("AdvisoryRegistry", session.advisories),
+             d.elections: ("ElectionRegistry", session.elections)}
 
     def described(target: str, selector: bytes) -> str:
         name, contract = names.get(target, (target, None))

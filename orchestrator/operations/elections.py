@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from eth_utils import to_checksum_address
 
 from orchestrator.chain import artifacts
-from orchestrator.chain.proposals import receipt_events
+from orchestrator.chain.proposals import LOG_RANGE, STATES, receipt_events
+from orchestrator.chain.proposals import logs as governor_logs
 from orchestrator.errors import InputError
 from orchestrator.operations.roll import Calls
 from orchestrator.operations.sealed import rejection
@@ -140,3 +141,73 @@ def cast_own(session, proposal_id: int, approvals: int) -> tuple[dict, str | Non
         return receipt, rejection(refused[0]["args"]["reason"]), 0
     cast = receipt_events(g, receipt, "VoteCastWithParams")
     return receipt, None, (cast[0]["args"]["weight"] if cast else 0)
+
+
+# ───── what the registry's and the governor's events say ─────
+
+
+def logs(session, event_name: str, argument_filters: dict | None = None) -> list:
+    """The registry's `event_name` logs since the deployment block, read in bounded ranges (as the governor's
+    are: chain/proposals.logs)."""
+    w3, event = session.w3, getattr(session.elections.events, event_name)()
+    found, start, head = [], session.deployment.block, w3.eth.block_number
+    while start <= head:
+        end = min(start + LOG_RANGE - 1, head)
+        found += event.get_logs(from_block=start, to_block=end, argument_filters=argument_filters)
+        start = end + 1
+    return found
+
+
+@dataclass(frozen=True)
+class Elected:
+    member_id: int
+    approvals: int  # its approval weight when it was seated
+    reserved: bool  # it took a seat reserved for its tier
+
+
+def elected(session, election_id: int) -> list[Elected]:
+    """The winners as the registry seated them (its CandidateElected events), in the order it chose them:
+    reserved seats first. Winners already sitting on the body are listed too (the registry did not appoint
+    them, so `Election.seated` leaves them out)."""
+    return [Elected(e["args"]["memberId"], e["args"]["approvals"], e["args"]["reservedSeat"])
+            for e in logs(session, "CandidateElected", {"electionId": election_id})]
+
+
+def vacated(session, election_id: int) -> list[int]:
+    """The members whose seats the election's end of term vacated (its SeatVacated events)."""
+    return [e["args"]["memberId"] for e in logs(session, "SeatVacated", {"electionId": election_id})]
+
+
+def ballots_by_proposal(session) -> dict[int, int]:
+    """Every election ballot proposal of this deployment's registry: proposal id → election id, from the
+    governor's ElectionBallotProposed events (one per round whose ballot was proposed)."""
+    return {e["args"]["proposalId"]: e["args"]["electionId"]
+            for e in governor_logs(session, "ElectionBallotProposed", {"elections": session.elections.address})}
+
+
+@dataclass(frozen=True)
+class Ballot:
+    proposal_id: int
+    round: int | None  # None: an earlier round than the election's current one
+    state: str | None  # the governor's state; None: the current round's ballot is not proposed yet
+
+
+def ballot(session, election: Election) -> Ballot | None:
+    """The ballot proposal that decides `election` now: the current round's while balloting (proposed or not
+    yet), the one that seated it once seated or vacated, the last proposed before a cancellation; None when
+    there is none (nominations open, or no candidates)."""
+    g = session.governor
+    if election.status == "balloting":
+        if not election.candidates:
+            return None
+        proposal_id = ballot_id(session.elections, election.id)
+        proposed = g.functions.proposalSnapshot(proposal_id).call() != 0
+        return Ballot(proposal_id, election.round,
+                      STATES[g.functions.state(proposal_id).call()] if proposed else None)
+    if election.status in ("seated", "vacated"):
+        (seated,) = logs(session, "ElectionSeated", {"electionId": election.id})
+        return Ballot(seated["args"]["proposalId"], election.round, "Executed")
+    made = [pid for pid, eid in ballots_by_proposal(session).items() if eid == election.id]
+    if not made:
+        return None
+    return Ballot(made[-1], None, STATES[g.functions.state(made[-1]).call()])
