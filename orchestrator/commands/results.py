@@ -11,6 +11,7 @@ import click
 
 from orchestrator.commands.common import pass_session, when
 from orchestrator.errors import InputError
+from orchestrator.observers import elections
 from orchestrator.observers.observatory import Observatory, ProposalResult, recusal_text, sealed_phase, sealed_text
 from orchestrator.operations.session import Session
 
@@ -31,23 +32,39 @@ def results(session: Session, proposal_id: str | None, member_id: int | None, fm
     if member_id is not None:
         if not obs.member_exists(member_id):
             raise InputError(f"no member {member_id} in the index")
-        _emit_rows(fmt, obs.participation(member_id), ["proposal_id", "title", "action", "support", "weight",
-                                                       "relayed", "reason"], obs.label(member_id))
+        _emit_rows(fmt, elections.participation(obs, member_id), ["proposal_id", "title", "action", "support",
+                                                                  "weight", "relayed", "approved", "reason"],
+                   obs.label(member_id))
         return
     ids = [obs.find(proposal_id)] if proposal_id else obs.proposal_ids()
     found = [obs.proposal(i, detail=bool(proposal_id)) for i in ids]
+    # An election's ballot, asked for by its id: the election's tally per candidate and voters' tier too.
+    election = None
+    if proposal_id and (eid := elections.of_proposal(obs, found[0].id)) is not None:
+        election = elections.get(obs, eid)
+        chosen = elections.approved(obs, found[0].id)
+        for b in found[0].ballots:
+            b["approved"] = chosen.get(b["member_id"])
+        if election.ballot != found[0].id:  # an earlier round's ballot: its own tallies, no winners
+            election.ballot, election.winners = found[0].id, []
+            for c in election.candidates:
+                c.elected = c.reserved_seat = False
+            elections.tally(obs, election)
     if fmt == "json":
-        click.echo(json.dumps(found[0].to_json() if proposal_id else [r.to_json() for r in found], indent=2))
+        document = found[0].to_json() if proposal_id else [r.to_json() for r in found]
+        if election is not None:
+            document["election"] = election.to_json()
+        click.echo(json.dumps(document, indent=2))
     elif fmt == "csv":
-        click.echo(_csv(found, per_tier=bool(proposal_id)), nl=False)
+        click.echo(_csv(found, per_tier=bool(proposal_id), election=election), nl=False)
     elif not found:
         click.echo("no proposals in the index")
     else:
         for r in found:
-            _table(r, obs.now, detail=bool(proposal_id))
+            _table(r, obs.now, detail=bool(proposal_id), election=election)
 
 
-def _table(r: ProposalResult, now: int, detail: bool) -> None:
+def _table(r: ProposalResult, now: int, detail: bool, election: elections.Election | None = None) -> None:
     f, a, ab = r.totals
     click.echo(f"proposal {r.id}\n  {r.title}\n  kind {r.kind}, state {r.state} (as of {when(now)})")
     click.echo(f"  snapshot {when(r.snapshot)}, deadline {when(r.deadline)}")
@@ -63,11 +80,16 @@ def _table(r: ProposalResult, now: int, detail: bool) -> None:
         click.echo(f"  {line}")
     for rec in r.recusals:
         click.echo(f"  {recusal_text(rec)}")
+    if election is not None:
+        for line in elections.tally_text(election):
+            click.echo(f"  {line}")
     if detail:
         click.echo("  ballots:")
         for b in r.ballots:
             via = "relayed" if b["relayed"] else "direct"
             reason = f" — {b['reason']}" if b["reason"] else ""
+            if b.get("approved") is not None:
+                reason += " — approves " + (", ".join(f"member {m}" for m in b["approved"]) or "nobody")
             name = b["member"].removeprefix(f"member {b['member_id']}")
             click.echo(f"    member {b['member_id']:>5}{name} ({b['tier']}) {b['support']:8} weight {b['weight']} "
                        f"({via}){reason}")
@@ -80,11 +102,16 @@ RECORD_COLUMNS = ["proposal_id", "record", "tier", "member_id", "member", "for",
                   "eligible", "support", "weight", "relayed", "automatic", "reason"]
 
 
-def _csv(found: list[ProposalResult], per_tier: bool) -> str:
+# An election's ballot adds, after them, a row per candidate (its tier, total approvals, whether elected) and per
+# candidate and voters' tier (`tier` is the voters'), and which candidates each ballot approves.
+ELECTION_COLUMNS = [*RECORD_COLUMNS, "candidate", "approvals", "elected", "reserved_seat", "approved"]
+
+
+def _csv(found: list[ProposalResult], per_tier: bool, election: elections.Election | None = None) -> str:
     out = io.StringIO()
     if per_tier:
         r = found[0]
-        writer = csv.DictWriter(out, fieldnames=RECORD_COLUMNS)
+        writer = csv.DictWriter(out, fieldnames=RECORD_COLUMNS if election is None else ELECTION_COLUMNS)
         writer.writeheader()
         for t in r.tiers:
             writer.writerow({"proposal_id": r.id, "record": "tier", "tier": t.name, "for": t.for_,
@@ -96,9 +123,21 @@ def _csv(found: list[ProposalResult], per_tier: bool) -> str:
             writer.writerow({"proposal_id": r.id, "record": "unrevealed", "member_id": u["member_id"],
                              "member": u["member"]})
         for b in r.ballots:
-            writer.writerow({"proposal_id": r.id, "record": "ballot", "tier": b["tier"], "member_id": b["member_id"],
-                             "member": b["member"], "support": b["support"], "weight": b["weight"],
-                             "relayed": b["relayed"], "reason": b["reason"]})
+            row = {"proposal_id": r.id, "record": "ballot", "tier": b["tier"], "member_id": b["member_id"],
+                   "member": b["member"], "support": b["support"], "weight": b["weight"], "relayed": b["relayed"],
+                   "reason": b["reason"]}
+            if election is not None:
+                row["approved"] = " ".join(map(str, b.get("approved") or []))
+            writer.writerow(row)
+        for c in [] if election is None else election.candidates:
+            writer.writerow({"proposal_id": r.id, "record": "candidate", "tier": c.tier, "member_id": c.member_id,
+                             "member": c.member, "candidate": c.index, "approvals": c.approvals,
+                             "elected": c.elected, "reserved_seat": c.reserved_seat,
+                             "reason": "withdrawn" if c.withdrawn else ""})
+            for tier, weight in c.by_tier.items():
+                writer.writerow({"proposal_id": r.id, "record": "approvals", "tier": tier,
+                                 "member_id": c.member_id, "member": c.member, "candidate": c.index,
+                                 "approvals": weight})
         return out.getvalue()
     writer = csv.writer(out)
     writer.writerow(["proposal_id", "title", "kind", "state", "quorum_needed", "quorum_reached", "for", "against",
@@ -123,4 +162,5 @@ def _emit_rows(fmt: str, rows: list[dict], columns: list[str], title: str) -> No
         for row in rows:
             what = row["action"] + (f" {row['support']} with weight {row['weight']}" if "support" in row else "")
             what += " (relayed)" if row.get("relayed") else ""
+            what += f", approving {row['approved']}" if row.get("approved") else ""
             click.echo(f"  {row['proposal_id'][:12]}…  {what}  — {row['title']}")

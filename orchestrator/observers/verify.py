@@ -12,7 +12,12 @@ Checked, each as a difference of its own:
 - advisories: their count, and every advisory's filer, kind, current status, severity, revision, evidence
   hash, decision time and number of replies, as the feed reports them (observers/advisories.py);
 - contribution weight (with a ledger): the members with a contribution, every one's part, the total part and
-  the total weight, as the pages and the report show them (observers/contributions.py).
+  the total weight, as the pages and the report show them (observers/contributions.py);
+- elections: their count, and every election's body, seats, reserved seats, schedule, title, round, status (the
+  registry's status() at that block), candidate list (member, tier, withdrawn) and winners (its CandidateElected
+  logs, in order), as observers/elections.py reads them; which proposals are election ballots (the governor's
+  ElectionBallotProposed logs), and every ballot's approval weight per candidate and voters' tier against the
+  governor's proposalApprovals.
 Getters that return free text are decoded as the indexer decodes events: bytes that are not UTF-8 do
 not stop the comparison."""
 
@@ -24,12 +29,21 @@ from web3 import Web3
 from orchestrator.chain.proposals import LOG_RANGE, STATES, kind_name
 from orchestrator.chain.reverts import STANDARD_STATUSES, STATUSES
 from orchestrator.observers import contributions
+from orchestrator.observers import elections as observed_elections
 from orchestrator.observers.advisories import Advisories, AdvisoryFilter
 from orchestrator.observers.indexer.derived import advisory_words
 from orchestrator.observers.indexer.reader import LENIENT
-from orchestrator.observers.indexer.schema import bodies, conduct_records, member_changes, standard_changes, standards
+from orchestrator.observers.indexer.schema import (
+    bodies,
+    conduct_records,
+    election_ballots,
+    member_changes,
+    standard_changes,
+    standards,
+)
 from orchestrator.observers.observatory import Observatory
 from orchestrator.operations.deploy import contract
+from orchestrator.operations.elections import statuses as election_statuses
 
 
 def verify(session, obs: Observatory) -> list[str]:
@@ -66,9 +80,10 @@ def verify(session, obs: Observatory) -> list[str]:
         _contributions(obs, contract(w3, "ContributionLedger", d.contribution_ledger), r, d.block, at, check)
     governor = contract(w3, "ConsortiumGovernor", d.governor)
     g = governor.functions
+    tier_count = r.tierCount().call(block_identifier=at)
+    _elections(obs, contract(w3, "ElectionRegistry", d.elections), governor, d.block, at, tier_count, check)
     ids = obs.proposal_ids()
     check("proposals", sorted(ids), sorted(_proposals_on_chain(governor, d.block, at)))
-    tier_count = r.tierCount().call(block_identifier=at)
     for proposal_id in ids:
         result = obs.proposal(proposal_id, detail=False)
         pid, what = int(proposal_id), f"proposal {proposal_id[:12]}…"
@@ -191,6 +206,63 @@ def _contributions(obs: Observatory, ledger, r, start: int, at: int, check) -> N
               f.partAt(member_id, time).call(block_identifier=at))
     check("total contribution part", found and found.total_part, f.totalPartAt(time).call(block_identifier=at))
     check("total weight", found and found.total_weight, r.totalWeight().call(block_identifier=at))
+
+
+def _elections(obs: Observatory, registry, governor, start: int, at: int, tier_count: int, check) -> None:
+    """Every election as observers read it against the registry's getters, the winners against its
+    CandidateElected logs; the election ballots against the governor's ElectionBallotProposed logs and every
+    ballot's indexed approval weight per (candidate, voters' tier) against proposalApprovals."""
+    e_ = registry.functions
+    count = e_.electionCount().call(block_identifier=at)
+    indexed_ids = observed_elections.ids(obs)
+    check("elections", len(indexed_ids), count)
+    names = election_statuses()
+    elected: dict[int, list[int]] = {}
+    for log in _logs(registry.events.CandidateElected(), start, at):
+        elected.setdefault(log["args"]["electionId"], []).append(log["args"]["memberId"])
+    for election_id in range(1, count + 1):
+        what = f"election {election_id}"
+        if election_id not in indexed_ids:
+            continue  # the count differs: said above
+        found = observed_elections.get(obs, election_id, tallies=False)
+        body, seats, round_, nominations_end, term_end, _, title = e_.election(election_id).call(
+            block_identifier=at)
+        for field, indexed, on_chain in (
+                ("body", found.body, body), ("seats", found.seats, seats), ("round", found.round, round_),
+                ("nominations end", found.nominations_end, nominations_end), ("term end", found.term_end, term_end),
+                ("title", found.title, title),
+                ("status", found.status, names[e_.status(election_id).call(block_identifier=at)]),
+                ("reserved seats", [(x["tier_id"], x["seats"]) for x in found.reserved],
+                 [tuple(x) for x in e_.reservations(election_id).call(block_identifier=at)]),
+                ("candidates", [(c.member_id, c.tier_id, c.withdrawn) for c in found.candidates],
+                 [tuple(c) for c in e_.candidates(election_id).call(block_identifier=at)]),
+                ("elected", [w["member_id"] for w in found.winners], elected.get(election_id, []))):
+            check(f"{what} {field}", indexed, on_chain)
+    with obs.engine.connect() as db:
+        ballots = {r.proposal_id: r.candidates for r in db.execute(select(election_ballots))}
+    on_chain = {str(log["args"]["proposalId"]): log["args"]["candidates"]
+                for log in _logs(governor.events.ElectionBallotProposed(), start, at)}
+    check("election ballots", sorted(ballots.items()), sorted(on_chain.items()))
+    g = governor.functions
+    for proposal_id, listed in sorted(on_chain.items()):
+        indexed = observed_elections.tally_rows(obs, proposal_id)
+        chain = {}
+        for candidate in range(listed):
+            for tier in range(tier_count):
+                weight = g.proposalApprovals(int(proposal_id), candidate, tier).call(block_identifier=at)
+                if weight:
+                    chain[(candidate, tier)] = weight
+        check(f"proposal {proposal_id[:12]}… approvals", indexed, chain)
+
+
+def _logs(event, start: int, at: int) -> list:
+    """An event's logs from block `start` to `at`, read LOG_RANGE blocks at a time."""
+    found = []
+    while start <= at:
+        end = min(start + LOG_RANGE - 1, at)
+        found += event.get_logs(from_block=start, to_block=end)
+        start = end + 1
+    return found
 
 
 def _proposals_on_chain(governor, start: int, at: int) -> list[str]:

@@ -20,12 +20,18 @@ from orchestrator.chain.artifacts import enum_names
 from orchestrator.observers.indexer.schema import (
     advisories,
     advisory_changes,
+    approval_ballots,
+    approvals,
     ballots,
     bodies,
     body_events,
+    candidates,
     commitments,
     conduct_records,
     contributions,
+    election_ballots,
+    election_changes,
+    elections,
     member_changes,
     proposal_events,
     proposals,
@@ -83,6 +89,8 @@ class Projection:
             self._remember(r.member_id, r.timestamp, r.seat, r.tier, r.status)
         self.snapshots = dict(db.execute(select(proposals.c.proposal_id, proposals.c.snapshot)).all())
         self.pending: dict[str, dict] = {}  # proposals created in this range, by id
+        # proposals that are an election's ballot: their counted ballots are approval ballots
+        self.election_ballots = set(db.execute(select(election_ballots.c.proposal_id)).scalars())
         self.kinds: dict[str, str] = {}  # kinds for proposals created before this range
 
     def saw(self, table, row: dict) -> None:
@@ -91,6 +99,8 @@ class Projection:
         elif table is proposals:
             self.snapshots[row["proposal_id"]] = row["snapshot"]
             self.pending[row["proposal_id"]] = row
+        elif table is election_ballots:
+            self.election_ballots.add(row["proposal_id"])
 
     def latest(self, member_id: int):
         entries = self.history.get(member_id)
@@ -162,6 +172,61 @@ def _vote(ctx, e, a, relayed):
     return [(ballots, {"proposal_id": proposal_id, "member_id": member_id, "voter": a["voter"],
                        "tier": tier, "support": a["support"], "weight": int(a["weight"]), "reason": a["reason"],
                        "relayed": int(relayed.get(e.tx_hash, False))})]
+
+
+def _approval_ballot(ctx, e, a, relayed):
+    """A counted approval ballot: a row of `ballots` (for, or abstain approving nobody, as the chain counted it),
+    of `approval_ballots` with its bitmap (the params, abi.encode(uint256)), and of `approvals` per candidate it
+    approves. VoteCastWithParams on anything but an election ballot (the governor emits none) is not derived."""
+    proposal_id = str(a["proposalId"])
+    found = _vote(ctx, e, {**a, "reason": ""}, relayed)
+    if not found or proposal_id not in ctx.election_ballots:
+        return []
+    (_, ballot), = found
+    bitmap = int.from_bytes(bytes.fromhex(a["params"][2:]), "big")
+    ballot["relayed"] = int(relayed.get((e.tx_hash, a["voter"].lower()), False))
+    common = {"proposal_id": proposal_id, "member_id": ballot["member_id"], "tier": ballot["tier"],
+              "weight": ballot["weight"]}
+    rows = [(ballots, ballot),
+            (approval_ballots, {**common, "voter": a["voter"], "approvals": str(bitmap), "relayed": ballot["relayed"]})]
+    rows += [(approvals, {**common, "candidate": c}) for c in range(bitmap.bit_length()) if bitmap >> c & 1]
+    return rows
+
+
+def _election_ballot(ctx, e, a, relayed):
+    return [(election_ballots, {"proposal_id": str(a["proposalId"]), "registry": a["elections"],
+                                "election_id": str(a["electionId"]), "candidates": int(a["candidates"])})]
+
+
+def _election_opened(ctx, e, a, relayed):
+    return [(elections, {"election_id": int(a["electionId"]), "registry": e.address, "body": a["body"],
+                         "seats": a["seats"], "reserved": json.dumps([list(r) for r in a["reserved"]]),
+                         "nominations_end": a["nominationsEnd"], "term_end": a["termEnd"], "title": a["title"]})]
+
+
+def _candidacy(ctx, e, a, relayed):
+    nominated = e.event == "CandidateNominated"
+    return [(candidates, {"election_id": int(a["electionId"]), "candidate": int(a["candidate"]),
+                          "member_id": int(a["memberId"]), "change": "nominated" if nominated else "withdrawn",
+                          "tier": a["tier"] if nominated else None})]
+
+
+ELECTION_CHANGES = {"BallotRoundStarted": "round", "CandidateElected": "elected", "ElectionSeated": "seated",
+                    "SeatVacated": "seat vacated", "ElectionVacated": "vacated", "ElectionCancelled": "cancelled"}
+
+
+def _election_change(ctx, e, a, relayed):
+    row = {"election_id": int(a["electionId"]), "change": ELECTION_CHANGES[e.event], "member_id": None,
+           "round": None, "proposal_id": None, "approvals": None, "reserved_seat": None, "elected": None}
+    if "memberId" in a:
+        row["member_id"] = int(a["memberId"])
+    if e.event == "BallotRoundStarted":
+        row.update(round=a["round"], proposal_id=str(a["proposalId"]))
+    elif e.event == "CandidateElected":
+        row.update(approvals=str(a["approvals"]), reserved_seat=int(a["reservedSeat"]))
+    elif e.event == "ElectionSeated":
+        row.update(proposal_id=str(a["proposalId"]), elected=int(a["elected"]))
+    return [(election_changes, row)]
 
 
 def _committed(ctx, e, a, relayed):
@@ -296,6 +361,8 @@ HANDLERS = {
     ("ConsortiumGovernor", "ProposalClassified"): _proposal_classified,
     **{("ConsortiumGovernor", name): _proposal_event for name in PROPOSAL_EVENTS},
     ("ConsortiumGovernor", "VoteCast"): _vote,
+    ("ConsortiumGovernor", "VoteCastWithParams"): _approval_ballot,
+    ("ConsortiumGovernor", "ElectionBallotProposed"): _election_ballot,
     ("ConsortiumGovernor", "VoteCommitted"): _committed,
     ("ConsortiumGovernor", "VoterRecused"): _recused,
     ("ConsortiumGovernor", "SubjectRecused"): _recused,
@@ -318,4 +385,8 @@ HANDLERS = {
                                                                  "AdvisoryReplied")},
     ("ContributionLedger", "ContributionRecorded"): _contribution,
     ("ContributionLedger", "CountingChanged"): _contribution,
+    ("ElectionRegistry", "ElectionOpened"): _election_opened,
+    ("ElectionRegistry", "CandidateNominated"): _candidacy,
+    ("ElectionRegistry", "CandidateWithdrawn"): _candidacy,
+    **{("ElectionRegistry", name): _election_change for name in ELECTION_CHANGES},
 }

@@ -33,7 +33,8 @@ from orchestrator.observers.indexer.decoding import Decoder, Unplanned
 log = logging.getLogger(__name__)
 
 CONTRACTS = ("MemberRegistry", "ConsortiumGovernor", "TimelockController", "Treasury", "BodyFactory",
-             "StandardsRegistry", "ConductRecord", "AdvisoryRegistry", "ContributionLedger")  # the ledger: if deployed
+             "StandardsRegistry", "ConductRecord", "AdvisoryRegistry", "ContributionLedger",  # the ledger: if deployed
+             "ElectionRegistry")
 BODY = "Body"  # bodies are created at run time: each is found from its factory's BodyCreated event
 # What providers say when a range is too wide or returns too much (Alchemy, Infura, QuickNode, geth, …).
 RANGE_ERRORS = ("range", "too many", "limit", "exceed", "more than", "response size", "too large", "timeout")
@@ -109,9 +110,9 @@ class _Shape:
     @classmethod
     def of(cls, abi: dict) -> _Shape:
         inputs = abi["inputs"]
-        return cls(abi["name"], tuple((i["name"], i["type"]) for i in inputs if i["indexed"]),
+        return cls(abi["name"], tuple((i["name"], canonical_type(i)) for i in inputs if i["indexed"]),
                    tuple(i["name"] for i in inputs if not i["indexed"]),
-                   tuple(i["type"] for i in inputs if not i["indexed"]), tuple(i["name"] for i in inputs))
+                   tuple(canonical_type(i) for i in inputs if not i["indexed"]), tuple(i["name"] for i in inputs))
 
     @cached_property
     def _planned(self) -> tuple[dict[str, Decoder], Decoder] | None:
@@ -147,6 +148,14 @@ class _Shape:
         values.update(zip(self.data_names, data_decoder(data), strict=True))
         forms = self._forms
         return {name: forms[name](values[name]) for name in sorted(values)}
+
+
+def canonical_type(item: dict) -> str:
+    """An ABI input's type as eth-abi reads it: a struct ("tuple", "tuple[]" in the ABI) written out as its
+    components, "(uint8,uint8)[]" (an election's reserved seats)."""
+    if not item["type"].startswith("tuple"):
+        return item["type"]
+    return "(" + ",".join(canonical_type(c) for c in item["components"]) + ")" + item["type"][len("tuple"):]
 
 
 def _hashed(abi_type: str) -> bool:

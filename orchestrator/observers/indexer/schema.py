@@ -222,6 +222,87 @@ contributions = Table(
     Column("memo", SafeText, nullable=False),
 )
 
+# Elections (the ElectionRegistry): one row per ElectionOpened, as opened; what happened to it since is a row
+# of election_changes (a new ballot round, a winner, the seating, a seat vacated, the term vacated, the
+# cancellation), so its status is worked out from those and the clock as the registry's status() does
+# (observers/elections.py), and checked against it by `index --verify`.
+elections = Table(
+    "elections", metadata, *_event_columns(),
+    Column("election_id", Integer, nullable=False, unique=True),
+    Column("registry", String(42), nullable=False),
+    Column("body", String(42), nullable=False, index=True),
+    Column("seats", Integer, nullable=False),
+    Column("reserved", SafeText, nullable=False),  # JSON: [[tier, seats], …] as opened
+    Column("nominations_end", BigInteger, nullable=False),
+    Column("term_end", BigInteger, nullable=False),
+    Column("title", SafeText, nullable=False),
+)
+
+election_changes = Table(
+    "election_changes", metadata, *_event_columns(),
+    Column("election_id", Integer, nullable=False, index=True),
+    Column("change", String(16), nullable=False),  # round, elected, seated, seat vacated, vacated, cancelled
+    Column("member_id", Integer, nullable=True),  # elected, seat vacated
+    Column("round", Integer, nullable=True),  # round: the new round
+    Column("proposal_id", String(80), nullable=True),  # round: its ballot proposal's id; seated: the one executed
+    Column("approvals", String(80), nullable=True),  # elected: its approval weight, as the registry counted it
+    Column("reserved_seat", Integer, nullable=True),  # elected: 1 if it took a seat reserved for its tier
+    Column("elected", Integer, nullable=True),  # seated: how many were elected
+)
+
+# Candidacies: one row per CandidateNominated (change "nominated": its tier at nomination) or CandidateWithdrawn
+# ("withdrawn"). A candidate keeps its index (its bit in an approval ballot) when it withdraws and comes back;
+# its standing is its latest row.
+candidates = Table(
+    "candidates", metadata, *_event_columns(),
+    Column("election_id", Integer, nullable=False, index=True),
+    Column("candidate", Integer, nullable=False),  # its index on the list
+    Column("member_id", Integer, nullable=False),
+    Column("change", String(12), nullable=False),  # nominated, withdrawn
+    Column("tier", Integer, nullable=True),  # nominated: its tier then
+)
+
+# Which proposal is which election's ballot (the governor's ElectionBallotProposed), with the registry it named:
+# only the deployment's registry's elections are shown (a contract claiming to be a registry gains nothing).
+election_ballots = Table(
+    "election_ballots", metadata, *_event_columns(),
+    Column("proposal_id", String(80), nullable=False, unique=True),
+    Column("registry", String(42), nullable=False),
+    Column("election_id", String(80), nullable=False),  # as the event says (a foreign registry's may be huge)
+    Column("candidates", Integer, nullable=False),
+)
+
+# A counted approval ballot (VoteCastWithParams on an election ballot): who, with what weight at the snapshot,
+# and which candidates (the bitmap decoded from its params). The same ballot is also a row of `ballots` (for,
+# or abstain when it approves nobody, as the chain counted it), so participation and turnout include it.
+approval_ballots = Table(
+    "approval_ballots", metadata, *_event_columns(),
+    Column("proposal_id", String(80), nullable=False, index=True),
+    Column("member_id", Integer, nullable=False, index=True),
+    Column("voter", String(42), nullable=False),
+    Column("tier", Integer, nullable=False),  # the voter's at the snapshot
+    Column("weight", BigInteger, nullable=False),
+    Column("approvals", String(80), nullable=False),  # the bitmap, decimal
+    Column("relayed", Integer, nullable=False),  # 1: sent to castApprovals by another account than the voter
+)
+
+# One row per candidate an approval ballot approves (its key adds the candidate's index to the event's), so the
+# tallies per candidate and voter's tier are a SUM in SQL; `index --verify` compares them with the governor's
+# own proposalApprovals.
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("tx_hash", String(66), primary_key=True),
+    Column("log_index", Integer, primary_key=True),
+    Column("candidate", Integer, primary_key=True),
+    Column("block_number", BigInteger, nullable=False, index=True),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("proposal_id", String(80), nullable=False, index=True),
+    Column("member_id", Integer, nullable=False),
+    Column("tier", Integer, nullable=False),
+    Column("weight", BigInteger, nullable=False),
+)
+
 # The governor's own answer to state(id) (and proposalQuorum(id), once the snapshot is past) for every
 # proposal not yet final, read at the end of every range the index commits, in the same transaction,
 # and kept as a row only when it changed. Observers report these: the outcome is the chain's, never
@@ -259,4 +340,5 @@ Index("advisory_changes_in_order", advisory_changes.c.advisory_id, advisory_chan
       advisory_changes.c.log_index)
 
 DERIVED = (member_changes, proposals, proposal_events, ballots, recusals, treasury_flows, bodies, body_events,
-           standards, standard_changes, conduct_records, advisories, advisory_changes, contributions, commitments)
+           standards, standard_changes, conduct_records, advisories, advisory_changes, contributions, commitments,
+           elections, election_changes, candidates, election_ballots, approval_ballots, approvals)

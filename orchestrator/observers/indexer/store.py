@@ -64,12 +64,13 @@ class IndexStore:
         return row.block if row else None
 
     def commit_range(self, found: list[Event], seen_blocks: dict[int, tuple[str, int]], new_cursor: int,
-                     relayed: dict[str, bool] | None = None,
+                     relayed: dict | None = None,
                      states: dict[str, tuple[str, int | None]] | None = None,
                      parts: dict[int, tuple[int, int | None]] | None = None) -> None:
         """Events, what is derived from them, the proposals' states and the contribution parts read at
         `new_cursor` (those that changed), block hashes and the cursor, atomically. `relayed`: per vote
-        transaction, whether it called the batch entry point."""
+        transaction, whether it called the batch entry point (per transaction and voter for an approval
+        ballot: sync.Indexer._relayed)."""
         with self.engine.begin() as db:
             if found:  # executemany: one compiled statement, not one giant VALUES list
                 db.execute(self._insert(events).on_conflict_do_nothing(), [e.row() for e in found])

@@ -144,15 +144,31 @@ class Indexer:
                 results.append(response.get("result"))
         return results
 
-    def _relayed(self, found) -> dict[str, bool]:
+    def _relayed(self, found) -> dict:
         """Per transaction that cast votes, whether it called the governor's castVoteBatch: only then were
-        its ballots relayed. The sender says nothing: a contract wallet's vote is sent by its owner."""
-        hashes = sorted({e.tx_hash for e in found if e.event == "VoteCast"})
+        its ballots relayed. The sender says nothing: a contract wallet's vote is sent by its owner. Per
+        (transaction, voter in lower case) of an approval ballot, whether the transaction called the governor's
+        castApprovals from another account than the voter's (a relayer sending signed ballots); a member's own
+        from its seat, or a contract wallet's through its owner's call to the wallet, is not relayed."""
+        voters: dict[str, list[str]] = {}
+        for e in found:
+            if e.contract == "ConsortiumGovernor" and e.event in ("VoteCast", "VoteCastWithParams"):
+                voters.setdefault(e.tx_hash, [])
+                if e.event == "VoteCastWithParams":
+                    voters[e.tx_hash].append(e.arguments()["voter"].lower())
+        hashes = sorted(voters)
         txs = self._batch([("eth_getTransactionByHash", [h]) for h in hashes])
-        governor, batch = self.store.governor.lower(), "0x" + selector("castVoteBatch").hex()
-        return {h: bool(tx) and (tx.get("to") or "").lower() == governor
-                and (tx.get("input") or tx.get("data") or "").lower().startswith(batch)
-                for h, tx in zip(hashes, txs, strict=True)}
+        governor = self.store.governor.lower()
+        batch, approvals = ("0x" + selector(name).hex() for name in ("castVoteBatch", "castApprovals"))
+        relayed: dict = {}
+        for h, tx in zip(hashes, txs, strict=True):
+            to_governor = bool(tx) and (tx.get("to") or "").lower() == governor
+            data = (tx.get("input") or tx.get("data") or "").lower() if tx else ""
+            relayed[h] = to_governor and data.startswith(batch)
+            sender = (tx.get("from") or "").lower() if tx else ""
+            for voter in voters[h]:
+                relayed[(h, voter)] = to_governor and data.startswith(approvals) and sender != voter
+        return relayed
 
     def _states(self, found, block: int, block_hash: str,
                 required: bool) -> dict[str, tuple[str, int | None]] | None:
