@@ -218,6 +218,50 @@ class Governance:
         """A member casts its own approval ballot from its seat (no signature)."""
         return self.governor.castApprovals(proposal_id, [(voter.address, approvals, b"")], {"from": voter})
 
+    def as_governance(self):
+        """The timelock as a sender (impersonated on the devnet): for tests of a registry's own rules, which
+        would otherwise each need a whole proposal."""
+        return brownie.accounts.at(self.timelock.address, force=True)
+
+    def elected_body(self, members, threshold: int = 1, mandate=(), name: str = "Council"):
+        """A body of `members` (accounts) created by governance, whose elector is the election registry."""
+        tx = self.bodies.create(0, name, threshold, [self.member_id(m) for m in members], list(mandate),
+                                {"from": self.as_governance()})
+        body = brownie.Body.at(tx.events["BodyCreated"]["body"])
+        body.setElector(self.elections, {"from": self.as_governance()})
+        return body
+
+    def open_election(self, body, seats: int = 1, reserved=(), nominate_for: int = 86400, term: int = 30 * 86400,
+                      title: str = "Council 2027") -> int:
+        """Governance opens an election of `body`'s seats; nominations close `nominate_for` seconds from now."""
+        end = latest_timestamp() + nominate_for
+        tx = self.elections.open(body, seats, list(reserved), end, end + term, title, {"from": self.as_governance()})
+        return tx.events["ElectionOpened"]["electionId"]
+
+    def close_nominations(self, election_id: int) -> None:
+        advance_past(self.elections.election(election_id)[3] - 1)
+
+    def election_ballot(self, election_id: int, candidates, proposer) -> Proposal:
+        """`candidates` (accounts) nominate themselves in this order (bit i approves the i-th), nominations close,
+        `proposer` makes the ballot proposal and its voting opens."""
+        for candidate in candidates:
+            self.elections.nominate(election_id, {"from": candidate})
+        self.close_nominations(election_id)
+        p = self.propose_ballot(election_id, proposer)
+        self.wait_snapshot(p)
+        return p
+
+    @staticmethod
+    def tie_key(election_id: int, member_id: int) -> bytes:
+        """The election registry's published tie rule, computed here: keccak256(abi.encode(electionId,
+        memberId)); between equal approvals the lower key wins."""
+        return bytes(brownie.web3.keccak(election_id.to_bytes(32, "big") + member_id.to_bytes(32, "big")))
+
+    @staticmethod
+    def rejections(tx) -> list:
+        """(voter, reason) of each ballot a batch refused."""
+        return [(e["voter"], e["reason"]) for e in tx.events["BallotRejected"]] if "BallotRejected" in tx.events else []
+
     def own_commit(self, proposal_id: int, voter, support: int, salt: bytes):
         """A member commits from its own seat (no signature)."""
         own = (voter.address, self.commitment(proposal_id, voter, support, salt), b"")
