@@ -176,13 +176,15 @@ library VoteLedger {
         p.marks[session.word] = session.marks;
         if (session.tierVotes != 0) p.tallies[session.tier] += session.tierVotes;
         if (session.countersChanged || !session.initialized) {
-            // Safe casts: cap, quorum and counter are at most the total weight plus one weight, below 2^65.
-            p.counters = Counters(
-                uint80(session.capWeight),
-                uint80(session.quorum),
-                uint80(session.quorumVotes),
-                true,
-                session.mode
+            // The counters' word in one store, laid out as {Counters} (see {_countersWord}). Cap, quorum and
+            // counter are at most the total weight plus one weight, below 2^65: no field spills.
+            _storeCountersWord(
+                p.counters,
+                session.capWeight |
+                    (session.quorum << FIELD_BITS) |
+                    (session.quorumVotes << (2 * FIELD_BITS)) |
+                    (1 << INITIALIZED_BIT) |
+                    (uint256(session.mode) << MODE_BIT)
             );
         }
     }
@@ -325,6 +327,14 @@ library VoteLedger {
     function _countersWord(Counters storage counters) private view returns (uint256 word) {
         assembly ("memory-safe") {
             word := sload(counters.slot)
+        }
+    }
+
+    /// @dev Writes the counters' one storage word ({_countersWord}'s layout) in one SSTORE.
+    // slither-disable-next-line assembly -- one SSTORE of the struct's slot
+    function _storeCountersWord(Counters storage counters, uint256 word) private {
+        assembly ("memory-safe") {
+            sstore(counters.slot, word)
         }
     }
 
