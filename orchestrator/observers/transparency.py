@@ -1,6 +1,8 @@
 """The transparency report for regulators and the public: what happened between two dates, from the
-index database alone. Membership changes, decisions with their tallies, standards adopted, censures,
-advisories published, revised, retracted or dismissed, and the treasury's money in and out. Rendered as
+index database alone. Membership changes, decisions with their tallies, elections (opened, nominated for,
+balloted, seated, vacated or cancelled in the period: candidates, turnout, approvals per candidate and voters'
+tier, who was elected), standards adopted, censures, advisories published, revised, retracted or dismissed, and
+the treasury's money in and out. Rendered as
 text or as a self-contained HTML page."""
 
 from __future__ import annotations
@@ -15,9 +17,13 @@ from orchestrator import identity
 from orchestrator.chain.amounts import format_amount
 from orchestrator.labels import tier_label
 from orchestrator.observers import contributions
+from orchestrator.observers import elections as observed_elections
 from orchestrator.observers.advisories import in_period
 from orchestrator.observers.indexer.schema import (
+    candidates,
     conduct_records,
+    election_changes,
+    elections,
     member_changes,
     proposal_events,
     standard_changes,
@@ -43,6 +49,9 @@ class TransparencyReport:
     flows: list[dict] = field(default_factory=list)
     # each member's contribution part, as the ledger answered at the period's end; None: no ledger
     contribution: contributions.ContributionWeight | None = None
+    # elections with an event in the period (opened, a candidacy, a round, seated, vacated, cancelled), as they
+    # stand now, each with its ballot's result (turnout per tier) once one was made
+    elections: list[tuple[observed_elections.Election, ProposalResult | None]] = field(default_factory=list)
 
 
 def build(obs: Observatory, start: int, end: int) -> TransparencyReport:
@@ -83,6 +92,14 @@ def build(obs: Observatory, start: int, end: int) -> TransparencyReport:
                 totals = report.money_in if r.direction == "in" else report.money_out
                 totals[r.kind] = totals.get(r.kind, 0) + int(r.amount)
     report.advisories = in_period(obs, start, end)
+    if observed_elections.recorded(obs):
+        with obs.engine.connect() as db:
+            active = set()
+            for table in (elections, election_changes, candidates):
+                active |= set(db.execute(select(table.c.election_id).where(within(table))).scalars())
+        for election_id in sorted(active):
+            e = observed_elections.get(obs, election_id)
+            report.elections.append((e, None if e.ballot is None else obs.proposal(e.ballot, detail=False)))
     report.contribution = contributions.weight(obs, end)
     for proposal_id in obs.proposal_ids():
         result = obs.proposal(proposal_id, detail=False)
@@ -130,6 +147,17 @@ def render_text(r: TransparencyReport) -> str:
                   "voted)" for t in d.tiers]
         lines += [f"      {recusal_text(rec)}" for rec in d.recusals]
         lines += [f"      {line}" for line in sealed_text(d, d.deadline)]  # decided: past its deadline
+    lines += ["", f"Elections ({len(r.elections)})"]
+    for e, ballot in r.elections:
+        table = observed_elections.tally_text(e)
+        lines.append(f"  {table[0]}")
+        lines.append(f"      {_election_schedule(e)}")
+        if ballot is not None:
+            lines.append(f"      {_election_ballot(ballot)}")
+            lines += [f"      {line}" for line in table[1:]]
+        else:
+            standing = [f"{c.member} ({c.tier}{', withdrawn' if c.withdrawn else ''})" for c in e.candidates]
+            lines.append("      candidates: " + (", ".join(standing) or "none yet"))
     lines += ["", f"Standards adopted ({len(r.standards_adopted)})"]
     lines += [f"  {_day(s['time'])}  {s['title']} v{s['version']} (standard {s['standard_id']})"
               for s in r.standards_adopted]
@@ -143,6 +171,18 @@ def render_text(r: TransparencyReport) -> str:
     lines += [f"  out {kind:14} {_eth(v)}" for kind, v in sorted(r.money_out.items())]
     lines.append(f"  net            {_eth(sum(r.money_in.values()) - sum(r.money_out.values()))}")
     return "\n".join(lines) + "\n"
+
+
+def _election_schedule(e: observed_elections.Election) -> str:
+    body = f"{e.body_name} ({e.body})" if e.body_name else e.body
+    return (f"body {body}; opened {_day(e.opened_at)}, nominations until {_day(e.nominations_end)}, term until "
+            f"{_day(e.term_end)}")
+
+
+def _election_ballot(d: ProposalResult) -> str:
+    """The ballot proposal's state and turnout per voters' tier."""
+    turnout = ", ".join(f"{t.name} {t.voted}/{t.eligible}" for t in d.tiers)
+    return f"ballot proposal {d.id[:12]}… {d.state}; turnout {turnout}; quorum {_needed(d)}, {d.quorum_reached} reached"
 
 
 def _contribution_heading(c: contributions.ContributionWeight) -> str:
@@ -180,6 +220,18 @@ def render_html(r: TransparencyReport) -> str:
                            [[t.name, t.for_, t.against, t.abstain, t.voted, t.eligible] for t in d.tiers]
                            + [["total", f, a, ab, "", ""]]))
         notes = [recusal_text(rec) for rec in d.recusals] + sealed_text(d, d.deadline)
+        if notes:
+            parts.append("<ul>" + "".join(f"<li>{e(note)}</li>" for note in notes) + "</ul>")
+    parts.append(f"<h2>Elections ({len(r.elections)})</h2>")
+    for el, ballot in r.elections:
+        parts.append(f"<h3>{e(observed_elections.heading(el))}</h3><p>{e(_election_schedule(el))}</p>")
+        if ballot is not None:
+            parts.append(f"<p>{e(_election_ballot(ballot))}</p>")
+        parts.append(table(["candidate", "tier", *el.voter_tiers, "total", ""],
+                           [[c.member, c.tier, *c.by_tier.values(), c.approvals, observed_elections.elected_text(c)]
+                            for c in el.candidates]))
+        notes = [] if el.unfilled is None else [f"elected {len(el.winners)}, unfilled seats {el.unfilled}"]
+        notes += [] if not el.vacated else ["vacated after the term: " + ", ".join(v["member"] for v in el.vacated)]
         if notes:
             parts.append("<ul>" + "".join(f"<li>{e(note)}</li>" for note in notes) + "</ul>")
     parts += [f"<h2>Standards adopted ({len(r.standards_adopted)})</h2>",

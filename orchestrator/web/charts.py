@@ -1,14 +1,16 @@
 """A proposal's per-tier result as an SVG drawn on the server (it shows without JavaScript): one stacked bar
 per voting tier and one for all tiers together (for, abstain, then against), then a bar of what counts
 toward the quorum (for + abstain over all tiers: against never does), all on one scale with its ticks, each
-segment labelled with its weight. The quorum is a line across that last bar only, so no bar holding against
-votes can look as if it reached the quorum. Every text is escaped: a tier's name is whatever its setTier
+segment labelled with its weight (`tallies`). The quorum is a line across that last bar only, so no bar
+holding against votes can look as if it reached the quorum. An election's approvals: one bar per candidate,
+stacked by the voters' tier (`approvals`). Every text is escaped: a tier's name is whatever its setTier
 wrote."""
 
 from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from orchestrator.observers.elections import elected_text
 from orchestrator.observers.observatory import ProposalResult
 
 WIDTH, LABEL, ROW, BAR, TOP = 720, 130, 34, 22, 26
@@ -87,5 +89,49 @@ def tallies(result: ProposalResult) -> Markup:
                      f'{quorum_text(result)}</text>')
     else:
         parts.append(f'<text class="quorum-label" x="{LABEL}" y="{height - 6}">{quorum_text(result)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def approvals(election) -> Markup:
+    """An election's approvals (observers/elections.Election with its tallies): one bar per candidate, stacked by
+    the voters' tier, on one scale with its ticks, each segment labelled with its weight and each bar with its
+    total and whether the registry elected it. Names and tiers are escaped (whatever the chain holds)."""
+    rows = election.candidates
+    top = max([c.approvals for c in rows] + [1])
+    step = scale_step(top)
+    scale = step * -(-top // step)
+    label = LABEL + 40  # "member 12 Bitex Ltd" needs more room than a tier's name
+    span = WIDTH - label - 150
+    height = TOP + ROW * max(len(rows), 1) + 28
+
+    def x(value: int) -> float:
+        return round(label + span * value / scale, 2)
+
+    parts = [f'<svg class="chart approvals" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+             f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="approvals-title">',
+             '<title id="approvals-title">Approval weight per candidate, by the voters\' tier</title>']
+    for tick in range(0, scale + 1, step):
+        parts.append(f'<line class="grid" x1="{x(tick)}" y1="{TOP - 6}" x2="{x(tick)}" y2="{TOP + ROW * len(rows)}"/>'
+                     f'<text class="tick" x="{x(tick)}" y="{TOP - 10}" text-anchor="middle">{tick:,}</text>')
+    for n, c in enumerate(rows):
+        y = TOP + ROW * n + (ROW - BAR) / 2
+        parts.append(f'<text class="label" x="{label - 8}" y="{y + BAR / 2 + 4}" text-anchor="end">'
+                     f'{escape(c.member)}</text>')
+        left = 0
+        for k, (tier, weight) in enumerate(c.by_tier.items()):
+            if weight:
+                width = round(x(left + weight) - x(left), 2)
+                parts.append(f'<rect class="tier-{k % 4}" x="{x(left)}" y="{y}" width="{width}" '
+                             f'height="{BAR}" data-candidate="{c.member_id}" data-tier="{escape(tier)}" '
+                             f'data-weight="{weight}"><title>{escape(c.member)}: {weight:,} from {escape(tier)}</title>'
+                             '</rect>')
+                if x(left + weight) - x(left) >= 8 * len(f"{weight:,}") + 6:
+                    parts.append(f'<text class="value" x="{(x(left) + x(left + weight)) / 2}" y="{y + BAR / 2 + 4}" '
+                                 f'text-anchor="middle">{weight:,}</text>')
+            left += weight
+        mark = f" {elected_text(c)}" if elected_text(c) else ""
+        parts.append(f'<text class="sum" x="{x(left) + 6}" y="{y + BAR / 2 + 4}">{left:,}{escape(mark)}</text>')
+    parts.append(f'<line class="axis" x1="{label}" y1="{TOP - 6}" x2="{label}" y2="{TOP + ROW * len(rows)}"/>')
     parts.append("</svg>")
     return Markup("".join(parts))

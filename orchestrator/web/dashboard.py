@@ -4,7 +4,8 @@ Pages (HTML rendered on the server from templates/, readable without JavaScript)
 them; each with its description rendered from Markdown, the rule it must meet, its calls in words, a
 timeline with transaction links, a per-tier chart drawn as SVG with its scale and quorum line, turnout,
 recusals and a page of its ballots), members by legal name (each with its own page), treasury flows,
-bodies, standards with compliance, conduct records, and industry advisories (each with its history and replies).
+bodies, standards with compliance, conduct records, industry advisories (each with its history and replies), and
+elections (each with its candidates, approvals per candidate and voters' tier, turnout and winners).
 Every list is paged (`?page=N&per_page=M`, a bad
 value is a 400 with the reason) and downloadable whole as CSV (`/members.csv`, …). While a vote is open,
 one small script re-reads the proposal's JSON every few seconds and updates its figures.
@@ -36,6 +37,7 @@ from markupsafe import Markup
 from orchestrator.chain.amounts import ETH
 from orchestrator.errors import InputError
 from orchestrator.observers import contributions
+from orchestrator.observers import elections as observed_elections
 from orchestrator.observers.advisories import FILTERS, Advisories, AdvisoryFilter, statuses
 from orchestrator.observers.indexer.derived import advisory_words
 from orchestrator.observers.indexer.schema import conduct_records, treasury_flows
@@ -255,6 +257,18 @@ def advisory_id(text: str) -> int:
     return int(text)
 
 
+templating.ENVIRONMENT.globals.update(reserved_text=observed_elections.reserved_text,
+                                     elected_text=observed_elections.elected_text)
+
+
+def election_id(text: str) -> int:
+    """An election id in a path: a whole number, else no such election (404)."""
+    try:
+        return observed_elections.election_id(text)
+    except InputError:
+        raise LookupError(f"no election {text} in the index") from None
+
+
 def conditional(request: Request, obs: Observatory, answer: Callable[[], Response]) -> Response:
     """A feed answer with an ETag for its index head and query: a poller that sends it back (If-None-Match) gets
     304 Not Modified, without the query being run, until a new block is indexed (or a reorg changes the head).
@@ -379,6 +393,7 @@ def app(url: str, explorer: str | None = None, relay: str | None = None) -> Fast
         calls = [{"target": c["target"], "words": words}
                  for c, words in zip(result.calls, describe_indexed(obs, result.calls), strict=True)]
         return board.page("proposal.html", obs, "/", r=result, rule=RULES.get(result.kind, "the governor's rule"),
+                          election=observed_elections.of_proposal(obs, pid),
                           description=markdown(record["description"]), calls=calls,
                           timeline=obs.timeline(pid), chart=charts.tallies(result),
                           ballots=within(obs.ballots_page(pid, page, per_page)),
@@ -453,6 +468,21 @@ def app(url: str, explorer: str | None = None, relay: str | None = None) -> Fast
     def advisory_page(advisory: str) -> Response:
         obs, _ = board.sources()
         return board.page("advisory.html", obs, "/advisories", a=Advisories(obs).one(advisory_id(advisory)))
+
+    @get("/elections", "Elections, newest first, with their status, body, seats and schedule", html=True)
+    def elections_page(request: Request) -> Response:
+        obs, _ = board.sources()
+        return board.page("elections.html", obs, "/elections",
+                          page=within(observed_elections.page(obs, *paging(request))))
+
+    @get("/elections/{election}", "An election: candidates, approvals per candidate and voters' tier, turnout, "
+                                  "winners and reserved seats, its ballot proposal", html=True)
+    def election_page(election: str) -> Response:
+        obs, _ = board.sources()
+        found = observed_elections.get(obs, election_id(election))
+        ballot = obs.proposal(found.ballot, detail=False) if found.ballot else None
+        return board.page("election.html", obs, "/elections", e=found, ballot=ballot,
+                          chart=charts.approvals(found))
 
     # ───── CSV: every list, whole ─────
 
@@ -576,6 +606,28 @@ def app(url: str, explorer: str | None = None, relay: str | None = None) -> Fast
         return _json({"weighed": True, "read_at": found.read_at, "total_weight": found.total_weight,
                       "total_part": found.total_part, "total_share": found.total_share,
                       "members": [vars(m) for m in found.members]})
+
+    @get("/api/elections", "Elections, newest first (paged): status (the registry's), body, seats and reserved "
+                           "seats, schedule, round, ballot proposal, candidates standing and elected")
+    def api_elections(request: Request) -> Response:
+        obs, _ = board.sources()
+        page = within(observed_elections.page(obs, *paging(request)))
+        return _api_page(page, [e.summary() for e in page.items])
+
+    @get("/api/elections/{election}", "An election: its candidates with their approvals per voters' tier, its "
+                                      "ballot rounds, its ballot's turnout per tier, the winners (reserved seats "
+                                      "marked), unfilled and vacated seats")
+    def api_election(election: str) -> Response:
+        obs, _ = board.sources()
+        found = observed_elections.get(obs, election_id(election))
+        document = {"as_of_block": obs.head_block, "as_of_time": obs.now, **found.to_json(), "turnout": None}
+        if found.ballot:
+            result = obs.proposal(found.ballot, detail=False)
+            document["turnout"] = [{"tier": t.name, "approving": t.for_, "approving_nobody": t.abstain,
+                                    "voted": t.voted, "eligible": t.eligible, "turnout": turnout(t)}
+                                   for t in result.tiers]
+            document["ballot_state"] = result.state
+        return _json(document)
 
     @get("/api/tiers", "The tier table")
     def api_tiers() -> Response:

@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 # The pages in the navigation, in order: (path, name).
 PAGES = [("/", "Proposals"), ("/members", "Members"), ("/treasury", "Treasury"), ("/bodies", "Bodies"),
          ("/standards", "Standards"), ("/conduct", "Conduct"), ("/advisories", "Advisories"),
-         ("/contributions", "Contributions")]
+         ("/contributions", "Contributions"), ("/elections", "Elections")]
 # Scripts only from /static (no inline script can run, whatever a page shows); nothing from elsewhere. Images
 # from the dashboard itself only (it draws its charts inline and uses no image): a data: image would let a
 # proposer's text place a picture on the page if anything ever rendered one.
