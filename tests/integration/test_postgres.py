@@ -4,7 +4,9 @@ backslashes, which PostgreSQL's text cannot hold as it is, is stored and read ba
 unreachable server is a one-line error that never shows the password; and a process keeps one engine,
 with a bounded pool, per database however many readers it serves."""
 
+import json
 import threading
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -12,15 +14,18 @@ from sqlalchemy import Column, Integer, MetaData, Table, Text, insert, select
 from sqlalchemy.engine import make_url
 
 from orchestrator.db import POSTGRES_POOL, SafeText, engine
+from orchestrator.observers import elections
 from orchestrator.observers.advisories import Advisories, AdvisoryFilter
 from orchestrator.observers.indexer import schema
 from orchestrator.observers.indexer.store import IndexStore
 from orchestrator.observers.observatory import Institutions, Observatory
 from orchestrator.relay.store import RelayStore
 from orchestrator.relay.store import ballots as relay_ballots
+from orchestrator.web import dashboard, serving
 from tests.integration.test_advisory_feed import SUBJECT, Chain, story
 from tests.integration.test_cli_governance import proposal_id
 from tests.integration.test_cli_institutions import enact
+from tests.integration.test_election_index import run_election
 from tests.integration.test_indexer import derived_rows
 from tests.postgres import postgres_database, postgres_server  # noqa: F401  (fixtures postgres_url, postgres)
 
@@ -266,5 +271,29 @@ def test_sealed_proposals_read_the_same_from_sqlite_and_postgresql(cli, consorti
     sqlite, postgresql = views[sqlite_url], views[postgres_url]
     assert "  unrevealed: member 3 Co (count toward nothing)\n" in sqlite["one"]
     assert sqlite["observatory"]["committed"] == 3
+    for view in sqlite:
+        assert postgresql[view] == sqlite[view], view
+
+
+def test_elections_read_the_same_from_sqlite_and_postgresql(cli, w3, sqlite_url, postgres_url):
+    """The election story (tests/integration/test_election_index.py) indexed into both: the election tables' rows,
+    the election as observers read it, results on its ballot, a member's participation, the report and the API."""
+    _, ballot, _ = run_election(cli, w3)
+    views = {}
+    for url in (sqlite_url, postgres_url):
+        assert "no differences" in cli.ok("index", "--verify", **on(url))
+        rows = derived_rows(url)
+        with serving.running(dashboard.app(url), dashboard.MAX_BODY) as served:
+            api = [json.loads(urllib.request.urlopen(f"{served}{path}", timeout=10).read())
+                   for path in ("/api/elections", "/api/elections/1")]
+        views[url] = {"rows": {name: rows[name] for name in ("elections", "election_changes", "candidates",
+                                                             "election_ballots", "approval_ballots", "approvals")},
+                      "election": elections.get(Observatory(url), 1).to_json(),
+                      "results": cli.ok("results", ballot, "--format", "json", **on(url)),
+                      "table": cli.ok("results", ballot, **on(url)),
+                      "member": cli.ok("results", "--member", "4", **on(url)),
+                      "report": cli.ok("report", *REPORT_DAYS, **on(url)), "api": api}
+    sqlite, postgresql = views[sqlite_url], views[postgres_url]
+    assert len(sqlite["rows"]["approvals"]) == 6 and sqlite["election"]["status"] == "vacated"
     for view in sqlite:
         assert postgresql[view] == sqlite[view], view
