@@ -1,6 +1,6 @@
 """`consortium relay FILE...` and `consortium relay serve`: accept signed ballots (and, on sealed proposals,
-signed commitments and reveals), validate them, persist them, submit them in batches and report each one's
-outcome."""
+signed commitments and reveals; on an election's ballot, signed approval ballots), validate them, persist them,
+submit them in batches and report each one's outcome."""
 
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ from orchestrator.operations.session import Session
 from orchestrator.relay import ballot_file
 from orchestrator.relay import relayer as relayer_module
 from orchestrator.relay.relayer import BallotRefused, Relayer
-from orchestrator.relay.store import RelayStore, StoredBallot, StoredCommitment
+from orchestrator.relay.store import RelayStore, StoredApproval, StoredBallot, StoredCommitment
 from orchestrator.web import relay as relay_api
 from orchestrator.web import serving
 
 log = logging.getLogger(__name__)
 # What an included item did on chain, as `relay FILE` reports it.
-DONE = {"ballot": "included", "commitment": "committed", "reveal": "revealed and counted"}
+DONE = {"ballot": "included", "commitment": "committed", "reveal": "revealed and counted", "approval": "included"}
 
 
 class DefaultGroup(click.Group):
@@ -47,8 +47,8 @@ def _relayer(session: Session, batch_size: int) -> Relayer:
 
 @click.group(cls=DefaultGroup)
 def relay() -> None:
-    """Relay signed ballots: `relay FILE...` submits ballot, commitment and reveal files now; `relay serve` runs
-    an endpoint."""
+    """Relay signed ballots: `relay FILE...` submits ballot, commitment, reveal and approval ballot files now;
+    `relay serve` runs an endpoint."""
 
 
 @relay.command(hidden=True)
@@ -56,7 +56,7 @@ def relay() -> None:
 @click.option("--batch-size", type=click.IntRange(1, 250), default=100, show_default=True)
 @pass_session
 def files(session: Session, files: tuple[Path, ...], batch_size: int) -> None:
-    """Validate, persist and submit ballot, commitment and reveal files (told apart by their `format`); report
+    """Validate, persist and submit ballot, commitment, reveal and approval files (told apart by `format`); report
     each one's outcome. A reveal escrowed before the reveal start stays held, and is sent from then."""
     relayer = _relayer(session, batch_size)
     accepted: dict[Path, tuple[str, int]] = {}
@@ -91,6 +91,8 @@ def files(session: Session, files: tuple[Path, ...], batch_size: int) -> None:
 
 
 def _kind(item) -> str:
+    if isinstance(item, StoredApproval):
+        return "approval"
     return "ballot" if isinstance(item, StoredBallot) else "commitment" if isinstance(item, StoredCommitment) \
         else "reveal"
 
@@ -104,7 +106,7 @@ def _kind(item) -> str:
 @pass_session
 def serve(session: Session, host: str, port: int, interval: float, batch_size: int) -> None:
     """Accept ballots over HTTP (POST /ballots, GET /ballots/ID; on sealed proposals POST /commitments and
-    POST /reveals; OpenAPI at /openapi.json) and submit them in batches."""
+    POST /reveals; on an election's ballot POST /approvals; OpenAPI at /openapi.json) and submit them in batches."""
     relayer = _relayer(session, batch_size)
     logging.getLogger(relayer_module.__name__).setLevel(logging.INFO)  # a line per batch, for the operator
     sock = serving.listening(host, port)

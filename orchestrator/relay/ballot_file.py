@@ -201,6 +201,11 @@ KINDS = {FORMAT: (BallotFile, "ballot"), COMMITMENT_FORMAT: (CommitmentFile, "co
          REVEAL_FORMAT: (RevealFile, "reveal"), APPROVAL_FORMAT: (ApprovalFile, "approval ballot")}
 
 
+def with_article(noun: str) -> str:
+    """The noun with its article: "a ballot", "an approval ballot"."""
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
 def explain(error: ValidationError | list[dict], format_: str = FORMAT) -> str:
     """The first problem of a refused ballot (or commitment, or reveal: `format_`), as one sentence naming
     the field."""
@@ -209,7 +214,7 @@ def explain(error: ValidationError | list[dict], format_: str = FORMAT) -> str:
     first = errors[0]
     where = ".".join(str(part) for part in first["loc"] if part != "body")
     if where == "format" or (not where and first["type"] in ("model_type", "dict_type", "model_attributes_type")):
-        return f"not a {noun}: expected format {format_!r}"
+        return f"not {with_article(noun)}: expected format {format_!r}"
     if first["type"] == "missing":
         return f"malformed {noun}: {where} is missing"
     message = first["msg"].removeprefix("Value error, ")

@@ -1,7 +1,8 @@
 """The relayer: accepts signed ballots, validates them off-chain, persists them, and submits them in
 batches through `castVoteBatch`, reporting each ballot's outcome. On a sealed proposal it does the same with
 signed commitments (`commitVotes`, before the reveal start) and with reveals (`revealVotes`, from it); a reveal
-is taken only from the reveal start, unless its member escrows it with the relayer, which then knows the vote.
+is taken only from the reveal start, unless its member escrows it with the relayer, which then knows the vote. On
+an election's ballot it relays signed approval ballots (`castApprovals`).
 
 Never lost: a ballot is committed to the database as `accepted` before anything is sent.
 Never sent twice: a batch is signed once and recorded (raw bytes, hash, its ballots) before it is
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from eth_abi import decode, encode
@@ -40,9 +42,17 @@ from orchestrator.chain.proposals import LOG_RANGE, STATES, commits_open, reveal
 from orchestrator.chain.reverts import decode_revert_data, error_words, utc
 from orchestrator.errors import CallRefused, ChainError, InputError, NodeUnreachable
 from orchestrator.relay import ballot_file, ballots
-from orchestrator.relay.ballot_file import BallotFile, CommitmentFile, RevealFile
+from orchestrator.relay.ballot_file import ApprovalFile, BallotFile, CommitmentFile, RevealFile
 from orchestrator.relay.intake import Intake
-from orchestrator.relay.store import AlreadyHeld, RelayStore, Stored, StoredBallot, StoredCommitment, StoredReveal
+from orchestrator.relay.store import (
+    AlreadyHeld,
+    RelayStore,
+    Stored,
+    StoredApproval,
+    StoredBallot,
+    StoredCommitment,
+    StoredReveal,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +76,8 @@ RETRY_ALONE = "its batch reverted when mined; it is sent again on its own"
 # vote only, so the vote counted is the one this reveal holds.
 REVEALED_FIRST = "already revealed by another transaction first: the vote counted is this one"
 # The governor's entry point for each kind of item, and what its batch is called in the log.
-ENTRY_POINTS = {"ballot": "castVoteBatch", "commitment": "commitVotes", "reveal": "revealVotes"}
+ENTRY_POINTS = {"ballot": "castVoteBatch", "commitment": "commitVotes", "reveal": "revealVotes",
+                "approval": "castApprovals"}
 T = TypeVar("T")
 
 
@@ -98,6 +109,7 @@ class _Views:
         self._snapshots: dict[int, int] = {}
         self._reveal_starts: dict[int, int] = {}
         self._sealed_blocks: dict[int, int] = {}
+        self._elections: dict[int, ElectionBallot | None] = {}
         self.first_block = first_block  # the deployment's: no log of the governor is older
 
     @staticmethod
@@ -182,6 +194,21 @@ class _Views:
             self._reveal_starts[proposal_id] = start
         return self._reveal_starts[proposal_id]
 
+    def election(self, proposal_id: int) -> ElectionBallot | None:
+        """The election whose ballot this proposal is (the governor's ElectionBallotProposed), or None if it is none
+        (or not proposed yet). The governor has no view of it; the event, emitted as the proposal is made, fixes
+        it for good: cached once the proposal exists."""
+        if proposal_id not in self._elections:
+            if not self.snapshot(proposal_id):  # not proposed yet: it may be proposed as a ballot
+                return None
+            pid = "0x" + proposal_id.to_bytes(32, "big").hex()
+            found = self._logs([_topic("ElectionBallotProposed"), pid], self.first_block)
+            topics = found[0]["topics"] if found else []
+            self._elections[proposal_id] = None if not found else ElectionBallot(
+                proposal_id, to_checksum_address(bytes(topics[2])[12:]), int.from_bytes(bytes(topics[3]), "big"),
+                int.from_bytes(bytes(found[0]["data"])[:32], "big"))
+        return self._elections[proposal_id]
+
     def now(self) -> int:
         """The latest block's time: what the governor's phase checks compare with (a block.timestamp)."""
         return int(self.w3.eth.get_block("latest")["timestamp"])
@@ -215,6 +242,17 @@ class _Views:
     def marks(self, proposal_id: int, member_id: int) -> tuple[bool, bool]:
         return self._call(self.governor, "memberMarks(uint256,uint256)", ["uint256", "uint256"],
                           [proposal_id, member_id], ["bool", "bool"])
+
+
+@dataclass(frozen=True)
+class ElectionBallot:
+    """A proposal that is an election's ballot, as the governor's ElectionBallotProposed says: the registry it
+    names, the election, and how many candidates the governor counts approvals for (bits 0 .. candidates-1)."""
+
+    proposal_id: int
+    registry: str
+    election_id: int
+    candidates: int
 
 
 def _topic(event: str) -> str:
@@ -280,6 +318,7 @@ class Relayer:
         self._intake = Intake(self.receive_many)
         self._commit_intake = Intake(self.receive_commitments)
         self._reveal_intake = Intake(self.receive_reveals)
+        self._approval_intake = Intake(self.receive_approvals)
         self._rejections = artifacts.enum_names("IConsortiumGovernor", "BallotRejection")
         # The entry points encoded with eth_abi (see _sign), and the topics of the events a batch's receipt holds
         # (see outcomes): from the compiled ABI, the one definition of both.
@@ -288,6 +327,7 @@ class Relayer:
                                      get_abi_input_types(abi[("function", name)]))
                               for kind, name in ENTRY_POINTS.items()}
         self._vote_cast = event_abi_to_log_topic(abi[("event", "VoteCast")])
+        self._vote_cast_params = event_abi_to_log_topic(abi[("event", "VoteCastWithParams")])
         self._vote_committed = event_abi_to_log_topic(abi[("event", "VoteCommitted")])
         self._ballot_rejected = event_abi_to_log_topic(abi[("event", "BallotRejected")])
 
@@ -339,8 +379,11 @@ class Relayer:
         return item
 
     def receive_file(self, data) -> Stored:
-        """A ballot, commitment or reveal file's content, told apart by its `format` (`relay FILE...`)."""
+        """A ballot, commitment, reveal or approval ballot file's content, told apart by its `format` (`relay
+        FILE...`)."""
         format_ = data.get("format") if isinstance(data, dict) else None
+        if format_ == ballot_file.APPROVAL_FORMAT:
+            return self.receive_approval(data)
         if format_ == ballot_file.COMMITMENT_FORMAT:
             return self.receive_commitment(data)
         if format_ == ballot_file.REVEAL_FORMAT:
@@ -360,11 +403,14 @@ class Relayer:
         return self._reveal_intake.receive(data)
 
     def open_ballots(self, proposal_id: int) -> BallotRefused | None:
-        """Why a ballot (an open vote) on this proposal is refused: it is sealed, and a ballot would revert its
-        whole batch (GovernorProposalSealed), in the governor's words; None for an open proposal. Asked before
-        anything is signed too, so that no vote is sent to the relayer for a proposal whose votes are sealed."""
+        """Why a ballot (an open vote) on this proposal is refused: it is sealed, or an election's ballot, and a
+        ballot would revert its whole batch (GovernorProposalSealed, GovernorProposalIsElection), in the governor's
+        words; None for an open proposal. Asked before anything is signed too, so that no vote is sent to the
+        relayer for a proposal whose votes are sealed."""
         if self.views.reveal_start(proposal_id):
             return BallotRefused(error_words("GovernorProposalSealed", ["uint256"], [proposal_id]))
+        if self.views.election(proposal_id):
+            return BallotRefused(error_words("GovernorProposalIsElection", ["uint256"], [proposal_id]))
         return None
 
     def _sealed_phase(self, proposal_id: int, now: int, revealing: bool, escrow: bool = False) -> Exception | None:
@@ -372,8 +418,9 @@ class Relayer:
         None if it would not. An escrowed reveal is taken before the reveal start, to be sent from it. `now` is
         the latest block's time: the item's own block comes after it."""
         start = self.views.reveal_start(proposal_id)
-        if not start:
-            return BallotRefused(error_words("GovernorProposalNotSealed", ["uint256"], [proposal_id]))
+        if not start:  # as the governor's ledger refuses it: an election's ballot says what it is
+            name = "GovernorProposalIsElection" if self.views.election(proposal_id) else "GovernorProposalNotSealed"
+            return BallotRefused(error_words(name, ["uint256"], [proposal_id]))
         if not revealing and not commits_open(now, start):
             return BallotRefused(error_words("GovernorCommitsClosed", ["uint256", "uint256"], [proposal_id, start]))
         if revealing and not reveals_open(now, start) and not escrow:
@@ -498,11 +545,73 @@ class Relayer:
             outcomes[i] = BallotRefused(str(outcome)) if isinstance(outcome, InputError) else outcome
         return outcomes
 
+    # ───── receiving approval ballots (elections) ─────
+
+    def receive_approval(self, data: dict | ApprovalFile) -> StoredApproval:
+        """Validate a signed approval ballot as the governor will and persist it; raises BallotRefused with the
+        reason. Concurrent calls are checked and stored together, as ballots are."""
+        return self._approval_intake.receive(data)
+
+    def check_approver(self, proposal_id: int, voter: str, approvals: int) -> int:
+        """Every check of an approval ballot but its signature's: the proposal an Active election ballot, the
+        bitmap within its candidate list, the voter a member with weight at the snapshot, not yet voted, not
+        recused. Returns the member id: what is asked before anything is signed."""
+        (member,) = self._check_approvers([(proposal_id, voter, approvals)])
+        if isinstance(member, Exception):
+            raise member
+        return member
+
+    def _check_approvers(self, asked: list[tuple[int, str, int]]) -> list[int | Exception]:
+        """check_approver for many (proposal, voter, approvals): each one's member id or refusal."""
+        answers = self.views.voters([(p, voter) for p, voter, _ in asked]) if asked else []
+        members: list[int | Exception] = []
+        for (proposal_id, voter, bitmap), answer in zip(asked, answers, strict=True):
+            election = self.views.election(proposal_id) if answer[0] == "Active" else None
+            if answer[0] == "Active" and election is None:  # castApprovals would revert, and its batch with it
+                members.append(BallotRefused(error_words("GovernorProposalNotElection", ["uint256"], [proposal_id])))
+            elif election is not None and bitmap >> election.candidates:  # the governor's InvalidApprovals
+                n = election.candidates
+                members.append(BallotRefused(
+                    f"invalid approvals: the ballot approves candidate {bitmap.bit_length() - 1}, but election "
+                    f"{election.election_id}'s ballot lists {n} candidate{'s' if n != 1 else ''} (0 to {n - 1})"))
+            else:
+                members.append(_voter_check(proposal_id, voter, *answer))
+        return members
+
+    def receive_approvals(self, items: list) -> list[StoredApproval | Exception]:
+        """What receive_approval() does, for many at once (see receive_many): one's failure is its own."""
+        outcomes: list = [None] * len(items)
+        signed: list[tuple[int, ApprovalFile, str, bytes]] = []
+        for i, data in enumerate(items):
+            try:
+                a = self._for_this_relayer(data, ballot_file.APPROVAL_FORMAT)
+                typed = ballots.approval_ballot(self.domain, a.proposal_id, a.voter, a.approvals)
+                signed.append((i, a, *self._check_signature(a.voter, ballots.digest(typed), a.signature,
+                                                            "approval ballot")))
+            except Exception as exc:  # noqa: BLE001 -- the item's own failure, raised again in its own receive
+                outcomes[i] = exc
+        members = self._check_approvers([(a.proposal_id, a.voter, a.approvals) for _, a, _, _ in signed])
+        entries = []
+        for (i, a, kind, signature), member in zip(signed, members, strict=True):
+            if isinstance(member, Exception):
+                outcomes[i] = member
+            else:
+                entries.append((i, (a.proposal_id, a.voter, member, a.approvals, signature, kind)))
+        stored = self.store.accept_approvals([entry for _, entry in entries])
+        for (i, _), outcome in zip(entries, stored, strict=True):
+            outcomes[i] = BallotRefused(str(outcome)) if isinstance(outcome, InputError) else outcome
+        return outcomes
+
     def validate(self, b: BallotFile) -> tuple[int, str, bytes]:
-        """The checks the contract will make, made first, so a batch carries only countable ballots.
-        Returns the voter's member id, the signature's kind and the signature to send (see below)."""
+        """The checks the contract will make, made first, so a batch carries only countable ballots (an open vote:
+        not on a sealed proposal or an election's ballot, see open_ballots). Returns the voter's member id, the
+        signature's kind and the signature to send (see below)."""
         kind, signature = self.check_signature(b)
-        return self.check_voter(b.proposal_id, b.voter), kind, signature
+        member = self.check_voter(b.proposal_id, b.voter)
+        refused = self.open_ballots(b.proposal_id)
+        if refused is not None:
+            raise refused
+        return member, kind, signature
 
     def check_voter(self, proposal_id: int, voter: str) -> int:
         """Every check but the signature's: the proposal is Active, the voter a member with weight at its
@@ -573,14 +682,15 @@ class Relayer:
         whole batch revert, so it is rejected unsent with the governor's words."""
         sent: list[str] = []
         accepted = self.store.accepted(kind)
-        now = self.views.now() if accepted and kind != "ballot" else 0
+        sealed = kind in ("commitment", "reveal")
+        now = self.views.now() if accepted and sealed else 0
         for proposal_id, pending in accepted.items():
             state = self.views.state(proposal_id)
             if state != "Active":  # every item would be refused: say why once, without a round of estimates
                 self.store.reject([b.id for b in pending], f"not submitted: proposal {proposal_id} is {state}", kind)
                 log.info("%d %ss rejected unsent: proposal %s is %s", len(pending), kind, proposal_id, state)
                 continue
-            if kind != "ballot":
+            if sealed:
                 start = self.views.reveal_start(proposal_id)
                 if kind == "reveal" and not reveals_open(now, start):  # escrowed: held until then
                     continue
@@ -630,6 +740,8 @@ class Relayer:
                 args = [proposal_id, [(b.voter, b.commitment, b.signature) for b in batch]]
             elif kind == "reveal":
                 args = [proposal_id, [(b.voter, b.support, b.salt) for b in batch]]
+            elif kind == "approval":
+                args = [proposal_id, [(b.voter, b.approvals, b.signature) for b in batch]]
             else:
                 compact = [ballots.compact(b.voter, b.support, b.signature) for b in batch if _is_compact(b)]
                 full = [(b.voter, b.support, b.reason, b.signature) for b in batch if not _is_compact(b)]
@@ -678,17 +790,17 @@ class Relayer:
         return [tx_hash]
 
     def outcomes(self, receipt) -> dict[str, str | None]:
-        """Each voter the batch's receipt speaks of: None if counted (VoteCast) or its commitment recorded
-        (VoteCommitted), else the rejection's name (BallotRejected). Read from the governor's logs' topics and
-        data directly, as the voter is an indexed topic of each: web3's receipt processing re-validates the ABI
-        for every log, more than the batch's own mining costs the node."""
+        """Each voter the batch's receipt speaks of: None if counted (VoteCast, or VoteCastWithParams for an
+        approval ballot) or its commitment recorded (VoteCommitted), else the rejection's name (BallotRejected).
+        Read from the governor's logs' topics and data directly, as the voter is an indexed topic of each: web3's
+        receipt processing re-validates the ABI for every log, more than the batch's own mining costs the node."""
         governor = self.session.governor.address.lower()
         outcomes: dict[str, str | None] = {}
         for entry in receipt["logs"]:
             topics = entry["topics"]
             if entry["address"].lower() != governor or not topics:
                 continue
-            if bytes(topics[0]) == self._vote_cast:
+            if bytes(topics[0]) in (self._vote_cast, self._vote_cast_params):  # the voter first, in both
                 outcomes[to_checksum_address(bytes(topics[1])[12:])] = None
             elif bytes(topics[0]) == self._vote_committed:  # (proposalId, voter, memberId): the voter second
                 outcomes[to_checksum_address(bytes(topics[2])[12:])] = None

@@ -1,11 +1,12 @@
 """The relayer's durable state (SQLAlchemy Core: SQLite by default, PostgreSQL by URL).
 
-Three kinds of item, each in its table: ballots (castVoteBatch), and on sealed proposals commitments
-(commitVotes) and reveals (revealVotes). They share the batches table and every rule below; a batch holds
-items of one kind only. An item moves accepted → batched → included | rejected. A batch is one signed
-transaction, stored (raw bytes and hash) in the same database transaction that marks its items batched,
-before it is ever broadcast. So after a crash every item is either still accepted (never sent), or tied to
-exactly one signed transaction that can be re-broadcast byte for byte: none is lost, none sent twice."""
+Four kinds of item, each in its table: ballots (castVoteBatch), on sealed proposals commitments
+(commitVotes) and reveals (revealVotes), and on an election's ballot approval ballots (castApprovals). They
+share the batches table and every rule below; a batch holds items of one kind only. An item moves
+accepted → batched → included | rejected. A batch is one signed transaction, stored (raw bytes and hash) in
+the same database transaction that marks its items batched, before it is ever broadcast. So after a crash every
+item is either still accepted (never sent), or tied to exactly one signed transaction that can be re-broadcast
+byte for byte: none is lost, none sent twice."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from orchestrator.db import SafeText, engine
 from orchestrator.errors import InputError
+from orchestrator.relay.ballot_file import with_article
 
 metadata = MetaData()
 
@@ -105,6 +107,13 @@ reveals = _sealed_table(
     Column("salt", String(66), nullable=False),
     Column("escrow", Boolean, nullable=False),
 )
+# An approval ballot: the bitmap of approved candidates (a uint256, kept in decimal: no SQL integer holds it).
+approvals = _sealed_table(
+    "relay_approvals",
+    Column("approvals", String(80), nullable=False),
+    Column("signature", Text, nullable=False),
+    Column("kind", String(8), nullable=False),  # ecdsa | erc1271
+)
 
 
 @dataclass(frozen=True)
@@ -151,14 +160,28 @@ class StoredReveal:
     kind: str = "reveal"  # no signature: never a contract wallet's allowance in a batch
 
 
-Stored = StoredBallot | StoredCommitment | StoredReveal
+@dataclass(frozen=True)
+class StoredApproval:
+    id: int
+    proposal_id: int
+    voter: str
+    member_id: int
+    approvals: int
+    signature: bytes
+    kind: str
+    status: str
+    detail: str
+    tx_hash: str | None
+
+
+Stored = StoredBallot | StoredCommitment | StoredReveal | StoredApproval
 
 
 class AlreadyHeld(InputError):
     """The relayer holds an item of the same kind of the same member on the proposal (from this seat or another)."""
 
     def __init__(self, held: Stored, noun: str = "ballot"):
-        super().__init__(f"the relayer already holds a {noun} of member {held.member_id} on this proposal "
+        super().__init__(f"the relayer already holds {with_article(noun)} of member {held.member_id} on this proposal "
                          f"(from {held.voter})")
         self.held = held
 
@@ -186,9 +209,14 @@ def _reveal_row(r) -> StoredReveal:
                         r.detail, r.tx_hash)
 
 
+def _approval_row(r) -> StoredApproval:
+    return StoredApproval(r.id, int(r.proposal_id), r.voter, r.member_id, int(r.approvals), _hex(r.signature), r.kind,
+                          r.status, r.detail, r.tx_hash)
+
+
 # kind → (its table, its row, what one is called in a message)
 KINDS = {"ballot": (ballots, _row, "ballot"), "commitment": (commitments, _commitment_row, "commitment"),
-         "reveal": (reveals, _reveal_row, "reveal")}
+         "reveal": (reveals, _reveal_row, "reveal"), "approval": (approvals, _approval_row, "approval ballot")}
 
 
 class RelayStore:
@@ -236,11 +264,20 @@ class RelayStore:
                                                                detail=detail))
                                        for p, voter, member, support, salt, escrow, detail in entries])
 
+    def accept_approvals(self, entries: list[tuple[int, str, int, int, bytes, str]]
+                         ) -> list[StoredApproval | InputError]:
+        """Persist validated approval ballots, each (proposal, voter, member id, approvals, signature, kind), by
+        accept_many's rules: one per member and proposal."""
+        return self._accept("approval", [(p, voter, member, dict(approvals=str(bitmap), kind=kind,
+                                                                 signature="0x" + signature.hex()))
+                                         for p, voter, member, bitmap, signature, kind in entries])
+
     def _accept(self, kind: str, entries: list[tuple[int, str, int, dict]]) -> list:
         """accept_many's rules for items of `kind`, each (proposal, voter, member id, its own columns)."""
         if not entries:
             return []
         table, row_of, noun = KINDS[kind]
+        a_noun = with_article(noun)
         now = _now()
         proposals = {str(e[0]) for e in entries}
         outcomes: list = [None] * len(entries)
@@ -269,11 +306,11 @@ class RelayStore:
                         db.execute(update(table).where(table.c.id == earlier.id).values(**row))
                         stored = replace(stored, id=earlier.id)
                     elif earlier.status == "rejected":
-                        outcomes[i] = InputError(f"the relayer already sent a {noun} of {voter} on this proposal; "
+                        outcomes[i] = InputError(f"the relayer already sent {a_noun} of {voter} on this proposal; "
                                                  f"the chain rejected it: {earlier.detail}")
                         continue
                     else:
-                        outcomes[i] = InputError(f"the relayer already holds a {noun} of {voter} on this proposal")
+                        outcomes[i] = InputError(f"the relayer already holds {a_noun} of {voter} on this proposal")
                         continue
                     held[(pid, member_id)] = by_voter[(pid, voter)] = stored
                     outcomes[i] = stored
@@ -289,9 +326,9 @@ class RelayStore:
                 proposal_id, voter = entries[0][:2]
                 earlier = self.find(proposal_id, voter, kind)
                 if earlier is not None and earlier.status == "rejected":
-                    return [InputError(f"the relayer already sent a {noun} of {voter} on this proposal; the chain "
+                    return [InputError(f"the relayer already sent {a_noun} of {voter} on this proposal; the chain "
                                        f"rejected it: {earlier.detail}")]
-                return [InputError(f"the relayer already holds a {noun} of {voter} on this proposal")]
+                return [InputError(f"the relayer already holds {a_noun} of {voter} on this proposal")]
             return [outcome for entry in entries for outcome in self._accept(kind, [entry])]
         return outcomes
 

@@ -10,6 +10,10 @@ reveal (POST /reveals: the vote and salt) from it, or earlier as an escrow. Each
 reverse, and each has its own status. A reveal's status never shows its vote: ids are sequential, and an
 escrowed reveal is secret until the reveal start.
 
+On an election's ballot a member posts a signed approval ballot (POST /approvals): which candidates it approves, a
+bitmap over the election's list (GET /elections/ballot lists the candidates, GET /typed-data/approval says what to
+sign, after the relayer's checks). Open ballots on it are refused (the governor reverts them).
+
 Any web origin may call it (CORS `*`): the voting page is served by the dashboard, often from another host,
 and the API carries no credentials or cookies, so a page elsewhere can do nothing through a visitor's browser
 that it could not do by posting the same ballot itself; what protects a ballot is its signature."""
@@ -22,11 +26,22 @@ from fastapi import Body, FastAPI, Path, Query
 from pydantic import BaseModel, Field
 from requests.exceptions import RequestException
 
+from orchestrator.chain.reverts import error_words
 from orchestrator.errors import ChainError
+from orchestrator.labels import member_label, tier_label
+from orchestrator.operations import elections, roll
 from orchestrator.relay import ballot_file, ballots
-from orchestrator.relay.ballot_file import Address, BallotFile, Commitment, CommitmentFile, RevealFile, Uint256
-from orchestrator.relay.relayer import Relayer
-from orchestrator.relay.store import StoredBallot, StoredCommitment, StoredReveal
+from orchestrator.relay.ballot_file import (
+    Address,
+    ApprovalFile,
+    BallotFile,
+    Commitment,
+    CommitmentFile,
+    RevealFile,
+    Uint256,
+)
+from orchestrator.relay.relayer import BallotRefused, Relayer
+from orchestrator.relay.store import StoredApproval, StoredBallot, StoredCommitment, StoredReveal
 from orchestrator.web import serving
 
 MAX_BODY = 64 * 1024
@@ -35,7 +50,8 @@ DESCRIPTION = ("Gas-free voting: post a MemberBallot signed with your seat's wal
                "batch. Follow it with GET /ballots/{id} until it is `included` (or `rejected`, with the reason). "
                "On a sealed proposal: POST /commitments a signed SealedBallot before the reveal start, then POST "
                "/reveals the vote and salt from it (or earlier with `escrow`: the relayer then knows the vote). "
-               "Every error is `{\"error\": \"...\"}`.")
+               "On an election's ballot: POST /approvals a signed ApprovalBallot (GET /elections/ballot lists the "
+               "candidates, each one's bit in the bitmap). Every error is `{\"error\": \"...\"}`.")
 
 
 class BallotStatus(BaseModel):
@@ -52,8 +68,9 @@ class BallotStatus(BaseModel):
                    detail=ballot.detail, tx_hash=ballot.tx_hash)
 
 
-class _SealedItemStatus(BaseModel):
-    """What a commitment's and a reveal's statuses share: which member's item, and where it stands."""
+class _ItemStatus(BaseModel):
+    """What the statuses of a commitment, a reveal and an approval ballot share: which member's item, and where it
+    stands."""
 
     id: int
     proposal_id: str
@@ -63,12 +80,12 @@ class _SealedItemStatus(BaseModel):
     tx_hash: str | None
 
     @staticmethod
-    def _shared(item: StoredCommitment | StoredReveal) -> dict:
+    def _shared(item: StoredCommitment | StoredReveal | StoredApproval) -> dict:
         return {"id": item.id, "proposal_id": str(item.proposal_id), "voter": item.voter, "member_id": item.member_id,
                 "status": item.status, "detail": item.detail, "tx_hash": item.tx_hash}
 
 
-class CommitmentStatus(_SealedItemStatus):
+class CommitmentStatus(_ItemStatus):
     commitment: str
     status: Literal["accepted", "batched", "included", "rejected"] = Field(
         description="included: the governor recorded it (VoteCommitted).")
@@ -78,7 +95,7 @@ class CommitmentStatus(_SealedItemStatus):
         return cls(**cls._shared(c), commitment="0x" + c.commitment.hex())
 
 
-class RevealStatus(_SealedItemStatus):
+class RevealStatus(_ItemStatus):
     """A reveal's progress, without its vote: that is public once the governor counts it (VoteCast), not before."""
 
     escrow: bool
@@ -88,6 +105,16 @@ class RevealStatus(_SealedItemStatus):
     @classmethod
     def of(cls, r: StoredReveal) -> RevealStatus:
         return cls(**cls._shared(r), escrow=r.escrow)
+
+
+class ApprovalStatus(_ItemStatus):
+    approvals: str = Field(description="The bitmap of approved candidates, decimal.")
+    status: Literal["accepted", "batched", "included", "rejected"] = Field(
+        description="included: counted (VoteCastWithParams).")
+
+    @classmethod
+    def of(cls, a: StoredApproval) -> ApprovalStatus:
+        return cls(**cls._shared(a), approvals=str(a.approvals))
 
 
 class MemberCommitment(BaseModel):
@@ -136,6 +163,41 @@ class SaltTypedData(BaseModel):
     typed_data: dict = Field(description="The EIP-712 SealedSalt whose signature makes the member's salt: "
                                          "keccak256(\"consortium sealed salt\" ‖ signature). Sign it, never send "
                                          "the signature anywhere.")
+
+
+class ApprovalToSign(BaseModel):
+    proposal_id: Uint256 = Field(description="The election's ballot proposal, decimal or 0x-hex.")
+    voter: Address = Field(description="The member's seat.")
+    approvals: Uint256 = Field(description="The bitmap of approved candidates (bit c: candidate c), decimal or "
+                                           "0x-hex; 0 approves nobody (an abstention).")
+
+
+class ApprovalTypedData(BaseModel):
+    typed_data: dict = Field(description="The EIP-712 ApprovalBallot (the proposal id and the bitmap as decimal "
+                                         "strings).")
+    digest: str = Field(description="Its EIP-712 hash, what a contract wallet is asked about (ERC-1271).")
+    member_id: int = Field(description="The voter's member at the proposal's snapshot.")
+
+
+class BallotQuery(BaseModel):
+    proposal_id: Uint256 = Field(description="The election's ballot proposal, decimal or 0x-hex.")
+
+
+class CandidateEntry(BaseModel):
+    index: int = Field(description="Its bit in an approval ballot's bitmap.")
+    member_id: int
+    member: str = Field(description='The member as people read it ("member 7 Bitex Ltd").')
+    tier: str = Field(description="Its tier when it nominated itself.")
+    withdrawn: bool = Field(description="Withdrawn candidates keep their index but cannot be elected.")
+
+
+class ElectionBallotInfo(BaseModel):
+    proposal_id: str
+    election_id: int
+    registry: str
+    title: str
+    seats: int
+    candidates: list[CandidateEntry]
 
 
 def _body_schema(model) -> dict:
@@ -242,11 +304,70 @@ def app(relayer: Relayer) -> FastAPI:
             return serving.error(404, f"no reveal {reveal_id}")
         return RevealStatus.of(stored)
 
+    # ───── elections ─────
+
+    @web.get("/elections/ballot", response_model=ElectionBallotInfo, responses={422: {"model": Problem}},
+             summary="An election's ballot proposal: its candidates, each with its bit in an approval ballot")
+    def election_ballot(asked: Annotated[BallotQuery, Query()]) -> ElectionBallotInfo:
+        try:
+            return _election_ballot(relayer, asked.proposal_id)
+        except (ChainError, RequestException) as exc:
+            return serving.error(503, f"cannot read the election now, try again: {exc}")
+
+    @web.get("/typed-data/approval", response_model=ApprovalTypedData, responses={422: {"model": Problem}},
+             summary="The typed data to sign for an approval ballot, once the relayer's checks pass")
+    def approval_typed_data(asked: Annotated[ApprovalToSign, Query()]) -> ApprovalTypedData:
+        try:
+            member_id = relayer.check_approver(asked.proposal_id, asked.voter, asked.approvals)
+        except (ChainError, RequestException) as exc:
+            return serving.error(503, f"cannot check the approval ballot now, try again: {exc}")
+        typed = ballots.approval_ballot(relayer.domain, asked.proposal_id, asked.voter, asked.approvals)
+        return ApprovalTypedData(typed_data=ballots.for_wallet(typed), digest="0x" + ballots.digest(typed).hex(),
+                                 member_id=member_id)
+
+    @web.post("/approvals", status_code=202, response_model=ApprovalStatus, responses=ERRORS,
+              summary="Submit a signed approval ballot (an election's ballot proposal)",
+              openapi_extra=_body_schema(ApprovalFile))
+    def post_approval(body: Annotated[Any, Body()]) -> ApprovalStatus:
+        return _receive(relayer.receive_approval, body, ApprovalStatus)
+
+    @web.get("/approvals/{approval_id}", response_model=ApprovalStatus, responses={404: {"model": Problem}},
+             summary="An approval ballot's status")
+    def get_approval(approval_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> ApprovalStatus:
+        stored = relayer.store.get(approval_id, "approval")
+        if stored is None:
+            return serving.error(404, f"no approval ballot {approval_id}")
+        return ApprovalStatus.of(stored)
+
     @web.get("/health", summary="Liveness")
     def health() -> dict:
         return {"ok": True}
 
     return web
+
+
+def _election_ballot(relayer: Relayer, proposal_id: int) -> ElectionBallotInfo:
+    """The candidates of the election whose ballot `proposal_id` is, as its registry lists them now. Only this
+    deployment's registry's: a contract that merely claims to be a registry may list anybody."""
+    relayer.views.state(proposal_id)  # a proposal that does not exist is refused in the governor's words
+    election = relayer.views.election(proposal_id)
+    if election is None:
+        raise BallotRefused(error_words("GovernorProposalNotElection", ["uint256"], [proposal_id]))
+    session = relayer.session
+    if election.registry != session.deployment.elections:
+        raise BallotRefused(f"proposal {proposal_id} is the ballot of election {election.election_id} of "
+                            f"{election.registry}, not of this deployment's election registry "
+                            f"{session.deployment.elections}: its candidates are not listed here")
+    (e,) = elections.read(session.elections, [election.election_id])
+    listed = e.candidates[:election.candidates]  # the governor counts bits 0 .. candidates-1 only
+    members = {m.id: m for m in roll.read(session.registry, ids=sorted({c.member_id for c in listed}))} \
+        if listed else {}
+    names = [t.name for t in roll.tiers(session.registry)]
+    return ElectionBallotInfo(
+        proposal_id=str(proposal_id), election_id=e.id, registry=election.registry, title=e.title, seats=e.seats,
+        candidates=[CandidateEntry(index=c.index, member_id=c.member_id,
+                                   member=member_label(c.member_id, members[c.member_id].identity),
+                                   tier=tier_label(c.tier, names), withdrawn=c.withdrawn) for c in listed])
 
 
 def _receive(receive, body: Any, status):
