@@ -163,26 +163,29 @@ def show(session: Session, election_id: int, fmt: str) -> None:
     else:
         round_ = f"round {b['round']}, " if b["round"] else ""
         click.echo(f"  ballot: {round_}proposal {b['proposal_id']}, {b['state']}")
+    names = [f"{c['member']} ({c['tier']}{', withdrawn' if c['withdrawn'] else ''})" for c in d["candidates"]]
+    width = max(map(len, names), default=0)
     counted = any("approvals" in c for c in d["candidates"])
     if not d["candidates"]:
         click.echo("  candidates: none")
+    elif counted:
+        click.echo("  candidates, with the approval weight counted (in all, then from voters of each tier):")
+        click.echo(f"  {'':{width + 6}}  {'all':>9}  " + " ".join(f"{t:>9}" for t in tiers))
     else:
-        click.echo("  candidates:" + (f"  (approval weight: total, then by voters' tier: {', '.join(tiers)})"
-                                      if counted else ""))
-    names = [f"{c['member']} ({c['tier']}{', withdrawn' if c['withdrawn'] else ''})" for c in d["candidates"]]
-    width = max(map(len, names), default=0)
+        click.echo("  candidates:")
     for c, name in zip(d["candidates"], names, strict=True):
-        counted = (f"  {c['approvals']:>8}  " + " ".join(f"{w:>8}" for w in c["approvals_by_voter_tier"].values())
-                   if "approvals" in c else "")
-        click.echo(f"    {c['index']:>2}. {name:{width}}{counted}".rstrip())
+        tally = (f"  {c['approvals']:>9}  " + " ".join(f"{w:>9}" for w in c["approvals_by_voter_tier"].values())
+                 if "approvals" in c else "")
+        click.echo(f"    {c['index']:>2}. {name:{width}}{tally}".rstrip())
     if e.status in ("seated", "vacated"):
         click.echo("  elected: nobody" if not d["elected"] else "  elected:")
         for w in d["elected"]:
             seat = f", a seat reserved for {_tier_of(d, w['member_id'])}" if w["reserved_seat"] else ""
             click.echo(f"    {w['member']} with {w['approvals']} approval weight{seat}")
     if e.status == "vacated":
-        click.echo("  vacated: " + (", ".join(_labels(session, d["vacated"]).values()) or "nobody (no seat left "
-                                                                                          "to vacate)"))
+        labels = _labels(session, d["vacated"])
+        click.echo("  vacated: " + (", ".join(labels[m] for m in d["vacated"]) or "nobody (no seat left to "
+                                                                                "vacate)"))
 
 
 def _tier_of(d: dict, member_id: int) -> str:
