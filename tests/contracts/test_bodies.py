@@ -4,9 +4,10 @@ member vote; everything outside is rejected by name."""
 import pytest
 from brownie import Body, accounts
 
+from tests.governance import error as custom_error
 from tests.governance import reverts
 
-ETH = "0x" + "00" * 20
+ETH = ZERO = "0x" + "00" * 20
 SECRETARIAT, TECHNICAL_COMMITTEE = 3, 1
 
 
@@ -185,3 +186,52 @@ def test_a_technical_committee_publishes_a_draft_within_its_mandate(gov, roster)
     tx = tc.propose(s, data, "Publish the Travel Rule draft", {"from": roster["regular"][0]})
     assert tx.events["StandardDrafted"]["publisher"] == tc.address
     assert s.standard(1)[0] == "Travel Rule messaging"
+
+
+# ───────────────────────── the elector (the election registry, or whoever governance names) ─────────────────────────
+
+def test_only_governance_names_the_elector(gov, roster, secretariat):
+    b, stand_in = secretariat, accounts[5]
+    for caller in (accounts[0], roster["regular"][0], stand_in):
+        with reverts(custom_error("BodyUnauthorized", caller)):
+            b.setElector(stand_in, {"from": caller})
+    _, tx = gov.by_founders(roster, [gov.call(b, "setElector", stand_in)], "Name an elector")
+    assert [(e["oldElector"], e["newElector"]) for e in tx.events["ElectorSet"]] == [(ZERO, stand_in.address)]
+    assert b.elector() == stand_in
+    tx = b.setElector(gov.elections, {"from": gov.as_governance()})
+    assert (tx.events["ElectorSet"]["oldElector"], tx.events["ElectorSet"]["newElector"]) == (
+        stand_in.address, gov.elections.address)
+    with reverts(custom_error("BodyUnauthorized", stand_in)):  # the former elector
+        b.appoint(gov.member_id(roster["regular"][3]), {"from": stand_in})
+
+
+def test_the_elector_appoints_and_vacates_seats_and_nobody_else_does(gov, roster, secretariat):
+    b, elector, g = secretariat, accounts[5], gov.as_governance()
+    r1, r2, r3, r4 = (gov.member_id(r) for r in roster["regular"])
+    b.setElector(elector, {"from": g})
+    b.setThreshold(3, {"from": g})
+    tx = b.appoint(r4, {"from": elector})
+    assert tx.events["BodyMemberAppointed"]["memberId"] == r4
+    tx = b.vacate(r1, {"from": elector})
+    assert tx.events["BodyMemberRemoved"]["memberId"] == r1
+    with reverts(custom_error("BodyNotMember", r1)):
+        b.vacate(r1, {"from": elector})
+    tx = b.vacate(r4, {"from": elector})  # two members left under a threshold of three: it stays
+    assert b.threshold() == 3 and sorted(b.members()) == [r2, r3]
+    for caller in (accounts[0], roster["regular"][1], roster["founding"][0], g):
+        with reverts(custom_error("BodyUnauthorized", caller)):
+            b.vacate(r2, {"from": caller})
+    for caller in (accounts[0], roster["regular"][1]):
+        with reverts(custom_error("BodyUnauthorized", caller)):
+            b.appoint(r4, {"from": caller})
+    b.appoint(r4, {"from": g})  # governance still staffs the body itself
+    gov.registry.suspend(r1, "x", {"from": g})
+    with reverts(custom_error("BodyNotConsortiumMember", r1)):
+        b.appoint(r1, {"from": elector})
+    b.dissolve({"from": g})
+    with reverts("BodyDissolved"):
+        b.appoint(gov.member_id(roster["founding"][0]), {"from": elector})
+    with reverts("BodyDissolved"):
+        b.vacate(r2, {"from": elector})
+    with reverts("BodyDissolved"):
+        b.setElector(elector, {"from": g})
