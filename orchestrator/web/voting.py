@@ -14,6 +14,12 @@ the browser, as is the commitment), then the relayer's SealedBallot over that co
 signs the salt request again, finds which vote opens the member's commitment, and posts the reveal. Neither the vote
 nor the salt leaves the browser before the reveal start: not to this server, not to the relayer.
 
+On an election's ballot (of this deployment's registry, as the index knows it) the panel lists the candidates as
+checkboxes, each with its bit in the approval bitmap; the wallet signs the relayer's ApprovalBallot over the bitmap
+chosen (checked against the governor's own EIP-712 domain, field for field), the page posts it to the relayer's
+/approvals and follows it until the governor's VoteCastWithParams proves it counted. Nobody votes for, against or
+abstain on it: the governor refuses open votes there, and so does this dashboard's transaction.
+
 Why the dashboard serves it and not the relayer: reading the proposal is the index's, and the relayer stays a
 small write API. What to sign comes from the relayer itself (GET /typed-data: its own EIP-712 domain), so the
 page cannot build a ballot the relayer would read differently; a transaction's calldata is encoded here from
@@ -37,6 +43,7 @@ from web3 import Web3
 
 from orchestrator.chain import artifacts, reverts
 from orchestrator.errors import InputError
+from orchestrator.observers import elections
 from orchestrator.observers.observatory import SUPPORT, Observatory, ProposalResult
 from orchestrator.web import templating
 
@@ -85,7 +92,22 @@ def panel(obs: Observatory, result: ProposalResult, relay: str | None) -> dict |
     return {"relay": (relay or "").rstrip("/"), "governor": obs.governor, "chain_id": obs.chain_id,
             "open": result.state == OPEN, "vote_topic": _topic("VoteCast"), "recusal_topic": _topic("VoterRecused"),
             # A sealed proposal's reveal start as the index read it from the governor's ProposalSealed; 0: open.
-            "reveal_start": result.reveal_start, "commit_topic": _topic("VoteCommitted")}
+            "reveal_start": result.reveal_start, "commit_topic": _topic("VoteCommitted"),
+            # An election's ballot: its candidates, each with its bit (the index's list); None otherwise.
+            "election": _election(obs, result.id), "approval_topic": _topic("VoteCastWithParams")}
+
+
+def _election(obs: Observatory, proposal_id: str) -> dict | None:
+    """The election whose ballot the proposal is, for the panel: its id, title and candidates (index, member,
+    tier, withdrawn). The governor counts bits 0 .. n-1 of the list as it stood when the ballot was proposed,
+    which is the whole list: nominations had closed."""
+    election_id = elections.of_proposal(obs, proposal_id)
+    if election_id is None:
+        return None
+    e = elections.get(obs, election_id, tallies=False)
+    return {"id": e.id, "title": e.title, "seats": elections.reserved_text(e),
+            "candidates": [{"index": c.index, "member_id": c.member_id, "member": c.member, "tier": c.tier,
+                            "withdrawn": c.withdrawn} for c in e.candidates]}
 
 
 def _topic(event: str) -> str:
@@ -141,6 +163,8 @@ def router(url: str) -> APIRouter:
         if action == "vote":
             if p.reveal_start:  # its vote would reach this dashboard before the reveal start
                 raise InputError(reverts.error_words("GovernorProposalSealed", ["uint256"], [int(p.id)]))
+            if elections.of_proposal(obs, p.id) is not None:  # the governor would revert it
+                raise InputError(reverts.error_words("GovernorProposalIsElection", ["uint256"], [int(p.id)]))
             if support is None:
                 raise InputError("a vote needs support: 0 against, 1 for, 2 abstain")
             data = encoder.encode_abi("castVoteWithReason", args=[int(p.id), support, reason])

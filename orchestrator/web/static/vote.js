@@ -15,6 +15,11 @@
 // before the reveal start, which the page checks against the chain's clock (through the wallet) before it sends a
 // reveal. A wallet must sign deterministically (RFC 6979, as wallets do) to derive its salt again: the page asks for
 // the salt signature twice before committing, and commits nothing if the two differ.
+//
+// On an election's ballot (data-election) the member ticks the candidates it approves (each checkbox's value is
+// the candidate's bit); the wallet signs the relayer's ApprovalBallot over that bitmap, checked field for field and
+// against the governor's own EIP-712 domain, and "counted" is said once the receipt holds the governor's
+// VoteCastWithParams for this voter and proposal.
 "use strict";
 
 (() => {
@@ -30,6 +35,7 @@
   let memberId = null; // the seat's member per the index, once connected
   let busy = false;
   const revealStart = Number(cfg.revealStart || 0); // 0: an open proposal
+  const election = cfg.election || ""; // the election whose ballot this is; "": none
   const NAMES = { 0: "against", 1: "for", 2: "abstain" };
 
   const wallet = () => {
@@ -99,6 +105,7 @@
       document.getElementById("account").textContent = seat.member_id === null
         ? `${seat.address}: not a member's seat in the index`
         : `${seat.address}: ${seat.member} (${seat.tier}, ${seat.status})`;
+      if (seat.voted && election) { say(`${seat.member} has voted on this election's ballot`, "done"); return; }
       if (seat.voted) { say(`${seat.member} has voted ${seat.voted} on this proposal`, "done"); return; }
       if (seat.recused) { say(`${seat.member} is recused from this proposal: ${seat.recused}`, "done"); return; }
       await votingOpen();
@@ -113,6 +120,7 @@
       hold(false);
       say(seat.member_id === null
         ? "this account is not a member's seat as far as the index knows; the relayer will say for sure"
+        : election ? "tick the candidates you approve (or none, to abstain), then sign your approval ballot (no gas)"
         : "choose, then sign a ballot (no gas) or send a transaction");
     } catch (err) {
       account = null;
@@ -195,9 +203,12 @@
   async function proven(hash, event) {
     await onChain();
     const receipt = await wallet().request({ method: "eth_getTransactionReceipt", params: [hash] });
-    const topic = { VoteCast: cfg.voteTopic, VoterRecused: cfg.recusalTopic, VoteCommitted: cfg.commitTopic }[event];
+    const topic = { VoteCast: cfg.voteTopic, VoterRecused: cfg.recusalTopic, VoteCommitted: cfg.commitTopic,
+                    VoteCastWithParams: cfg.approvalTopic }[event];
     const ours = {
       VoteCast: (log) => same(log.topics[1], "0x" + word(account)) && same(log.data.slice(2, 66), word(cfg.proposal)),
+      VoteCastWithParams: (log) => same(log.topics[1], "0x" + word(account)) &&
+        same(log.data.slice(2, 66), word(cfg.proposal)),
       VoterRecused: (log) => same(log.topics[1], "0x" + word(cfg.proposal)) && same(log.topics[3], "0x" + word(account)),
       VoteCommitted: (log) => same(log.topics[1], "0x" + word(cfg.proposal)) && same(log.topics[2], "0x" + word(account)),
     }[event];
@@ -447,6 +458,67 @@
     }
   }
 
+  // ───── elections ─────
+
+  const APPROVAL_TYPES = [{ name: "proposalId", type: "uint256" }, { name: "voter", type: "address" },
+                          { name: "approvals", type: "uint256" }];
+
+  // The bitmap of the ticked candidates: bit c for the candidate at index c of the election's list.
+  const approvals = () => Array.from(document.querySelectorAll('input[name="approve"]:checked'))
+    .reduce((bits, box) => bits | (1n << BigInt(box.value)), 0n);
+
+  const approvedNames = () => Array.from(document.querySelectorAll('input[name="approve"]:checked'))
+    .map((box) => box.parentElement.textContent.trim());
+
+  // The relayer's typed data must be exactly the member's approval ballot, in the governor's own domain.
+  function checkApproval(typed, bitmap, expected) {
+    const domain = typed.domain || {}, message = typed.message || {};
+    const differs = [
+      ["the domain's name or version", domain.name === expected.name && domain.version === expected.version],
+      ["the kind of message", typed.primaryType === "ApprovalBallot"],
+      ["its fields", JSON.stringify((typed.types || {}).ApprovalBallot) === JSON.stringify(APPROVAL_TYPES) &&
+        JSON.stringify((typed.types || {}).EIP712Domain) === JSON.stringify(DOMAIN_TYPES) &&
+        Object.keys(typed.types || {}).length === 2],
+      ["the chain", Number(domain.chainId) === Number(cfg.chain)],
+      ["the governor", same(domain.verifyingContract, cfg.governor)],
+      ["the proposal", String(message.proposalId) === cfg.proposal],
+      ["the voter", same(message.voter, account)],
+      ["the candidates approved", String(message.approvals) === bitmap.toString()],
+    ].find(([, ok]) => !ok);
+    if (differs) {
+      throw new Error(`the relayer asked to sign an approval ballot that is not yours (${differs[0]} differs): ` +
+                      "not signed");
+    }
+  }
+
+  async function approve() {
+    hold(true);
+    try {
+      await votingOpen();
+      await onChain();
+      const bitmap = approvals();
+      const names = approvedNames();
+      const query = new URLSearchParams({ proposal_id: cfg.proposal, voter: account, approvals: bitmap.toString() });
+      const { typed_data: typed } = await getJson(`${relay}/typed-data/approval?${query}`);
+      checkApproval(typed, bitmap, await governorDomain());
+      say(`sign your approval ballot in your wallet: you approve ${names.length ? names.join(", ") : "nobody (an " +
+          "abstention)"}…`);
+      await onChain();
+      const signature = await wallet().request({ method: "eth_signTypedData_v4",
+                                                 params: [account, JSON.stringify(typed)] });
+      const body = { format: "consortium-approval/1", chain_id: cfg.chain, governor: cfg.governor,
+                     proposal_id: cfg.proposal, voter: account, approvals: bitmap.toString(), signature };
+      const accepted = await getJson(`${relay}/approvals`, {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      say(`approval ballot ${accepted.id} accepted by the relayer; waiting for it to be submitted…`, "pending");
+      await follow(accepted.id, "approval", "VoteCastWithParams", (tx) =>
+        `your approval ballot is counted: included in transaction ${tx}`);
+    } catch (err) {
+      say(`not accepted: ${walletError(err)}`, "error");
+      hold(false);
+    }
+  }
+
   if (window.ethereum && typeof window.ethereum.on === "function") {
     window.ethereum.on("chainChanged", () => forget("your wallet changed networks: connect again"));
     window.ethereum.on("accountsChanged", () => forget("your wallet changed accounts: connect again"));
@@ -461,4 +533,5 @@
   onClick("recuse", () => send("recuse"));
   onClick("commit", () => commit());
   onClick("reveal", () => reveal());
+  onClick("approve", () => approve());
 })();
