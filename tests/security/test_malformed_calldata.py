@@ -69,3 +69,45 @@ def test_a_ballot_whose_signature_offset_points_past_the_calldata_reverts(gov, g
         accounts[0].transfer(governor.address, 0, data=good[:10] + bad.hex())
     assert governor.castVoteBatch(open_.id, [], [(voter, support, reason, signature)],
                                   {"from": accounts[0]}).return_value == 1
+
+
+@pytest.fixture
+def election_ballot(gov, roster):
+    """An election's ballot proposal, Active, with one candidate."""
+    f1, r1 = roster["founding"][0], roster["regular"][0]
+    eid = gov.open_election(gov.elected_body([f1]))
+    return gov.election_ballot(eid, [r1], f1)
+
+
+def test_crafted_approval_ballot_arrays_revert(gov, governor, election_ballot):
+    p = election_ballot
+    for _case, heads, tail in cases(1):  # each named in cases()
+        with brownie.reverts():
+            accounts[0].transfer(governor.address, 0, data=crafted(governor.castApprovals.signature, p.id, heads, tail))
+    assert tuple(int(v) for v in governor.proposalVotes(p.id)) == (0, 0, 0)
+    assert governor.proposalApprovals(p.id, 0, 1) == 0
+
+
+def test_an_approval_ballot_whose_signature_offset_points_past_the_calldata_reverts(gov, governor, roster,
+                                                                                   election_ballot):
+    p = election_ballot
+    ballot = gov.approval_ballot(roster["regular"][1].private_key, p.id, 1)
+    good = governor.castApprovals.encode_input(p.id, [ballot])
+    data = bytes.fromhex(good[10:])
+    # heads: proposal id, ballots offset; the array: length, element offset, then the element: voter,
+    # approvals, signature offset (the element's third word)
+    array = int.from_bytes(data[WORD:2 * WORD], "big")
+    element = array + WORD + int.from_bytes(data[array + WORD:array + 2 * WORD], "big")
+    signature_head = element + 2 * WORD
+    def crafted_call(offset: int) -> str:
+        return good[:10] + (data[:signature_head] + word(offset) + data[signature_head + WORD:]).hex()
+
+    with brownie.reverts():
+        accounts[0].transfer(governor.address, 0, data=crafted_call(10**6))
+    # An offset of -32 still points inside the calldata (Solidity compares calldata offsets signed): the ballot's
+    # "signature" is then other words of the call, which sign nothing, and the ballot is refused.
+    tx = accounts[0].transfer(governor.address, 0, data=crafted_call(2**256 - WORD))
+    assert [(e["voter"], e["reason"]) for e in tx.events["BallotRejected"]] == [(ballot[0], 1)]  # InvalidSignature
+    assert governor.proposalApprovals(p.id, 0, 1) == 0
+    assert governor.castApprovals(p.id, [ballot], {"from": accounts[0]}).return_value == 1
+    assert governor.proposalApprovals(p.id, 0, 1) == 1
