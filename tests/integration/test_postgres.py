@@ -165,6 +165,36 @@ def test_relay_ballots_keep_reasons_and_details_with_nul_bytes(postgres_url):
     assert (stored.reason, stored.detail) == (reason, detail)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_relay_approval_ballots_are_kept_the_same_on_both(backend, tmp_path, request):
+    """Approval ballots in the relay store: a full 256-bit bitmap kept exactly (no SQL integer holds it), one per
+    member, a rejection's detail with NUL bytes, a rejected unsent one replaced, a batch's outcome; the same on
+    SQLite and PostgreSQL."""
+    url = f"sqlite:///{tmp_path / 'relay.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    store = RelayStore(url, 31337, "0x" + "11" * 20)
+    voters = ["0x" + f"{n:02x}" * 20 for n in (0x22, 0x33, 0x44)]
+    widest = 2**256 - 1
+    first, second, again = store.accept_approvals([(7, voters[0], 1, widest, b"\x01" * 65, "ecdsa"),
+                                                   (7, voters[1], 2, 0, b"\x02" * 70, "erc1271"),
+                                                   (7, voters[2], 1, 5, b"\x03" * 65, "ecdsa")])
+    assert (first.approvals, first.member_id, first.kind, first.status) == (widest, 1, "ecdsa", "accepted")
+    assert (second.approvals, second.signature, second.kind) == (0, b"\x02" * 70, "erc1271")
+    assert str(again) == f"the relayer already holds an approval ballot of member 1 on this proposal (from {voters[0]})"
+    assert store.get(first.id, "approval") == first and store.find(7, voters[0], "approval") == first
+    detail = "not submitted\x00: \\ why"
+    store.reject([second.id], detail, "approval")
+    assert (store.get(second.id, "approval").status, store.get(second.id, "approval").detail) == ("rejected", detail)
+    (replaced,) = store.accept_approvals([(7, voters[1], 2, 3, b"\x04" * 65, "ecdsa")])  # never sent: replaced
+    assert (replaced.id, replaced.approvals, replaced.status) == (second.id, 3, "accepted")
+    assert [a.member_id for a in store.accepted("approval")[7]] == [1, 2]  # by member id
+    batch = store.record_batch(7, [first.id, replaced.id], "0x" + "ab" * 32, b"raw", "approval")
+    assert store.batch_kind(batch) == "approval"
+    store.settle_batch(batch, {voters[0]: None, voters[1]: "already voted"})
+    assert [(a.status, a.detail, a.tx_hash) for a in (store.get(first.id, "approval"), store.get(replaced.id,
+                                                                                                 "approval"))] == [
+        ("included", "", "0x" + "ab" * 32), ("rejected", "already voted", "0x" + "ab" * 32)]
+
+
 def test_every_free_text_column_holds_nul_bytes():
     """A Text column left out of SafeText would stop the PostgreSQL index the first time it met a NUL."""
     plain = [f"{table.name}.{column.name}" for table in schema.metadata.sorted_tables for column in table.columns
