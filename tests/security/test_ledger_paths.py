@@ -2,7 +2,10 @@
 sealed vote's reveal (revealVotes, after its commitment) count through the one ledger function; each test
 runs once per path, so a rule that one path skipped would fail here by name: the weight cap, quorum (and the
 success it allows), late-quorum extension, one vote per member across paths, recusal, eligibility. (Tests
-whose timing a sealed vote cannot follow, a vote cast seconds before the deadline, run on the open paths.)"""
+whose timing a sealed vote cannot follow, a vote cast seconds before the deadline, run on the open paths.)
+An election's approval ballots (castApprovals, from the member's seat or relayed) count through it too: the
+cap, one ballot per member, recusal and eligibility run on those paths as well (an approval ballot is For
+when it approves somebody, an abstention otherwise; there is no Against)."""
 
 import pytest
 from brownie import accounts
@@ -12,12 +15,20 @@ from tests.governance import ABSTAIN, AGAINST, FOR, latest_timestamp, reverts, s
 
 PATHS = ["direct", "batch"]
 ALL_PATHS = [*PATHS, "sealed"]
+APPROVAL_PATHS = ["approval", "approval-relayed"]
+APPROVALS = {FOR: 0b1, ABSTAIN: 0}  # the one candidate approved, or nobody
 INVALID_SUPPORT, INVALID_SIGNATURE, NOT_ELIGIBLE, ALREADY_VOTED, RECUSED = range(5)
 SALT = b"\x07" * 32
 
 
 def propose(gov, calls, description: str, proposer, path: str):
-    """A proposal for `path`: sealed (its description ends with #sealed) for the sealed path."""
+    """A proposal for `path`: sealed (its description ends with #sealed) for the sealed path; for an approval
+    path, the ballot of an election (of a body of `proposer`) whose one candidate is `proposer` (no calls)."""
+    if path in APPROVAL_PATHS:
+        eid = gov.open_election(gov.elected_body([proposer]), title=description)
+        gov.elections.nominate(eid, {"from": proposer})
+        gov.close_nominations(eid)
+        return gov.propose_ballot(eid, proposer)
     return gov.propose(calls, f"{description} #sealed" if path == "sealed" else description, proposer)
 
 
@@ -27,6 +38,11 @@ def cast(gov, p, path: str, votes: list, sender=None):
     transactions that count."""
     if path == "direct":
         return [gov.vote(p, voter, support) for voter, support in votes]
+    if path == "approval":
+        return [gov.approve(p.id, voter, APPROVALS[support]) for voter, support in votes]
+    if path == "approval-relayed":
+        ballots = [gov.approval_ballot(voter.private_key, p.id, APPROVALS[support]) for voter, support in votes]
+        return [gov.governor.castApprovals(p.id, ballots, {"from": sender or accounts[0]})]
     if path == "sealed":
         for voter, support in votes:
             gov.own_commit(p.id, voter, support, SALT)
@@ -37,8 +53,9 @@ def cast(gov, p, path: str, votes: list, sender=None):
 
 
 def refused(gov, p, path: str, voter, support, error: str, rejection: int):
-    """`voter`'s vote is refused: with `error` directly, as `rejection` in a batch (which still succeeds); a sealed
-    vote at its commitment when the ledger can tell then (no weight, recused), else at its reveal."""
+    """`voter`'s vote is refused: with `error` directly, as `rejection` in a batch or an approval ballot (which still
+    succeeds); a sealed vote at its commitment when the ledger can tell then (no weight, recused), else at its
+    reveal."""
     if path == "sealed":
         tx = gov.own_commit(p.id, voter, support, SALT)
         if "VoteCommitted" in tx.events:
@@ -53,7 +70,7 @@ def refused(gov, p, path: str, voter, support, error: str, rejection: int):
     else:
         (tx,) = cast(gov, p, path, [(voter, support)])
         assert [(e["voter"], e["reason"]) for e in tx.events["BallotRejected"]] == [(voter, rejection)]
-        assert "VoteCast" not in tx.events
+        assert "VoteCast" not in tx.events and "VoteCastWithParams" not in tx.events
 
 
 @pytest.fixture(scope="module")
@@ -148,3 +165,46 @@ def test_a_voter_without_weight_at_the_snapshot_or_a_bad_support_is_refused(gov,
     accounts[0].transfer(outsider, "1 ether")
     refused(gov, p, path, outsider, FOR, "GovernorIneligibleVoter", NOT_ELIGIBLE)
     refused(gov, p, path, roster["regular"][0], 3, "GovernorInvalidVoteType", INVALID_SUPPORT)
+
+
+@pytest.mark.parametrize("path", APPROVAL_PATHS)
+def test_a_capped_founder_approves_with_the_cap_and_no_more(capped, roster, path):
+    capped, heavy = capped
+    p = propose(capped, [], "capped", heavy, path)
+    capped.wait_snapshot(p)
+    txs = cast(capped, p, path, [(heavy, FOR), (roster["regular"][0], FOR)])
+    assert [e["weight"] for tx in txs for e in tx.events["VoteCastWithParams"]] == [2, 1]
+    assert [capped.governor.proposalApprovals(p.id, 0, t) for t in range(3)] == [2, 1, 0]
+    assert tuple(capped.governor.proposalVotes(p.id)) == (0, 3, 0)
+
+
+@pytest.mark.parametrize("first, second", [("approval", "approval-relayed"), ("approval-relayed", "approval"),
+                                           ("approval-relayed", "approval-relayed")])
+def test_a_member_approves_once_whichever_paths_it_uses(gov, roster, first, second):
+    r1 = roster["regular"][0]
+    p = propose(gov, [], "once", roster["founding"][0], first)
+    gov.wait_snapshot(p)
+    cast(gov, p, first, [(r1, FOR)])
+    refused(gov, p, second, r1, ABSTAIN, "", ALREADY_VOTED)
+    assert tuple(gov.governor.proposalVotes(p.id)) == (0, 1, 0)
+    assert gov.governor.proposalApprovals(p.id, 0, 1) == 1
+
+
+@pytest.mark.parametrize("path", APPROVAL_PATHS)
+def test_a_recused_member_cannot_approve(gov, roster, path):
+    declared = roster["regular"][2]
+    p = propose(gov, [], "a ballot", roster["founding"][0], path)
+    gov.governor.recuse(p.id, "the candidate is my partner", {"from": declared})
+    gov.wait_snapshot(p)
+    refused(gov, p, path, declared, FOR, "", RECUSED)
+    assert gov.governor.proposalApprovals(p.id, 0, 1) == 0
+
+
+@pytest.mark.parametrize("path", APPROVAL_PATHS)
+def test_an_approver_without_weight_at_the_snapshot_is_refused(gov, roster, path):
+    p = propose(gov, [], "eligibility", roster["founding"][0], path)
+    gov.wait_snapshot(p)
+    outsider = accounts.add()  # no seat, so no weight at the snapshot
+    accounts[0].transfer(outsider, "1 ether")
+    refused(gov, p, path, outsider, FOR, "", NOT_ELIGIBLE)
+    assert tuple(gov.governor.proposalVotes(p.id)) == (0, 0, 0)
