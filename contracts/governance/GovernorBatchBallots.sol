@@ -45,6 +45,6 @@ abstract contract GovernorBatchBallots is GovernorVoteLedger {
             session.quorum
         );
         counted = BatchBallots.count(ctx, msg.data);
-        if (counted != 0) _tallyUpdated(proposalId);
+        _counted(proposalId, counted);
     }
 }

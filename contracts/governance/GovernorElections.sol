@@ -22,7 +22,7 @@ abstract contract GovernorElections is GovernorVoteLedger {
     /// @dev The ballots reach the library as this call's own calldata ({CallArguments}).
     function castApprovals(uint256 proposalId, ApprovalBallot[] calldata) public virtual returns (uint256 counted) {
         counted = ApprovalBallots.cast(_ballotContext(proposalId, true), msg.data);
-        if (counted != 0) _tallyUpdated(proposalId);
+        _counted(proposalId, counted);
     }
 
     /// @notice The approval weight that candidate `candidate` (its index in the election's list) of

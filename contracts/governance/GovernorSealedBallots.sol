@@ -41,7 +41,7 @@ abstract contract GovernorSealedBallots is GovernorVoteLedger {
     /// @dev The reveals reach the library as this call's calldata, as in {commitVotes}.
     function revealVotes(uint256 proposalId, SealedReveal[] calldata) public virtual returns (uint256 counted) {
         counted = SealedBallots.reveal(_ballotContext(proposalId, true), msg.data);
-        if (counted != 0) _tallyUpdated(proposalId);
+        _counted(proposalId, counted);
     }
 
     /// @dev Seals a new proposal whose description ends with `#sealed`.

@@ -157,6 +157,11 @@ abstract contract GovernorVoteLedger is GovernorThresholds {
         if (!initialized) (ctx.capWeight, ctx.quorum) = _proposalThresholds(proposalId);
     }
 
+    /// @dev After a batch counted `counted` ballots on `proposalId`: late-quorum protection sees them as a vote.
+    function _counted(uint256 proposalId, uint256 counted) internal {
+        if (counted != 0) _tallyUpdated(proposalId);
+    }
+
     /// @dev The cap and the quorum of `proposalId`, fixed at its snapshot (the quorum depends on its kind).
     function _proposalThresholds(uint256 proposalId) internal view virtual returns (uint256 capWeight, uint256 quorumWeight);
 }

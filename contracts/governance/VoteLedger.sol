@@ -100,9 +100,7 @@ library VoteLedger {
     /// and `quorum` when `initialized` is false.
     function open(Session memory session, uint256 proposalId) internal view {
         uint256 mode = _load(session, proposalId) >> MODE_BIT;
-        if (mode == 0) return;
-        if (mode == MODE_SEALED) revert IConsortiumGovernor.GovernorProposalSealed(proposalId);
-        revert IConsortiumGovernor.GovernorProposalIsElection(proposalId);
+        if (mode != 0) _refuseOpen(mode, proposalId);
     }
 
     /// @notice {open} for the revealed votes of sealed `proposalId`; reverts if it is not sealed.
@@ -328,6 +326,13 @@ library VoteLedger {
         assembly ("memory-safe") {
             word := sload(counters.slot)
         }
+    }
+
+    /// @dev Why an open ballot is refused on `proposalId`, whose mode is `mode` (not open). Apart from {open},
+    /// so that {open}, on every direct vote's path, stays small enough to be inlined.
+    function _refuseOpen(uint256 mode, uint256 proposalId) private pure {
+        if (mode == MODE_SEALED) revert IConsortiumGovernor.GovernorProposalSealed(proposalId);
+        revert IConsortiumGovernor.GovernorProposalIsElection(proposalId);
     }
 
     /// @dev Writes the counters' one storage word ({_countersWord}'s layout) in one SSTORE.
