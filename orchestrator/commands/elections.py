@@ -291,7 +291,7 @@ def vote(session: Session, election_id: int, approve: str | None, approve_none: 
     relayer = Relayer.checks_only(session)  # the relayer's checks of a voter, before anything is signed or sent
     refused = "not signed" if sign_only is not None else "not sent"
     try:
-        member_id = relayer.check_voter(proposal_id, session.sender.address)
+        member_id = relayer.check_approver(proposal_id, session.sender.address, bitmap)
     except BallotRefused as exc:
         raise OrchestratorError(f"{refused}, the ballot could never count: {exc}") from None
     label = _member_label(session, member_id)

@@ -21,10 +21,6 @@ def registry(cli):
     return contract(cli.w3, "ElectionRegistry", cli.manifest()["contracts"]["ElectionRegistry"])
 
 
-def governor(cli):
-    return contract(cli.w3, "ConsortiumGovernor", cli.manifest()["contracts"]["ConsortiumGovernor"])
-
-
 def now(cli) -> int:
     return cli.w3.eth.get_block("latest")["timestamp"]
 
@@ -134,7 +130,9 @@ def test_an_election_from_opening_to_vacating(cli, consortium, tmp_path):
     assert {k: ballot[k] for k in ("format", "proposal_id", "voter", "approvals")} == {
         "format": "consortium-approval/1", "proposal_id": pid, "voter": consortium["f2"], "approvals": "2"}
     assert ballot["typed_data"]["primaryType"] == "ApprovalBallot"
-    relay_signed(cli, ballot)
+    relayed = cli.ok("relay", signed, env={"CONSORTIUM_DB": f"sqlite:///{tmp_path / 'relay.db'}"})
+    assert relayed.splitlines()[0] == f"{signed}: accepted"
+    assert relayed.splitlines()[1].startswith(f"{signed}: included in transaction 0x")
 
     # Refusals of a vote, before anything is signed or sent.
     assert cli.fails("election", "vote", "1", "--approve", "4", account="r2") == (
@@ -154,6 +152,8 @@ def test_an_election_from_opening_to_vacating(cli, consortium, tmp_path):
         f"Error: not signed, the ballot could never count: {outsider} is not the seat of a current member")
     assert cli.fails("election", "vote", "1", "--approve", "3", account="f1") == (
         f"Error: not sent, the ballot could never count: {consortium['f1']} has already voted on this proposal")
+    assert cli.fails("election", "vote", "1", "--approve", "3", "--sign-only", tmp_path / "x.json") == (
+        "Error: --sign-only needs a wallet: pass --account NAME")
     assert cli.fails("vote", pid, "for", account="r2") == (
         f"Error: vote: GovernorProposalIsElection: proposal {pid} is an election's ballot: members vote on it by "
         "approving candidates, not for, against or abstain")
@@ -207,16 +207,6 @@ def test_an_election_from_opening_to_vacating(cli, consortium, tmp_path):
     assert (d["ballot"], d["vacated"]) == ({"proposal_id": pid, "round": 1, "state": "Executed"}, [3, 2])
     assert cli.fails("election", "vacate", "1") == (
         "Error: vacate election 1: ElectionWrongStatus: election 1 is vacated, which does not allow this")
-
-
-def relay_signed(cli, ballot: dict) -> None:
-    """Submit a signed approval ballot as a relayer would: castApprovals from another account."""
-    g = governor(cli)
-    tx = g.functions.castApprovals(int(ballot["proposal_id"]), [
-        (ballot["voter"], int(ballot["approvals"]), bytes.fromhex(ballot["signature"][2:]))]).transact(
-        {"from": cli.w3.eth.accounts[9]})
-    receipt = cli.w3.eth.wait_for_transaction_receipt(tx)
-    assert g.events.VoteCastWithParams().process_receipt(receipt)[0]["args"]["weight"] == 3
 
 
 def test_proposing_an_election_and_every_refusal(cli, consortium):
@@ -286,6 +276,7 @@ def test_a_failed_ballot_gets_a_new_round_and_governance_cancels(cli, consortium
     council = contract(cli.w3, "BodyFactory", cli.manifest()["contracts"]["BodyFactory"]).functions.bodies().call()[0]
     assert (f"  note: the registry is not Council's elector: seating fails until governance names it (`consortium "
             f"propose elector {council}`)") in cli.ok("election", "show", "1")
+    assert "elector" not in cli.ok("audit")  # no elector named: nobody but governance appoints
     enact(cli, cli.ok("propose", "elector", council, "--description", "The registry seats Council", account="f1"))
     assert "note:" not in cli.ok("election", "show", "1")
     assert cli.fails("propose", "elector", "Council", "--description", "d", account="f1") == (
