@@ -77,8 +77,8 @@ def browse(url: str, tmp_path) -> str:
 
 def test_the_json_api_serves_the_index_paged(site, first):
     proposals = get_json(f"{site}/api/proposals")
-    assert (proposals["total"], proposals["page"], proposals["pages"]) == (6, 1, 1)
-    assert [p["state"] for p in proposals["items"]] == ["Executed"] * 6
+    assert (proposals["total"], proposals["page"], proposals["pages"]) == (8, 1, 1)
+    assert [p["state"] for p in proposals["items"]] == ["Executed"] * 8
     assert proposals["items"][-1]["title"] == FIRST_TITLE
     detail = get_json(f"{site}/api/proposals/{first}")
     assert detail["ballots_total"] == 24 and detail["kind"] == "ordinary"
@@ -98,14 +98,15 @@ def test_the_json_api_serves_the_index_paged(site, first):
     assert int(treasury["eth_in"]) == 105 * 10**18 and int(treasury["eth_out"]) == 12 * 10**17
     bodies = get_json(f"{site}/api/bodies")["items"]
     # listed by address, which follows the deployer's nonce (one more transaction with a contribution ledger)
-    assert sorted((b["name"], len(b["members"])) for b in bodies) == [("Secretariat", 3), ("Technical Committee", 3)]
+    assert sorted((b["name"], len(b["members"])) for b in bodies) == [("Council", 1), ("Secretariat", 3),
+                                                                      ("Technical Committee", 3)]
     standards = get_json(f"{site}/api/standards")["items"]
     assert standards[0]["status"] == "adopted" and len(standards[0]["attesters"]) == 5
     conduct = get_json(f"{site}/api/conduct")["items"]
     assert [(c["kind"], c["member_id"]) for c in conduct] == [("report", 9), ("censure", 9)]
     member9 = get_json(f"{site}/api/members/9")
     assert [c["text"] for c in member9["conduct"]] == ["outage undisclosed for 30 days", "ipfs://demo-evidence"]
-    assert (member9["conduct_total"], member9["participation"]["total"]) == (2, 6)  # newest first, with totals
+    assert (member9["conduct_total"], member9["participation"]["total"]) == (2, 8)  # newest first, with totals
     for missing, reason in (("/api/nothing", "Not Found"), ("/api/proposals/123", "not found: no proposal 123 in the "
                                                                                     "index"),
                             ("/nowhere", "Not Found"), ("/members/999", "not found: no member 999 in the index")):
@@ -144,7 +145,7 @@ def test_csv_downloads_hold_the_whole_list(site, first):
     assert len(lines) == 37 and lines[1].startswith("1,Firm 1 Ltd,CH,1,founding,active,0x")
     ballots = get(f"{site}/proposals/{first}/ballots.csv")[1].splitlines()
     assert len(ballots) == 25 and ballots[1].startswith("1,member 1 Firm 1 Ltd,0x")
-    for path, rows in (("/proposals.csv", 6), ("/treasury.csv", None), ("/bodies.csv", 2), ("/standards.csv", 1),
+    for path, rows in (("/proposals.csv", 8), ("/treasury.csv", None), ("/bodies.csv", 3), ("/standards.csv", 1),
                        ("/conduct.csv", 2)):
         body = get(site + path)[1].splitlines()
         assert rows is None or len(body) == rows + 1, path
@@ -165,7 +166,7 @@ def test_chromium_loads_every_page_and_follows_the_navigation(site, tmp_path):
     home = browse(site + "/", tmp_path)
     links = re.findall(r'<nav>(.*?)</nav>', home)[0]
     assert [href for href in re.findall(r'href="([^"]+)"', links)] == [path for path, _ in PAGES]
-    assert home.count('href="/proposals/') == 6
+    assert home.count('href="/proposals/') == 8
     assert re.search(r'As of block <span id="asof-block">\d+</span> \(<span id="asof-time">\d{4}-\d\d-\d\d \d\d:\d\d '
                      r'UTC</span>\)', home)
     headings = {"/members": "Members and tiers", "/treasury": "Treasury flows", "/bodies": "Bodies",
@@ -280,12 +281,12 @@ def test_a_member_page(site):
     attester = get_json(f"{site}/api/standards")["items"][0]["attesters"][0]["member_id"]
     _, attesting = get(f"{site}/members/{attester}")
     assert "attested standard 1 'Proof of Reserves' v1.0 — evidence ipfs://" in attesting
-    assert get(f"{site}/members/1")[1].count("voted for") == 6
+    assert get(f"{site}/members/1")[1].count("voted for") == 8
 
 
 def test_a_members_lists_are_paged_and_download_whole(site):
     _, page = get(f"{site}/members/1?per_page=2&page=2")
-    assert "6 in all, page 2 of 3" in page and 'rel="next" href="/members/1?page=3&amp;per_page=2"' in page
+    assert "8 in all, page 2 of 4" in page and 'rel="next" href="/members/1?page=3&amp;per_page=2"' in page
     assert page.split('id="participation-list"')[1].count('href="/proposals/') == 2
     for name, header in (("participation", "proposal_id,title,action,support,weight,relayed,reason"),
                          ("history", "time,change,status,tier,seat,detail,tx"),
@@ -293,21 +294,21 @@ def test_a_members_lists_are_paged_and_download_whole(site):
         assert f'href="/members/1/{name}.csv"' in page
         lines = get(f"{site}/members/1/{name}.csv")[1].splitlines()
         assert lines[0] == header and len(lines) > 1, name
-    assert len(get(f"{site}/members/1/participation.csv")[1].splitlines()) == 7
+    assert len(get(f"{site}/members/1/participation.csv")[1].splitlines()) == 9
     assert get(f"{site}/members/1/participation.csv")[1].splitlines()[1].endswith(",voted,for,3,0,")
     assert refused(f"{site}/members/1/keys.csv") == (404, {"error": "not found: no list 'keys' of a member; there are "
                                                                     "participation, history, dues, attestations, "
                                                                     "conduct"})
-    assert refused(f"{site}/members/1?page=4&per_page=2") == (400, {"error": "page 4 is past the last page (3 at 2 a "
+    assert refused(f"{site}/members/1?page=5&per_page=2") == (400, {"error": "page 5 is past the last page (4 at 2 a "
                                                                               "page)"})
     api = get_json(f"{site}/api/members/1?per_page=2")["participation"]
-    assert (api["total"], api["pages"], len(api["items"])) == (6, 3, 2)
+    assert (api["total"], api["pages"], len(api["items"])) == (8, 4, 2)
 
 
 def test_the_proposals_csv_holds_what_the_api_says(site):
     rows = list(csv.DictReader(io.StringIO(get(f"{site}/proposals.csv")[1])))
     api = {p["id"]: p for p in get_json(f"{site}/api/proposals")["items"]}
-    assert len(rows) == 6
+    assert len(rows) == 8
     for row in rows:
         p = api[row["id"]]
         assert [row[k] for k in ("title", "kind", "state", "for", "against", "abstain", "quorum_reached",

@@ -48,7 +48,15 @@ def test_demo_puts_every_institution_to_work(demo):
     assert ("revealed: 5 by their members, 16 through the relayer; the tally is now 29 for, 2 against, 0 abstain; "
             "member 6 never revealed: its commitment counts toward nothing") in out
     assert "member 24 paid its arrears; vote restored: yes" in out
-    assert out.count("outcome Executed") == 6  # round three's attribution too
+    assert out.count("outcome Executed") == 8  # rounds three and four too
+    assert "members 2, 3, 6, 7, 8 stood for election 1; member 8 withdrew" in out
+    assert "member 9 made the election's ballot proposal, as the registry fixes it" in out
+    assert "approvals per candidate: member 2 38, member 3 30, member 6 26, member 7 26" in out
+    assert re.search(r"elected: member 6 \(26 approvals, the reserved regular seat\), member 2 \(38 approvals\); "
+                     r"members 6 and 7 tied for the reserved seat, and the lower tie key won "
+                     r"\(member 6: 0x3e5fec24aa…, member 7: 0xb39221ace0…\)", out)
+    assert "member 10 vacated the elected seats (members 6, 2); the council keeps its chair" in out
+    assert "election 1: Council 2027, 2 seats, 5 candidates, members 6, 2 seated, now vacated" in out
     assert "secretariat budget left 3.80 ETH" in out
     assert "standard 1: Proof of Reserves v1.0, adopted, 5 member(s) attest compliance" in out
     assert "censure 1: member 9 (report 1): outage undisclosed for 30 days" in out
@@ -70,16 +78,17 @@ def test_demo_puts_every_institution_to_work(demo):
 def test_results_show_the_demo_from_the_database_alone(demo):
     out, env = demo  # the demo's devnet is gone: only the database is left
     listing = run(env, "results")
-    assert listing.count("state Executed") == 6
+    assert listing.count("state Executed") == 8
     assert re.search(r"founding\s+12\s+0\s+0\s+4/5 80%", listing)  # the recused founder did not vote
     assert re.search(r"regular\s+15\s+5\s+0\s+20/20 100%", listing)  # nobody else is recused from it
     assert re.search(r"regular\s+14\s+5\s+0\s+19/20 95%", listing)  # the suspended member was recused
     rows = json.loads(run(env, "results", "--format", "json"))
     assert [r["kind"] for r in rows] == ["ordinary", "member case", "constitutional", "constitutional", "member case",
-                                         "member case"]
+                                         "member case", "ordinary", "ordinary"]
     # Round three's quorum counts the contribution parts in the total weight (41 at its snapshot: 35 + 3 + 2 + 1)
+    # Round four: the council's opening and its ballot (approval ballots count toward quorum: 38 for, 6 abstain).
     assert [(r["quorum_needed"], r["quorum_reached"]) for r in rows] == [(3, 27), (10, 29), (10, 35), (10, 33),
-                                                                          (10, 29), (12, 39)]
+                                                                          (10, 29), (12, 39), (4, 44), (4, 44)]
     first = rows[0]["id"]
     detail = run(env, "results", first[:12])
     assert "member 2 Firm 2 Ltd recused by declaration: advises the member concerned" in detail
@@ -94,7 +103,7 @@ def test_results_show_the_demo_from_the_database_alone(demo):
     assert csv_rows[1:4] == [f"{first},tier,founding,,,12,0,0,4,5,,,,,", f"{first},tier,regular,,,15,5,0,20,20,,,,,",
                              f"{first},recusal,,2,member 2 Firm 2 Ltd,,,,,,,,,False,advises the member concerned"]
     member = run(env, "results", "--member", "24")
-    assert member.count("no vote (lapsed)") == 2 and member.count("voted for with weight 1 (relayed)") == 4
+    assert member.count("no vote (lapsed)") == 2 and member.count("voted for with weight 1 (relayed)") == 6
 
 
 def test_the_transparency_report_covers_the_period(demo, tmp_path):
@@ -104,7 +113,7 @@ def test_the_transparency_report_covers_the_period(demo, tmp_path):
     assert "member 25 Firm 25 Ltd: suspended (now suspended, tier regular) — missed three plenaries" in text
     assert "member 24 Firm 24 Ltd: lapsed (now lapsed, tier regular)" in text
     assert "member 24 Firm 24 Ltd: restored" in text
-    assert "Decisions (6)" in text and "Censure member 9 #sealed [member case] Executed: for 29, against 2" in text
+    assert "Decisions (8)" in text and "Censure member 9 #sealed [member case] Executed: for 29, against 2" in text
     assert ("      sealed: 22 member(s) committed, 21 revealed\n"
             "      unrevealed: member 6 Firm 6 Ltd (count toward nothing)\n") in text
     assert "Proof of Reserves v1.0 (standard 1)" in text
@@ -118,7 +127,7 @@ def test_the_transparency_report_covers_the_period(demo, tmp_path):
     page = tmp_path / "report.html"
     run(env, "report", "--from", "2000-01-01", "--to", "2100-12-31", "--format", "html", "--out", str(page))
     html = page.read_text()
-    assert html.startswith("<!doctype html>") and "<h2>Decisions (6)</h2>" in html
+    assert html.startswith("<!doctype html>") and "<h2>Decisions (8)</h2>" in html
     assert "<td>outage undisclosed for 30 days</td>" in html
     empty = run(env, "report", "--from", "2000-01-01", "--to", "2000-01-02")
     assert "Membership changes (0)" in empty and "Decisions (0)" in empty
