@@ -59,7 +59,7 @@ from orchestrator.operations.config import ZERO_ADDRESS, parse
 from orchestrator.operations.deploy import contract, deploy
 from orchestrator.operations.governance import Call
 from orchestrator.relay import ballots
-from orchestrator.relay.ballot_file import BallotFile
+from orchestrator.relay.ballot_file import ApprovalFile, BallotFile
 from orchestrator.relay.relayer import BallotRefused, Relayer
 from orchestrator.relay.store import RelayStore
 
@@ -396,13 +396,8 @@ class Demo:
         slates = [election_ops.approvals_bitmap(election, [self.member_id(founding[1]), *both_regular]),
                   election_ops.approvals_bitmap(election, [self.member_id(founding[1]), self.member_id(founding[2])]),
                   election_ops.approvals_bitmap(election, [])]
-        relayer, domain = self._relayer.session.sender, self._relayer.domain
-        signed = [(a, slates[i % 3]) for i, a in enumerate(voting)]
-        for start in range(0, len(signed), 100):
-            batch = [(a.address, bits, ballots.sign(ballots.approval_ballot(domain, ballot, a.address, bits), a.key))
-                     for a, bits in signed[start:start + 100]]
-            self._transact(relayer, g.functions.castApprovals(ballot, batch), "castApprovals (relayer)")
-        self.say(f"{DIRECT_VOTERS} founding members cast their approval ballots from their seats and {len(signed)} "
+        self._relay_approvals(ballot, [(a, slates[i % 3]) for i, a in enumerate(voting)])
+        self.say(f"{DIRECT_VOTERS} founding members cast their approval ballots from their seats and {len(voting)} "
                  "members through the relayer (a third of them approving nobody: an abstention)")
         tallies = election_ops.tallies(g, ballot, len(election.candidates), r.functions.tierCount().call())
         self.say("  approvals per candidate: " + ", ".join(
@@ -607,6 +602,22 @@ class Demo:
             self._add_gas("castVoteBatch (relayer)", receipt)
             counted = sum(outcome is None for outcome in relayer.outcomes(receipt).values())
             self.say(f"  relayer submitted a batch: {counted} ballots counted in transaction {tx_hash[:18]}…")
+
+    def _relay_approvals(self, pid: int, ballots_: list) -> None:
+        """Each member signs an approval ballot (as its wallet would); the relayer validates, stores and batches them
+        (castApprovals)."""
+        relayer, domain = self._relayer, self._relayer.domain
+        files = [ApprovalFile.signed(domain, pid, a.address, bits,
+                                     ballots.sign(ballots.approval_ballot(domain, pid, a.address, bits), a.key))
+                 for a, bits in ballots_]
+        for outcome in relayer.receive_approvals(files):
+            if isinstance(outcome, Exception):
+                raise outcome
+        for tx_hash in relayer.submit():
+            receipt = self.w3.eth.get_transaction_receipt(tx_hash)
+            self._add_gas("castApprovals (relayer)", receipt)
+            counted = sum(outcome is None for outcome in relayer.outcomes(receipt).values())
+            self.say(f"  relayer submitted a batch: {counted} approval ballots counted in transaction {tx_hash[:18]}…")
 
     @property
     def relay_database(self) -> Path:
