@@ -12,16 +12,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orchestrator.chain import artifacts
-from orchestrator.observers.indexer.decoding import Decoder, Unplanned
+from orchestrator.observers.indexer.decoding import Decoder, Unplanned, _components
 from orchestrator.observers.indexer.reader import BODY, CONTRACTS, LENIENT, _hashed, _Shape
 
 TYPES = ["uint8", "uint32", "uint48", "uint64", "uint256", "bool", "address", "bytes4", "bytes32", "bytes",
-         "string", "address[]", "uint256[]", "bytes[]", "string[]"]
+         "string", "address[]", "uint256[]", "bytes[]", "string[]", "(uint8,uint8)[]", "(address,bool)",
+         "(uint8,(uint32,bool))[]"]
 
 
 def values(abi_type: str):
     if abi_type.endswith("[]"):
         return st.lists(values(abi_type[:-2]), max_size=4)
+    if abi_type.startswith("("):
+        return st.tuples(*(values(t) for t in _components(abi_type)))
     if abi_type.startswith("uint"):
         return st.integers(0, 2 ** int(abi_type[4:]) - 1)
     if abi_type.startswith("bytes") and abi_type != "bytes":
@@ -81,8 +84,10 @@ def test_invalid_utf8_is_replaced_as_the_lenient_codec_does():
 
 
 def test_a_type_without_a_plan_is_left_to_eth_abi():
-    with pytest.raises(Unplanned, match=r"no plan for \(uint256,bool\)"):
-        Decoder(("(uint256,bool)",))
+    with pytest.raises(Unplanned, match=r"no plan for a dynamic tuple \(uint256,string\)"):
+        Decoder(("(uint256,string)",))
+    with pytest.raises(Unplanned, match=r"no plan for uint256\[2\]"):
+        Decoder(("uint256[2]",))
 
 
 SHAPES = [_Shape.of(item) for name in (*CONTRACTS, BODY) for item in artifacts.load(name).abi

@@ -2,7 +2,8 @@
 
 eth-abi builds a decoder object tree and a stream per call, which made decoding most of a backfill's time
 (34.5 of 44.9 s in the performance issue's profile). The events' data is a handful of types in the standard
-head/tail layout; a plan per event (one small function per input) reads them straight from the bytes.
+head/tail layout (structs of static members included: an election's reserved seats); a plan per event (one small
+function per input) reads them straight from the bytes.
 
 The result is exactly eth-abi's (the lenient codec's: a string that is not UTF-8 decodes with U+FFFD): ints,
 bools, lowercase addresses, bytes, strings, tuples for arrays. Anything it does not read as eth-abi's
@@ -86,21 +87,49 @@ def _byte_string(data: bytes, start: int) -> bytes:
     return data[start + WORD:end]
 
 
+def _components(abi_type: str) -> list[str]:
+    """The component types of a tuple type "(uint8,(uint8,bool)[])", split at its top-level commas."""
+    parts, depth, start = [], 0, 1
+    for i, ch in enumerate(abi_type[1:-1], start=1):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            parts.append(abi_type[start:i])
+            start = i + 1
+    parts.append(abi_type[start:-1])
+    return parts
+
+
+def _size(abi_type: str) -> int:
+    """How many bytes a static value of `abi_type` takes in place: a word, or a static tuple's words."""
+    if abi_type.startswith("(") and abi_type.endswith(")"):
+        return sum(_size(t) for t in _components(abi_type))
+    return WORD
+
+
 def _plan(abi_type: str) -> tuple[Read, bool]:
     """How to read one value of `abi_type`, and whether it is dynamic (its head word is an offset)."""
     if abi_type.endswith("[]"):
         element, dynamic_element = _plan(abi_type[:-2])
+        size = WORD if dynamic_element else _size(abi_type[:-2])
 
         def array(data: bytes, start: int) -> tuple:
             length = int.from_bytes(_word(data, start), "big")
             body = start + WORD
-            if body + length * WORD > len(data):
+            if body + length * size > len(data):
                 raise Unplanned("an array longer than the data")
             if dynamic_element:
                 heads_end = body + length * WORD
                 return tuple(element(data, _tail(data, body + i * WORD, body, heads_end)) for i in range(length))
-            return tuple(element(data, body + i * WORD) for i in range(length))
+            return tuple(element(data, body + i * size) for i in range(length))
         return array, True
+    if abi_type.startswith("(") and abi_type.endswith(")"):
+        # A struct of static members only (an election's reserved seats): its members in place, one after another.
+        reads = [_plan(t) for t in _components(abi_type)]
+        if any(dynamic for _, dynamic in reads):
+            raise Unplanned(f"no plan for a dynamic tuple {abi_type}")
+        offsets = [sum(_size(t) for t in _components(abi_type)[:i]) for i in range(len(reads))]
+        return (lambda data, at: tuple(read(data, at + offset) for (read, _), offset in zip(reads, offsets,
+                                                                                              strict=True))), False
     if abi_type == "string":
         return (lambda data, start: _byte_string(data, start).decode("utf-8", errors="replace")), True
     if abi_type == "bytes":
@@ -121,13 +150,15 @@ class Decoder:
 
     def __init__(self, types: tuple[str, ...]):
         self.reads = [_plan(t) for t in types]  # Unplanned here: the whole event goes to eth-abi
-        self.head_size = WORD * len(types)
+        # where each value's head is: a word for a dynamic value (its offset), a static one's own size in place
+        sizes = [WORD if dynamic else _size(t) for t, (_, dynamic) in zip(types, self.reads, strict=True)]
+        self.heads = [sum(sizes[:i]) for i in range(len(sizes))]
+        self.head_size = sum(sizes)
 
     def __call__(self, data: bytes) -> tuple:
         if len(data) < self.head_size:
             raise Unplanned("shorter than its head")
         values = []
-        for i, (read, dynamic) in enumerate(self.reads):
-            at = i * WORD
+        for at, (read, dynamic) in zip(self.heads, self.reads, strict=True):
             values.append(read(data, _tail(data, at, 0, self.head_size)) if dynamic else read(data, at))
         return tuple(values)
