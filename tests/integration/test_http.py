@@ -192,7 +192,10 @@ def test_the_openapi_document_describes_the_ballot_and_its_errors(relay):
     assert set(document["paths"]) == {"/ballots", "/ballots/{ballot_id}", "/typed-data", "/health",
                                       # sealed proposals (tests/integration/test_relay_sealed.py)
                                       "/commitments", "/commitments/{commitment_id}", "/reveals",
-                                      "/reveals/{reveal_id}", "/typed-data/commitment", "/typed-data/salt"}
+                                      "/reveals/{reveal_id}", "/typed-data/commitment", "/typed-data/salt",
+                                      # elections (tests/integration/test_relay_elections.py)
+                                      "/approvals", "/approvals/{approval_id}", "/typed-data/approval",
+                                      "/elections/ballot"}
     post_op = document["paths"]["/ballots"]["post"]
     assert set(post_op["responses"]) == {"202", "400", "408", "413", "415", "422", "503"}
     ballot = document["components"]["schemas"]["BallotFile"]
