@@ -83,14 +83,16 @@ def test_ballots_for_a_proposal_not_yet_made_cost_one_snapshot_read_not_one_each
 
 
 def test_a_batchs_outcomes_are_read_only_from_the_governors_own_logs():
-    """A VoteCast, VoteCommitted or BallotRejected from any other address in the receipt (a wallet's, a
-    token's) counts for nothing: only the governor's events say what happened to a ballot or commitment."""
+    """A VoteCast, VoteCastWithParams, VoteCommitted or BallotRejected from any other address in the receipt (a
+    wallet's, a token's) counts for nothing: only the governor's events say what happened to a ballot, a commitment
+    or an approval ballot."""
     governor, other = "0x" + "aa" * 20, "0x" + "bb" * 20
     relayer = Relayer.__new__(Relayer)  # only the receipt reading is exercised
     relayer.session = SimpleNamespace(governor=SimpleNamespace(address=governor))
     relayer._vote_cast = keccak(text="VoteCast(address,uint256,uint8,uint256,string)")
     relayer._ballot_rejected = keccak(text="BallotRejected(uint256,address,uint8)")
     relayer._vote_committed = keccak(text="VoteCommitted(uint256,address,uint256,bytes32)")
+    relayer._vote_cast_params = keccak(text="VoteCastWithParams(address,uint256,uint8,uint256,string,bytes)")
     relayer._rejections = ("invalid signature", "not eligible")
 
     def word(voter: str) -> bytes:
@@ -107,9 +109,15 @@ def test_a_batchs_outcomes_are_read_only_from_the_governors_own_logs():
         return {"address": address, "topics": [relayer._vote_committed, b"\x00" * 32, word(voter), b"\x00" * 32],
                 "data": b"\x00" * 32}
 
+    def approved(address, voter):  # VoteCastWithParams(address indexed voter, …): an approval ballot counted
+        return {"address": address, "topics": [relayer._vote_cast_params, word(voter)], "data": b""}
+
     counted, refused, forged, recorded = "0x" + "01" * 20, "0x" + "02" * 20, "0x" + "03" * 20, "0x" + "04" * 20
+    approving, forged_approval = "0x" + "05" * 20, "0x" + "06" * 20
     receipt = {"logs": [cast(governor, counted), rejected(governor, refused, 1), cast(other, forged),
-                        rejected(other, counted, 0), committed(governor, recorded), committed(other, forged)]}
+                        rejected(other, counted, 0), committed(governor, recorded), committed(other, forged),
+                        approved(governor, approving), approved(other, forged_approval)]}
     assert relayer.outcomes(receipt) == {to_checksum_address(counted): None,
                                          to_checksum_address(refused): "not eligible",
-                                         to_checksum_address(recorded): None}
+                                         to_checksum_address(recorded): None,
+                                         to_checksum_address(approving): None}
