@@ -20,13 +20,14 @@ from web3.exceptions import ContractCustomError, ContractLogicError, Web3Excepti
 from orchestrator import identity
 from orchestrator.chain import artifacts
 from orchestrator.chain.amounts import BASE_UNITS, asset_of, format_amount
+from orchestrator.chain.reverts import utc
 from orchestrator.labels import member_label, tier_label
 from orchestrator.operations.config import ZERO_ADDRESS
 from orchestrator.operations.deploy import contract
 
 # The contracts a proposal governs, by artifact name (bodies are found through the factory).
 GOVERNED = ("MemberRegistry", "ConsortiumGovernor", "TimelockController", "Treasury", "BodyFactory", "Body",
-            "StandardsRegistry", "ConductRecord", "AdvisoryRegistry", "ContributionLedger")
+            "StandardsRegistry", "ConductRecord", "AdvisoryRegistry", "ContributionLedger", "ElectionRegistry")
 _VIEW_ERRORS = (ContractCustomError, ContractLogicError, Web3Exception, ValueError, OverflowError)
 
 
@@ -43,7 +44,8 @@ class Words:
         return {d.registry: "the member registry", d.governor: "the governor", d.timelock: "the timelock",
                 d.treasury: "the treasury", d.body_factory: "the body factory", d.standards: "the standards registry",
                 d.conduct: "the conduct record", d.advisories: "the advisory registry",
-                **({d.contribution_ledger: "the contribution ledger"} if d.contribution_ledger else {})}
+                **({d.contribution_ledger: "the contribution ledger"} if d.contribution_ledger else {}),
+                **({d.elections: "the election registry"} if d.elections else {})}
 
     @cached_property
     def bodies(self) -> dict[str, str]:
@@ -192,6 +194,13 @@ def _create_body(w: Words, a: dict) -> str:
             f"approval(s), mandate: {mandate}")
 
 
+def _open_election(w: Words, a: dict) -> str:
+    reserved = ", ".join(f"{r['seats']} reserved for {w.tier(r['tier'])}" for r in a["reserved"])
+    return (f"open election '{a['title']}' of {a['seats']} seat(s) of {w.body(a['body'])}"
+            + (f" ({reserved})" if reserved else "")
+            + f": nominations until {utc(a['nominationsEnd'])}, term until {utc(a['termEnd'])}")
+
+
 def _call_rule(w: Words, a: dict) -> str:
     kind = "constitutional" if a["constitutional"] else "ordinary"
     about = ", each about the member its first argument names (a member's case)" if a["aboutMember"] else ""
@@ -256,6 +265,12 @@ SENTENCES: dict[tuple[str, str], Sentence] = {
         f"{'allow' if a['allowed'] else 'no longer allow'} {w.body(t)} to call "
         f"{w.function(a['target'], a['selector'])}"),
     ("Body", "dissolve"): lambda w, a, t: f"dissolve {w.body(t)}",
+    ("Body", "setElector"): lambda w, a, t: (
+        f"make {w.account(a['elector_'])} the elector of {w.body(t)}, which seats its elected members and "
+        "vacates their seats" if int(a["elector_"], 16) else f"leave {w.body(t)} without an elector"),
+    ("ElectionRegistry", "open"): lambda w, a, t: _open_election(w, a),
+    ("ElectionRegistry", "cancel"): lambda w, a, t: f"cancel election {a['electionId']}",
+    ("ElectionRegistry", "seat"): lambda w, a, t: f"seat the winners of election {a['electionId']} (its ballot)",
     ("StandardsRegistry", "adopt"): lambda w, a, t: f"adopt {w.standard(a['standardId'])}",
     ("StandardsRegistry", "deprecate"): lambda w, a, t: f"deprecate {w.standard(a['standardId'])}",
     ("StandardsRegistry", "setPublisher"): lambda w, a, t: (
@@ -298,10 +313,10 @@ _GOVERNOR_REFUSES = "the governor refuses it in a proposal"
 _CALLER_ONLY = "acts for its caller, a member or body member, which the timelock never is"
 NOT_PROPOSABLE: dict[tuple[str, str], str] = {
     **{("ConsortiumGovernor", f): _GOVERNOR_REFUSES for f in (
-        "cancel", "castVote", "castVoteBatch", "castVoteBySig", "castVoteWithReason", "castVoteWithReasonAndParams",
-        "castVoteWithReasonAndParamsBySig", "commitVotes", "execute", "onERC1155BatchReceived", "onERC1155Received",
-        "onERC721Received", "propose", "queue", "recuse", "relay", "revealVotes", "setProposalThreshold",
-        "updateTimelock")},
+        "cancel", "castApprovals", "castVote", "castVoteBatch", "castVoteBySig", "castVoteWithReason",
+        "castVoteWithReasonAndParams", "castVoteWithReasonAndParamsBySig", "commitVotes", "execute",
+        "onERC1155BatchReceived", "onERC1155Received", "onERC721Received", "propose", "queue", "recuse", "relay",
+        "revealVotes", "setProposalThreshold", "updateTimelock")},
     **{("TimelockController", f): _GOVERNOR_REFUSES for f in (
         "cancel", "execute", "executeBatch", "grantRole", "onERC1155BatchReceived", "onERC1155Received",
         "onERC721Received", "renounceRole", "revokeRole", "schedule", "scheduleBatch")},
@@ -314,6 +329,9 @@ NOT_PROPOSABLE: dict[tuple[str, str], str] = {
     **{("Body", f): _CALLER_ONLY for f in ("propose", "approve")},
     ("ContributionLedger", "recordSponsorship"): "the treasury's alone, when a sponsorship is paid",
     ("ContributionLedger", "setCounted"): "the registry's alone, when a member's standing changes",
+    ("Body", "vacate"): "the elector's alone, when an elected term ends",
+    **{("ElectionRegistry", f): _CALLER_ONLY for f in ("nominate", "withdraw")},
+    **{("ElectionRegistry", f): "anyone's, when the registry allows it" for f in ("nextRound", "vacate")},
 }
 
 

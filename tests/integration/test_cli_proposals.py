@@ -124,6 +124,14 @@ def examples(cli, seats: dict, body: str, token: str) -> dict[str, tuple[str, st
         "advisory-record-reply": (f"advisory-record-reply 2 --uri ipfs://letter --hash 0x{'cc' * 32}",
                                   f"record its subject's reply to {TOKEN_ADVISORY}: ipfs://letter "
                                   f"(hash 0x{'cc' * 32})"),
+        # election 1 is open (see test_a_body_action_prints_its_id_and_every_action_reads_in_words)
+        "election": ("election TC --seats 2 --reserve regular=1 --nominations-end 2100-01-01 --term-end 2101-01-01 "
+                     "--title 'Council 2100'",
+                     "open election 'Council 2100' of 2 seat(s) of body 'TC' (1 reserved for regular): nominations "
+                     "until 2100-01-01 00:00:00 UTC, term until 2101-01-01 00:00:00 UTC"),
+        "elector": ("elector TC", f"make the election registry ({cli.manifest()['contracts']['ElectionRegistry']}) "
+                                  "the elector of body 'TC', which seats its elected members and vacates their seats"),
+        "cancel-election": ("cancel-election 1", "cancel election 1"),
     }
 
 
@@ -154,6 +162,8 @@ def test_a_body_action_prints_its_id_and_every_action_reads_in_words(cli, tmp_pa
     cli.ok("body", "approve", "TC", "0", account="r1")
     body = cli.ok("body", "list").split()[0]
     advisories(cli)
+    enact(cli, cli.ok("propose", "election", "TC", "--seats", "1", "--nominate-for", "30d", "--term", "30d",
+                      "--title", "Council", "--description", "an election", account="f1"))
 
     factory = contract(cli.w3, "TestToken")
     token = cli.w3.eth.wait_for_transaction_receipt(
