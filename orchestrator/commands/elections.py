@@ -18,7 +18,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 from orchestrator.chain.proposals import receipt_events
 from orchestrator.chain.reverts import decode_revert, utc
 from orchestrator.commands.common import pass_session, when
-from orchestrator.commands.proposals import _submit as submit  # how every proposal is made
+from orchestrator.commands.proposals import submit  # how every proposal is made
 from orchestrator.errors import ChainError, InputError, OrchestratorError
 from orchestrator.labels import member_label, tier_label
 from orchestrator.operations import elections as ops

@@ -63,7 +63,7 @@ SEALED_HELP = ("Seal the proposal: members commit to their votes until the last 
                "reveal them; nobody sees the tally before (ends the description with #sealed).")
 
 
-def _submit(session: Session, calls: list[gv.Call], description: str, origins: list[str] | None = None) -> None:
+def submit(session: Session, calls: list[gv.Call], description: str, origins: list[str] | None = None) -> None:
     """Propose `calls`. The governor's classify() answers first what propose would refuse (a forbidden call,
     a member's case carrying anything else), before any transaction, the dues poke's included. `origins`
     names, per call, the bundled action it came from, for that refusal."""
@@ -98,7 +98,7 @@ def proposal_command(fn):
     def command(session: Session, description: str | None, description_file: Path | None, sealed: bool,
                 **arguments):
         text = _sealing(_description(description, description_file), sealed)
-        _submit(session, fn(session, **arguments), text)
+        submit(session, fn(session, **arguments), text)
 
     command.calls = fn  # what `propose bundle` builds each action with (kept through click's wrappers)
     command = click.option("--sealed", is_flag=True, help=SEALED_HELP)(command)
@@ -294,7 +294,7 @@ def bundle(session: Session, actions: tuple[str, ...], actions_file: Path | None
         built = _action_calls(session, number, action)
         calls += built
         origins += [f"action {number} `{action}`"] * len(built)
-    _submit(session, calls, text, origins)
+    submit(session, calls, text, origins)
     click.echo(f"{len(texts)} action(s), {len(calls)} call(s):")
     for number, sentence in enumerate(describe_calls(session, [c.target for c in calls], [c.value for c in calls],
                                                      [c.data for c in calls])):
