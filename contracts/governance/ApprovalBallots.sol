@@ -8,7 +8,6 @@ import {CallArguments} from "../utils/CallArguments.sol";
 import {VoterWord} from "../utils/VoterWord.sol";
 import {BallotSignatures} from "./BallotSignatures.sol";
 import {BatchBallots} from "./BatchBallots.sol";
-import {DescriptionTags} from "./DescriptionTags.sol";
 import {IConsortiumGovernor} from "./IConsortiumGovernor.sol";
 import {VoteLedger} from "./VoteLedger.sol";
 
@@ -40,16 +39,14 @@ library ApprovalBallots {
     bytes4 private constant SEAT_SELECTOR = bytes4(keccak256("seat(uint256)"));
     uint256 private constant MAX_CANDIDATES = 256;
 
-    /// @notice If new proposal `proposalId` is tagged `#election`, make it its election's ballot; reverts
-    /// with {IConsortiumGovernor.GovernorInvalidElectionBallot} unless it is exactly that (see the header).
-    function openIfTagged(
+    /// @notice Make new proposal `proposalId`, tagged `#election`, its election's ballot; reverts with
+    /// {IConsortiumGovernor.GovernorInvalidElectionBallot} unless it is exactly that (see the header).
+    function openBallot(
         uint256 proposalId,
         address[] memory targets,
         uint256[] memory values,
-        bytes[] memory calldatas,
-        string memory description
+        bytes[] memory calldatas
     ) external {
-        if (!DescriptionTags.endsWith(description, "#election", 9)) return;
         if (targets.length != 1 || values[0] != 0 || calldatas[0].length != 36 || bytes4(calldatas[0]) != SEAT_SELECTOR) {
             revert IConsortiumGovernor.GovernorInvalidElectionBallot(proposalId);
         }

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ApprovalBallots} from "./ApprovalBallots.sol";
+import {DescriptionTags} from "./DescriptionTags.sol";
 import {GovernorVoteLedger} from "./GovernorVoteLedger.sol";
 import {VoteLedger} from "./VoteLedger.sol";
 
@@ -40,6 +41,8 @@ abstract contract GovernorElections is GovernorVoteLedger {
         address proposer
     ) internal virtual override returns (uint256 proposalId) {
         proposalId = super._propose(targets, values, calldatas, description, proposer);
-        ApprovalBallots.openIfTagged(proposalId, targets, values, calldatas, description);
+        if (DescriptionTags.endsWith(description, "#election", 9)) {
+            ApprovalBallots.openBallot(proposalId, targets, values, calldatas);
+        }
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {DescriptionTags} from "./DescriptionTags.sol";
 import {GovernorVoteLedger} from "./GovernorVoteLedger.sol";
 import {SealedBallots} from "./SealedBallots.sol";
 import {VoteLedger} from "./VoteLedger.sol";
@@ -53,6 +54,8 @@ abstract contract GovernorSealedBallots is GovernorVoteLedger {
         address proposer
     ) internal virtual override returns (uint256 proposalId) {
         proposalId = super._propose(targets, values, calldatas, description, proposer);
-        SealedBallots.sealIfTagged(proposalId, description, proposalDeadline(proposalId), votingPeriod());
+        if (DescriptionTags.endsWith(description, "#sealed", 7)) {
+            SealedBallots.seal(proposalId, proposalDeadline(proposalId), votingPeriod());
+        }
     }
 }

@@ -7,7 +7,6 @@ import {CallArguments} from "../utils/CallArguments.sol";
 import {VoterWord} from "../utils/VoterWord.sol";
 import {BallotSignatures} from "./BallotSignatures.sol";
 import {BatchBallots} from "./BatchBallots.sol";
-import {DescriptionTags} from "./DescriptionTags.sol";
 import {IConsortiumGovernor} from "./IConsortiumGovernor.sol";
 import {VoteLedger} from "./VoteLedger.sol";
 
@@ -35,10 +34,9 @@ library SealedBallots {
     bytes32 internal constant SEALED_BALLOT_TYPEHASH =
         keccak256("SealedBallot(uint256 proposalId,address voter,bytes32 commitment)");
 
-    /// @notice Seal new proposal `proposalId` if its description ends with `#sealed` (see
+    /// @notice Seal new proposal `proposalId`, whose description ends with `#sealed` (see
     /// {GovernorSealedBallots}): reveals start when the last third of its voting period does.
-    function sealIfTagged(uint256 proposalId, string memory description, uint256 deadline, uint256 votingPeriod) external {
-        if (!DescriptionTags.endsWith(description, "#sealed", 7)) return;
+    function seal(uint256 proposalId, uint256 deadline, uint256 votingPeriod) external {
         uint48 revealStart = uint48(deadline - votingPeriod / 3);
         VoteLedger.seal(proposalId, revealStart);
         emit IConsortiumGovernor.ProposalSealed(proposalId, revealStart);
