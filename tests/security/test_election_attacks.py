@@ -175,23 +175,25 @@ def test_an_election_tagged_proposal_to_something_else_than_a_registry_is_refuse
     assert gov.governor.proposalSnapshot(pid) == 0
 
 
-def _fake_registry(gov, description):
-    """A contract (raw bytecode) answering every call with (the proposal id of `seat(1)` on itself with
-    `description`, 3 candidates): a registry that merely claims a ballot. Deployed by a fresh account, so
-    its address (hence that proposal id) is known before it exists."""
+def _fake_registry(gov, shape):
+    """A contract (raw bytecode) answering every call with (the id of the proposal `shape(its address)` gives, 3
+    candidates): a registry that merely claims a ballot. Deployed by a fresh account, so its address (hence
+    that proposal's id) is known before it exists. Returns the proposal and its id."""
     deployer = accounts.add()
     accounts[0].transfer(deployer, "1 ether")
     sender = bytes.fromhex(deployer.address[2:])
     address = web3.to_checksum_address(keccak(b"\xd6\x94" + sender + b"\x80")[12:])  # CREATE at nonce 0
-    calldata = gov.elections.seat.encode_input(1)
-    pid = gov.governor.hashProposal([address], [0], [calldata], keccak(text=description))
+    targets, values, calldatas, description = shape(address)
+    pid = gov.governor.hashProposal(targets, values, calldatas, keccak(text=description))
     # PUSH32 id, PUSH1 0, MSTORE, PUSH1 3, PUSH1 32, MSTORE, PUSH1 64, PUSH1 0, RETURN
     runtime = b"\x7f" + pid.to_bytes(32, "big") + bytes.fromhex("600052600360205260406000f3")
     # PUSH1 len, DUP1, PUSH1 11 (where the runtime starts), PUSH1 0, CODECOPY, PUSH1 0, RETURN
     init = bytes([0x60, len(runtime), 0x80, 0x60, 11, 0x60, 0, 0x39, 0x60, 0, 0xF3]) + runtime
-    tx = deployer.transfer(data=init.hex())
-    assert tx.contract_address == address
-    return address, calldata, pid
+    assert deployer.transfer(data=init.hex()).contract_address == address
+    return (targets, values, calldatas, description), pid
+
+
+FAKE_DESCRIPTION = "Ballot of election 1, round 1: approve any number of candidates.#election"
 
 
 def test_a_contract_claiming_to_be_a_registry_makes_a_ballot_that_can_only_call_itself(gov, roster, election):
@@ -201,12 +203,14 @@ def test_a_contract_claiming_to_be_a_registry_makes_a_ballot_that_can_only_call_
     apart by the registry's address (ElectionBallotProposed's `elections`)."""
     real, eid, body = election
     f1, f2 = roster["founding"]
-    description = "Ballot of election 1, round 1: approve any number of candidates.#election"
-    fake, calldata, pid = _fake_registry(gov, description)
-    tx = propose_raw(gov, [fake], [0], [calldata], description, roster["regular"][2])
+    seat = gov.elections.seat.encode_input(1)
+    (targets, values, calldatas, description), pid = _fake_registry(
+        gov, lambda fake: ([fake], [0], [seat], FAKE_DESCRIPTION))
+    fake = targets[0]
+    tx = propose_raw(gov, targets, values, calldatas, description, roster["regular"][2])
     e = tx.events["ElectionBallotProposed"]
     assert (e["proposalId"], e["elections"], e["electionId"], e["candidates"]) == (pid, fake, 1, 3)
-    p = type(real)(pid, [fake], [0], [calldata], description)
+    p = type(real)(pid, targets, values, calldatas, description)
     gov.wait_snapshot(p)
     with reverts(error("GovernorProposalIsElection", pid)):
         gov.governor.castVote(pid, AGAINST, {"from": f1})
@@ -217,6 +221,36 @@ def test_a_contract_claiming_to_be_a_registry_makes_a_ballot_that_can_only_call_
     assert [e.address for e in tx.logs] == [gov.timelock.address, gov.governor.address]  # CallExecuted, Executed
     assert gov.elections.status(eid) == 2 and list(body.members()) == [gov.member_id(f1)]
     assert gov.state(real) == "Defeated" and approvals_of(gov, real) == [0, 0, 0]
+
+
+def _fake_with_a_value(gov, seat):
+    return lambda fake: ([fake], [1], [seat], FAKE_DESCRIPTION)
+
+
+def _fake_with_a_second_call(gov, seat):
+    spend = gov.ordinary(10**18)  # a budget for an outside address
+    return lambda fake: ([fake, spend[0]], [0, 0], [seat, spend[2]], FAKE_DESCRIPTION)
+
+
+def _fake_with_another_function(gov, seat):
+    return lambda fake: ([fake], [0], ["0x12345678" + seat[10:]], FAKE_DESCRIPTION)
+
+
+def _fake_with_trailing_bytes(gov, seat):
+    return lambda fake: ([fake], [0], [seat + "00" * 32], FAKE_DESCRIPTION)
+
+
+FAKE_SHAPES = [_fake_with_a_value, _fake_with_a_second_call, _fake_with_another_function, _fake_with_trailing_bytes]
+
+
+@pytest.mark.parametrize("shape", FAKE_SHAPES, ids=[f.__name__[1:] for f in FAKE_SHAPES])
+def test_a_fake_registry_answering_its_own_proposals_id_cannot_make_it_more_than_one_seat_call(gov, roster, shape):
+    """Against a registry that answers whatever id it likes, the governor's own checks of the proposal's shape are
+    what keep an `#election` proposal (which nobody can vote against) to one `seat(uint256)` call without value:
+    else it could carry the timelock's ether or any other call past the members."""
+    (targets, values, calldatas, description), pid = _fake_registry(gov, shape(gov, gov.elections.seat.encode_input(1)))
+    with reverts(error("GovernorInvalidElectionBallot", pid)):
+        propose_raw(gov, targets, values, calldatas, description, roster["regular"][2])
 
 
 # ───────────────────────── ballots the ledger refuses ─────────────────────────
