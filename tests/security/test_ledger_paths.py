@@ -208,3 +208,15 @@ def test_an_approver_without_weight_at_the_snapshot_is_refused(gov, roster, path
     accounts[0].transfer(outsider, "1 ether")
     refused(gov, p, path, outsider, FOR, "", NOT_ELIGIBLE)
     assert tuple(gov.governor.proposalVotes(p.id)) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("path", APPROVAL_PATHS)
+def test_approvals_reaching_quorum_late_extend_the_deadline(strict, roster, path):
+    r1, r2, r3, _ = roster["regular"]
+    p = propose(strict, [], "late", r1, path)
+    strict.wait_snapshot(p)
+    cast(strict, p, path, [(r1, FOR), (r2, ABSTAIN)])
+    sleep(strict.governor.proposalDeadline(p.id) - latest_timestamp() - 5)
+    (tx,) = cast(strict, p, path, [(r3, FOR)])  # the quorum, 5 s before the deadline
+    assert tx.events["ProposalExtended"]["extendedDeadline"] == tx.timestamp + 600
+    assert strict.governor.proposalDeadline(p.id) == tx.timestamp + 600
