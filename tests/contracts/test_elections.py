@@ -273,8 +273,11 @@ def test_a_new_round_only_once_the_ballot_can_no_longer_pass(gov, roster, body):
     gov.governor.propose(first.targets, first.values, first.calldatas, first.description, {"from": r4})
     with reverts(error("ElectionBallotStillLive", eid, first.id)):  # Pending
         gov.elections.nextRound(eid, {"from": r1})
-    # OZ lets the proposer cancel its proposal while it is Pending
-    gov.governor.cancel(first.targets, first.values, first.calldatas, first.description_hash, {"from": r4})
+    gov.wait_snapshot(first)
+    with reverts(error("ElectionBallotStillLive", eid, first.id)):  # Active
+        gov.elections.nextRound(eid, {"from": r1})
+    gov.wait_deadline(first)
+    assert gov.state(first) == "Defeated"  # nobody voted
     tx = gov.elections.nextRound(eid, {"from": roster["outsider"]})
     second = gov.ballot_proposal(eid)
     assert {k: int(v) for k, v in tx.events["BallotRoundStarted"].items()} == {
@@ -283,8 +286,6 @@ def test_a_new_round_only_once_the_ballot_can_no_longer_pass(gov, roster, body):
     assert gov.elections.election(eid)[2] == 2
     gov.governor.propose(second.targets, second.values, second.calldatas, second.description, {"from": r4})
     gov.wait_snapshot(second)
-    with reverts(error("ElectionBallotStillLive", eid, second.id)):  # Active
-        gov.elections.nextRound(eid, {"from": r1})
     gov.approve(second.id, f1, 1)
     gov.wait_deadline(second)
     with reverts(error("ElectionBallotStillLive", eid, second.id)):  # Succeeded: it can still seat
@@ -295,6 +296,22 @@ def test_a_new_round_only_once_the_ballot_can_no_longer_pass(gov, roster, body):
     gov.execute(second, f1)
     with reverts(error("ElectionWrongStatus", eid, SEATED)):
         gov.elections.nextRound(eid, {"from": r1})
+
+
+def test_a_ballot_its_proposer_cancelled_is_followed_by_a_new_round(gov, roster, body):
+    """OZ lets a proposer cancel its proposal while Pending, and the registry starts a new round after it. (That
+    cancellation is also how any member can stall an election: see test_election_attacks.py's xfail
+    test_a_member_cannot_stall_an_election_by_making_its_ballot_and_cancelling_it; if the governor stops it,
+    this test goes with it.)"""
+    r1, r4 = roster["regular"][0], roster["regular"][3]
+    eid = gov.open_election(body)
+    gov.elections.nominate(eid, {"from": r1})
+    gov.close_nominations(eid)
+    first = gov.propose_ballot(eid, r4)
+    gov.governor.cancel(first.targets, first.values, first.calldatas, first.description_hash, {"from": r4})
+    tx = gov.elections.nextRound(eid, {"from": roster["outsider"]})
+    assert tx.events["BallotRoundStarted"]["round"] == 2
+    assert gov.ballot_proposal(eid).id != first.id
 
 
 def test_seating_happens_only_through_the_executed_ballot(gov, roster, body):

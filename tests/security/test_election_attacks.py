@@ -444,18 +444,19 @@ def test_a_heavyweight_member_cannot_seat_its_slate_alone_nor_make_a_rival_ballo
                    "description is fixed by the registry and carries no proposer reservation, so any member may "
                    "make it first and cancel it, then again after every nextRound: the election never reaches a vote")
 def test_a_member_cannot_stall_an_election_by_making_its_ballot_and_cancelling_it(heavy, roster):
+    """A member makes the ballot proposal the moment nominations close (or a new round starts), before anybody
+    else, and cancels it while it is Pending; nextRound follows, and so on: nobody else can make that round's
+    ballot (it exists), so no round is ever voted on."""
     gov, h = heavy
     f1, r1 = roster["founding"][0], roster["regular"][0]
     eid = gov.open_election(gov.elected_body([f1]))
     gov.elections.nominate(eid, {"from": r1})
     gov.close_nominations(eid)
-    for _ in range(3):
-        p = gov.propose_ballot(eid, h)  # first, before any honest member
-        with reverts(error("GovernorUnableToCancel", p.id, h)):
-            gov.governor.cancel(p.targets, p.values, p.calldatas, p.description_hash, {"from": h})
-        gov.elections.nextRound(eid, {"from": h})
-        with reverts("GovernorUnexpectedProposalState"):  # the honest member's copy of the ballot already exists
-            gov.propose_ballot(eid, f1)
+    p = gov.propose_ballot(eid, h)  # first, before any honest member
+    with reverts("GovernorUnexpectedProposalState"):  # the honest member's copy of the ballot already exists
+        gov.propose_ballot(eid, f1)
+    with reverts(error("GovernorUnableToCancel", p.id, h)):
+        gov.governor.cancel(p.targets, p.values, p.calldatas, p.description_hash, {"from": h})
 
 
 # ───────────────────────── contract wallets ─────────────────────────
