@@ -6,7 +6,7 @@ import pytest
 from brownie import Body, accounts, web3
 
 from tests.contracts.conftest import deploy_suite
-from tests.governance import FOR, error, latest_timestamp, mine_at, reverts
+from tests.governance import FOR, ZERO_ADDRESS, error, latest_timestamp, mine_at, reverts
 
 COUNCIL = 0
 DAY = 86400
@@ -504,3 +504,31 @@ def test_64_candidates_at_most_and_32_seats_filled_by_the_tie_key(crowd, roster)
     best = sorted(ids, key=lambda m: gov.tie_key(eid, m))[:32]
     assert elected(tx) == [(m, 7, False) for m in best]
     assert tx.gas_used < 10_000_000
+
+
+def test_a_ballot_seats_nobody_until_governance_names_the_registry_the_bodys_elector(gov, roster):
+    f1, r1 = roster["founding"][0], roster["regular"][0]
+    body = gov.elected_body([f1])
+    body.setElector(ZERO_ADDRESS, {"from": gov.as_governance()})
+    eid = gov.open_election(body)
+    p = gov.election_ballot(eid, [r1], f1)
+    gov.approve(p.id, f1, 1)
+    gov.wait_deadline(p)
+    gov.queue(p, f1)
+    with reverts(error("BodyUnauthorized", gov.elections)):
+        gov.execute(p, f1)
+    body.setElector(gov.elections, {"from": gov.as_governance()})
+    tx = gov.execute_now(p, f1)  # still queued: it seats once the registry may
+    assert elected(tx) == [(gov.member_id(r1), 3, False)]
+
+
+def test_seats_of_a_body_whose_elector_changed_are_left_to_governance(gov, roster, body):
+    f1, r1 = roster["founding"][0], roster["regular"][0]
+    eid = gov.open_election(body)
+    elect(gov, gov.election_ballot(eid, [r1], f1), [(f1, 1)], f1)
+    body.setElector(ZERO_ADDRESS, {"from": gov.as_governance()})
+    mine_at(gov.elections.election(eid)[TERM_END])
+    tx = gov.elections.vacate(eid, {"from": r1})
+    assert "SeatVacated" not in tx.events and tx.events["ElectionVacated"]["electionId"] == eid
+    assert sorted(body.members()) == [gov.member_id(f1), gov.member_id(r1)]
+    assert gov.elections.status(eid) == VACATED
