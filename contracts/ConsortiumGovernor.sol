@@ -167,6 +167,13 @@ contract ConsortiumGovernor is
         return super._cancel(targets, values, calldatas, descriptionHash);
     }
 
+    function _validateCancel(
+        uint256 proposalId,
+        address caller
+    ) internal view override(Governor, GovernorElections) returns (bool) {
+        return super._validateCancel(proposalId, caller);
+    }
+
     function _executor() internal view override(Governor, GovernorTimelockControl) returns (address) {
         return super._executor();
     }

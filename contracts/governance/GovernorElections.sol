@@ -32,6 +32,13 @@ abstract contract GovernorElections is GovernorVoteLedger {
         return VoteLedger.approvalsOf(proposalId, candidate, tierId);
     }
 
+    /// @dev Nobody cancels an election's ballot, its proposer included (OZ lets a proposer cancel while Pending):
+    /// the registry fixes it and anyone could have made it, so a cancellation could only stall the election,
+    /// round after round. A ballot that fails is followed by the registry's next round.
+    function _validateCancel(uint256 proposalId, address caller) internal view virtual override returns (bool) {
+        return !VoteLedger.isElection(proposalId) && super._validateCancel(proposalId, caller);
+    }
+
     /// @dev Makes a new proposal tagged `#election` its election's ballot, or refuses it.
     function _propose(
         address[] memory targets,

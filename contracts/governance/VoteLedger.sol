@@ -230,6 +230,11 @@ library VoteLedger {
         p.candidates = candidates;
     }
 
+    /// @notice Whether `proposalId` is an election ballot.
+    function isElection(uint256 proposalId) internal view returns (bool) {
+        return _countersWord(_layout().proposals[proposalId].counters) >> MODE_BIT == MODE_ELECTION;
+    }
+
     /// @notice Add `sums[c]`, the approval weight of tier `tierId`'s counted ballots, to each candidate c of
     /// election `proposalId`.
     function addApprovals(uint256 proposalId, uint256 tierId, uint256[] memory sums) internal {

@@ -22,10 +22,15 @@ interface IApprovalTallies {
  * Seating, when the election's ballot proposal executes ({seat}):
  * - A candidate's approvals are the weight of every counted ballot approving it, summed over voters' tiers.
  *   Only candidates with at least one approval, not withdrawn, and still active members can win.
- * - Reserved seats first: each reservation's seats go to the best candidates of its tier. Then the other
- *   seats go to the best of those left, whatever their tier. Seats nobody can fill stay vacant.
+ * - Reserved seats first: each reservation's seats go to the best candidates of its tier (the tier the member
+ *   is in when seated). Then the other seats go to the best of those left, whatever their tier. Seats nobody
+ *   can fill stay vacant, a reserved seat its tier could not fill included.
  * - "Best": more approvals; between equal approvals, the lower keccak256(abi.encode(electionId, memberId))
- *   (a published rule nobody chooses: it is fixed when the election is opened and the member nominates).
+ *   (a published rule: fixed, and computable by anyone, once the election is opened and the member nominates;
+ *   whoever executes the proposals that open elections orders them, and so their ids).
+ * - A body dissolved before seating ends the election (Cancelled); its ballot still executes. A body whose
+ *   elector governance has changed refuses the appointments, and the ballot's execution with them, until
+ *   governance names the registry again (or cancels the election).
  * - The registry appoints the winners in the body as its elector (governance names it with
  *   `Body.setElector`); a winner already sitting keeps its seat and is not vacated by this election.
  * - A body has one elected term at a time: seating a new term first vacates the previous one, whose term
@@ -113,22 +118,33 @@ contract ElectionRegistry is IElectionRegistry {
             revert ElectionBallotNotExecuted(electionId, proposalId);
         }
         Election storage e = _elections[electionId - 1];
+        if (Body(e.body).dissolved()) {
+            // Nobody can sit on a dissolved body: the election ends, and its ballot still executes.
+            e.status = Status.Cancelled;
+            emit ElectionCancelled(electionId);
+            return;
+        }
         uint256 previous = _currentTerm[e.body];
         if (previous != 0 && _elections[previous - 1].status == Status.Seated) _vacate(previous);
         _currentTerm[e.body] = electionId;
         e.status = Status.Seated;
 
         uint256[] memory approvals = _approvals(electionId, proposalId);
-        bool[] memory out = _ineligible(electionId, approvals);
+        (bool[] memory out, uint8[] memory tiers) = _standing(electionId, approvals);
         uint256 elected = 0;
+        uint256 reservedSeats = 0;
         Reservation[] storage reserved = _reserved[electionId];
         for (uint256 r = 0; r < reserved.length; ++r) {
+            reservedSeats += reserved[r].seats;
             for (uint256 k = 0; k < reserved[r].seats; ++k) {
-                if (!_electBest(electionId, approvals, out, true, reserved[r].tier)) break;
+                if (!_electBest(electionId, approvals, out, tiers, true, reserved[r].tier)) break;
                 ++elected;
             }
         }
-        while (elected < e.seats && _electBest(electionId, approvals, out, false, 0)) ++elected;
+        // The other seats, to anyone; a reserved seat its tier could not fill stays vacant.
+        for (uint256 k = reservedSeats; k < e.seats && _electBest(electionId, approvals, out, tiers, false, 0); ++k) {
+            ++elected;
+        }
         emit ElectionSeated(electionId, proposalId, elected);
     }
 
@@ -177,6 +193,7 @@ contract ElectionRegistry is IElectionRegistry {
             state != IGovernor.ProposalState.Expired
         ) revert ElectionBallotStillLive(electionId, proposalId);
         Election storage e = _elections[electionId - 1];
+        if (e.round == type(uint8).max) revert ElectionTooManyRounds(electionId, e.round);
         ++e.round;
         (uint256 next, ) = _ballot(electionId);
         emit BallotRoundStarted(electionId, e.round, next);
@@ -282,16 +299,19 @@ contract ElectionRegistry is IElectionRegistry {
         }
     }
 
-    /// @dev Candidates that cannot win: withdrawn, unapproved, or no longer active members.
+    /// @dev Per candidate: whether it cannot win (withdrawn, unapproved, or no longer an active member) and its
+    /// tier now, which decides the seats reserved for a tier (not the tier it had when it nominated itself).
     // slither-disable-next-line calls-loop -- the registry is the system's own; at most 64 candidates
-    function _ineligible(uint256 electionId, uint256[] memory approvals) private view returns (bool[] memory out) {
+    function _standing(
+        uint256 electionId,
+        uint256[] memory approvals
+    ) private view returns (bool[] memory out, uint8[] memory tiers) {
         Candidate[] storage list = _candidates[electionId];
-        out = new bool[](list.length);
+        (out, tiers) = (new bool[](list.length), new uint8[](list.length));
         for (uint256 c = 0; c < list.length; ++c) {
-            out[c] =
-                list[c].withdrawn ||
-                approvals[c] == 0 ||
-                registry.member(list[c].memberId).status != IMemberRegistry.Status.Active;
+            IMemberRegistry.Member memory m = registry.member(list[c].memberId);
+            tiers[c] = m.tier;
+            out[c] = list[c].withdrawn || approvals[c] == 0 || m.status != IMemberRegistry.Status.Active;
         }
     }
 
@@ -300,13 +320,14 @@ contract ElectionRegistry is IElectionRegistry {
         uint256 electionId,
         uint256[] memory approvals,
         bool[] memory out,
+        uint8[] memory tiers,
         bool inTier,
         uint8 tierId
     ) private returns (bool) {
         Candidate[] storage list = _candidates[electionId];
         uint256 best = type(uint256).max;
         for (uint256 c = 0; c < list.length; ++c) {
-            if (out[c] || (inTier && list[c].tier != tierId)) continue;
+            if (out[c] || (inTier && tiers[c] != tierId)) continue;
             if (best == type(uint256).max || _beats(electionId, c, best, approvals)) best = c;
         }
         if (best == type(uint256).max) return false;

@@ -67,6 +67,7 @@ interface IElectionRegistry {
     /// @dev A new round is for a ballot that can no longer pass: cancelled, defeated or expired.
     error ElectionBallotStillLive(uint256 electionId, uint256 proposalId);
     error ElectionTermNotOver(uint256 electionId, uint256 termEnd);
+    error ElectionTooManyRounds(uint256 electionId, uint256 rounds);
 
     event ElectionOpened(
         uint256 indexed electionId,

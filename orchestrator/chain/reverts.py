@@ -146,7 +146,9 @@ SENTENCES = {
     "ElectionNoCandidates": "election {0} has no candidates: nobody nominated itself, so there is nothing to vote on",
     "ElectionBallotNotExecuted": "only election {0}'s ballot, proposal {1}, seats its winners, as it executes",
     "ElectionBallotStillLive": "election {0}'s ballot, proposal {1}, can still pass: a new round is only for a ballot "
-                               "cancelled, defeated or expired",
+                               "defeated or expired",
+    "ElectionTooManyRounds": "election {0} has had {1} ballot rounds, the most it can: governance may cancel it and "
+                             "open another",
     "ElectionTermNotOver": "election {0}'s term ends at {1}, not before",
     "GovernorProposalIsElection": "proposal {0} is an election's ballot: members vote on it by approving candidates, "
                                   "not for, against or abstain",

@@ -318,7 +318,7 @@ def vote(session: Session, election_id: int, approve: str | None, approve_none: 
 @click.argument("election_id", type=int)
 @pass_session
 def next_round(session: Session, election_id: int) -> None:
-    """Start a new ballot round of ELECTION_ID after its ballot was cancelled, defeated or expired (anyone)."""
+    """Start a new ballot round of ELECTION_ID after its ballot was defeated or expired (anyone)."""
     e = _election(session, election_id)
     receipt = _transact(session, session.elections.functions.nextRound(e.id), f"next round of election {e.id}")
     started = receipt_events(session.elections, receipt, "BallotRoundStarted")[0]["args"]

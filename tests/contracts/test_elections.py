@@ -298,22 +298,6 @@ def test_a_new_round_only_once_the_ballot_can_no_longer_pass(gov, roster, body):
         gov.elections.nextRound(eid, {"from": r1})
 
 
-def test_a_ballot_its_proposer_cancelled_is_followed_by_a_new_round(gov, roster, body):
-    """OZ lets a proposer cancel its proposal while Pending, and the registry starts a new round after it. (That
-    cancellation is also how any member can stall an election: see test_election_attacks.py's xfail
-    test_a_member_cannot_stall_an_election_by_making_its_ballot_and_cancelling_it; if the governor stops it,
-    this test goes with it.)"""
-    r1, r4 = roster["regular"][0], roster["regular"][3]
-    eid = gov.open_election(body)
-    gov.elections.nominate(eid, {"from": r1})
-    gov.close_nominations(eid)
-    first = gov.propose_ballot(eid, r4)
-    gov.governor.cancel(first.targets, first.values, first.calldatas, first.description_hash, {"from": r4})
-    tx = gov.elections.nextRound(eid, {"from": roster["outsider"]})
-    assert tx.events["BallotRoundStarted"]["round"] == 2
-    assert gov.ballot_proposal(eid).id != first.id
-
-
 def test_seating_happens_only_through_the_executed_ballot(gov, roster, body):
     f1, f2 = roster["founding"]
     r1, r4 = roster["regular"][0], roster["regular"][3]
@@ -440,10 +424,6 @@ def test_seats_nobody_approved_stay_vacant(gov, roster, body):
     assert sorted(body.members()) == [gov.member_id(f1), gov.member_id(r2)]
 
 
-@pytest.mark.xfail(strict=True, reason="ElectionRegistry.seat fills a reserved seat that no candidate of its tier "
-                   "can take from the general pass (it loops while elected < seats), though the contract's header "
-                   "says reserved seats go to their tier, 'the other seats' to anyone, and seats nobody can fill "
-                   "stay vacant")
 def test_a_reserved_seat_no_candidate_of_its_tier_takes_stays_vacant(gov, roster, body):
     f1, f2 = roster["founding"]
     eid = gov.open_election(body, seats=2, reserved=[(1, 1)])  # one seat for a regular member

@@ -300,7 +300,7 @@ def test_a_failed_ballot_gets_a_new_round_and_governance_cancels(cli, consortium
     first = proposal_id(cli.ok("election", "ballot", "1", account="f1"))
     assert cli.fails("election", "next-round", "1") == (
         f"Error: next round of election 1: ElectionBallotStillLive: election 1's ballot, proposal {first}, can "
-        "still pass: a new round is only for a ballot cancelled, defeated or expired")
+        "still pass: a new round is only for a ballot defeated or expired")
     cli.advance(2 + 301)
     assert f"  ballot: round 1, proposal {first}, Defeated\n" in cli.ok("election", "show", "1")
     out = cli.ok("election", "next-round", "1", account="r2")

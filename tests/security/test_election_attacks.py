@@ -14,11 +14,13 @@ from eth_utils import keccak
 
 from orchestrator.operations.deploy import CONTRACTS, OPTIONAL_CONTRACTS
 from tests.contracts.conftest import TIER_TABLE, deploy_suite
-from tests.governance import ABSTAIN, AGAINST, FOR, STATES, error, reverts
+from tests.governance import ABSTAIN, AGAINST, FOR, STATES, error, mine_at, reverts
 
 INVALID_SUPPORT, INVALID_SIGNATURE, NOT_ELIGIBLE, ALREADY_VOTED, RECUSED = range(5)
 INVALID_APPROVALS = 8
 PENDING, ACTIVE = STATES.index("Pending"), STATES.index("Active")
+FOUNDING, REGULAR = 0, 1
+CANCELLED = 5  # IElectionRegistry.Status
 
 
 def state_bitmap(*states) -> bytes:
@@ -440,25 +442,6 @@ def test_a_heavyweight_member_cannot_seat_its_slate_alone_nor_make_a_rival_ballo
     assert list(body.members()) == [gov.member_id(f1)]
 
 
-@pytest.mark.xfail(strict=True, reason="OZ lets a proposal's proposer cancel it while Pending; the ballot's "
-                   "description is fixed by the registry and carries no proposer reservation, so any member may "
-                   "make it first and cancel it, then again after every nextRound: the election never reaches a vote")
-def test_a_member_cannot_stall_an_election_by_making_its_ballot_and_cancelling_it(heavy, roster):
-    """A member makes the ballot proposal the moment nominations close (or a new round starts), before anybody
-    else, and cancels it while it is Pending; nextRound follows, and so on: nobody else can make that round's
-    ballot (it exists), so no round is ever voted on."""
-    gov, h = heavy
-    f1, r1 = roster["founding"][0], roster["regular"][0]
-    eid = gov.open_election(gov.elected_body([f1]))
-    gov.elections.nominate(eid, {"from": r1})
-    gov.close_nominations(eid)
-    p = gov.propose_ballot(eid, h)  # first, before any honest member
-    with reverts("GovernorUnexpectedProposalState"):  # the honest member's copy of the ballot already exists
-        gov.propose_ballot(eid, f1)
-    with reverts(error("GovernorUnableToCancel", p.id, h)):
-        gov.governor.cancel(p.targets, p.values, p.calldatas, p.description_hash, {"from": h})
-
-
 # ───────────────────────── contract wallets ─────────────────────────
 
 def test_a_contract_wallet_member_approves_through_a_relayer_with_erc1271(roster):
@@ -497,3 +480,101 @@ def test_only_the_election_registry_answers_the_ballot_and_seat_selectors():
                     holders.setdefault(wanted[selector], []).append((name, signature))
     assert holders == {"seat(uint256)": [("ElectionRegistry", "seat(uint256)")],
                        "ballot(uint256)": [("ElectionRegistry", "ballot(uint256)")]}
+
+
+# ───────────────────────── the red team's findings, each now refused ─────────────────────────
+
+def _cancel(gov, p, sender):
+    return gov.governor.cancel(p.targets, p.values, p.calldatas, p.description_hash, {"from": sender})
+
+
+def test_nobody_cancels_an_election_ballot_not_even_its_proposer(roster):
+    """OZ lets a proposer cancel its proposal while Pending. A griefer who made the ballot first could cancel it,
+    start the next round and make that ballot too, for ever (its open-proposal slots free at each deadline): the
+    governor refuses every cancellation of an election's ballot, and the ballot goes to the vote."""
+    gov = deploy_suite(roster, voting_delay=3600, voting_period=3600)
+    f1 = roster["founding"][0]
+    griefer, candidate = roster["regular"][0], roster["regular"][1]
+    eid = gov.open_election(gov.elected_body([f1]))
+    gov.elections.nominate(eid, {"from": candidate})
+    gov.close_nominations(eid)
+    p = gov.propose_ballot(eid, griefer)
+    mine_at(gov.governor.proposalSnapshot(p.id) - 5)  # the last moments of Pending
+    with reverts(error("GovernorUnableToCancel", p.id, griefer.address)):
+        _cancel(gov, p, griefer)
+    with reverts(error("ElectionBallotStillLive", eid, p.id)):
+        gov.elections.nextRound(eid, {"from": griefer})
+    gov.wait_snapshot(p)
+    assert gov.approve(p.id, f1, 1).return_value == 1
+    # an ordinary proposal's proposer still cancels it while Pending
+    q = gov.propose([gov.ordinary()], "an ordinary budget", griefer)
+    _cancel(gov, q, griefer)
+    assert STATES[gov.governor.state(q.id)] == "Canceled"
+
+
+def test_a_candidate_takes_a_reserved_seat_by_its_tier_when_seated(gov, roster):
+    """A seat is reserved for a regular member; a candidate who nominated as regular and was then made founding
+    does not take it: the regular candidate does (the registry reads each candidate's tier when it seats)."""
+    f1, f2 = roster["founding"]
+    r1, r2 = roster["regular"][:2]
+    body = gov.elected_body([f1])
+    eid = gov.open_election(body, seats=1, reserved=[(REGULAR, 1)])
+    for candidate in (r1, r2):
+        gov.elections.nominate(eid, {"from": candidate})
+    gov.registry.changeTier(gov.member_id(r1), FOUNDING, {"from": gov.as_governance()})
+    assert gov.elections.candidates(eid)[0][1] == REGULAR  # the list says the tier it nominated with
+    gov.close_nominations(eid)
+    p = gov.propose_ballot(eid, f1)
+    gov.wait_snapshot(p)
+    for voter, bits in ((f1, 0b01), (f2, 0b01), (r2, 0b10)):
+        gov.approve(p.id, voter, bits)
+    gov.wait_deadline(p)
+    gov.queue(p, f1)
+    tx = gov.execute(p, f1)
+    assert [(e["memberId"], e["approvals"], e["reservedSeat"]) for e in tx.events["CandidateElected"]] == [
+        (gov.member_id(r2), 1, True)]
+    assert sorted(body.members()) == sorted([gov.member_id(f1), gov.member_id(r2)])
+
+
+def test_a_body_dissolved_before_seating_ends_its_election_and_the_ballot_executes(gov, roster):
+    """The body is dissolved while its ballot is voted on: executing the ballot cancels the election (nobody can
+    sit on a dissolved body) instead of reverting for ever and leaving the election stuck."""
+    f1, f2 = roster["founding"]
+    r1 = roster["regular"][0]
+    body = gov.elected_body([f1])
+    eid = gov.open_election(body)
+    gov.elections.nominate(eid, {"from": r1})
+    gov.close_nominations(eid)
+    p = gov.propose_ballot(eid, f1)
+    gov.wait_snapshot(p)
+    gov.approve(p.id, f1, 1)
+    gov.approve(p.id, f2, 1)
+    body.dissolve({"from": gov.as_governance()})
+    gov.wait_deadline(p)
+    gov.queue(p, f1)
+    tx = gov.execute(p, f1)
+    assert tx.events["ElectionCancelled"]["electionId"] == eid and "CandidateElected" not in tx.events
+    assert STATES[gov.governor.state(p.id)] == "Executed"
+    assert gov.elections.status(eid) == CANCELLED
+
+
+def test_rounds_end_with_a_named_error_after_255(roster):
+    """Every round's ballot defeated (nobody votes): after round 255 the registry refuses another by name
+    (ElectionTooManyRounds) rather than overflowing; governance then cancels the election."""
+    gov = deploy_suite(roster)
+    proposers = [*roster["founding"], *roster["regular"]]
+    f1, r1 = roster["founding"][0], roster["regular"][0]
+    eid = gov.open_election(gov.elected_body([f1]))
+    gov.elections.nominate(eid, {"from": r1})
+    gov.close_nominations(eid)
+    for round_ in range(1, 256):
+        p = gov.propose_ballot(eid, proposers[round_ % len(proposers)])
+        gov.wait_deadline(p)
+        assert STATES[gov.governor.state(p.id)] == "Defeated"
+        if round_ < 255:
+            gov.elections.nextRound(eid, {"from": r1})
+    assert gov.elections.election(eid)[2] == 255
+    with reverts(error("ElectionTooManyRounds", eid, 255)):
+        gov.elections.nextRound(eid, {"from": r1})
+    gov.elections.cancel(eid, {"from": gov.as_governance()})
+    assert gov.elections.status(eid) == CANCELLED
