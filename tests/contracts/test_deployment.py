@@ -1,7 +1,9 @@
 """The deployment routine leaves a self-governing suite: no externally owned account keeps any power."""
 
-from brownie import BatchBallots, ConsortiumGovernor, ProposalGuards, ProposalKinds, SealedBallots, accounts
+import brownie
+from brownie import ConsortiumGovernor, accounts
 
+from orchestrator.operations.deploy import GOVERNOR_LIBRARIES
 from tests.governance import reverts
 
 ZERO = "0x" + "00" * 20
@@ -57,8 +59,8 @@ def test_registry_lifecycle_calls_are_constitutional_or_a_member_case(gov):
 
 
 def test_governor_constructor_rejects_an_invalid_cap_or_quorum(gov):
-    for library in (BatchBallots, ProposalKinds, ProposalGuards, SealedBallots):  # brownie links the latest deployments
-        library.deploy({"from": accounts[0]})
+    for name in GOVERNOR_LIBRARIES:  # brownie links the latest deployments
+        getattr(brownie, name).deploy({"from": accounts[0]})
     for settings, error in [((60, 3600, 600, 10, 30, 0), "GovernorInvalidWeightCap"),
                             ((60, 3600, 600, 10, 30, 10_001), "GovernorInvalidWeightCap"),
                             ((60, 3600, 600, 10, 101, 10_000), "GovernorInvalidConstitutionalQuorum"),
