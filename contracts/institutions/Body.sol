@@ -92,7 +92,7 @@ contract Body {
     event ActionApproved(uint256 indexed actionId, uint256 indexed memberId, uint256 approvals);
     event ActionExecuted(uint256 indexed actionId, bytes returndata);
     event Dissolved();
-    event ElectorSet(address oldElector, address newElector);
+    event ElectorSet(address indexed oldElector, address indexed newElector);
 
     modifier onlyGovernance() {
         if (msg.sender != governance) revert BodyUnauthorized(msg.sender);
@@ -136,6 +136,7 @@ contract Body {
     }
 
     /// @notice Governance names `elector` (zero: none), which may then appoint members and vacate seats.
+    // slither-disable-next-line missing-zero-check -- zero is how governance takes the elector's rights away
     function setElector(address elector_) external onlyGovernance notDissolved {
         emit ElectorSet(elector, elector_);
         elector = elector_;

@@ -111,6 +111,7 @@ contract ElectionRegistry is IElectionRegistry {
     /// @notice Seat the winners of `electionId`. Only its ballot proposal does this, as it executes (its
     /// one call): a proposal reaches this function only through the timelock, and the ballot must be the
     /// governor's Executed proposal of the current round.
+    // slither-disable-next-line reentrancy-no-eth,reentrancy-events -- the only calls out are to the body, a Body of the system's own factory (checked at open), whose appoint and vacate call nothing but the registry's views; and seat runs only as the timelock executes the ballot
     function seat(uint256 electionId) external onlyGovernance {
         _requireStatus(electionId, Status.Balloting);
         (uint256 proposalId, ) = _ballot(electionId);
@@ -125,9 +126,9 @@ contract ElectionRegistry is IElectionRegistry {
             return;
         }
         uint256 previous = _currentTerm[e.body];
-        if (previous != 0 && _elections[previous - 1].status == Status.Seated) _vacate(previous);
         _currentTerm[e.body] = electionId;
         e.status = Status.Seated;
+        if (previous != 0 && _elections[previous - 1].status == Status.Seated) _vacate(previous);
 
         uint256[] memory approvals = _approvals(electionId, proposalId);
         (bool[] memory out, uint8[] memory tiers) = _standing(electionId, approvals);
@@ -316,6 +317,7 @@ contract ElectionRegistry is IElectionRegistry {
     }
 
     /// @dev Elects the best candidate not yet out (of tier `tierId` if `inTier`); false if there is none.
+    // slither-disable-next-line reentrancy-events,calls-loop -- the body is a Body of the system's own factory (checked at open); at most 32 seats
     function _electBest(
         uint256 electionId,
         uint256[] memory approvals,
@@ -351,22 +353,22 @@ contract ElectionRegistry is IElectionRegistry {
     /// @dev Vacates the seats `electionId` filled once its term is over. A member no longer sitting has
     /// nothing to vacate; a dissolved body, or one whose elector governance has changed since, is left to
     /// governance, so that a new term can still be seated.
-    // slither-disable-next-line calls-loop -- the body is the system's own; at most 32 seats
+    // slither-disable-next-line calls-loop,reentrancy-events -- the body is a Body of the system's own factory, whose vacate calls nothing back; at most 32 seats
     function _vacate(uint256 electionId) private {
         Election storage e = _elections[electionId - 1];
         // slither-disable-next-line timestamp -- schedules are in seconds, like the governor's clock
         if (block.timestamp < e.termEnd) revert ElectionTermNotOver(electionId, e.termEnd);
         e.status = Status.Vacated;
+        emit ElectionVacated(electionId);
         Body body = Body(e.body);
         bool active = !body.dissolved() && body.elector() == address(this);
         uint256[] storage members = _seated[electionId];
         for (uint256 i = 0; i < members.length; ++i) {
             if (active && body.isMember(members[i])) {
-                body.vacate(members[i]);
                 emit SeatVacated(electionId, members[i]);
+                body.vacate(members[i]);
             }
         }
-        emit ElectionVacated(electionId);
     }
 
     function _requireNominating(uint256 electionId) private view {
