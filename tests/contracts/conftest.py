@@ -20,7 +20,10 @@ from brownie import (
 from orchestrator.chain.node import Sender
 from orchestrator.operations.config import parse
 from orchestrator.operations.deploy import deploy
+from tests import brownie_receipts
 from tests.governance import Governance
+
+brownie_receipts.install()  # see tests/brownie_receipts.py: no ballot declared dropped that was mined
 
 FOUNDING, REGULAR, OBSERVER = 0, 1, 2
 
