@@ -182,8 +182,8 @@ def test_the_index_holds_the_election_its_candidates_and_its_approval_ballots(st
     assert listed == [(0, 2, "nominated", 0), (1, 3, "nominated", 1), (2, 4, "nominated", 1), (3, 5, "nominated", 1),
                       (3, 5, "withdrawn", None)]
     assert changes == [("elected", 4, "5", 1, None), ("elected", 2, "7", 0, None), ("seated", None, None, None, 2),
-                       ("seat vacated", 4, None, None, None), ("seat vacated", 2, None, None, None),
-                       ("vacated", None, None, None, None)]
+                       ("vacated", None, None, None, None),  # the registry says so before the body's calls
+                       ("seat vacated", 4, None, None, None), ("seat vacated", 2, None, None, None)]
     assert proposed == [(ballot, "1", 4)]
     assert cast == [(1, 0, 3, "5", 0), (2, 0, 3, "1", 0), (3, 1, 1, "4", 1), (4, 1, 1, "5", 1), (5, 1, 1, "0", 1)]
     assert marks == [(1, 0, 3), (1, 2, 3), (2, 0, 3), (3, 2, 1), (4, 0, 1), (4, 2, 1)]
