@@ -62,9 +62,10 @@ class Proposal:
         return self.targets, self.values, self.calldatas, w3.keccak(text=self.description)
 
 
-def logs(session, event_name: str, argument_filters: dict | None = None) -> list:
-    """The governor's `event_name` logs since the deployment block, read in bounded ranges."""
-    w3, event = session.w3, getattr(session.governor.events, event_name)()
+def logs(session, event_name: str, argument_filters: dict | None = None, contract=None) -> list:
+    """The governor's (or another of the suite's contracts') `event_name` logs since the deployment block, read in
+    bounded ranges."""
+    w3, event = session.w3, getattr((contract or session.governor).events, event_name)()
     found, start, head = [], session.deployment.block, w3.eth.block_number
     while start <= head:
         end = min(start + LOG_RANGE - 1, head)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from eth_utils import to_checksum_address
 
 from orchestrator.chain import artifacts
-from orchestrator.chain.proposals import LOG_RANGE, STATES, receipt_events
+from orchestrator.chain.proposals import STATES, receipt_events
 from orchestrator.chain.proposals import logs as governor_logs
 from orchestrator.errors import InputError
 from orchestrator.operations.roll import Calls
@@ -147,15 +147,8 @@ def cast_own(session, proposal_id: int, approvals: int) -> tuple[dict, str | Non
 
 
 def logs(session, event_name: str, argument_filters: dict | None = None) -> list:
-    """The registry's `event_name` logs since the deployment block, read in bounded ranges (as the governor's
-    are: chain/proposals.logs)."""
-    w3, event = session.w3, getattr(session.elections.events, event_name)()
-    found, start, head = [], session.deployment.block, w3.eth.block_number
-    while start <= head:
-        end = min(start + LOG_RANGE - 1, head)
-        found += event.get_logs(from_block=start, to_block=end, argument_filters=argument_filters)
-        start = end + 1
-    return found
+    """The registry's `event_name` logs since the deployment block, read in bounded ranges."""
+    return governor_logs(session, event_name, argument_filters, contract=session.elections)
 
 
 @dataclass(frozen=True)
