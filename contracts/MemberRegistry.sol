@@ -247,9 +247,10 @@ contract MemberRegistry is IMemberRegistry {
     }
 
     /// @inheritdoc IMemberRegistry
-    function electorAt(address seat, uint256 timepoint) external view returns (Voter memory voter) {
+    function electorAt(address seat, uint256 timepoint) external view returns (uint256) {
         _checkPast(timepoint);
-        (voter.memberId, voter.tier, voter.weight) = _electorAt(seat, timepoint);
+        (uint32 memberId, uint8 tierId, uint32 weight) = _electorAt(seat, timepoint);
+        return VoterWord.pack(memberId, tierId, weight);
     }
 
     /// @inheritdoc IMemberRegistry

@@ -5,6 +5,7 @@ import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/Gover
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
+import {VoterWord} from "../utils/VoterWord.sol";
 import {IConsortiumGovernor} from "./IConsortiumGovernor.sol";
 
 /**
@@ -53,11 +54,11 @@ abstract contract GovernorMemberVotes is GovernorVotes, IConsortiumGovernor {
 
     /// @dev The weight this governor counts for `account` at `timepoint`: its current member's.
     function _getVotes(address account, uint256 timepoint, bytes memory) internal view virtual override returns (uint256) {
-        return _electorAt(account, timepoint).weight;
+        return VoterWord.weight(_electorAt(account, timepoint));
     }
 
     /// @dev The member seated at `account` now, with its tier and weight at `timepoint`.
-    function _electorAt(address account, uint256 timepoint) internal view virtual returns (IMemberRegistry.Voter memory) {
+    function _electorAt(address account, uint256 timepoint) internal view virtual returns (uint256) {
         return _registry().electorAt(account, timepoint);
     }
 

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
-import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
+import {VoterWord} from "../utils/VoterWord.sol";
 import {BatchBallots} from "./BatchBallots.sol";
 import {GovernorThresholds} from "./GovernorThresholds.sol";
 import {VoteLedger} from "./VoteLedger.sol";
@@ -116,15 +116,15 @@ abstract contract GovernorVoteLedger is GovernorThresholds {
         uint256,
         bytes memory
     ) internal virtual override returns (uint256) {
-        IMemberRegistry.Voter memory voter = _electorAt(account, proposalSnapshot(proposalId));
+        uint256 voter = _electorAt(account, proposalSnapshot(proposalId));
         // slither-disable-next-line uninitialized-local -- a fresh session, which _openSession fills
         VoteLedger.Session memory session;
         _openSession(session, proposalId);
         (bool counted, BallotRejection rejection, uint256 weight) = VoteLedger.count(
             session,
-            voter.memberId,
-            voter.tier,
-            voter.weight,
+            VoterWord.memberId(voter),
+            VoterWord.tier(voter),
+            VoterWord.weight(voter),
             support
         );
         if (!counted) VoteLedger.revertRejected(rejection, account);

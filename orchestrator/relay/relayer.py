@@ -37,6 +37,7 @@ from requests.exceptions import Timeout
 from web3.exceptions import TimeExhausted, TransactionNotFound
 
 from orchestrator.chain import artifacts
+from orchestrator.chain import electors as electors_
 from orchestrator.chain.node import EncodedCall, broadcast, wait_for_receipt
 from orchestrator.chain.proposals import LOG_RANGE, STATES, commits_open, reveals_open
 from orchestrator.chain.reverts import decode_revert_data, error_words, utc
@@ -163,7 +164,7 @@ class _Views:
         responses = self._batch(requests)
         states = {p: _or_refusal(lambda r=r: STATES[self._answer(r, self.governor, ["uint8"])[0]])
                   for p, r in zip(proposals, responses, strict=False)}
-        electors = [_or_refusal(lambda r=r: self._answer(r, self.registry, ["(uint32,uint8,uint32)"])[0])
+        electors = [_or_refusal(lambda r=r: electors_.unpack(self._answer(r, self.registry, ["uint256"])[0]))
                     for r in responses[len(proposals):]]
         marks: list[tuple | None] = [None] * len(asked)
         ask = [i for i, e in enumerate(electors)

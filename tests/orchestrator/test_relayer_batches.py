@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
+from orchestrator.chain import electors
 from orchestrator.relay.relayer import MAX_WALLET_BALLOTS, Relayer, _Views
 from orchestrator.relay.store import StoredBallot
 
@@ -50,7 +51,7 @@ class RefusesBatches:
                    }
         answers["0x" + function_signature_to_4byte_selector("memberMarks(uint256,uint256)").hex()] = encode(
             ["bool", "bool"], [False, False])
-        result = answers.get(selector, encode(["(uint32,uint8,uint32)"], [(7, 1, 3)]))  # electorAt
+        result = answers.get(selector, encode(["uint256"], [electors.pack(7, 1, 3)]))  # electorAt
         return {"jsonrpc": "2.0", "result": "0x" + result.hex()}
 
 
