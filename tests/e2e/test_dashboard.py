@@ -418,3 +418,17 @@ def test_the_sealed_censure_is_marked_and_its_unrevealed_commitment_listed(site)
     _, page = get(f"{site}/proposals/{censure['id']}")
     assert "<li>sealed: 22 member(s) committed, 21 revealed</li>" in page
     assert "<li>unrevealed: member 6 Firm 6 Ltd (count toward nothing)</li>" in page
+
+
+def test_the_demos_election_on_its_pages(site, tmp_path):
+    """Round four's council election, as an observer reads it: vacated after its term, two of five candidates
+    elected (the regular seat by the tie key), one withdrawn, the ballot counted by approval."""
+    listed = get_json(f"{site}/api/elections")["items"]
+    assert [(e["id"], e["status"], e["title"], e["seats"]) for e in listed] == [(1, "vacated", "Council 2027", 2)]
+    one = get_json(f"{site}/api/elections/1")
+    assert one["ballot_state"] == "Executed"
+    page = browse(f"{site}/elections/1", tmp_path)
+    assert 'data-status="vacated"' in page and "<h2>Candidates and approvals</h2>" in page
+    assert "<h2>Elected</h2>" in page and "withdrawn" in page
+    ballot = browse(f"{site}/proposals/{one['ballot']}", tmp_path)
+    assert 'href="/elections/1"' in ballot
