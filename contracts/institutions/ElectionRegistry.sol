@@ -182,8 +182,9 @@ contract ElectionRegistry is IElectionRegistry {
         emit CandidateWithdrawn(electionId, memberId, slot - 1);
     }
 
-    /// @notice Start a new ballot round when the current round's proposal can no longer pass (cancelled,
-    /// defeated, expired): its winners could never be seated. Anyone may call it.
+    /// @notice Start a new ballot round when the current round's proposal can no longer pass (defeated or
+    /// expired; cancelled too, though the governor lets nobody cancel a ballot): its winners could never be
+    /// seated. Anyone may call it; at most 255 rounds.
     function nextRound(uint256 electionId) external {
         _requireStatus(electionId, Status.Balloting);
         (uint256 proposalId, ) = _ballot(electionId);

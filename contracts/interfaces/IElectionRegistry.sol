@@ -11,7 +11,8 @@ pragma solidity ^0.8.24;
  *
  * The ballot proposal is one exact proposal per round ({ballot}): its only call is `seat(electionId)` on
  * this registry and its description is fixed here, so no rival proposal can seat anybody. A round whose
- * proposal was cancelled, defeated (no quorum) or expired is followed by another ({nextRound}).
+ * proposal was defeated (no quorum) or expired is followed by another ({nextRound}); nobody cancels a ballot
+ * (GovernorElections), so that nobody can stall an election by cancelling each round's.
  */
 interface IElectionRegistry {
     /// @dev Nominating until `nominationsEnd`; then Balloting until its ballot executes (Seated) or
@@ -64,7 +65,8 @@ interface IElectionRegistry {
     error ElectionNoCandidates(uint256 electionId);
     /// @dev Seating is done only by the election's own ballot proposal, once it has executed.
     error ElectionBallotNotExecuted(uint256 electionId, uint256 proposalId);
-    /// @dev A new round is for a ballot that can no longer pass: cancelled, defeated or expired.
+    /// @dev A new round is for a ballot that can no longer pass: defeated or expired (or cancelled, which the
+    /// governor allows nobody).
     error ElectionBallotStillLive(uint256 electionId, uint256 proposalId);
     error ElectionTermNotOver(uint256 electionId, uint256 termEnd);
     error ElectionTooManyRounds(uint256 electionId, uint256 rounds);
