@@ -34,7 +34,7 @@ from eth_utils import (
 from hexbytes import HexBytes
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import Timeout
-from web3.exceptions import TimeExhausted, TransactionNotFound
+from web3.exceptions import TimeExhausted, TransactionNotFound, Web3Exception
 
 from orchestrator.chain import artifacts
 from orchestrator.chain import electors as electors_
@@ -215,12 +215,17 @@ class _Views:
         return int(self.w3.eth.get_block("latest")["timestamp"])
 
     def _logs(self, topics: list, from_block: int) -> list:
-        """The governor's logs matching `topics` from `from_block`, in bounded ranges (as chain/proposals.py)."""
+        """The governor's logs matching `topics` from `from_block`, in bounded ranges (as chain/proposals.py). A
+        node's JSON-RPC error (a range refused under load, say) is the node failing us, not the ballot: a
+        ChainError, which the relay API answers with 503 and the client retries."""
         found, start, head = [], from_block, self.w3.eth.block_number
         while start <= head:
             end = min(start + LOG_RANGE - 1, head)
-            found += self.w3.eth.get_logs({"address": self.governor, "topics": topics, "fromBlock": start,
-                                           "toBlock": end})
+            try:
+                found += self.w3.eth.get_logs({"address": self.governor, "topics": topics, "fromBlock": start,
+                                               "toBlock": end})
+            except (Web3Exception, ValueError) as exc:
+                raise ChainError(f"eth_getLogs on the governor failed: {exc}") from None
             start = end + 1
         return found
 

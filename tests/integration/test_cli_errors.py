@@ -28,7 +28,7 @@ def test_a_forgotten_rpc_is_refused_instead_of_answering_from_an_empty_devnet(cl
                 "deployed on): MemberRegistry, ")
     for command in (["proposal", "list"], ["treasury", "status"], ["audit"], ["treasury", "pay-dues", "1"]):
         line = cli.fails(*command, env={"CONSORTIUM_RPC": None})
-        assert line.startswith(expected) and line.endswith("SealedBallots"), line
+        assert line.startswith(expected) and line.endswith("ApprovalBallots, ElectionRegistry"), line
 
 
 def test_a_wallet_without_eth_is_told_to_fund_it_and_fund_sends_eth(cli, consortium):
