@@ -3,10 +3,12 @@ which may spend the governor's whole wallet allowance."""
 
 from types import SimpleNamespace
 
+import pytest
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
 from orchestrator.chain import electors
+from orchestrator.errors import ChainError
 from orchestrator.relay.relayer import MAX_WALLET_BALLOTS, Relayer, _Views
 from orchestrator.relay.store import StoredBallot
 
@@ -122,3 +124,20 @@ def test_a_batchs_outcomes_are_read_only_from_the_governors_own_logs():
                                          to_checksum_address(refused): "not eligible",
                                          to_checksum_address(recorded): None,
                                          to_checksum_address(approving): None}
+
+
+class RefusesLogs:
+    """A node that refuses eth_getLogs with a JSON-RPC error (a range too wide under load), as web3 raises it."""
+
+    block_number = 10
+
+    def get_logs(self, _filter):
+        raise ValueError({"code": -32005, "message": "query returned more than 10000 results"})
+
+
+def test_a_node_refusing_the_governors_logs_is_the_node_failing_not_the_ballot():
+    """The relayer reads the governor's logs to tell an election's ballot on a proposal's first ballot: a node's
+    refusal there is a ChainError (the relay API's 503, retried), never an unexpected exception (a 500)."""
+    views = _Views(SimpleNamespace(eth=RefusesLogs(), provider=None), "0x" + "11" * 20, "0x" + "22" * 20)
+    with pytest.raises(ChainError, match="eth_getLogs on the governor failed: .*more than 10000 results"):
+        views._logs([], 0)
