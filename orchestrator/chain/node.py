@@ -202,15 +202,16 @@ class Sender:
             tx_hash = "0x" + bytes(Web3.keccak(raw)).hex()
         return self.wait(w3, tx_hash, tx, what)
 
-    def sign(self, w3: Web3, call: Any, what: str, value: int = 0, extra_gas: int = 0) -> tuple[bytes, str, dict]:
+    def sign(self, w3: Web3, call: Any, what: str, value: int = 0, extra_gas: int = 0,
+             preset: dict | None = None) -> tuple[bytes, str, dict]:
         """The signed transaction (raw bytes, hash, fields), not yet sent: sending the same bytes again is
         idempotent, which is what lets the relayer retry without ever submitting a ballot twice.
         `extra_gas` is added to the limit for what the estimate cannot see (see the relayer); the limit is
         capped at the block's. CallRefused when the call itself cannot be mined (a revert, more gas than a
         block holds, too large to relay); ChainError when this account cannot pay, or when it is held by a
         node that signs only by sending (Hardhat Network): bytes that were never recorded could be sent twice,
-        so such an account cannot sign here at all (see require_signing)."""
-        tx = self._build(w3, call, what, value, extra_gas)
+        so such an account cannot sign here at all (see require_signing). `preset`: see _build."""
+        tx = self._build(w3, call, what, value, extra_gas, preset)
         raw = self._signed(w3, tx)
         if raw is None:
             raise self._cannot_sign(what)
@@ -233,19 +234,33 @@ class Sender:
                           "eth_signTransaction, as Hardhat Network); this transaction is signed and recorded before it "
                           "is sent, so that no retry can send it twice: pass --account NAME (a funded wallet)")
 
-    def _build(self, w3: Web3, call: Any, what: str, value: int, extra_gas: int = 0) -> dict:
-        """The transaction's fields: fees, a gas limit with margins (capped at the block's), the next nonce."""
+    def series(self, w3: Web3) -> TransactionSeries:
+        """Transactions to sign and send one after another without awaiting each (see TransactionSeries)."""
+        return TransactionSeries(self, w3)
+
+    def _build(self, w3: Web3, call: Any, what: str, value: int, extra_gas: int = 0,
+               preset: dict | None = None) -> dict:
+        """The transaction's fields: fees, a gas limit with margins (capped at the block's), the next nonce.
+        `preset` fields (a series' fees, nonce and block gas limit, and a known gas bound) are not asked again."""
+        params = {"from": self.address, "value": value, **(preset or {})}
+        block_limit = params.pop("blockGasLimit", None)
+        bound = "gas" in params
         try:
-            tx = call.build_transaction({"from": self.address, "value": value})
+            tx = call.build_transaction(params)
         except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
             raise CallRefused(f"{what}: {decode_revert(exc)}") from None
         except (Web3RPCError, ValueError) as exc:  # the node's own refusal of the estimate
             raise refusal(exc, what, self.address) from None
-        block_limit = w3.eth.get_block("latest")["gasLimit"]
-        if tx["gas"] > block_limit:
-            raise CallRefused(f"{what}: needs {tx['gas']:,} gas, more than a block holds ({block_limit:,})")
-        tx["gas"] = min(int(tx["gas"] * GAS_MARGIN) + CHECKPOINT_ALLOWANCE + extra_gas, block_limit)
-        tx["nonce"] = w3.eth.get_transaction_count(self.address, "pending")
+        if block_limit is None:
+            block_limit = w3.eth.get_block("latest")["gasLimit"]
+        if bound:  # the caller's bound, which already counts everything the call can spend
+            tx["gas"] = min(tx["gas"] + extra_gas, block_limit)
+        else:
+            if tx["gas"] > block_limit:
+                raise CallRefused(f"{what}: needs {tx['gas']:,} gas, more than a block holds ({block_limit:,})")
+            tx["gas"] = min(int(tx["gas"] * GAS_MARGIN) + CHECKPOINT_ALLOWANCE + extra_gas, block_limit)
+        if "nonce" not in tx:
+            tx["nonce"] = w3.eth.get_transaction_count(self.address, "pending")
         return tx
 
     def _signed(self, w3: Web3, tx: dict) -> bytes | None:
@@ -281,6 +296,44 @@ class Sender:
             if time.monotonic() > deadline:
                 raise ChainError(f"block {block} did not reach {self.confirmations} confirmations in 10 minutes")
             time.sleep(1)
+
+
+class TransactionSeries:
+    """Transactions one sender signs and sends one after another without awaiting each one's receipt (the
+    relayer's batches of a pass): what they share is read from the node once (the chain id, the fees, the
+    block's gas limit, the first nonce), and each next nonce is counted here. The nonce moves on only when
+    the node takes a transaction (`taken`), so that a refused one leaves no gap for the next to wait on."""
+
+    def __init__(self, sender: Sender, w3: Web3):
+        latest = w3.eth.get_block("latest")
+        tip = w3.eth.max_priority_fee
+        self.sender, self.w3 = sender, w3
+        # web3's default fee strategy (fill_transaction_defaults), read once for the series
+        self._shared = {"chainId": w3.eth.chain_id, "maxPriorityFeePerGas": tip,
+                        "maxFeePerGas": tip + 2 * latest["baseFeePerGas"], "blockGasLimit": latest["gasLimit"]}
+        self.nonce = w3.eth.get_transaction_count(sender.address, "pending")
+
+    @property
+    def block_gas_limit(self) -> int:
+        return self._shared["blockGasLimit"]
+
+    def sign(self, call: Any, what: str, extra_gas: int = 0, gas: int | None = None) -> tuple[bytes, str, dict]:
+        """Sender.sign at the series' next nonce and fees. `gas`: a limit the caller knows to be enough, so
+        that nothing is estimated (capped at the block's); None: estimated, with the usual margins."""
+        preset = {**self._shared, "nonce": self.nonce}
+        if gas is None:  # estimated as Sender.sign estimates, before fees are set (web3 fills them after)
+            preset = {key: preset[key] for key in ("chainId", "blockGasLimit", "nonce")}
+        else:
+            preset["gas"] = gas
+        return self.sender.sign(self.w3, call, what, extra_gas=extra_gas, preset=preset)
+
+    def taken(self) -> None:
+        """The node took the last signed transaction: the next one gets the next nonce."""
+        self.nonce += 1
+
+    def resync(self) -> None:
+        """Ask the node for the next nonce again (one of the series' transactions was dropped)."""
+        self.nonce = self.w3.eth.get_transaction_count(self.sender.address, "pending")
 
 
 class EncodedCall:
@@ -428,17 +481,39 @@ def _node_sent(w3: Web3, tx: dict, what: str, sender: str) -> str:
     return response["result"]
 
 
-def wait_for_receipt(w3: Web3, tx_hash: str, timeout: float = 300) -> TxReceipt:
+def wait_for_receipt(w3: Web3, tx_hash: str, timeout: float = 300, raw: bool = False) -> TxReceipt:
     """Poll for a receipt, quickly at first (a devnet mines at once) and backing off to 2 s (a public
     chain takes seconds): web3's own wait sleeps 0.1 s between polls, which dominates on a devnet. The
     back-off is gentle (×1.25), so that the wait overshoots a devnet's mining (tens of ms for a batch of
-    ballots) by a fifth at most: at ×1.5 it waited 66 ms for a batch mined in 41."""
+    ballots) by a fifth at most: at ×1.5 it waited 66 ms for a batch mined in 41. `raw`: see raw_receipt."""
     deadline, delay = time.monotonic() + timeout, 0.002
     while True:
         try:
-            return w3.eth.get_transaction_receipt(tx_hash)
+            if not raw:
+                return w3.eth.get_transaction_receipt(tx_hash)
+            receipt = raw_receipt(w3, tx_hash)
+            if receipt is not None:
+                return receipt
+            raise TransactionNotFound(tx_hash)
         except TransactionNotFound:
             if time.monotonic() > deadline:
                 raise TimeExhausted(f"transaction {tx_hash} not mined within {timeout} s") from None
             time.sleep(delay)
             delay = min(delay * 1.25, 2.0)
+
+
+RECEIPT_NUMBERS = ("status", "gasUsed", "blockNumber")
+
+
+def raw_receipt(w3: Web3, tx_hash: str) -> dict | None:
+    """eth_getTransactionReceipt without web3's formatting, or None while it is not mined: formatting a
+    batch's hundred logs (checksummed addresses, nested AttributeDicts) cost the relayer more time than the
+    node took to mine the batch. The status, gas used and block number are ints; the logs are the node's
+    JSON (topics and data as hex strings)."""
+    response = w3.provider.make_request("eth_getTransactionReceipt", [tx_hash])
+    if response.get("error"):
+        raise Web3RPCError(str(response["error"]), rpc_response=response)
+    receipt = response.get("result")
+    if receipt is None:
+        return None
+    return {**receipt, **{key: int(receipt[key], 16) for key in RECEIPT_NUMBERS}}

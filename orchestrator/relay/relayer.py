@@ -10,12 +10,13 @@ broadcast; retries and restarts re-broadcast those same bytes, which the chain c
 once. A recorded transaction that can no longer be mined (its nonce was used by another) returns its
 ballots to `accepted`, which is safe because they never reached the chain.
 Never one for all: a ballot the node refuses costs only itself (a refused batch is split until the
-refused ballot is alone; a reverted batch's ballots go again one by one); see submit() and _send()."""
+refused ballot is alone; a reverted batch's ballots go again one by one); see submit() and _dispatch()."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -38,7 +39,7 @@ from web3.exceptions import TimeExhausted, TransactionNotFound, Web3Exception
 
 from orchestrator.chain import artifacts
 from orchestrator.chain import electors as electors_
-from orchestrator.chain.node import EncodedCall, broadcast, wait_for_receipt
+from orchestrator.chain.node import EncodedCall, TransactionSeries, broadcast, wait_for_receipt
 from orchestrator.chain.proposals import LOG_RANGE, STATES, commits_open, reveals_open
 from orchestrator.chain.reverts import decode_revert_data, error_words, utc
 from orchestrator.errors import CallRefused, ChainError, InputError, NodeUnreachable
@@ -75,6 +76,17 @@ RETRY_ALONE = "its batch reverted when mined; it is sent again on its own"
 # What the governor's "already voted" means for a reveal the relayer sent: the member's vote was revealed by
 # another transaction first (the member itself, or anyone it gave the reveal to). A commitment opens with one
 # vote only, so the vote counted is the one this reveal holds.
+RAN_OUT = "its batch ran out of gas; it is sent again with the node's estimate"
+# Batches of open ballots are not estimated: an estimate costs the node several times the batch's own mining.
+# Their gas limit is a bound from the gas schedule (ballot_batch_gas) that covers a ballot's worst case, a
+# fresh has-voted word (22,100) with every read cold (26,300 a ballot measured for 100 voters in 100 words),
+# with room to spare. A batch that runs out regardless (a voter whose weight history makes its lookups
+# unusually deep, say) is sent again estimated (RAN_OUT). The other kinds, rarer, are estimated.
+BATCH_GAS = 300_000  # once a batch: the proposal's first writes (counters, tallies, the quorum's record)
+BALLOT_GAS = 45_000  # each ballot
+BYTE_GAS = 16  # each calldata byte: a reason is copied, hashed and logged, a signature copied
+# How many broadcast batches may await their receipts at once: the node mines one while the next is signed.
+IN_FLIGHT = 8
 REVEALED_FIRST = "already revealed by another transaction first: the vote counted is this one"
 # The governor's entry point for each kind of item, and what its batch is called in the log.
 ENTRY_POINTS = {"ballot": "castVoteBatch", "commitment": "commitVotes", "reveal": "revealVotes",
@@ -670,14 +682,17 @@ class Relayer:
     def submit(self) -> list[str]:
         """Settle batches left over from a previous run, then send every accepted ballot in batches.
         Returns the hashes of the transactions this call sent or settled. Whatever one ballot does, the
-        others are sent: a batch the node refuses is split until the ballot it refuses is alone (see _send).
+        others are sent: a batch the node refuses is split until the ballot it refuses is alone (see _dispatch).
         Only the node itself (unreachable, or the relayer's account without funds) stops a pass."""
         sent: list[str] = []
         for batch_id, tx_hash, raw in self.store.unmined_batches():
             try:
-                sent += self._settle(batch_id, tx_hash, raw)
+                with_retries(lambda raw=raw: broadcast(self.session.w3, raw), "broadcast")
             except CallRefused as exc:  # its ballots are back in the queue, sent below and split if need be
+                self.store.requeue_batch(batch_id)
                 log.warning("batch %s was refused by the node; its ballots are queued again: %s", batch_id, exc)
+                continue
+            sent += self._settle(Dispatched(batch_id, tx_hash, raw, self.store.batch_kind(batch_id), bounded=False))
         for kind in ENTRY_POINTS:
             sent += self._submit_accepted(kind)
         return sent
@@ -685,11 +700,17 @@ class Relayer:
     def _submit_accepted(self, kind: str) -> list[str]:
         """Send the accepted items of one kind, in batches per proposal. Commitments go only before the reveal
         start and reveals only from it (an escrowed reveal waits for it); past that, an item would make its
-        whole batch revert, so it is rejected unsent with the governor's words."""
+        whole batch revert, so it is rejected unsent with the governor's words.
+        Batches are sent one after another without awaiting each: up to IN_FLIGHT are with the node at once,
+        the oldest settled from its receipt while the node mines the next."""
         sent: list[str] = []
         accepted = self.store.accepted(kind)
+        if not accepted:
+            return sent
         sealed = kind in ("commitment", "reveal")
-        now = self.views.now() if accepted and sealed else 0
+        now = self.views.now() if sealed else 0
+        series = self.session.sender.series(self.session.w3)
+        in_flight: deque[Dispatched] = deque()
         for proposal_id, pending in accepted.items():
             state = self.views.state(proposal_id)
             if state != "Active":  # every item would be refused: say why once, without a round of estimates
@@ -705,7 +726,11 @@ class Relayer:
                         "GovernorCommitsClosed", ["uint256", "uint256"], [proposal_id, start]), kind)
                     continue
             for batch in self._batches(pending):
-                sent += self._send(proposal_id, batch, kind)
+                in_flight.extend(self._dispatch(series, proposal_id, batch, kind))
+                while len(in_flight) > IN_FLIGHT:
+                    sent += self._settle(in_flight.popleft(), series)
+        while in_flight:
+            sent += self._settle(in_flight.popleft(), series)
         return sent
 
     def _batches(self, pending: list[Stored]) -> list[list[Stored]]:
@@ -724,22 +749,34 @@ class Relayer:
             wallets += wallet
         return batches + [[b] for b in pending if b.detail == RETRY_ALONE]
 
-    def _send(self, proposal_id: int, batch: list[Stored], kind: str = "ballot") -> list[str]:
-        """Sign, record and broadcast one batch. One the node refuses (its estimate reverts, it needs more
-        gas than a block holds, it is too large, a ballot cannot be encoded) is split in two, and so on
-        until the refused ballot is alone: that one is rejected with the node's reason, the rest go out."""
+    def _dispatch(self, series: TransactionSeries, proposal_id: int, batch: list[Stored],
+                  kind: str = "ballot") -> list[Dispatched]:
+        """Sign, record and broadcast one batch; its receipt is awaited later (_settle). One the node refuses
+        (its estimate reverts, it needs more gas than a block holds, it is too large, a ballot cannot be
+        encoded, the node will not take it) is split in two, and so on until the refused ballot is alone: that
+        one is rejected with the node's reason, the rest go out."""
         try:
-            raw, tx_hash = self._sign(proposal_id, batch, kind)
+            raw, tx_hash, bounded = self._sign(series, proposal_id, batch, kind)
             batch_id = self.store.record_batch(proposal_id, [b.id for b in batch], tx_hash, raw, kind)
-            return self._settle(batch_id, tx_hash, raw)
+            try:
+                with_retries(lambda: broadcast(self.session.w3, raw), "broadcast")
+            except CallRefused:
+                self.store.requeue_batch(batch_id)
+                raise
+            series.taken()
+            return [Dispatched(batch_id, tx_hash, raw, kind, bounded)]
         except CallRefused as exc:
             if len(batch) == 1:
                 self.store.reject([batch[0].id], f"not submitted: {exc}", kind)
                 return []
             half = len(batch) // 2
-            return self._send(proposal_id, batch[:half], kind) + self._send(proposal_id, batch[half:], kind)
+            return (self._dispatch(series, proposal_id, batch[:half], kind)
+                    + self._dispatch(series, proposal_id, batch[half:], kind))
 
-    def _sign(self, proposal_id: int, batch: list[Stored], kind: str = "ballot") -> tuple[bytes, str]:
+    def _sign(self, series: TransactionSeries, proposal_id: int, batch: list[Stored],
+              kind: str = "ballot") -> tuple[bytes, str, bool]:
+        """The batch's signed transaction, its hash, and whether its gas limit is the ballots' bound (else
+        the node's estimate)."""
         selector, types = self._entry_points[kind]
         try:
             if kind == "commitment":
@@ -760,59 +797,63 @@ class Relayer:
         # the governor gives it (one that answers cheaply only to calls, say). Fund that: an underfunded
         # batch reverts, and with it every honest ballot in it.
         wallet_gas = self.wallet_gas * sum(b.kind == "erc1271" for b in batch)
-        raw, tx_hash, _ = with_retries(
-            lambda: self.session.sender.sign(self.session.w3, call, "relay", extra_gas=wallet_gas), "sign")
-        return raw, tx_hash
+        bound = ballot_batch_gas(len(batch), data) if kind == "ballot" and not any(
+            b.detail in (RETRY_ALONE, RAN_OUT) for b in batch) else None
+        if bound is not None and bound + wallet_gas > series.block_gas_limit:
+            bound = None  # may not fit a block: the estimate says whether it does, or splits it
+        raw, tx_hash, _ = with_retries(lambda: series.sign(call, "relay", extra_gas=wallet_gas, gas=bound), "sign")
+        return raw, tx_hash, bound is not None
 
-    def _settle(self, batch_id: int, tx_hash: str, raw: bytes) -> list[str]:
-        """Broadcast (again, if needed) and record each ballot's outcome from the receipt. A refused
-        broadcast (CallRefused) or a dropped transaction returns the batch's ballots to the queue: they never
-        reached the chain. A batch that reverted counted nothing: its ballots are queued again, each alone."""
-        w3 = self.session.w3
-        try:
-            with_retries(lambda: broadcast(w3, raw), "broadcast")
-        except CallRefused:
-            self.store.requeue_batch(batch_id)
-            raise
-        receipt = self._receipt(tx_hash, raw)
+    def _settle(self, batch: Dispatched, series: TransactionSeries | None = None) -> list[str]:
+        """Await a broadcast batch and record each ballot's outcome from the receipt. A dropped transaction
+        returns the batch's ballots to the queue: they never reached the chain. A batch that reverted counted
+        nothing: its ballots are queued again, each alone; one that ran out of its bound, together but
+        estimated."""
+        receipt = self._receipt(batch.tx_hash, batch.raw)
         if receipt is None:
-            self.store.requeue_batch(batch_id)
+            self.store.requeue_batch(batch.batch_id)
+            if series is not None:  # its nonce went to another transaction: the series' count is off
+                series.resync()
             return []
         if receipt["status"] != 1:
-            if len(self.store.batch_ballots(batch_id)) > 1:
-                self.store.requeue_batch(batch_id, detail=RETRY_ALONE)
+            if batch.bounded and receipt["gasUsed"] >= _gas_limit(batch.raw):
+                self.store.requeue_batch(batch.batch_id, detail=RAN_OUT)
+            elif len(self.store.batch_ballots(batch.batch_id)) > 1:
+                self.store.requeue_batch(batch.batch_id, detail=RETRY_ALONE)
             else:
-                self.store.settle_batch(batch_id, {}, unaccounted="its transaction reverted when mined")
-            return [tx_hash]
+                self.store.settle_batch(batch.batch_id, {}, unaccounted="its transaction reverted when mined")
+            return [batch.tx_hash]
         outcomes = self.outcomes(receipt)
-        kind = self.store.batch_kind(batch_id)
-        if kind == "reveal":
+        if batch.kind == "reveal":
             outcomes = {voter: REVEALED_FIRST if reason == "already voted" else reason
                         for voter, reason in outcomes.items()}
-        self.store.settle_batch(batch_id, outcomes)
+        self.store.settle_batch(batch.batch_id, outcomes)
         rejected = sum(reason is not None for reason in outcomes.values())
-        log.info("batch %s: %d %ss counted, %d rejected by the governor, in %s (block %s, %s gas)", batch_id,
-                 len(outcomes) - rejected, kind, rejected, tx_hash, receipt["blockNumber"], f"{receipt['gasUsed']:,}")
-        return [tx_hash]
+        log.info("batch %s: %d %ss counted, %d rejected by the governor, in %s (block %s, %s gas)", batch.batch_id,
+                 len(outcomes) - rejected, batch.kind, rejected, batch.tx_hash, receipt["blockNumber"],
+                 f"{receipt['gasUsed']:,}")
+        return [batch.tx_hash]
 
     def outcomes(self, receipt) -> dict[str, str | None]:
         """Each voter the batch's receipt speaks of: None if counted (VoteCast, or VoteCastWithParams for an
         approval ballot) or its commitment recorded (VoteCommitted), else the rejection's name (BallotRejected).
         Read from the governor's logs' topics and data directly, as the voter is an indexed topic of each: web3's
-        receipt processing re-validates the ABI for every log, more than the batch's own mining costs the node."""
+        receipt processing re-validates the ABI for every log, more than the batch's own mining costs the node.
+        The receipt as web3 gives it or as the node does (raw_receipt: topics and data in hex)."""
         governor = self.session.governor.address.lower()
         outcomes: dict[str, str | None] = {}
         for entry in receipt["logs"]:
             topics = entry["topics"]
             if entry["address"].lower() != governor or not topics:
                 continue
-            if bytes(topics[0]) in (self._vote_cast, self._vote_cast_params):  # the voter first, in both
-                outcomes[to_checksum_address(bytes(topics[1])[12:])] = None
-            elif bytes(topics[0]) == self._vote_committed:  # (proposalId, voter, memberId): the voter second
-                outcomes[to_checksum_address(bytes(topics[2])[12:])] = None
-            elif bytes(topics[0]) == self._ballot_rejected:
-                outcomes[to_checksum_address(bytes(topics[2])[12:])] = self._rejections[int.from_bytes(
-                    bytes(entry["data"])[:32], "big")]
+            event = HexBytes(topics[0])
+            if event in (self._vote_cast, self._vote_cast_params):  # the voter first, in both
+                outcomes[to_checksum_address(HexBytes(topics[1])[12:])] = None
+            elif event == self._vote_committed:  # (proposalId, voter, memberId): the voter second
+                outcomes[to_checksum_address(HexBytes(topics[2])[12:])] = None
+            elif event == self._ballot_rejected:
+                outcomes[to_checksum_address(HexBytes(topics[2])[12:])] = self._rejections[int.from_bytes(
+                    HexBytes(entry["data"])[:32], "big")]
         return outcomes
 
     def _receipt(self, tx_hash: str, raw: bytes):
@@ -822,7 +863,7 @@ class Relayer:
         deadline = time.monotonic() + RECEIPT_TIMEOUT
         while True:
             try:
-                return wait_for_receipt(self.session.w3, tx_hash, timeout=DROP_CHECK)
+                return wait_for_receipt(self.session.w3, tx_hash, timeout=DROP_CHECK, raw=True)
             except TimeExhausted:
                 pass
             except TRANSIENT as exc:
@@ -848,3 +889,31 @@ class Relayer:
 def _is_compact(b: StoredBallot) -> bool:
     """Reasonless ballots signed by an account's key travel in the three-word compact layout."""
     return b.reason == "" and b.kind == "ecdsa"
+
+
+@dataclass(frozen=True)
+class Dispatched:
+    """A batch signed, recorded and broadcast, awaiting its receipt; `bounded`: its gas limit is the ballots'
+    bound (ballot_batch_gas), not the node's estimate."""
+
+    batch_id: int
+    tx_hash: str
+    raw: bytes
+    kind: str
+    bounded: bool
+
+
+def ballot_batch_gas(ballots_: int, data: bytes) -> int:
+    """A gas limit that covers a batch of ballots however its voters fall, from the gas schedule: the
+    intrinsic gas at its floor (EIP-7623's 10 per calldata token, at least what EIP-2028 charges), then
+    BATCH_GAS, BALLOT_GAS per ballot and BYTE_GAS per calldata byte, and the memory its bytes may take
+    twice over. Unused gas is not paid for."""
+    zeros = data.count(0)
+    tokens = zeros + 4 * (len(data) - zeros)
+    words = 2 * (len(data) + 31) // 32
+    return (21_000 + 10 * tokens + BATCH_GAS + BALLOT_GAS * ballots_ + BYTE_GAS * len(data)
+            + 3 * words + words * words // 512)
+
+
+def _gas_limit(raw: bytes) -> int:
+    return TypedTransaction.from_bytes(HexBytes(raw)).as_dict()["gas"]

@@ -413,11 +413,13 @@ class RelayStore:
         now = _now()
         with self.engine.begin() as db:
             for table, _, _ in KINDS.values():
-                rows = db.execute(select(table).where(table.c.batch_id == batch_id)).all()
+                rows = db.execute(select(table.c.id, table.c.voter).where(table.c.batch_id == batch_id)).all()
+                by_outcome: dict[str | None, list[int]] = {}  # one UPDATE per outcome, not per item
                 for r in rows:
-                    reason = outcomes.get(r.voter, unaccounted)
+                    by_outcome.setdefault(outcomes.get(r.voter, unaccounted), []).append(r.id)
+                for reason, ids in by_outcome.items():
                     status, detail = ("included", "") if reason is None else ("rejected", reason)
-                    db.execute(update(table).where(table.c.id == r.id)
+                    db.execute(update(table).where(table.c.id.in_(ids))
                                .values(status=status, detail=detail, updated_at=now))
             db.execute(update(batches).where(batches.c.id == batch_id).values(status="mined"))
 

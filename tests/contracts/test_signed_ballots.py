@@ -7,6 +7,7 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
+from orchestrator.relay.relayer import ballot_batch_gas
 from tests.contracts.conftest import deploy_suite
 from tests.governance import ABSTAIN, AGAINST, FOR, reverts
 
@@ -200,3 +201,22 @@ def test_compact_ballot_with_a_forged_or_high_s_signature_is_rejected(gov, roste
     tx = gov.cast_batch(active.id, [], accounts[0], compact=[forged, high_s, wrong_support])
     assert [reason for _, reason in rejections(tx)] == [INVALID_SIGNATURE] * 3
     assert gov.cast_batch(active.id, [], accounts[0], compact=[(word, r, vs)]).return_value == 1
+
+
+def test_the_relayers_unestimated_gas_limit_covers_ballots_that_each_open_a_fresh_word(roster):
+    """The relayer sends batches of open ballots without an estimate: their gas limit is ballot_batch_gas.
+    Its worst case: the proposal's first batch, each voter the first of its 128-member has-voted word (a
+    fresh storage slot each), half of them with a 140-character reason. Ten such ballots fit it with room."""
+    voters = [Account.from_key(keccak(text=f"voter {i}")) for i in range(10 * 128)]
+    g = deploy_suite(roster, extra_members=[(v.address, "regular") for v in voters])
+    p = g.propose([g.call(g.registry, "suspend", 7, "")], "fresh words", roster["founding"][0])
+    g.wait_snapshot(p)
+    chosen = voters[::128]  # member ids 8, 136, 264, …: ten words
+    assert len({g.member_id(v.address) // 128 for v in chosen}) == 10
+    compact = [g.compact(g.member_ballot(v.key, p.id, FOR)) for v in chosen[:5]]
+    full = [g.member_ballot(v.key, p.id, AGAINST, "r" * 140) for v in chosen[5:]]
+    data = bytes.fromhex(g.governor.castVoteBatch.encode_input(p.id, compact, full)[2:])
+    bound = ballot_batch_gas(10, data)
+    tx = g.governor.castVoteBatch(p.id, compact, full, {"from": accounts[0], "gas_limit": bound})
+    assert len(tx.events["VoteCast"]) == 10
+    assert tx.gas_used <= 0.7 * bound, (tx.gas_used, bound)

@@ -19,8 +19,9 @@ from orchestrator.commands.relay import _submit_loop
 from orchestrator.errors import ChainError, InputError, ManifestError
 from orchestrator.operations.deploy import contract
 from orchestrator.relay import ballots
+from orchestrator.relay import relayer as relayer_module
 from orchestrator.relay.ballot_file import FORMAT
-from orchestrator.relay.relayer import RETRY_ALONE, BallotRefused, Relayer, with_retries
+from orchestrator.relay.relayer import RAN_OUT, RETRY_ALONE, BallotRefused, Relayer, with_retries
 from orchestrator.relay.store import RelayStore
 from orchestrator.web import relay as relay_api
 from orchestrator.web import serving
@@ -455,14 +456,13 @@ def test_a_stored_ballot_that_cannot_be_encoded_costs_only_itself(cli, consortiu
 def refuse_voter(monkeypatch, voter: str, where: str, message: str = "poisoned by the test"):
     """The node refuses (estimate or broadcast) every transaction whose calldata carries `voter`."""
     from orchestrator.chain.node import Sender as RealSender
-    from orchestrator.relay import relayer as relayer_module
     needle = bytes.fromhex(voter[2:].lower())
     refused = []
     if where == "estimate":
         real_sign = RealSender.sign
 
-        def sign(self, w3, call, what, value=0, extra_gas=0):
-            raw, tx_hash, tx = real_sign(self, w3, call, what, value, extra_gas)
+        def sign(self, w3, call, what, value=0, extra_gas=0, preset=None):
+            raw, tx_hash, tx = real_sign(self, w3, call, what, value, extra_gas, preset)
             if needle in raw:
                 _, compact, full = decode(CAST_VOTE_BATCH_TYPES, call.data[4:])
                 refused.append(len(compact) + len(full))
@@ -541,10 +541,13 @@ def test_a_batch_that_needs_more_gas_than_a_block_holds_is_split(cli, consortium
 
 
 @BOTH_BACKENDS
-def test_a_batch_that_reverts_when_mined_is_sent_again_ballot_by_ballot(cli, consortium, w3):
+def test_a_batch_that_reverts_when_mined_is_sent_again_ballot_by_ballot(cli, consortium, w3, monkeypatch):
     """The wallet burns all its gas only when mined; with its allowance unfunded (as before the relayer
-    funded it) the batch reverts. Its ballots are not lost or rejected as "not mentioned": each goes again
-    alone, the honest ones count, and the wallet's alone is rejected as reverted."""
+    funded it, and with a gas bound too tight to hold it) the batch reverts. Its ballots are not lost or
+    rejected as "not mentioned": each goes again alone, the honest ones count, and the wallet's alone is
+    rejected as reverted."""
+    monkeypatch.setattr(relayer_module, "BATCH_GAS", 0)
+    monkeypatch.setattr(relayer_module, "BALLOT_GAS", 50_000)
     owner = Account.create()
     wallet = Sender(w3.eth.accounts[0]).transact(
         w3, contract(w3, "TestHostileWallet").constructor(owner.address, 0, 2), "wallet")["contractAddress"]
@@ -563,6 +566,27 @@ def test_a_batch_that_reverts_when_mined_is_sent_again_ballot_by_ballot(cli, con
     assert {relayer.store.find(int(pid), consortium[n]).status for n in ("f1", "r1")} == {"included"}
     assert (relayer.store.find(int(pid), wallet).status, relayer.store.find(int(pid), wallet).detail) == (
         "rejected", "its transaction reverted when mined")
+
+
+@BOTH_BACKENDS
+def test_a_batch_that_runs_out_of_its_gas_bound_is_sent_again_estimated(cli, consortium, active, monkeypatch):
+    """Open ballots go unestimated, with ballot_batch_gas as their limit. Were a batch to need more (here the
+    bound is made too small), it runs out of gas and counts nothing: its ballots are queued again together,
+    and the next pass asks the node's estimate, with which they count."""
+    relayer = relayer_for(cli)
+    names = ["f1", "f2", "r1"]
+    for name in names:
+        relayer.receive(json.loads(sign_only(cli, active, name).read_text()))
+    monkeypatch.setattr(relayer_module, "BATCH_GAS", 0)
+    monkeypatch.setattr(relayer_module, "BALLOT_GAS", 1_000)
+    (first,) = relayer.submit()
+    w3 = relayer.session.w3
+    receipt, sent = w3.eth.get_transaction_receipt(first), w3.eth.get_transaction(first)
+    assert (receipt["status"], receipt["gasUsed"]) == (0, sent["gas"])
+    assert {relayer.store.find(int(active), consortium[n]).detail for n in names} == {RAN_OUT}
+    (second,) = relayer.submit()
+    assert {relayer.store.find(int(active), consortium[n]).status for n in names} == {"included"}
+    assert w3.eth.get_transaction(second)["gas"] > sent["gas"]
 
 
 def test_a_batch_too_large_to_relay_is_split(cli, consortium, active, monkeypatch):
@@ -609,3 +633,53 @@ def test_ballots_checked_together_get_each_its_own_answer_and_none_stops_the_oth
         else:
             assert isinstance(outcome, InputError) and reason in str(outcome), (outcome, reason)
     assert {relayer.store.find(int(active), consortium[n]).status for n in ("r1", "f1")} == {"accepted"}
+
+
+def test_batches_are_sent_without_awaiting_each_ones_receipt(cli, consortium, active, monkeypatch):
+    """A pass sends its batches one after another, up to IN_FLIGHT awaiting their receipts at once, so that
+    the node mines one while the relayer signs the next; every ballot is settled by the end of the pass."""
+    monkeypatch.setattr(relayer_module, "IN_FLIGHT", 2)
+    relayer = relayer_for(cli)
+    relayer.batch_size = 1
+    names = ["f1", "f2", "r1", "r2"]
+    for name in names:
+        relayer.receive(json.loads(sign_only(cli, active, name).read_text()))
+    broadcasts, settled_after = [], []
+    real_broadcast, real_settle = relayer_module.broadcast, relayer._settle
+    monkeypatch.setattr(relayer_module, "broadcast", lambda w3, raw: (broadcasts.append(raw), real_broadcast(w3, raw)))
+    monkeypatch.setattr(relayer, "_settle", lambda *a: (settled_after.append(len(broadcasts)), real_settle(*a))[1])
+    sent = relayer.submit()
+    assert settled_after == [3, 4, 4, 4]  # the first settled once the third was with the node
+    assert {relayer.store.find(int(active), consortium[n]).status for n in names} == {"included"}
+    w3 = relayer.session.w3
+    nonces = [w3.eth.get_transaction(tx_hash)["nonce"] for tx_hash in sent]
+    assert nonces == list(range(nonces[0], nonces[0] + 4))
+
+
+def test_a_nonce_taken_while_batches_are_in_flight_costs_one_pass_and_no_ballot(cli, consortium, active, w3,
+                                                                                monkeypatch):
+    """Two other transactions of the relayer's account take the nonces the pass counted for its first two
+    batches: the first batch is dropped and its ballot queued again, and the series asks the node for the
+    nonce anew, so that the next batches count (awaited one by one here, IN_FLIGHT 0); the next pass sends
+    the dropped one. Counting on from its own nonce instead, the series lost a second batch."""
+    monkeypatch.setattr(relayer_module, "IN_FLIGHT", 0)
+    relayer = relayer_for(cli)
+    relayer.batch_size = 1
+    names = ["f1", "f2", "r1"]
+    for name in names:
+        relayer.receive(json.loads(sign_only(cli, active, name).read_text()))
+    sender = relayer.session.sender.address
+    real_broadcast = relayer_module.broadcast
+    taken = []
+
+    def broadcast(w3_, raw):
+        while len(taken) < 2:  # the other transactions arrive first
+            taken.append(w3.eth.wait_for_transaction_receipt(
+                w3.eth.send_transaction({"from": sender, "to": sender, "value": 0})))
+        return real_broadcast(w3_, raw)
+    monkeypatch.setattr(relayer_module, "broadcast", broadcast)
+    relayer.submit()
+    statuses = [relayer.store.find(int(active), consortium[n]).status for n in names]
+    assert sorted(statuses) == ["accepted", "included", "included"]
+    relayer.submit()
+    assert {relayer.store.find(int(active), consortium[n]).status for n in names} == {"included"}
