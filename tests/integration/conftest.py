@@ -1,15 +1,35 @@
 """A real devnet (our own Devnet manager, not brownie's) and a CLI runner wired to it."""
 
 import json
+from contextlib import contextmanager
+from unittest import mock
 
 import pytest
 from click.testing import CliRunner
+from eth_account import Account
 from web3 import Web3
 
 from orchestrator.chain.node import Devnet
 from orchestrator.cli import main
 
 PASSPHRASE = "integration-passphrase"  # test-only passphrase for throwaway keystores
+LIGHT_SCRYPT_N = 2**10
+
+
+@contextmanager
+def light_keystores():
+    """Keystores written meanwhile use scrypt at n=2^10 instead of eth-account's default 2^18: the same v3 scrypt
+    keystore format, read by the same code, at a thousandth of the cost. The default costs about 0.5 s per
+    encryption and again per unlock (every command with --account), which was most of the integration tests'
+    time; the funded throwaway wallets of `Cli.wallet` use this. Tests of the wallet commands themselves
+    (`wallet new` and `wallet import` called directly) keep the default cost."""
+    encrypt = Account.encrypt
+
+    def light(key, password, kdf=None, iterations=None):
+        return encrypt(key, password, kdf=kdf, iterations=LIGHT_SCRYPT_N)
+
+    with mock.patch.object(Account, "encrypt", staticmethod(light)):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -59,8 +79,9 @@ class Cli:
         self.rpc("evm_mine")
 
     def wallet(self, name) -> str:
-        """A funded keystore wallet (devnet balance set directly)."""
-        address = self.ok("wallet", "new", name).split()[1]
+        """A funded keystore wallet (devnet balance set directly), a light one (see light_keystores)."""
+        with light_keystores():
+            address = self.ok("wallet", "new", name).split()[1]
         response = self.rpc("hardhat_setBalance", address, hex(10**19))  # anvil and Hardhat both answer it
         assert "error" not in response, response
         return address
