@@ -82,7 +82,13 @@ MIN_MEMBERS = 21
 # since a constitutional proposal needs more than half of all weight for it, which the founding tier's alone is
 # not once regular members are the most weight (from about 2,000 members with the demo's tiers).
 ROUND_TWO_REGULAR_TURNOUT, ROUND_TWO_REGULAR_SHARE = 100, 0.4
-DUES_CHUNK = 100
+# Every transaction mines a block of its own on the embedded devnet, and anvil's cost per block grows with the
+# chain's state (about 0.2 s an empty block at 10,000 members, 2 ms at 100): the demo's batches are as large as an
+# operator running a relayer for thousands of members would make them (`relay serve --batch-size 250`: about 3.6M
+# gas of ballots, 12M of bound), and so are its dues payments (about 12.7M gas for 250 members, under the 15M at
+# which a block raises the base fee; the deployment's founding roll already goes 50 members a chunk, 14.1M).
+RELAY_BATCH = 250
+DUES_CHUNK = 250
 SECRETARIAT, TECHNICAL_COMMITTEE, COUNCIL = 3, 1, 0
 COUNCIL_SEATS, TERM = 2, 2 * DAY
 ETH = 10**18
@@ -468,8 +474,8 @@ class Demo:
         for account, support in own:
             self._send(account, g.functions.commitVotes(pid, [(account.address, commitment(account, support), b"")]),
                        "commitVotes (own)")
-        for start in range(0, len(signed), 100):
-            committed = [(a, commitment(a, v)) for a, v in signed[start:start + 100]]
+        for start in range(0, len(signed), RELAY_BATCH):
+            committed = [(a, commitment(a, v)) for a, v in signed[start:start + RELAY_BATCH]]
             batch = [(a.address, c, ballots.sign(ballots.sealed_ballot(domain, pid, a.address, c), a.key))
                      for a, c in committed]
             self._transact(relayer, g.functions.commitVotes(pid, batch), "commitVotes (relayer)")
@@ -485,8 +491,8 @@ class Demo:
             self._send(account, g.functions.revealVotes(pid, [(account.address, support, salts[account.address])]),
                        "revealVotes (own)")
         silent, *revealing = signed  # one member never reveals
-        for start in range(0, len(revealing), 100):
-            batch = [(a.address, v, salts[a.address]) for a, v in revealing[start:start + 100]]
+        for start in range(0, len(revealing), RELAY_BATCH):
+            batch = [(a.address, v, salts[a.address]) for a, v in revealing[start:start + RELAY_BATCH]]
             self._transact(relayer, g.functions.revealVotes(pid, batch), "revealVotes (relayer)")
         against, for_, abstain = g.functions.proposalVotes(pid).call()
         self.say(f"  revealed: {len(own)} by their members, {len(revealing)} through the relayer; the tally is now "
@@ -631,7 +637,7 @@ class Demo:
         """The relayer, with a wallet of its own (in memory, funded), as an operator runs `relay --account`:
         it signs each batch before sending it, which a node-held account cannot do on Hardhat Network."""
         store = RelayStore(f"sqlite:///{self.relay_database}", self.w3.eth.chain_id, self.session.deployment.governor)
-        return Relayer(_RelayerSession(self.session, self._member(Account.create())), store)
+        return Relayer(_RelayerSession(self.session, self._member(Account.create())), store, batch_size=RELAY_BATCH)
 
     def _enact(self, pids: list[int]) -> None:
         self._advance(SETTINGS["voting_period"] + SETTINGS["late_quorum_extension"] + 1)
