@@ -85,7 +85,12 @@ $(STAMP)/postgresql:
 # Hardhat), without brownie's plugin, in two xdist workers a test file each (pytest-xdist comes with
 # brownie): they wait on their nodes much of the time, so three streams keep two cores busy. The second
 # run's report is printed when both are done; either failing fails the target.
-test: setup lint slither $(STAMP)/chromium $(STAMP)/postgresql
+# brownie's compile and the slither gate (its own solc compile, then the detectors) are each one process on one
+# core, a minute or more each on a fresh clone: they run side by side (a sub-make with -j2), and either failing
+# stops the target before the tests.
+test: $(STAMP)/venv $(STAMP)/npm solc $(STAMP)/brownie-network $(STAMP)/slither-venv lint $(STAMP)/chromium \
+		$(STAMP)/postgresql
+	@$(MAKE) --no-print-directory -j2 compile slither
 	@$(BIN)/pytest -p no:pytest-brownie -n 2 --dist loadfile --durations=10 tests/orchestrator tests/integration \
 		> $(STAMP)/pytest-rest.log 2>&1 & \
 	rest=$$!; $(BIN)/pytest --durations=10 tests/contracts tests/security tests/e2e; contracts=$$?; \
