@@ -298,6 +298,9 @@ class Sender:
             time.sleep(1)
 
 
+FEES_FRESH_FOR = 12.0  # seconds: about one Ethereum block
+
+
 class TransactionSeries:
     """Transactions one sender signs and sends one after another without awaiting each one's receipt (the
     relayer's batches of a pass): what they share is read from the node once (the chain id, the fees, the
@@ -305,13 +308,19 @@ class TransactionSeries:
     the node takes a transaction (`taken`), so that a refused one leaves no gap for the next to wait on."""
 
     def __init__(self, sender: Sender, w3: Web3):
-        latest = w3.eth.get_block("latest")
-        tip = w3.eth.max_priority_fee
         self.sender, self.w3 = sender, w3
-        # web3's default fee strategy (fill_transaction_defaults), read once for the series
-        self._shared = {"chainId": w3.eth.chain_id, "maxPriorityFeePerGas": tip,
-                        "maxFeePerGas": tip + 2 * latest["baseFeePerGas"], "blockGasLimit": latest["gasLimit"]}
+        self._shared = {"chainId": w3.eth.chain_id}
+        self._read_fees()
         self.nonce = w3.eth.get_transaction_count(sender.address, "pending")
+
+    def _read_fees(self) -> None:
+        """web3's default fee strategy (fill_transaction_defaults: twice the base fee plus the tip), and the block's
+        gas limit, read again when older than FEES_FRESH_FOR: a long series on a public chain outlives a block's."""
+        latest = self.w3.eth.get_block("latest")
+        tip = self.w3.eth.max_priority_fee
+        self._shared.update({"maxPriorityFeePerGas": tip, "maxFeePerGas": tip + 2 * latest["baseFeePerGas"],
+                             "blockGasLimit": latest["gasLimit"]})
+        self._fees_read = time.monotonic()
 
     @property
     def block_gas_limit(self) -> int:
@@ -320,6 +329,8 @@ class TransactionSeries:
     def sign(self, call: Any, what: str, extra_gas: int = 0, gas: int | None = None) -> tuple[bytes, str, dict]:
         """Sender.sign at the series' next nonce and fees. `gas`: a limit the caller knows to be enough, so
         that nothing is estimated (capped at the block's); None: estimated, with the usual margins."""
+        if time.monotonic() - self._fees_read > FEES_FRESH_FOR:
+            self._read_fees()
         preset = {**self._shared, "nonce": self.nonce}
         if gas is None:  # estimated as Sender.sign estimates, before fees are set (web3 fills them after)
             preset = {key: preset[key] for key in ("chainId", "blockGasLimit", "nonce")}

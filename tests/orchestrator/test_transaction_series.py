@@ -1,0 +1,52 @@
+"""The relayer's transaction series: fees and nonces read once, not per transaction, and fees read again
+once they are older than a block."""
+
+from types import SimpleNamespace
+
+from orchestrator.chain import node
+from orchestrator.chain.node import Sender, TransactionSeries
+
+
+class Node:
+    """What a series asks of web3: the latest block, the tip, the chain id and the account's nonce."""
+
+    def __init__(self):
+        self.base_fee, self.reads = 10, 0
+        self.eth = SimpleNamespace(chain_id=31337, max_priority_fee=1, get_block=self.latest,
+                                   get_transaction_count=lambda address, block: 5)
+
+    def latest(self, which):
+        self.reads += 1
+        return {"baseFeePerGas": self.base_fee, "gasLimit": 30_000_000}
+
+
+def signed_fields(series: TransactionSeries) -> dict:
+    asked = {}
+    series.sender.sign = lambda w3, call, what, extra_gas=0, preset=None: asked.update(preset) or (b"", "0x", {})
+    series.sign(object(), "batch", gas=100_000)
+    return asked
+
+
+def test_a_series_counts_its_nonces_and_reads_the_fees_again_after_a_block(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(node.time, "monotonic", lambda: clock[0])
+    w3 = Node()
+    series = TransactionSeries(Sender("0x" + "11" * 20), w3)
+    first = signed_fields(series)
+    assert (first["nonce"], first["maxFeePerGas"], first["gas"]) == (5, 21, 100_000)
+    series.taken()
+    w3.base_fee = 40
+    clock[0] += node.FEES_FRESH_FOR / 2
+    assert (signed_fields(series)["nonce"], signed_fields(series)["maxFeePerGas"], w3.reads) == (6, 21, 1)
+    clock[0] += node.FEES_FRESH_FOR
+    assert (signed_fields(series)["maxFeePerGas"], w3.reads) == (81, 2)
+
+
+def test_an_estimated_transaction_of_a_series_is_estimated_before_its_fees_are_set():
+    """As Sender.sign estimates (web3 fills the fees after the estimate): a wallet that answers an estimate
+    differently with a gas price set would otherwise be estimated at its dearest."""
+    series = TransactionSeries(Sender("0x" + "11" * 20), Node())
+    asked = {}
+    series.sender.sign = lambda w3, call, what, extra_gas=0, preset=None: asked.update(preset) or (b"", "0x", {})
+    series.sign(object(), "batch")
+    assert set(asked) == {"chainId", "blockGasLimit", "nonce"}
