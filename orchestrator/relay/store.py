@@ -407,16 +407,17 @@ class RelayStore:
 
     def settle_batch(self, batch_id: int, outcomes: dict[str, str | None],
                      unaccounted: str = "not mentioned by the transaction's events") -> None:
-        """Record what the chain did with each item of a mined batch: voter → None if counted (or recorded,
-        for a commitment), else why it was rejected. Items the receipt does not mention are rejected as
+        """Record what the chain did with each item of a mined batch: voter (in any case) → None if counted (or
+        recorded, for a commitment), else why it was rejected. Items the receipt does not mention are rejected as
         `unaccounted`."""
+        outcomes = {voter.lower(): outcome for voter, outcome in outcomes.items()}
         now = _now()
         with self.engine.begin() as db:
             for table, _, _ in KINDS.values():
                 rows = db.execute(select(table.c.id, table.c.voter).where(table.c.batch_id == batch_id)).all()
                 by_outcome: dict[str | None, list[int]] = {}  # one UPDATE per outcome, not per item
                 for r in rows:
-                    by_outcome.setdefault(outcomes.get(r.voter, unaccounted), []).append(r.id)
+                    by_outcome.setdefault(outcomes.get(r.voter.lower(), unaccounted), []).append(r.id)
                 for reason, ids in by_outcome.items():
                     status, detail = ("included", "") if reason is None else ("rejected", reason)
                     db.execute(update(table).where(table.c.id.in_(ids))
