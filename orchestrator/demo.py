@@ -47,7 +47,7 @@ import rlp
 from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 
-from orchestrator.chain.node import DEVNET_CHAIN_ID, Sender
+from orchestrator.chain.node import DEVNET_CHAIN_ID, Sender, like, raw_receipt
 from orchestrator.chain.proposals import SEAL, Proposal, Standing, find, kind_name, receipt_events, standing
 from orchestrator.chain.reverts import utc
 from orchestrator.errors import ChainError, OrchestratorError
@@ -193,10 +193,11 @@ class Demo:
             calls.add(self.session.registry.address, "member(uint256)", [member], [roll.MEMBER])
         tiers = [answer[0][1] for answer in calls.run()]
         owed_by_tier = {tier: t.duesOf(tier).call() for tier in set(tiers)}
+        gas = None  # the first chunk estimated, the next like it (node.like)
         for i in range(0, len(ids), DUES_CHUNK):
             chunk = ids[i : i + DUES_CHUNK]
             owed = sum(owed_by_tier[tier] for tier in tiers[i : i + DUES_CHUNK])
-            self._transact(self.session.sender, t.payDuesMany(chunk, 1), "payDuesMany", value=owed)
+            gas = like(self._transact(self.session.sender, t.payDuesMany(chunk, 1), "payDuesMany", value=owed, gas=gas))
         self.say(f"dues paid for {len(ids)} voting members through the collecting agent (payDuesMany); "
                  f"member {self.member_id(self.late)} did not pay")
 
@@ -474,11 +475,12 @@ class Demo:
         for account, support in own:
             self._send(account, g.functions.commitVotes(pid, [(account.address, commitment(account, support), b"")]),
                        "commitVotes (own)")
+        gas = None  # the first batch estimated, the next like it (node.like)
         for start in range(0, len(signed), RELAY_BATCH):
             committed = [(a, commitment(a, v)) for a, v in signed[start:start + RELAY_BATCH]]
             batch = [(a.address, c, ballots.sign(ballots.sealed_ballot(domain, pid, a.address, c), a.key))
                      for a, c in committed]
-            self._transact(relayer, g.functions.commitVotes(pid, batch), "commitVotes (relayer)")
+            gas = like(self._transact(relayer, g.functions.commitVotes(pid, batch), "commitVotes (relayer)", gas=gas))
         _, refused = sealed.commit_own(_RelayerSession(self.session, self._member(self.reported)), pid, b"\x01" * 32)
         self.say(f"  the governor refused member {self.member_id(self.reported)}'s commitment: {refused}")
         reveal_start = g.functions.proposalRevealStart(pid).call()
@@ -491,9 +493,10 @@ class Demo:
             self._send(account, g.functions.revealVotes(pid, [(account.address, support, salts[account.address])]),
                        "revealVotes (own)")
         silent, *revealing = signed  # one member never reveals
+        gas = None
         for start in range(0, len(revealing), RELAY_BATCH):
             batch = [(a.address, v, salts[a.address]) for a, v in revealing[start:start + RELAY_BATCH]]
-            self._transact(relayer, g.functions.revealVotes(pid, batch), "revealVotes (relayer)")
+            gas = like(self._transact(relayer, g.functions.revealVotes(pid, batch), "revealVotes (relayer)", gas=gas))
         against, for_, abstain = g.functions.proposalVotes(pid).call()
         self.say(f"  revealed: {len(own)} by their members, {len(revealing)} through the relayer; the tally is now "
                  f"{for_} for, {against} against, {abstain} abstain; member {self.member_id(silent[0])} never "
@@ -569,8 +572,8 @@ class Demo:
     def _send(self, account, fn, what: str) -> dict:
         return self._transact(self._member(account), fn, what)
 
-    def _transact(self, sender: Sender, fn, what: str, value: int = 0) -> dict:
-        receipt = sender.transact(self.w3, fn, what, value=value)
+    def _transact(self, sender: Sender, fn, what: str, value: int = 0, gas: int | None = None) -> dict:
+        receipt = sender.transact(self.w3, fn, what, value=value, gas=gas)
         self._add_gas(what, receipt)
         return receipt
 
@@ -589,22 +592,23 @@ class Demo:
         self.say(f"{len(votes)} founding members voted directly with their own transactions")
 
     def _ballot(self, pid: int, account, support: int) -> dict:
-        """A ballot as a member's wallet signs it and hands it to the relayer."""
-        domain = self._relayer.domain
-        typed = ballots.member_ballot(domain, pid, support, account.address)
-        return BallotFile.signed(domain, pid, account.address, support, "", ballots.sign(typed, account.key))
+        """A ballot as a member's wallet signs it (its EIP-712 digest, computed as the governor computes it:
+        BallotDigest, tested equal to the typed data's) and hands it to the relayer."""
+        digest = self._relayer.digest(pid, support, account.address, "")
+        return BallotFile.signed(self._relayer.domain, pid, account.address, support, "",
+                                 ballots.sign_digest(digest, account.key))
 
     def _relay(self, pid: int, votes: list) -> None:
         """Each member signs a ballot (as its wallet would); the relayer validates, stores and batches."""
         relayer = self._relayer
-        for start in range(0, len(votes), 100):  # as `relay serve` takes ballots that arrive together: a group
-            group = votes[start:start + 100]
+        for start in range(0, len(votes), 250):  # as `relay serve` takes ballots that arrive together: a group
+            group = votes[start:start + 250]
             for outcome in relayer.receive_many([self._ballot(pid, account, support) for account, support in group]):
                 if isinstance(outcome, Exception):
                     raise outcome
             self.say(f"  relayer accepted {start + len(group)}/{len(votes)} signed ballots")
         for tx_hash in relayer.submit():
-            receipt = self.w3.eth.get_transaction_receipt(tx_hash)
+            receipt = raw_receipt(self.w3, tx_hash)  # unformatted: only its gas and logs are read
             self._add_gas("castVoteBatch (relayer)", receipt)
             counted = sum(outcome is None for outcome in relayer.outcomes(receipt).values())
             self.say(f"  relayer submitted a batch: {counted} ballots counted in transaction {tx_hash[:18]}…")
@@ -620,7 +624,7 @@ class Demo:
             if isinstance(outcome, Exception):
                 raise outcome
         for tx_hash in relayer.submit():
-            receipt = self.w3.eth.get_transaction_receipt(tx_hash)
+            receipt = raw_receipt(self.w3, tx_hash)  # unformatted: only its gas and logs are read
             self._add_gas("castApprovals (relayer)", receipt)
             counted = sum(outcome is None for outcome in relayer.outcomes(receipt).values())
             self.say(f"  relayer submitted a batch: {counted} approval ballots counted in transaction {tx_hash[:18]}…")

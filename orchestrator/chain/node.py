@@ -186,12 +186,14 @@ class Sender:
     def local(cls, account: LocalAccount, confirmations: int = 1) -> Sender:
         return cls(account.address, account, confirmations)
 
-    def transact(self, w3: Web3, call: Any, what: str, value: int = 0) -> TxReceipt:
+    def transact(self, w3: Web3, call: Any, what: str, value: int = 0, gas: int | None = None) -> TxReceipt:
         """Build (EIP-1559 fees), sign, send and wait for a contract call or constructor, sending `value`
         wei. A revert, whether found by the gas estimate or by the mined receipt, raises ChainError. A node
         that signs only by sending (Hardhat) gets the same fields, nonce included, by eth_sendTransaction:
-        with the nonce fixed, a repeated request cannot be mined twice either."""
-        tx = self._build(w3, call, what, value)
+        with the nonce fixed, a repeated request cannot be mined twice either.
+        `gas`: a limit known to be enough (see like()), so that the node does not estimate it (an estimate runs
+        the call about twice); should the transaction run out of it all the same, it is sent again estimated."""
+        tx = self._build(w3, call, what, value, preset=None if gas is None else {"gas": gas})
         raw = self._signed(w3, tx)
         if raw is None:
             self._check_size(len(_data_bytes(tx)), what)
@@ -200,6 +202,11 @@ class Sender:
             self._check_size(len(raw), what)
             broadcast(w3, raw, what)
             tx_hash = "0x" + bytes(Web3.keccak(raw)).hex()
+        if gas is not None:
+            receipt = wait_for_receipt(w3, tx_hash)
+            if receipt["status"] != 1 and receipt["gasUsed"] >= tx["gas"]:
+                log.info("%s: ran out of the %s gas given; sent again with the node's estimate", what, tx["gas"])
+                return self.transact(w3, call, what, value)
         return self.wait(w3, tx_hash, tx, what)
 
     def sign(self, w3: Web3, call: Any, what: str, value: int = 0, extra_gas: int = 0,
@@ -490,6 +497,12 @@ def _node_sent(w3: Web3, tx: dict, what: str, sender: str) -> str:
                              f"(this one, if a request was repeated): check it before running this again ({message})")
         raise _refused(message, what, sender)
     return response["result"]
+
+
+def like(receipt: TxReceipt) -> int:
+    """A gas limit for another transaction like the one `receipt` is of (the same call on as many items, say a
+    roll's next chunk of admissions): its gas used with the margins an estimate gets."""
+    return int(receipt["gasUsed"] * GAS_MARGIN) + CHECKPOINT_ALLOWANCE
 
 
 def wait_for_receipt(w3: Web3, tx_hash: str, timeout: float = 300, raw: bool = False) -> TxReceipt:

@@ -27,7 +27,7 @@ from eth_utils import function_signature_to_4byte_selector
 from web3 import Web3
 
 from orchestrator.chain import artifacts
-from orchestrator.chain.node import Sender
+from orchestrator.chain.node import Sender, like
 from orchestrator.operations.config import DeploymentConfig
 
 log = logging.getLogger(__name__)
@@ -140,9 +140,12 @@ def deploy(w3: Web3, sender: Sender, config: DeploymentConfig) -> Deployment:
     a["registry"] = registry_addr = _deploy(w3, sender, "MemberRegistry", timelock_addr, tiers)
     registry = contract(w3, "MemberRegistry", registry_addr)
     admissions = [(m.seat, m.tier, m.metadata_uri, m.metadata_hash) for m in config.members]
+    gas = None  # the first chunk is estimated; the next, like it, get its gas with the estimate's margins
     for i in range(0, len(admissions), BOOTSTRAP_CHUNK):
         chunk = admissions[i : i + BOOTSTRAP_CHUNK]
-        sender.transact(w3, registry.functions.bootstrapAdmit(chunk), f"admit members {i + 1}-{i + len(chunk)}")
+        receipt = sender.transact(w3, registry.functions.bootstrapAdmit(chunk),
+                                  f"admit members {i + 1}-{i + len(chunk)}", gas=gas)
+        gas = like(receipt)
 
     a["treasury"] = _deploy(w3, sender, "Treasury", registry_addr, timelock_addr, t.dues_token, t.dues_period,
                             t.grace_period, [tier.dues for tier in config.tiers])

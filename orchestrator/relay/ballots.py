@@ -95,6 +95,12 @@ def sign(typed: dict, key) -> bytes:
     return Account.sign_message(encode_typed_data(full_message=typed), key).signature
 
 
+def sign_digest(digest_: bytes, key) -> bytes:
+    """sign() of typed data whose EIP-712 digest is `digest_` (see BallotDigest): the same 65 bytes, without
+    building and validating the typed data (a third of the cost, for a demo's thousands of members)."""
+    return bytes(Account.unsafe_sign_hash(digest_, key).signature)
+
+
 def canonical_ecdsa(signature: bytes) -> bytes | None:
     """The 65-byte (r, s, v) form with v of 27 or 28, from the forms signers return: v as 27/28 or as the
     bare recovery id 0/1 (hardware wallets, some libraries), or 64-byte EIP-2098 (r, vs). None when the

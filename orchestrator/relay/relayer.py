@@ -823,7 +823,7 @@ class Relayer:
             else:
                 self.store.settle_batch(batch.batch_id, {}, unaccounted="its transaction reverted when mined")
             return [batch.tx_hash]
-        outcomes = self._outcomes(receipt)
+        outcomes = self.outcomes(receipt)
         if batch.kind == "reveal":
             outcomes = {voter: REVEALED_FIRST if reason == "already voted" else reason
                         for voter, reason in outcomes.items()}
@@ -835,16 +835,13 @@ class Relayer:
         return [batch.tx_hash]
 
     def outcomes(self, receipt) -> dict[str, str | None]:
-        """Each voter the batch's receipt speaks of (checksummed): None if counted (VoteCast, or VoteCastWithParams
-        for an approval ballot) or its commitment recorded (VoteCommitted), else the rejection's name
-        (BallotRejected). The receipt as web3 gives it or as the node does (raw_receipt: topics and data in hex)."""
-        return {to_checksum_address(voter): outcome for voter, outcome in self._outcomes(receipt).items()}
-
-    def _outcomes(self, receipt) -> dict[str, str | None]:
-        """outcomes(), by lowercase address: read from the governor's logs' topics and data directly, as the voter
-        is an indexed topic of each (web3's receipt processing re-validates the ABI for every log, more than the
-        batch's own mining costs the node), and not checksummed (a checksum costs a keccak and a pass over the
-        address in Python, 10 ms for a batch of 100: the store matches addresses whatever their case)."""
+        """Each voter the batch's receipt speaks of, by lowercase address: None if counted (VoteCast, or
+        VoteCastWithParams for an approval ballot) or its commitment recorded (VoteCommitted), else the rejection's
+        name (BallotRejected). The receipt as web3 gives it or as the node does (raw_receipt: topics and data in
+        hex). Read from the governor's logs' topics and data directly, as the voter is an indexed topic of each
+        (web3's receipt processing re-validates the ABI for every log, more than the batch's own mining costs the
+        node), and not checksummed (a checksum costs a keccak and a pass over the address in Python, 10 ms for a
+        batch of 100: the store matches addresses whatever their case)."""
         governor = self.session.governor.address.lower()
         outcomes: dict[str, str | None] = {}
         for entry in receipt["logs"]:

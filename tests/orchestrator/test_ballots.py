@@ -36,6 +36,14 @@ def test_the_relayers_digest_is_eip712s(chain_id, governor, proposal_id, support
     assert ballots.BallotDigest(domain)(proposal_id, support, voter, reason) == expected
 
 
+def test_signing_a_ballots_digest_gives_the_wallets_signature():
+    account = Account.create()
+    domain = ballots.domain("C", 31337, GOVERNOR)
+    typed = ballots.member_ballot(domain, 2**255 + 7, 2, account.address, "")
+    digest = ballots.BallotDigest(domain)(2**255 + 7, 2, account.address, "")
+    assert ballots.sign_digest(digest, account.key) == ballots.sign(typed, account.key)
+
+
 def test_recover_names_the_signer_or_none():
     account = Account.create()
     typed = ballots.member_ballot(ballots.domain("C", 1, GOVERNOR), 1, 2, account.address)
