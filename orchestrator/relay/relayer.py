@@ -73,20 +73,21 @@ DROP_CHECK = 2.0
 # The note on ballots whose batch reverted when mined: each is sent alone next, so that a ballot that makes
 # its batch revert costs only itself.
 RETRY_ALONE = "its batch reverted when mined; it is sent again on its own"
-# What the governor's "already voted" means for a reveal the relayer sent: the member's vote was revealed by
-# another transaction first (the member itself, or anyone it gave the reveal to). A commitment opens with one
-# vote only, so the vote counted is the one this reveal holds.
 RAN_OUT = "its batch ran out of gas; it is sent again with the node's estimate"
 # Batches of open ballots are not estimated: an estimate costs the node several times the batch's own mining.
 # Their gas limit is a bound from the gas schedule (ballot_batch_gas) that covers a ballot's worst case, a
-# fresh has-voted word (22,100) with every read cold (26,300 a ballot measured for 100 voters in 100 words),
-# with room to spare. A batch that runs out regardless (a voter whose weight history makes its lookups
+# fresh has-voted word (22,100) with every read cold, with room to spare (tests/contracts/test_signed_ballots.py:
+# ten ballots each the first of its word, half with 140-character reasons, use 52% of it on a fresh proposal).
+# A batch that runs out regardless (a voter whose weight history makes its lookups
 # unusually deep, say) is sent again estimated (RAN_OUT). The other kinds, rarer, are estimated.
 BATCH_GAS = 300_000  # once a batch: the proposal's first writes (counters, tallies, the quorum's record)
 BALLOT_GAS = 45_000  # each ballot
 BYTE_GAS = 16  # each calldata byte: a reason is copied, hashed and logged, a signature copied
 # How many broadcast batches may await their receipts at once: the node mines one while the next is signed.
 IN_FLIGHT = 8
+# What the governor's "already voted" means for a reveal the relayer sent: the member's vote was revealed by
+# another transaction first (the member itself, or anyone it gave the reveal to). A commitment opens with one
+# vote only, so the vote counted is the one this reveal holds.
 REVEALED_FIRST = "already revealed by another transaction first: the vote counted is this one"
 # The governor's entry point for each kind of item, and what its batch is called in the log.
 ENTRY_POINTS = {"ballot": "castVoteBatch", "commitment": "commitVotes", "reveal": "revealVotes",
@@ -912,7 +913,7 @@ def ballot_batch_gas(ballots_: int, data: bytes) -> int:
     twice over. Unused gas is not paid for."""
     zeros = data.count(0)
     tokens = zeros + 4 * (len(data) - zeros)
-    words = 2 * (len(data) + 31) // 32
+    words = 2 * ((len(data) + 31) // 32)
     return (21_000 + 10 * tokens + BATCH_GAS + BALLOT_GAS * ballots_ + BYTE_GAS * len(data)
             + 3 * words + words * words // 512)
 
