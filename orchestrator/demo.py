@@ -83,7 +83,7 @@ MIN_MEMBERS = 21
 # not once regular members are the most weight (from about 2,000 members with the demo's tiers).
 ROUND_TWO_REGULAR_TURNOUT, ROUND_TWO_REGULAR_SHARE = 100, 0.4
 # Every transaction mines a block of its own on the embedded devnet, and anvil's cost per block grows with the
-# chain's state (about 0.2 s an empty block at 10,000 members, 2 ms at 100): the demo's batches are as large as an
+# chain's state (about 0.13 s an empty block at 10,000 members, 2 ms at 100): the demo's batches are as large as an
 # operator running a relayer for thousands of members would make them (`relay serve --batch-size 250`: about 3.6M
 # gas of ballots, 12M of bound), and so are its dues payments (about 12.7M gas for 250 members, under the 15M at
 # which a block raises the base fee; the deployment's founding roll already goes 50 members a chunk, 14.1M).
@@ -601,8 +601,9 @@ class Demo:
     def _relay(self, pid: int, votes: list) -> None:
         """Each member signs a ballot (as its wallet would); the relayer validates, stores and batches."""
         relayer = self._relayer
-        for start in range(0, len(votes), 250):  # as `relay serve` takes ballots that arrive together: a group
-            group = votes[start:start + 250]
+        # As `relay serve` takes ballots that arrive together (at most 256 a group: relay/intake.py).
+        for start in range(0, len(votes), RELAY_BATCH):
+            group = votes[start:start + RELAY_BATCH]
             for outcome in relayer.receive_many([self._ballot(pid, account, support) for account, support in group]):
                 if isinstance(outcome, Exception):
                     raise outcome
