@@ -5,8 +5,9 @@ replacement), and then raises TransactionError("Tx dropped without known replace
 whose replacement it no longer holds. Tests isolated by snapshot and revert send the same transactions again, with
 the same nonces and so the same hashes: a receipt of an earlier, reverted test that is still being awaited finds
 the new one's receipt under its hash, confirms, and marks the new receipt dropped though it was mined (the
-hostile-proposer and election tests each failed once so, under `make test`'s load). Before raising, this asks
-the node for the receipt of the transaction's own hash: if it was mined, it is awaited and returned as mined.
+hostile-proposer and election tests each failed once so, under `make test`'s load). Before raising, this awaits
+the node's receipt of the transaction's own hash (the verdict can come before the node has mined it, as three tests
+saw once in one run): if it is mined, it is awaited and returned as mined.
 
 Also here, another brownie patch of the tests' own: skip_rpc_caller_checks."""
 
@@ -18,7 +19,10 @@ from brownie import web3
 from brownie.exceptions import TransactionError
 from brownie.network.account import _PrivateKeyAccount
 from brownie.network.transaction import Status
-from web3.exceptions import TransactionNotFound
+from web3.exceptions import TimeExhausted
+
+# A transaction brownie calls dropped is awaited this long before the verdict stands (anvil mines at once).
+MINED_WITHIN = 30
 
 _brownies_await = _PrivateKeyAccount._await_confirmation
 
@@ -29,9 +33,9 @@ def _await_checked(self, receipt, required_confs, gas_strategy, gas_iter):
     except TransactionError as exc:
         if "dropped without known replacement" not in str(exc):
             raise
-        try:
-            web3.eth.get_transaction_receipt(receipt.txid)
-        except TransactionNotFound:
+        try:  # brownie may mark it dropped before the node has mined it: give the node the time to
+            web3.eth.wait_for_transaction_receipt(receipt.txid, timeout=MINED_WITHIN, poll_latency=0.05)
+        except TimeExhausted:
             raise exc from None
         receipt.status = Status(-1)  # pending again: it was mined, not dropped
         receipt._confirmed.clear()
