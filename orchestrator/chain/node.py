@@ -202,12 +202,11 @@ class Sender:
             self._check_size(len(raw), what)
             broadcast(w3, raw, what)
             tx_hash = "0x" + bytes(Web3.keccak(raw)).hex()
-        if gas is not None:
-            receipt = wait_for_receipt(w3, tx_hash)
-            if receipt["status"] != 1 and receipt["gasUsed"] >= tx["gas"]:
-                log.info("%s: ran out of the %s gas given; sent again with the node's estimate", what, tx["gas"])
-                return self.transact(w3, call, what, value)
-        return self.wait(w3, tx_hash, tx, what)
+        receipt = wait_for_receipt(w3, tx_hash)
+        if gas is not None and receipt["status"] != 1 and receipt["gasUsed"] >= tx["gas"]:
+            log.info("%s: ran out of the %s gas given; sent again with the node's estimate", what, tx["gas"])
+            return self.transact(w3, call, what, value)
+        return self.wait(w3, tx_hash, tx, what, receipt)
 
     def sign(self, w3: Web3, call: Any, what: str, value: int = 0, extra_gas: int = 0,
              preset: dict | None = None) -> tuple[bytes, str, dict]:
@@ -287,9 +286,10 @@ class Sender:
             raise CallRefused(f"{what}: the transaction is {size:,} bytes; nodes relay at most "
                               f"{MAX_TRANSACTION_BYTES:,}")
 
-    def wait(self, w3: Web3, tx_hash: str, tx: dict | None, what: str) -> TxReceipt:
-        """The receipt, with confirmations; a revert raises ChainError with its decoded reason."""
-        receipt = wait_for_receipt(w3, tx_hash)
+    def wait(self, w3: Web3, tx_hash: str, tx: dict | None, what: str, receipt: TxReceipt | None = None) -> TxReceipt:
+        """The receipt (awaited, unless given), with confirmations; a revert raises ChainError with its decoded
+        reason."""
+        receipt = receipt or wait_for_receipt(w3, tx_hash)
         if receipt["status"] != 1:
             reason = _replayed_revert(w3, tx, receipt) if tx else "reverted"
             raise ChainError(f"{what}: transaction {tx_hash} reverted: {reason}")

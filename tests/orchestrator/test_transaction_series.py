@@ -50,3 +50,30 @@ def test_an_estimated_transaction_of_a_series_is_estimated_before_its_fees_are_s
     series.sender.sign = lambda w3, call, what, extra_gas=0, preset=None: asked.update(preset) or (b"", "0x", {})
     series.sign(object(), "batch")
     assert set(asked) == {"chainId", "blockGasLimit", "nonce"}
+
+
+class Answers:
+    """A provider that answers eth_getTransactionReceipt with what it is given."""
+
+    def __init__(self, response):
+        self.response = response
+
+    def make_request(self, method, params):
+        return self.response
+
+
+def test_a_raw_receipt_is_the_nodes_json_with_its_numbers_read_or_none_or_the_nodes_error():
+    from web3.exceptions import Web3RPCError
+
+    def ask(response):
+        return node.raw_receipt(SimpleNamespace(provider=Answers(response)), "0x" + "ab" * 32)
+    logs = [{"address": "0x" + "11" * 20, "topics": ["0x" + "22" * 32], "data": "0x"}]
+    assert ask({"result": {"status": "0x1", "gasUsed": "0x5208", "blockNumber": "0x10", "logs": logs}}) == {
+        "status": 1, "gasUsed": 21000, "blockNumber": 16, "logs": logs}
+    assert ask({"result": None}) is None  # not mined yet
+    try:
+        ask({"error": {"code": -32000, "message": "header not found"}})
+    except Web3RPCError as exc:
+        assert "header not found" in str(exc)
+    else:
+        raise AssertionError("a node's error was taken for an answer")
