@@ -220,3 +220,17 @@ def test_the_relayers_unestimated_gas_limit_covers_ballots_that_each_open_a_fres
     tx = g.governor.castVoteBatch(p.id, compact, full, {"from": accounts[0], "gas_limit": bound})
     assert len(tx.events["VoteCast"]) == 10
     assert tx.gas_used <= 0.7 * bound, (tx.gas_used, bound)
+
+
+def test_the_relayers_unestimated_gas_limit_covers_a_reason_as_long_as_a_relayed_transaction_allows(gov, roster,
+                                                                                                     active):
+    """A member may give any reason: the relayer bounds a batch only by the 128 KiB a node relays. A reason of
+    60,000 characters is copied, hashed and logged (and memory grows quadratically): the bound still holds it."""
+    k = keys(roster)
+    compact = [gov.compact(gov.member_ballot(key, active.id, FOR)) for key in k[:3]]
+    full = [gov.member_ballot(k[3], active.id, AGAINST, "r" * 60_000)]
+    data = bytes.fromhex(gov.governor.castVoteBatch.encode_input(active.id, compact, full)[2:])
+    bound = ballot_batch_gas(4, data)
+    tx = gov.governor.castVoteBatch(active.id, compact, full, {"from": accounts[0], "gas_limit": bound})
+    assert len(tx.events["VoteCast"]) == 4
+    assert tx.gas_used <= 0.8 * bound, (tx.gas_used, bound)
