@@ -77,7 +77,7 @@ RAN_OUT = "its batch ran out of gas; it is sent again with the node's estimate"
 # Batches of open ballots are not estimated: an estimate costs the node several times the batch's own mining.
 # Their gas limit is a bound from the gas schedule (ballot_batch_gas) that covers a ballot's worst case, a
 # fresh has-voted word (22,100) with every read cold, with room to spare (tests/contracts/test_signed_ballots.py:
-# ten ballots each the first of its word, half with 140-character reasons, use 52% of it on a fresh proposal).
+# ten ballots each the first of its word, half with 140-character reasons, use 55% of it on a fresh proposal).
 # A batch that runs out regardless (a voter whose weight history makes its lookups
 # unusually deep, say) is sent again estimated (RAN_OUT). The other kinds, rarer, are estimated.
 BATCH_GAS = 300_000  # once a batch: the proposal's first writes (counters, tallies, the quorum's record)
