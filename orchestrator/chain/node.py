@@ -209,15 +209,15 @@ class Sender:
         return self.wait(w3, tx_hash, tx, what, receipt)
 
     def sign(self, w3: Web3, call: Any, what: str, value: int = 0, extra_gas: int = 0,
-             preset: dict | None = None) -> tuple[bytes, str, dict]:
+             preset: dict | None = None, block_limit: int | None = None) -> tuple[bytes, str, dict]:
         """The signed transaction (raw bytes, hash, fields), not yet sent: sending the same bytes again is
         idempotent, which is what lets the relayer retry without ever submitting a ballot twice.
         `extra_gas` is added to the limit for what the estimate cannot see (see the relayer); the limit is
         capped at the block's. CallRefused when the call itself cannot be mined (a revert, more gas than a
         block holds, too large to relay); ChainError when this account cannot pay, or when it is held by a
         node that signs only by sending (Hardhat Network): bytes that were never recorded could be sent twice,
-        so such an account cannot sign here at all (see require_signing). `preset`: see _build."""
-        tx = self._build(w3, call, what, value, extra_gas, preset)
+        so such an account cannot sign here at all (see require_signing). `preset`, `block_limit`: see _build."""
+        tx = self._build(w3, call, what, value, extra_gas, preset, block_limit)
         raw = self._signed(w3, tx)
         if raw is None:
             raise self._cannot_sign(what)
@@ -245,11 +245,11 @@ class Sender:
         return TransactionSeries(self, w3)
 
     def _build(self, w3: Web3, call: Any, what: str, value: int, extra_gas: int = 0,
-               preset: dict | None = None) -> dict:
+               preset: dict | None = None, block_limit: int | None = None) -> dict:
         """The transaction's fields: fees, a gas limit with margins (capped at the block's), the next nonce.
-        `preset` fields (a series' fees, nonce and block gas limit, and a known gas bound) are not asked again."""
+        `preset` fields (a series' fees and nonce, a known gas bound) and `block_limit` (the block's gas limit,
+        as a series read it) are not asked of the node again."""
         params = {"from": self.address, "value": value, **(preset or {})}
-        block_limit = params.pop("blockGasLimit", None)
         bound = "gas" in params
         try:
             tx = call.build_transaction(params)
@@ -317,6 +317,7 @@ class TransactionSeries:
     def __init__(self, sender: Sender, w3: Web3):
         self.sender, self.w3 = sender, w3
         self._shared = {"chainId": w3.eth.chain_id}
+        self.block_gas_limit = 0
         self._read_fees()
         self.nonce = w3.eth.get_transaction_count(sender.address, "pending")
 
@@ -325,13 +326,9 @@ class TransactionSeries:
         gas limit, read again when older than FEES_FRESH_FOR: a long series on a public chain outlives a block's."""
         latest = self.w3.eth.get_block("latest")
         tip = self.w3.eth.max_priority_fee
-        self._shared.update({"maxPriorityFeePerGas": tip, "maxFeePerGas": tip + 2 * latest["baseFeePerGas"],
-                             "blockGasLimit": latest["gasLimit"]})
+        self._shared.update({"maxPriorityFeePerGas": tip, "maxFeePerGas": tip + 2 * latest["baseFeePerGas"]})
+        self.block_gas_limit = latest["gasLimit"]
         self._fees_read = time.monotonic()
-
-    @property
-    def block_gas_limit(self) -> int:
-        return self._shared["blockGasLimit"]
 
     def sign(self, call: Any, what: str, extra_gas: int = 0, gas: int | None = None) -> tuple[bytes, str, dict]:
         """Sender.sign at the series' next nonce and fees. `gas`: a limit the caller knows to be enough, so
@@ -340,10 +337,11 @@ class TransactionSeries:
             self._read_fees()
         preset = {**self._shared, "nonce": self.nonce}
         if gas is None:  # estimated as Sender.sign estimates, before fees are set (web3 fills them after)
-            preset = {key: preset[key] for key in ("chainId", "blockGasLimit", "nonce")}
+            preset = {key: preset[key] for key in ("chainId", "nonce")}
         else:
             preset["gas"] = gas
-        return self.sender.sign(self.w3, call, what, extra_gas=extra_gas, preset=preset)
+        return self.sender.sign(self.w3, call, what, extra_gas=extra_gas, preset=preset,
+                                block_limit=self.block_gas_limit)
 
     def taken(self) -> None:
         """The node took the last signed transaction: the next one gets the next nonce."""

@@ -22,7 +22,8 @@ class Node:
 
 def signed_fields(series: TransactionSeries) -> dict:
     asked = {}
-    series.sender.sign = lambda w3, call, what, extra_gas=0, preset=None: asked.update(preset) or (b"", "0x", {})
+    series.sender.sign = lambda w3, call, what, extra_gas=0, preset=None, block_limit=None: (
+        asked.update(preset) or (b"", "0x", {}))
     series.sign(object(), "batch", gas=100_000)
     return asked
 
@@ -47,9 +48,10 @@ def test_an_estimated_transaction_of_a_series_is_estimated_before_its_fees_are_s
     differently with a gas price set would otherwise be estimated at its dearest."""
     series = TransactionSeries(Sender("0x" + "11" * 20), Node())
     asked = {}
-    series.sender.sign = lambda w3, call, what, extra_gas=0, preset=None: asked.update(preset) or (b"", "0x", {})
+    series.sender.sign = lambda w3, call, what, extra_gas=0, preset=None, block_limit=None: (
+        asked.update(preset) or (b"", "0x", {}))
     series.sign(object(), "batch")
-    assert set(asked) == {"chainId", "blockGasLimit", "nonce"}
+    assert set(asked) == {"chainId", "nonce"}
 
 
 class Answers:
