@@ -4,7 +4,6 @@ pragma solidity ^0.8.24;
 import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
 import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
-import {GovernorPreventLateQuorum} from "@openzeppelin/contracts/governance/extensions/GovernorPreventLateQuorum.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
 import {GovernorMemberVotes} from "./governance/GovernorMemberVotes.sol";
@@ -16,12 +15,14 @@ import {GovernorProposalGuards} from "./governance/GovernorProposalGuards.sol";
 import {GovernorBatchBallots} from "./governance/GovernorBatchBallots.sol";
 import {GovernorSealedBallots} from "./governance/GovernorSealedBallots.sol";
 import {GovernorElections} from "./governance/GovernorElections.sol";
+import {GovernorLateQuorum} from "./governance/GovernorLateQuorum.sol";
 
 /**
  * @title ConsortiumGovernor
  * @notice The consortium's decision engine. Composes OZ Governor, GovernorSettings, GovernorVotes (over
- * the MemberRegistry), GovernorTimelockControl and GovernorPreventLateQuorum with our extensions: the
- * thresholds (quorums and the weight cap, in place of OZ's GovernorVotesQuorumFraction), the vote ledger
+ * the MemberRegistry) and GovernorTimelockControl with our extensions: the thresholds (quorums and the
+ * weight cap, in place of OZ's GovernorVotesQuorumFraction), late-quorum protection (in place of OZ's
+ * GovernorPreventLateQuorum, kept in the vote ledger), the vote ledger
  * (tallies per tier), proposal kinds, recusal, proposal guards, batched signed ballots, sealed ballots and elections. This contract only composes them; the behaviour lives in
  * contracts/governance/.
  */
@@ -32,7 +33,7 @@ contract ConsortiumGovernor is
     GovernorSealedBallots,
     GovernorElections,
     GovernorTimelockControl,
-    GovernorPreventLateQuorum,
+    GovernorLateQuorum,
     GovernorProposalGuards
 {
     /// @notice Every tunable the governor starts with; all of them change later only by constitutional vote.
@@ -58,7 +59,7 @@ contract ConsortiumGovernor is
         GovernorThresholds(settings.quorumNumerator, settings.constitutionalQuorumNumerator, settings.weightCapBps)
         GovernorProposalKinds(callRules)
         GovernorTimelockControl(timelock_)
-        GovernorPreventLateQuorum(settings.lateQuorumExtension)
+        GovernorLateQuorum(settings.lateQuorumExtension)
     {}
 
     // ───────────── override glue only ─────────────
@@ -89,7 +90,7 @@ contract ConsortiumGovernor is
 
     function proposalDeadline(
         uint256 proposalId
-    ) public view override(Governor, GovernorPreventLateQuorum) returns (uint256) {
+    ) public view override(Governor, GovernorLateQuorum) returns (uint256) {
         return super.proposalDeadline(proposalId);
     }
 
@@ -134,7 +135,7 @@ contract ConsortiumGovernor is
         return super._castVote(proposalId, account, support, reason, params);
     }
 
-    function _tallyUpdated(uint256 proposalId) internal override(Governor, GovernorPreventLateQuorum) {
+    function _tallyUpdated(uint256 proposalId) internal override(Governor, GovernorLateQuorum) {
         super._tallyUpdated(proposalId);
     }
 

@@ -120,7 +120,12 @@ interface IConsortiumGovernor {
     /// @dev A proposal marked `#election` that is not its election's ballot: one call, `seat(electionId)`
     /// with no value, exactly as the election registry describes the current round's ballot.
     error GovernorInvalidElectionBallot(uint256 proposalId);
+    /// @dev As OZ's GovernorPreventLateQuorum names it: an extension longer than the voting period.
+    error GovernorPreventLateQuorumVoteExtensionTooLarge(uint256 newVoteExtension, uint256 maxVoteExtension);
 
+    /// @dev As OZ's GovernorPreventLateQuorum names them, so tools that follow an OZ governor follow this one.
+    event ProposalExtended(uint256 indexed proposalId, uint64 extendedDeadline);
+    event LateQuorumVoteExtensionSet(uint64 oldVoteExtension, uint64 newVoteExtension);
     /// @dev As OZ's GovernorVotesQuorumFraction names it, so tools that follow an OZ governor follow this one.
     event QuorumNumeratorUpdated(uint256 oldQuorumNumerator, uint256 newQuorumNumerator);
     event WeightCapSet(uint256 oldCapBps, uint256 newCapBps);

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
 import {IConsortiumGovernor} from "./IConsortiumGovernor.sol";
 
@@ -22,7 +23,9 @@ import {IConsortiumGovernor} from "./IConsortiumGovernor.sol";
  *   tier's sum is at most 2^32 members × 2^32 weight < 2^80, so fields never spill, even summed over tiers.
  * - Counters: one word per proposal with the weight cap, the quorum and the for + abstain weight counted
  *   toward it, filled at the first counted ballot (the snapshot is past by then, so cap and quorum are
- *   final). The counter saturates at the quorum: only "reached or not" is ever asked of it.
+ *   final). The counter saturates at the quorum: only "reached or not" is ever asked of it. The same word
+ *   holds the deadline late-quorum protection set ({extendDeadline}), so that the read every vote makes
+ *   of the counters answers it too, and reaching quorum writes no fresh slot.
  *
  * A session ({open}, {count} per ballot, {close}) caches the current marks word, the current tier's new
  * votes and the counters in memory, so a batch sorted by member id pays for few storage writes.
@@ -40,22 +43,31 @@ library VoteLedger {
     uint8 internal constant SUPPORT_ABSTAIN = 2;
     uint256 private constant VOTED = 1;
     uint256 private constant RECUSED = 2;
+    /// @dev A tally field (see the header).
     uint256 private constant FIELD_BITS = 80;
     uint256 private constant FIELD_MASK = (1 << FIELD_BITS) - 1;
-    uint256 private constant INITIALIZED_BIT = 3 * FIELD_BITS;
-    /// @dev The counters word's top byte: how a proposal is voted on. Open by default; sealed ({seal});
-    /// an election ballot ({markElection}).
-    uint256 private constant MODE_BIT = 3 * FIELD_BITS + 8;
+    /// @dev The counters word, laid out as Solidity packs {Counters} (from the low bits).
+    uint256 private constant QUORUM_SHIFT = 32;
+    uint256 private constant QUORUM_VOTES_SHIFT = 96;
+    uint256 private constant DEADLINE_SHIFT = 160;
+    uint256 private constant INITIALIZED_BIT = 208;
+    /// @dev How a proposal is voted on: open by default; sealed ({seal}); an election ballot ({markElection}).
+    uint256 private constant MODE_BIT = 216;
+    uint256 private constant QUORUM_MASK = type(uint64).max;
+    uint256 private constant DEADLINE_MASK = type(uint48).max;
     uint8 private constant MODE_SEALED = 1;
     uint8 private constant MODE_ELECTION = 2;
 
     // keccak256(abi.encode(uint256(keccak256("consortium.storage.VoteLedger")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 private constant LOCATION = 0x66174d2c5963b46217eecb387575cd1cfab419b8037b02390e89273aa709a800;
 
+    /// @dev Cap, quorum and counter in as few bits as they can need (see {close}), to leave room for the
+    /// extended deadline.
     struct Counters {
-        uint80 capWeight;
-        uint80 quorum;
-        uint80 quorumVotes;
+        uint32 capWeight;
+        uint64 quorum;
+        uint64 quorumVotes;
+        uint48 extendedDeadline;
         bool initialized;
         uint8 mode;
     }
@@ -174,13 +186,19 @@ library VoteLedger {
         p.marks[session.word] = session.marks;
         if (session.tierVotes != 0) p.tallies[session.tier] += session.tierVotes;
         if (session.countersChanged || !session.initialized) {
-            // The counters' word in one store, laid out as {Counters} (see {_countersWord}). Cap, quorum and
-            // counter are at most the total weight plus one weight, below 2^65: no field spills.
+            // The counters' word in one store, laid out as {Counters}. Each field is stored clamped, which
+            // changes no answer: a weight is a uint32 (VoterWord), so a cap above the largest weight caps
+            // nobody; 2^32 members of such weights sum below 2^64 - 1, so a quorum above that is as
+            // unreachable at 2^64 - 1; and the counter is only ever compared with the quorum. The extended
+            // deadline is left zero: it is set once quorum is reached, and from then on a session changes
+            // no counter, so this word is never written again.
+            uint256 capWeight = Math.min(session.capWeight, type(uint32).max);
+            uint256 quorum = Math.min(session.quorum, QUORUM_MASK);
             _storeCountersWord(
                 p.counters,
-                session.capWeight |
-                    (session.quorum << FIELD_BITS) |
-                    (session.quorumVotes << (2 * FIELD_BITS)) |
+                capWeight |
+                    (quorum << QUORUM_SHIFT) |
+                    (Math.min(session.quorumVotes, quorum) << QUORUM_VOTES_SHIFT) |
                     (1 << INITIALIZED_BIT) |
                     (uint256(session.mode) << MODE_BIT)
             );
@@ -308,24 +326,34 @@ library VoteLedger {
     /// @notice The proposal's counters: whether any ballot was counted yet, and whether quorum is reached.
     function quorumReached(uint256 proposalId) internal view returns (bool initialized, bool reached) {
         uint256 word = _countersWord(_layout().proposals[proposalId].counters);
-        uint256 quorum = (word >> FIELD_BITS) & FIELD_MASK;
-        uint256 quorumVotes = (word >> (2 * FIELD_BITS)) & FIELD_MASK;
+        uint256 quorum = (word >> QUORUM_SHIFT) & QUORUM_MASK;
+        uint256 quorumVotes = (word >> QUORUM_VOTES_SHIFT) & QUORUM_MASK;
         return ((word >> INITIALIZED_BIT) & 1 != 0, quorumVotes >= quorum);
+    }
+
+    /// @notice The deadline late-quorum protection set for `proposalId` (zero: none yet).
+    function extendedDeadlineOf(uint256 proposalId) internal view returns (uint256) {
+        return (_countersWord(_layout().proposals[proposalId].counters) >> DEADLINE_SHIFT) & DEADLINE_MASK;
+    }
+
+    /// @notice Record `deadline` as `proposalId`'s extended deadline, in the counters word a counted ballot
+    /// has already written (so a write to a warm, non-zero slot).
+    function extendDeadline(uint256 proposalId, uint48 deadline) internal {
+        _layout().proposals[proposalId].counters.extendedDeadline = deadline;
     }
 
     /// @dev Fills `session` from the proposal's counters word, read once; returns the word.
     function _load(Session memory session, uint256 proposalId) private view returns (uint256 word) {
         word = _countersWord(_layout().proposals[proposalId].counters);
         session.proposalId = proposalId;
-        session.capWeight = word & FIELD_MASK;
-        session.quorum = (word >> FIELD_BITS) & FIELD_MASK;
-        session.quorumVotes = (word >> (2 * FIELD_BITS)) & FIELD_MASK;
+        session.capWeight = uint32(word);
+        session.quorum = (word >> QUORUM_SHIFT) & QUORUM_MASK;
+        session.quorumVotes = (word >> QUORUM_VOTES_SHIFT) & QUORUM_MASK;
         session.initialized = (word >> INITIALIZED_BIT) & 1 != 0;
     }
 
     /// @dev The counters' one storage word, read once: Solidity reads a packed struct's slot again for each
-    /// member it is asked for. Layout (Solidity's packing of {Counters}, from the low bits): cap, quorum and
-    /// counter in three 80-bit fields, then `initialized` and `mode` in a byte each.
+    /// member it is asked for. Layout: Solidity's packing of {Counters}, from the low bits.
     // slither-disable-next-line assembly -- one SLOAD of the struct's slot
     function _countersWord(Counters storage counters) private view returns (uint256 word) {
         assembly ("memory-safe") {

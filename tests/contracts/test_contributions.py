@@ -459,6 +459,28 @@ def test_governance_attributes_work_by_a_constitutional_member_case(weighed, ros
 
 
 
+def test_a_saturated_weight_counts_whole_once_the_counters_are_stored(weighed, roster):
+    """The proposal's counters word keeps the cap in 32 bits: a cap above any uint32 weight is stored clamped,
+    not truncated, so the largest weight still counts whole in a session after the first."""
+    g, member = weighed, roster["regular"][1]
+    mid = g.member_id(member)
+    f1, f2 = roster["founding"]
+    p = g.propose([g.call(g.ledger, "attribute", mid, 10**34, "a lifetime's work")], "credit member", f1)
+    g.wait_snapshot(p)
+    g.vote(p, f1, FOR)
+    g.vote(p, f2, FOR)
+    g.wait_deadline(p)
+    g.queue(p, f1)
+    g.execute(p, f1)
+    sleep(1)
+    p = g.propose([g.ordinary()], "after the credit", f1)
+    g.wait_snapshot(p)
+    assert g.governor.proposalWeightCap(p.id) > 2**32  # no cap: the whole total, above any one weight
+    g.vote(p, f1, FOR)  # the first counted ballot stores the counters
+    assert g.vote(p, member, FOR).events["VoteCast"]["weight"] == 2**32 - 1
+
+
+
 # ───── the config ─────
 
 def test_the_contributions_section_is_read_and_checked():

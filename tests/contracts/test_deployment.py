@@ -64,6 +64,11 @@ def test_governor_constructor_rejects_an_invalid_cap_or_quorum(gov):
     for settings, error in [((60, 3600, 600, 10, 30, 0), "GovernorInvalidWeightCap"),
                             ((60, 3600, 600, 10, 30, 10_001), "GovernorInvalidWeightCap"),
                             ((60, 3600, 600, 10, 101, 10_000), "GovernorInvalidConstitutionalQuorum"),
-                            ((60, 3600, 600, 101, 30, 10_000), "GovernorInvalidQuorumFraction")]:
+                            ((60, 3600, 600, 101, 30, 10_000), "GovernorInvalidQuorumFraction"),
+                            ((60, 3600, 3601, 10, 30, 10_000), "GovernorPreventLateQuorumVoteExtensionTooLarge")]:
         with reverts(error):
             ConsortiumGovernor.deploy("bad", gov.registry, gov.timelock, settings, [], {"from": accounts[0]})
+    # Late-quorum protection as long as the voting period, no longer: the setter's event from the constructor.
+    edge = ConsortiumGovernor.deploy("edge", gov.registry, gov.timelock, (60, 3600, 3600, 10, 30, 10_000), [],
+                                     {"from": accounts[0]})
+    assert edge.tx.events["LateQuorumVoteExtensionSet"] == {"oldVoteExtension": 0, "newVoteExtension": 3600}

@@ -124,14 +124,19 @@ def test_against_votes_do_not_count_toward_quorum(strict, roster, path):
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_quorum_reached_late_extends_the_deadline(strict, roster, path):
-    r1, r2, r3, _ = roster["regular"]
+def test_quorum_reached_late_extends_the_deadline_once(strict, roster, path):
+    r1, r2, r3, r4 = roster["regular"]
     p = strict.propose([strict.ordinary()], "late", r1)
     strict.wait_snapshot(p)
     cast(strict, p, path, [(r1, FOR), (r2, FOR)])
     sleep(strict.governor.proposalDeadline(p.id) - latest_timestamp() - 5)
     (tx,) = cast(strict, p, path, [(r3, FOR)])  # the quorum, 5 s before the deadline
     assert tx.events["ProposalExtended"]["extendedDeadline"] == tx.timestamp + 600
+    assert strict.governor.proposalDeadline(p.id) == tx.timestamp + 600
+    # Once: a later ballot neither extends it again nor loses it (the deadline shares the counters' word).
+    sleep(500)
+    (later,) = cast(strict, p, path, [(r4, FOR)])
+    assert "ProposalExtended" not in later.events
     assert strict.governor.proposalDeadline(p.id) == tx.timestamp + 600
 
 
