@@ -57,12 +57,15 @@ contract MemberRegistry is IMemberRegistry {
     }
 
     /// @dev One slot per seat: the member's current tier and standing, and when they last changed.
-    /// A governor reading a snapshot taken at or after `updatedAt` needs this slot alone.
+    /// A governor reading a snapshot taken at or after `updatedAt` needs this slot alone. `wallet`: the
+    /// address had code when it was seated or its standing last changed, so a governor asks it (ERC-1271)
+    /// before trying to recover a signature that only an account could have made.
     struct Seat {
         uint32 memberId;
         uint8 tier;
         bool active;
         uint48 updatedAt;
+        bool wallet;
     }
 
     struct MemberRecord {
@@ -249,8 +252,8 @@ contract MemberRegistry is IMemberRegistry {
     /// @inheritdoc IMemberRegistry
     function electorAt(address seat, uint256 timepoint) external view returns (uint256) {
         _checkPast(timepoint);
-        (uint32 memberId, uint8 tierId, uint32 weight) = _electorAt(seat, timepoint);
-        return VoterWord.pack(memberId, tierId, weight);
+        (uint32 memberId, uint8 tierId, uint32 weight, bool wallet) = _electorAt(seat, timepoint);
+        return VoterWord.pack(memberId, tierId, weight, wallet);
     }
 
     /// @inheritdoc IMemberRegistry
@@ -265,7 +268,7 @@ contract MemberRegistry is IMemberRegistry {
         // slither-disable-next-line uninitialized-local -- starts false on purpose: no ledger seen yet
         bool[1] memory contributions;
         for (uint256 i = 0; i < seats.length; ++i) {
-            (uint32 memberId, uint8 tierId, bool active) = _standingOf(seats[i], timepoint);
+            (uint32 memberId, uint8 tierId, bool active, bool wallet) = _standingOf(seats[i], timepoint);
             uint256 weight = 0;
             if (active) {
                 weight = tierWeights[tierId];
@@ -278,7 +281,7 @@ contract MemberRegistry is IMemberRegistry {
                     --weight;
                 }
             }
-            voters[i] = VoterWord.pack(memberId, tierId, weight);
+            voters[i] = VoterWord.pack(memberId, tierId, weight, wallet);
         }
         if (contributions[0]) _addParts(voters, timepoint);
     }
@@ -305,31 +308,33 @@ contract MemberRegistry is IMemberRegistry {
     function _electorAt(
         address seat,
         uint256 timepoint
-    ) private view returns (uint32 memberId, uint8 tierId, uint32 weight) {
+    ) private view returns (uint32 memberId, uint8 tierId, uint32 weight, bool wallet) {
         bool active;
-        (memberId, tierId, active) = _standingOf(seat, timepoint);
-        return (memberId, tierId, active ? _weightAt(memberId, tierId, timepoint) : 0);
+        (memberId, tierId, active, wallet) = _standingOf(seat, timepoint);
+        return (memberId, tierId, active ? _weightAt(memberId, tierId, timepoint) : 0, wallet);
     }
 
     /**
      * @dev The member at `seat` now, and its tier and standing at `timepoint`. Fast path: a seat whose
      * standing has not changed since `timepoint` answers from its one slot, read as one word and unpacked
      * by hand, because copying the struct to memory costs more than the cold read itself (bench/profile).
-     * Layout of {Seat}: memberId bits 0-31, tier 32-39, active 40-47, updatedAt 48-95.
+     * Layout of {Seat}: memberId bits 0-31, tier 32-39, active 40-47, updatedAt 48-95, wallet 96-103. Whether
+     * the seat is a wallet is the seat's now: it says how its signatures are checked, not what it weighs.
      */
     // slither-disable-next-line assembly,incorrect-equality,timestamp -- reads the Seat slot as one word (see above); member id 0 means no seat; timepoints are past snapshots
     function _standingOf(
         address seat,
         uint256 timepoint
-    ) private view returns (uint32 memberId, uint8 tierId, bool active) {
+    ) private view returns (uint32 memberId, uint8 tierId, bool active, bool wallet) {
         Seat storage s = _seats[seat];
         uint256 packed;
         assembly ("memory-safe") {
             packed := sload(s.slot)
         }
         memberId = uint32(packed);
-        if (memberId == 0) return (0, 0, false);
-        if (uint48(packed >> 48) <= timepoint) return (memberId, uint8(packed >> 32), uint8(packed >> 40) != 0);
+        if (memberId == 0) return (0, 0, false, false);
+        wallet = uint8(packed >> 96) != 0;
+        if (uint48(packed >> 48) <= timepoint) return (memberId, uint8(packed >> 32), uint8(packed >> 40) != 0, wallet);
         (tierId, active) = _standingAt(memberId, timepoint);
     }
 
@@ -566,7 +571,7 @@ contract MemberRegistry is IMemberRegistry {
         _standingHistory[memberId].push(clock(), _encodeStanding(newTier, isActive));
         if (_isSeated(newStatus)) {
             // Safe cast: member ids come from the uint32 counter _memberCount.
-            _seats[m.seat] = Seat(uint32(memberId), newTier, isActive, clock());
+            _seats[m.seat] = Seat(uint32(memberId), newTier, isActive, clock(), m.seat.code.length != 0);
         } else {
             delete _seats[m.seat];
             _seatHistory[m.seat].push(clock(), 0);
@@ -587,7 +592,9 @@ contract MemberRegistry is IMemberRegistry {
         if (newSeat == address(0)) revert RegistryInvalidSeat(newSeat);
         if (_seats[newSeat].memberId != 0) revert RegistrySeatTaken(newSeat);
         address oldSeat = m.seat;
-        _seats[newSeat] = _seats[oldSeat];
+        Seat memory seat = _seats[oldSeat];
+        seat.wallet = newSeat.code.length != 0;
+        _seats[newSeat] = seat;
         delete _seats[oldSeat];
         _seatHistory[oldSeat].push(clock(), 0);
         _seatHistory[newSeat].push(clock(), uint208(memberId));

@@ -116,7 +116,7 @@ library ApprovalBallots {
     ) private returns (bool, IConsortiumGovernor.BallotRejection, uint256) {
         if (b.approvals >> candidates != 0) return (false, IConsortiumGovernor.BallotRejection.InvalidApprovals, 0);
         bool own = b.voter == msg.sender && b.signature.length == 0;
-        if (!own && !BallotSignatures.isValid(b.voter, _digest(ctx, b), b.signature)) {
+        if (!own && !BallotSignatures.isValid(b.voter, _digest(ctx, b), b.signature, VoterWord.isWallet(voter))) {
             return (false, IConsortiumGovernor.BallotRejection.InvalidSignature, 0);
         }
         return VoteLedger.count(

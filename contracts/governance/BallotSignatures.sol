@@ -10,11 +10,16 @@ import {IConsortiumGovernor} from "./IConsortiumGovernor.sol";
  * @notice How every signed ballot's signature is checked: relayed votes ({BatchBallots}) and relayed
  * commitments to sealed votes ({SealedBallots}) both ask {isValid}, so a signature is one rule.
  *
- * ECDSA first (OZ, low-s only), ERC-1271 second. OZ's {SignatureChecker} asks for the signer's code
- * first, a cold account access (2,600 gas) on every ballot; recovering first spends that only on contract
- * wallets and failed signatures. A signature that recovers to the voter's address can only come from that
- * address's key. A contract wallet is asked with {WALLET_GAS} and no more, so one wallet cannot spend a
- * batch's gas; if the batch itself runs so low that the wallet may have had less, the batch reverts
+ * A signature is valid if it recovers to the voter's address (ECDSA, OZ's, low-s only) or if the voter, a
+ * contract, accepts it (ERC-1271); which is tried first only saves gas. OZ's {SignatureChecker} asks for the
+ * signer's code first, a cold account access (2,600 gas) on every ballot. Here the registry's seat record
+ * says whether the seat is a wallet (it had code when seated, read with the voter's seat anyway): a wallet
+ * is asked first and spends no recovery, an account recovers first and is asked only if that fails (an
+ * account given code later, or a wallet seated before it was deployed). A signature that recovers to the
+ * voter's address can only come from that address's key.
+ *
+ * A contract wallet is asked with {WALLET_GAS} and no more, so one wallet cannot spend a batch's gas; if
+ * the batch itself runs so low that the wallet may have had less, the batch reverts
  * ({IConsortiumGovernor.GovernorBatchUnderfunded}) instead of rejecting the ballot.
  */
 library BallotSignatures {
@@ -23,12 +28,17 @@ library BallotSignatures {
     uint256 internal constant WALLET_GAS = 200_000;
 
     /// @notice Whether `signature` is `voter`'s over `digest`: its key's (ECDSA) or, for a contract
-    /// wallet, the wallet's answer (ERC-1271).
+    /// wallet, the wallet's answer (ERC-1271). `wallet`: the registry's word on the seat, which orders the
+    /// two checks and changes no answer.
+    function isValid(address voter, bytes32 digest, bytes calldata signature, bool wallet) internal view returns (bool) {
+        if (wallet) return _askWallet(voter, digest, signature) || _recovers(voter, digest, signature);
+        return _recovers(voter, digest, signature) || _askWallet(voter, digest, signature);
+    }
+
     // slither-disable-next-line unused-return -- the third value is the error's argument, not needed to reject
-    function isValid(address voter, bytes32 digest, bytes calldata signature) internal view returns (bool) {
+    function _recovers(address voter, bytes32 digest, bytes calldata signature) private pure returns (bool) {
         (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
-        if (err == ECDSA.RecoverError.NoError && signer == voter) return true;
-        return _askWallet(voter, digest, signature);
+        return err == ECDSA.RecoverError.NoError && signer == voter;
     }
 
     /**

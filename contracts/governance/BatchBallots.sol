@@ -102,7 +102,8 @@ library BatchBallots {
         uint256 member
     ) private {
         bytes32 digest = _digest(ctx, b.support, b.voter, keccak256(bytes(b.reason)));
-        _count(session, b.voter, b.support, BallotSignatures.isValid(b.voter, digest, b.signature), member, b.reason);
+        bool signed = BallotSignatures.isValid(b.voter, digest, b.signature, VoterWord.isWallet(member));
+        _count(session, b.voter, b.support, signed, member, b.reason);
     }
 
     /// @dev A compact ballot: voter and support from one word, an EIP-2098 signature, no reason.

@@ -120,7 +120,7 @@ library SealedBallots {
         uint256 voter
     ) private returns (bool recorded, IConsortiumGovernor.BallotRejection rejection) {
         bool own = c.voter == msg.sender && c.signature.length == 0;
-        if (!own && !BallotSignatures.isValid(c.voter, _digest(ctx, c), c.signature)) {
+        if (!own && !BallotSignatures.isValid(c.voter, _digest(ctx, c), c.signature, VoterWord.isWallet(voter))) {
             return (false, IConsortiumGovernor.BallotRejection.InvalidSignature);
         }
         uint256 memberId = VoterWord.memberId(voter);

@@ -7,13 +7,14 @@ uint256 constant MAX_TIERS = 16;
 /**
  * @title VoterWord
  * @notice The one word in which the registry tells a governor who a batch's voters are: member id in
- * bits 0-31, tier in bits 32-39, weight at the snapshot in bits 40-71. One word per voter because a
+ * bits 0-31, tier in bits 32-39, weight at the snapshot in bits 40-71, and bit 72 set when the seat is a
+ * contract wallet (its signatures are asked of it first, see {BallotSignatures}). One word per voter because a
  * relayed batch pays for every byte marshalled between the contracts. Packed by {MemberRegistry.electorate},
  * unpacked by {VoteLedger}; this library is the only place that knows the layout.
  */
 library VoterWord {
-    function pack(uint32 id, uint8 tierId, uint256 voterWeight) internal pure returns (uint256) {
-        return uint256(id) | (uint256(tierId) << 32) | (voterWeight << 40);
+    function pack(uint32 id, uint8 tierId, uint256 voterWeight, bool wallet) internal pure returns (uint256) {
+        return uint256(id) | (uint256(tierId) << 32) | (voterWeight << 40) | (wallet ? 1 << 72 : 0);
     }
 
     function memberId(uint256 word) internal pure returns (uint256) {
@@ -26,5 +27,9 @@ library VoterWord {
 
     function weight(uint256 word) internal pure returns (uint256) {
         return uint32(word >> 40);
+    }
+
+    function isWallet(uint256 word) internal pure returns (bool) {
+        return (word >> 72) & 1 != 0;
     }
 }

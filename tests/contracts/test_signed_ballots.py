@@ -2,7 +2,7 @@
 ERC-1271 wallets, signed with eth-account from the full typed-data JSON, as wallets send it."""
 
 import pytest
-from brownie import TestWallet, accounts
+from brownie import TestWallet, accounts, web3
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
@@ -178,6 +178,46 @@ def test_erc1271_wallet_member_uses_cast_vote_by_sig(wallet_vote):
     signature = suite.oz_ballot(owner.key, p.id, AGAINST, voter=wallet.address)
     tx = suite.governor.castVoteBySig(p.id, AGAINST, wallet.address, signature, {"from": accounts[0]})
     assert tx.events["VoteCast"]["voter"] == wallet
+
+
+def is_wallet(suite, seat, timepoint) -> bool:
+    """Bit 72 of the registry's VoterWord: the seat is a contract wallet."""
+    return (suite.registry.electorAt(seat, timepoint) >> 72) & 1 == 1
+
+
+def test_a_wallet_seat_is_asked_first_and_an_account_with_code_still_signs_with_its_key(roster):
+    """The registry marks a seat that has code when seated; its ballots ask the wallet before recovering.
+    The order saves a wallet's ballot the recovery (bench: the ERC-1271 batch) and changes no answer: an
+    account that has code (as under EIP-7702) still votes with its own key."""
+    owner, coded = Account.create(), Account.create()
+    wallet = TestWallet.deploy(owner.address, {"from": accounts[0]})
+    foreign = TestWallet.deploy(Account.create().address, {"from": accounts[0]})
+    web3.provider.make_request("anvil_setCode", [coded.address, web3.eth.get_code(foreign.address).hex()])
+    suite = deploy_suite(roster, extra_members=[(wallet.address, "regular"), (coded.address, "regular")])
+    p = suite.propose([suite.call(suite.registry, "suspend", 7, "")], "wallet first", roster["founding"][0])
+    suite.wait_snapshot(p)
+    snapshot = suite.governor.proposalSnapshot(p.id)
+    assert [is_wallet(suite, seat, snapshot) for seat in (wallet, coded.address, roster["regular"][0])] == [
+        True, True, False]
+    ballots = [suite.member_ballot(owner.key, p.id, FOR, voter=wallet.address),
+               suite.member_ballot(coded.key, p.id, AGAINST, "my own key")]
+    tx = suite.cast_batch(p.id, ballots, accounts[0])
+    assert rejections(tx) == []
+    assert [(e["voter"], e["support"]) for e in tx.events["VoteCast"]] == [(wallet, FOR), (coded.address, AGAINST)]
+
+
+def test_a_rotated_seat_is_a_wallet_if_the_new_address_is(roster):
+    suite = deploy_suite(roster)
+    member, owner = roster["regular"][0], accounts.add()
+    accounts[0].transfer(owner, "1 ether")
+    wallet = TestWallet.deploy(owner.address, {"from": accounts[0]})
+    suite.registry.rotateSeat(wallet, {"from": member})
+    p = suite.propose([suite.call(suite.registry, "suspend", 7, "")], "rotated", roster["founding"][0])
+    suite.wait_snapshot(p)
+    assert is_wallet(suite, wallet, suite.governor.proposalSnapshot(p.id))
+    back = Account.create()
+    wallet.execute(suite.registry, suite.registry.rotateSeat.encode_input(back.address), {"from": owner})
+    assert not is_wallet(suite, back.address, suite.governor.proposalSnapshot(p.id))
 
 
 def test_compact_ballots_count_like_full_ones(gov, roster, active):
