@@ -5,6 +5,7 @@ import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
+import {BallotMemory} from "../utils/BallotMemory.sol";
 import {CallArguments} from "../utils/CallArguments.sol";
 import {VoterWord} from "../utils/VoterWord.sol";
 import {BallotSignatures} from "./BallotSignatures.sol";
@@ -59,12 +60,15 @@ library BatchBallots {
         VoteLedger.Session memory session;
         VoteLedger.open(session, ctx.proposalId);
         if (!session.initialized) (session.capWeight, session.quorum) = (ctx.capWeight, ctx.quorum);
+        uint256 free = BallotMemory.mark();
         for (uint256 i = 0; i < compact.length; ++i) {
             (address voter, uint8 support, bool signed) = _checkCompact(ctx, compact[i]);
             _count(session, voter, support, signed, voters[i], "");
+            BallotMemory.release(free);
         }
         for (uint256 i = 0; i < full.length; ++i) {
             _countFull(ctx, session, full[i], voters[compact.length + i]);
+            BallotMemory.release(free);
         }
         VoteLedger.close(session);
         return session.counted;

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+import {BallotMemory} from "../utils/BallotMemory.sol";
 import {CallArguments} from "../utils/CallArguments.sol";
 import {VoterWord} from "../utils/VoterWord.sol";
 import {BallotSignatures} from "./BallotSignatures.sol";
@@ -61,6 +62,7 @@ library SealedBallots {
             seats[i] = commits[i].voter;
         }
         uint256[] memory voters = ctx.registry.electorate(seats, ctx.snapshot);
+        uint256 free = BallotMemory.mark();
         for (uint256 i = 0; i < commits.length; ++i) {
             IConsortiumGovernor.SealedCommit calldata c = commits[i];
             (bool recorded, IConsortiumGovernor.BallotRejection rejection) = _commit(ctx, c, voters[i]);
@@ -70,6 +72,7 @@ library SealedBallots {
             } else {
                 emit IConsortiumGovernor.BallotRejected(ctx.proposalId, c.voter, rejection);
             }
+            BallotMemory.release(free);
         }
     }
 
@@ -95,8 +98,10 @@ library SealedBallots {
             seats[i] = reveals[i].voter;
         }
         uint256[] memory voters = ctx.registry.electorate(seats, ctx.snapshot);
+        uint256 free = BallotMemory.mark();
         for (uint256 i = 0; i < reveals.length; ++i) {
             _reveal(session, reveals[i], voters[i]);
+            BallotMemory.release(free);
         }
         VoteLedger.close(session);
         return session.counted;

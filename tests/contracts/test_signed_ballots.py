@@ -231,6 +231,24 @@ def test_compact_ballots_count_like_full_ones(gov, roster, active):
     assert tuple(gov.governor.proposalTierVotes(active.id, 1)) == (1, 2, 1)
 
 
+def test_every_ballot_of_a_batch_is_read_whole_though_each_reuses_the_last_ones_memory(roster):
+    """BallotMemory frees what a ballot allocated for the next: reasons long and short, in both layouts,
+    each come out exactly as signed."""
+    extra = [Account.create() for _ in range(3)]
+    suite = deploy_suite(roster, extra_members=[(a.address, "regular") for a in extra])
+    p = suite.propose([suite.call(suite.registry, "suspend", 7, "")], "memory", roster["founding"][0])
+    suite.wait_snapshot(p)
+    signers = [*keys(roster), *(a.key for a in extra)]
+    reasons = ["", "a long reason " * 30, "short", "", "another " * 60]
+    full = [suite.member_ballot(key, p.id, i % 3, reason)
+            for i, (key, reason) in enumerate(zip(signers[2:], reasons, strict=True))]
+    compact = [suite.compact(suite.member_ballot(key, p.id, AGAINST)) for key in signers[:2]]
+    tx = suite.cast_batch(p.id, full, accounts[0], compact=compact)
+    assert [(e["voter"], e["support"], e["weight"], e["reason"]) for e in tx.events["VoteCast"]] == [
+        *[(Account.from_key(key).address, AGAINST, 1, "") for key in signers[:2]],
+        *[(b[0], b[1], 1, b[2]) for b in full]]
+
+
 def test_compact_ballot_with_a_forged_or_high_s_signature_is_rejected(gov, roster, active):
     n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
     word, r, vs = gov.compact(gov.member_ballot(keys(roster)[0], active.id, FOR))
