@@ -58,8 +58,9 @@ contract MemberRegistry is IMemberRegistry {
 
     /// @dev One slot per seat: the member's current tier and standing, and when they last changed.
     /// A governor reading a snapshot taken at or after `updatedAt` needs this slot alone. `wallet`: the
-    /// address had code when it was seated or its standing last changed, so a governor asks it (ERC-1271)
-    /// before trying to recover a signature that only an account could have made.
+    /// address was a contract wallet ({_isWallet}) when it was seated (admitted, or rotated there) or its
+    /// standing last changed, so a governor asks it (ERC-1271) before trying to recover a signature, which a
+    /// contract, having no key, cannot make.
     struct Seat {
         uint32 memberId;
         uint8 tier;
@@ -252,8 +253,9 @@ contract MemberRegistry is IMemberRegistry {
     /// @inheritdoc IMemberRegistry
     function electorAt(address seat, uint256 timepoint) external view returns (uint256) {
         _checkPast(timepoint);
-        (uint32 memberId, uint8 tierId, uint32 weight, bool wallet) = _electorAt(seat, timepoint);
-        return VoterWord.pack(memberId, tierId, weight, wallet);
+        (uint256 seatWord, uint8 tierId, bool active) = _standingOf(seat, timepoint);
+        uint32 weight = active ? _weightAt(VoterWord.memberId(seatWord), tierId, timepoint) : 0;
+        return VoterWord.pack(seatWord, tierId, weight);
     }
 
     /// @inheritdoc IMemberRegistry
@@ -268,7 +270,7 @@ contract MemberRegistry is IMemberRegistry {
         // slither-disable-next-line uninitialized-local -- starts false on purpose: no ledger seen yet
         bool[1] memory contributions;
         for (uint256 i = 0; i < seats.length; ++i) {
-            (uint32 memberId, uint8 tierId, bool active, bool wallet) = _standingOf(seats[i], timepoint);
+            (uint256 seatWord, uint8 tierId, bool active) = _standingOf(seats[i], timepoint);
             uint256 weight = 0;
             if (active) {
                 weight = tierWeights[tierId];
@@ -281,7 +283,7 @@ contract MemberRegistry is IMemberRegistry {
                     --weight;
                 }
             }
-            voters[i] = VoterWord.pack(memberId, tierId, weight, wallet);
+            voters[i] = VoterWord.pack(seatWord, tierId, weight);
         }
         if (contributions[0]) _addParts(voters, timepoint);
     }
@@ -305,15 +307,6 @@ contract MemberRegistry is IMemberRegistry {
         }
     }
 
-    function _electorAt(
-        address seat,
-        uint256 timepoint
-    ) private view returns (uint32 memberId, uint8 tierId, uint32 weight, bool wallet) {
-        bool active;
-        (memberId, tierId, active, wallet) = _standingOf(seat, timepoint);
-        return (memberId, tierId, active ? _weightAt(memberId, tierId, timepoint) : 0, wallet);
-    }
-
     /**
      * @dev The member at `seat` now, and its tier and standing at `timepoint`. Fast path: a seat whose
      * standing has not changed since `timepoint` answers from its one slot, read as one word and unpacked
@@ -325,16 +318,16 @@ contract MemberRegistry is IMemberRegistry {
     function _standingOf(
         address seat,
         uint256 timepoint
-    ) private view returns (uint32 memberId, uint8 tierId, bool active, bool wallet) {
+    ) private view returns (uint256 seatWord, uint8 tierId, bool active) {
         Seat storage s = _seats[seat];
         uint256 packed;
         assembly ("memory-safe") {
             packed := sload(s.slot)
         }
-        memberId = uint32(packed);
-        if (memberId == 0) return (0, 0, false, false);
-        wallet = uint8(packed >> 96) != 0;
-        if (uint48(packed >> 48) <= timepoint) return (memberId, uint8(packed >> 32), uint8(packed >> 40) != 0, wallet);
+        uint32 memberId = uint32(packed);
+        if (memberId == 0) return (0, 0, false);
+        seatWord = VoterWord.seat(memberId, (packed >> 96) & 1);
+        if (uint48(packed >> 48) <= timepoint) return (seatWord, uint8(packed >> 32), uint8(packed >> 40) != 0);
         (tierId, active) = _standingAt(memberId, timepoint);
     }
 
@@ -571,7 +564,7 @@ contract MemberRegistry is IMemberRegistry {
         _standingHistory[memberId].push(clock(), _encodeStanding(newTier, isActive));
         if (_isSeated(newStatus)) {
             // Safe cast: member ids come from the uint32 counter _memberCount.
-            _seats[m.seat] = Seat(uint32(memberId), newTier, isActive, clock(), m.seat.code.length != 0);
+            _seats[m.seat] = Seat(uint32(memberId), newTier, isActive, clock(), _isWallet(m.seat));
         } else {
             delete _seats[m.seat];
             _seatHistory[m.seat].push(clock(), 0);
@@ -579,6 +572,17 @@ contract MemberRegistry is IMemberRegistry {
         _updateTotal(oldWeight, newWeight);
         // The ledger in force keeps its total to the members that count: active, in a voting tier.
         if (contributions && (oldWeight != 0) != (newWeight != 0)) _setCounted(memberId, newWeight != 0);
+    }
+
+    /**
+     * @dev Whether `seat` is a contract wallet, whose signatures a governor asks it for (ERC-1271) before
+     * recovering any: it has code, and that code is not an EIP-7702 delegation (0xef0100 and an address,
+     * 23 bytes), because a delegated account still signs with its key and its delegate, asked first, could
+     * spend a batch's gas on ballots that the relayer, seeing them recover, did not fund as a wallet's.
+     */
+    function _isWallet(address seat) private view returns (bool) {
+        uint256 size = seat.code.length;
+        return size != 0 && (size != 23 || bytes3(seat.code) != 0xef0100);
     }
 
     // slither-disable-next-line calls-loop -- the ledger is the system's own contract; bootstrapAdmit's loop is the founding roll's
@@ -593,7 +597,7 @@ contract MemberRegistry is IMemberRegistry {
         if (_seats[newSeat].memberId != 0) revert RegistrySeatTaken(newSeat);
         address oldSeat = m.seat;
         Seat memory seat = _seats[oldSeat];
-        seat.wallet = newSeat.code.length != 0;
+        seat.wallet = _isWallet(newSeat);
         _seats[newSeat] = seat;
         delete _seats[oldSeat];
         _seatHistory[oldSeat].push(clock(), 0);

@@ -11,12 +11,12 @@ import {IConsortiumGovernor} from "./IConsortiumGovernor.sol";
  * commitments to sealed votes ({SealedBallots}) both ask {isValid}, so a signature is one rule.
  *
  * A signature is valid if it recovers to the voter's address (ECDSA, OZ's, low-s only) or if the voter, a
- * contract, accepts it (ERC-1271); which is tried first only saves gas. OZ's {SignatureChecker} asks for the
- * signer's code first, a cold account access (2,600 gas) on every ballot. Here the registry's seat record
- * says whether the seat is a wallet (it had code when seated, read with the voter's seat anyway): a wallet
- * is asked first and spends no recovery, an account recovers first and is asked only if that fails (an
- * account given code later, or a wallet seated before it was deployed). A signature that recovers to the
- * voter's address can only come from that address's key.
+ * contract, accepts it (ERC-1271): the order of the two checks decides what a ballot costs, not whether it
+ * counts. OZ's {SignatureChecker} asks for the signer's code first, a cold account access (2,600 gas) on
+ * every ballot. Here the registry's seat record says whether the seat is a contract wallet (read with the
+ * voter's seat anyway): a wallet is asked first and spends no recovery; an account recovers first and is
+ * asked only if that fails (an account that got code after it was seated, or a wallet seated before it was
+ * deployed). A signature that recovers to the voter's address can only come from that address's key.
  *
  * A contract wallet is asked with {WALLET_GAS} and no more, so one wallet cannot spend a batch's gas; if
  * the batch itself runs so low that the wallet may have had less, the batch reverts
@@ -29,7 +29,7 @@ library BallotSignatures {
 
     /// @notice Whether `signature` is `voter`'s over `digest`: its key's (ECDSA) or, for a contract
     /// wallet, the wallet's answer (ERC-1271). `wallet`: the registry's word on the seat, which orders the
-    /// two checks and changes no answer.
+    /// two checks.
     function isValid(address voter, bytes32 digest, bytes calldata signature, bool wallet) internal view returns (bool) {
         if (wallet) return _askWallet(voter, digest, signature) || _recovers(voter, digest, signature);
         return _recovers(voter, digest, signature) || _askWallet(voter, digest, signature);

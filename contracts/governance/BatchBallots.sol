@@ -21,7 +21,7 @@ import {VoteLedger} from "./VoteLedger.sol";
  * Per batch: one registry call looks up every voter at the snapshot; the ledger session writes each
  * marks word, tier tally and counter once.
  *
- * Signatures are checked by {BallotSignatures} (ECDSA first, ERC-1271 with bounded gas second).
+ * Signatures are checked by {BallotSignatures} (ECDSA or ERC-1271 with bounded gas, a wallet seat asked first).
  */
 library BatchBallots {
     bytes32 internal constant MEMBER_BALLOT_TYPEHASH =

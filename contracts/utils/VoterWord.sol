@@ -13,8 +13,16 @@ uint256 constant MAX_TIERS = 16;
  * unpacked by {VoteLedger}; this library is the only place that knows the layout.
  */
 library VoterWord {
-    function pack(uint32 id, uint8 tierId, uint256 voterWeight, bool wallet) internal pure returns (uint256) {
-        return uint256(id) | (uint256(tierId) << 32) | (voterWeight << 40) | (wallet ? 1 << 72 : 0);
+    /// @notice The seat's part of the word: its member id and whether it is a contract wallet. Kept apart
+    /// from {pack} so that the registry's per-voter loop carries one value for both.
+    /// `wallet` is 1 for a contract wallet, 0 otherwise (a bool as stored, read without a branch).
+    function seat(uint32 id, uint256 wallet) internal pure returns (uint256) {
+        return uint256(id) | (wallet << 72);
+    }
+
+    /// @notice The whole word: a {seat} word with the voter's tier and its weight at the snapshot.
+    function pack(uint256 seatWord, uint8 tierId, uint256 voterWeight) internal pure returns (uint256) {
+        return seatWord | (uint256(tierId) << 32) | (voterWeight << 40);
     }
 
     function memberId(uint256 word) internal pure returns (uint256) {

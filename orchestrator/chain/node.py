@@ -51,6 +51,15 @@ CHECKPOINT_ALLOWANCE = 3 * 20_000
 # Nodes keep and relay transactions of at most 128 KiB (geth's txMaxSize; anvil and Hardhat accept more,
 # public mempools do not): a larger one would be accepted locally and never mined.
 MAX_TRANSACTION_BYTES = 128 * 1024
+# EIP-7825 (Osaka; on Ethereum since December 2025): no transaction may ask for more than 2^24 gas, whatever
+# its block holds; a node that follows it refuses a larger one. Chains before it accept more, but nothing here
+# needs that much (deploy.py admits the founding roll in chunks of about 14 million).
+MAX_TRANSACTION_GAS = 2**24
+
+
+def gas_ceiling(block_gas_limit: int) -> int:
+    """The most gas one transaction may ask for in a block of `block_gas_limit`."""
+    return min(block_gas_limit, MAX_TRANSACTION_GAS)
 HARDFORK = "cancun"  # must match brownie-config.yaml's evm_version
 DEVNET_CHAIN_ID = 31337
 # Transport retries for a dropped connection, a timeout or a gateway's 429/5xx. Every request we make is
@@ -209,15 +218,16 @@ class Sender:
         return self.wait(w3, tx_hash, tx, what, receipt)
 
     def sign(self, w3: Web3, call: Any, what: str, value: int = 0, extra_gas: int = 0,
-             preset: dict | None = None, block_limit: int | None = None) -> tuple[bytes, str, dict]:
+             preset: dict | None = None, ceiling: int | None = None) -> tuple[bytes, str, dict]:
         """The signed transaction (raw bytes, hash, fields), not yet sent: sending the same bytes again is
         idempotent, which is what lets the relayer retry without ever submitting a ballot twice.
         `extra_gas` is added to the limit for what the estimate cannot see (see the relayer); the limit is
-        capped at the block's. CallRefused when the call itself cannot be mined (a revert, more gas than a
-        block holds, too large to relay); ChainError when this account cannot pay, or when it is held by a
-        node that signs only by sending (Hardhat Network): bytes that were never recorded could be sent twice,
-        so such an account cannot sign here at all (see require_signing). `preset`, `block_limit`: see _build."""
-        tx = self._build(w3, call, what, value, extra_gas, preset, block_limit)
+        capped at what a transaction may use (gas_ceiling). CallRefused when the call itself cannot be mined
+        (a revert, more gas than a transaction may use, too large to relay); ChainError when this account
+        cannot pay, or when it is held by a node that signs only by sending (Hardhat Network): bytes that were
+        never recorded could be sent twice, so such an account cannot sign here at all (see require_signing).
+        `preset`, `ceiling`: see _build."""
+        tx = self._build(w3, call, what, value, extra_gas, preset, ceiling)
         raw = self._signed(w3, tx)
         if raw is None:
             raise self._cannot_sign(what)
@@ -245,10 +255,10 @@ class Sender:
         return TransactionSeries(self, w3)
 
     def _build(self, w3: Web3, call: Any, what: str, value: int, extra_gas: int = 0,
-               preset: dict | None = None, block_limit: int | None = None) -> dict:
-        """The transaction's fields: fees, a gas limit with margins (capped at the block's), the next nonce.
-        `preset` fields (a series' fees and nonce, a known gas bound) and `block_limit` (the block's gas limit,
-        as a series read it) are not asked of the node again."""
+               preset: dict | None = None, ceiling: int | None = None) -> dict:
+        """The transaction's fields: fees, a gas limit with margins (capped at the gas ceiling), the next nonce.
+        `preset` fields (a series' fees and nonce, a known gas bound) and `ceiling` (gas_ceiling of the block's
+        gas limit, as a series read it) are not asked of the node again."""
         params = {"from": self.address, "value": value, **(preset or {})}
         bound = "gas" in params
         try:
@@ -257,14 +267,16 @@ class Sender:
             raise CallRefused(f"{what}: {decode_revert(exc)}") from None
         except (Web3RPCError, ValueError) as exc:  # the node's own refusal of the estimate
             raise refusal(exc, what, self.address) from None
-        if block_limit is None:
-            block_limit = w3.eth.get_block("latest")["gasLimit"]
+        if ceiling is None:
+            ceiling = gas_ceiling(w3.eth.get_block("latest")["gasLimit"])
         if bound:  # the caller's bound, which already counts everything the call can spend
-            tx["gas"] = min(tx["gas"] + extra_gas, block_limit)
+            tx["gas"] = min(tx["gas"] + extra_gas, ceiling)
         else:
-            if tx["gas"] > block_limit:
-                raise CallRefused(f"{what}: needs {tx['gas']:,} gas, more than a block holds ({block_limit:,})")
-            tx["gas"] = min(int(tx["gas"] * GAS_MARGIN) + CHECKPOINT_ALLOWANCE + extra_gas, block_limit)
+            # What the estimate cannot see (a wallet's allowance) must fit too, not be cut to the ceiling.
+            if tx["gas"] + extra_gas > ceiling:
+                raise CallRefused(f"{what}: needs {tx['gas'] + extra_gas:,} gas, more than one transaction may use "
+                                  f"({ceiling:,}: the block's gas limit, and at most 2^24 by EIP-7825)")
+            tx["gas"] = min(int(tx["gas"] * GAS_MARGIN) + CHECKPOINT_ALLOWANCE + extra_gas, ceiling)
         if "nonce" not in tx:
             tx["nonce"] = w3.eth.get_transaction_count(self.address, "pending")
         return tx
@@ -311,28 +323,28 @@ FEES_FRESH_FOR = 12.0  # seconds: about one Ethereum block
 class TransactionSeries:
     """Transactions one sender signs and sends one after another without awaiting each one's receipt (the
     relayer's batches of a pass): what they share is read from the node once (the chain id, the fees, the
-    block's gas limit, the first nonce), and each next nonce is counted here. The nonce moves on only when
+    gas ceiling, the first nonce), and each next nonce is counted here. The nonce moves on only when
     the node takes a transaction (`taken`), so that a refused one leaves no gap for the next to wait on."""
 
     def __init__(self, sender: Sender, w3: Web3):
         self.sender, self.w3 = sender, w3
         self._shared = {"chainId": w3.eth.chain_id}
-        self.block_gas_limit = 0
+        self.gas_ceiling = 0
         self._read_fees()
         self.nonce = w3.eth.get_transaction_count(sender.address, "pending")
 
     def _read_fees(self) -> None:
-        """web3's default fee strategy (fill_transaction_defaults: twice the base fee plus the tip), and the block's
-        gas limit, read again when older than FEES_FRESH_FOR: a long series on a public chain outlives a block's."""
+        """web3's default fee strategy (fill_transaction_defaults: twice the base fee plus the tip), and the gas
+        ceiling, read again when older than FEES_FRESH_FOR: a long series on a public chain outlives a block's."""
         latest = self.w3.eth.get_block("latest")
         tip = self.w3.eth.max_priority_fee
         self._shared.update({"maxPriorityFeePerGas": tip, "maxFeePerGas": tip + 2 * latest["baseFeePerGas"]})
-        self.block_gas_limit = latest["gasLimit"]
+        self.gas_ceiling = gas_ceiling(latest["gasLimit"])
         self._fees_read = time.monotonic()
 
     def sign(self, call: Any, what: str, extra_gas: int = 0, gas: int | None = None) -> tuple[bytes, str, dict]:
         """Sender.sign at the series' next nonce and fees. `gas`: a limit the caller knows to be enough, so
-        that nothing is estimated (capped at the block's); None: estimated, with the usual margins."""
+        that nothing is estimated (capped at the gas ceiling); None: estimated, with the usual margins."""
         if time.monotonic() - self._fees_read > FEES_FRESH_FOR:
             self._read_fees()
         preset = {**self._shared, "nonce": self.nonce}
@@ -341,7 +353,7 @@ class TransactionSeries:
         else:
             preset["gas"] = gas
         return self.sender.sign(self.w3, call, what, extra_gas=extra_gas, preset=preset,
-                                block_limit=self.block_gas_limit)
+                                ceiling=self.gas_ceiling)
 
     def taken(self) -> None:
         """The node took the last signed transaction: the next one gets the next nonce."""

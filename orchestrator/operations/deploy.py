@@ -32,7 +32,7 @@ from orchestrator.operations.config import DeploymentConfig
 
 log = logging.getLogger(__name__)
 
-BOOTSTRAP_CHUNK = 50  # about 5.4M gas per chunk, well inside any block
+BOOTSTRAP_CHUNK = 50  # about 14.1M gas a chunk: within the 2^24 EIP-7825 allows a transaction
 
 # Manifest name → attribute of Deployment. The governor's libraries are listed so every address is known.
 CONTRACTS = {

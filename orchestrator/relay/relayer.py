@@ -662,7 +662,8 @@ class Relayer:
                 return "ecdsa", canonical
             # Not the voter's key, whatever its s: perhaps a contract wallet's, as a 1-of-n Safe's single
             # 65-byte owner signature is. The Safe's ecrecover takes a high s, and the governor asks the wallet
-            # whenever ECDSA fails (BallotSignatures.isValid), so the wallet must be asked here too.
+            # whenever ECDSA fails (BallotSignatures.isValid; a seat the registry marks a wallet, a contract
+            # with no key, it asks first), so the wallet must be asked here too.
         if self.session.w3.eth.get_code(voter):  # a contract wallet: ask it (ERC-1271)
             wallet = self.session.w3.eth.contract(address=voter, abi=ballots.ERC1271_ABI)
             # As a batch asks it: from the governor, with the gas allowance the governor gives a wallet.
@@ -752,7 +753,7 @@ class Relayer:
     def _dispatch(self, series: TransactionSeries, proposal_id: int, batch: list[Stored],
                   kind: str = "ballot") -> list[Dispatched]:
         """Sign, record and broadcast one batch; its receipt is awaited later (_settle). One the node refuses
-        (its estimate reverts, it needs more gas than a block holds, it is too large, a ballot cannot be
+        (its estimate reverts, it needs more gas than a transaction may use, it is too large, a ballot cannot be
         encoded, the node will not take it) is split in two, and so on until the refused ballot is alone: that
         one is rejected with the node's reason, the rest go out."""
         try:
@@ -799,8 +800,8 @@ class Relayer:
         wallet_gas = self.wallet_gas * sum(b.kind == "erc1271" for b in batch)
         bound = ballot_batch_gas(len(batch), data) if kind == "ballot" and not any(
             b.detail in (RETRY_ALONE, RAN_OUT) for b in batch) else None
-        if bound is not None and bound + wallet_gas > series.block_gas_limit:
-            bound = None  # may not fit a block: the estimate says whether it does, or splits it
+        if bound is not None and bound + wallet_gas > series.gas_ceiling:
+            bound = None  # may not fit a transaction: the estimate says whether it does, or splits it
         raw, tx_hash, _ = with_retries(lambda: series.sign(call, "relay", extra_gas=wallet_gas, gas=bound), "sign")
         return raw, tx_hash, bound is not None
 

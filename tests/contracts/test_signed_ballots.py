@@ -189,16 +189,19 @@ def test_a_wallet_seat_is_asked_first_and_an_account_with_code_still_signs_with_
     """The registry marks a seat that has code when seated; its ballots ask the wallet before recovering.
     The order saves a wallet's ballot the recovery (bench: the ERC-1271 batch) and changes no answer: an
     account that has code (as under EIP-7702) still votes with its own key."""
-    owner, coded = Account.create(), Account.create()
+    owner, coded, delegated = Account.create(), Account.create(), Account.create()
     wallet = TestWallet.deploy(owner.address, {"from": accounts[0]})
     foreign = TestWallet.deploy(Account.create().address, {"from": accounts[0]})
     web3.provider.make_request("anvil_setCode", [coded.address, web3.eth.get_code(foreign.address).hex()])
-    suite = deploy_suite(roster, extra_members=[(wallet.address, "regular"), (coded.address, "regular")])
+    # An EIP-7702 delegation (0xef0100 and the delegate's address) is an account's: not marked a wallet.
+    web3.provider.make_request("anvil_setCode", [delegated.address, "0xef0100" + foreign.address[2:]])
+    suite = deploy_suite(roster, extra_members=[(a, "regular") for a in (wallet.address, coded.address,
+                                                                         delegated.address)])
     p = suite.propose([suite.call(suite.registry, "suspend", 7, "")], "wallet first", roster["founding"][0])
     suite.wait_snapshot(p)
     snapshot = suite.governor.proposalSnapshot(p.id)
-    assert [is_wallet(suite, seat, snapshot) for seat in (wallet, coded.address, roster["regular"][0])] == [
-        True, True, False]
+    seats = (wallet, coded.address, delegated.address, roster["regular"][0])
+    assert [is_wallet(suite, seat, snapshot) for seat in seats] == [True, True, False, False]
     ballots = [suite.member_ballot(owner.key, p.id, FOR, voter=wallet.address),
                suite.member_ballot(coded.key, p.id, AGAINST, "my own key")]
     tx = suite.cast_batch(p.id, ballots, accounts[0])

@@ -461,8 +461,8 @@ def refuse_voter(monkeypatch, voter: str, where: str, message: str = "poisoned b
     if where == "estimate":
         real_sign = RealSender.sign
 
-        def sign(self, w3, call, what, value=0, extra_gas=0, preset=None, block_limit=None):
-            raw, tx_hash, tx = real_sign(self, w3, call, what, value, extra_gas, preset, block_limit)
+        def sign(self, w3, call, what, value=0, extra_gas=0, preset=None, ceiling=None):
+            raw, tx_hash, tx = real_sign(self, w3, call, what, value, extra_gas, preset, ceiling)
             if needle in raw:
                 _, compact, full = decode(CAST_VOTE_BATCH_TYPES, call.data[4:])
                 refused.append(len(compact) + len(full))

@@ -3,8 +3,11 @@ once they are older than a block."""
 
 from types import SimpleNamespace
 
+import pytest
+
 from orchestrator.chain import node
 from orchestrator.chain.node import Sender, TransactionSeries
+from orchestrator.errors import CallRefused
 
 
 class Node:
@@ -22,7 +25,7 @@ class Node:
 
 def signed_fields(series: TransactionSeries) -> dict:
     asked = {}
-    series.sender.sign = lambda w3, call, what, extra_gas=0, preset=None, block_limit=None: (
+    series.sender.sign = lambda w3, call, what, extra_gas=0, preset=None, ceiling=None: (
         asked.update(preset) or (b"", "0x", {}))
     series.sign(object(), "batch", gas=100_000)
     return asked
@@ -48,7 +51,7 @@ def test_an_estimated_transaction_of_a_series_is_estimated_before_its_fees_are_s
     differently with a gas price set would otherwise be estimated at its dearest."""
     series = TransactionSeries(Sender("0x" + "11" * 20), Node())
     asked = {}
-    series.sender.sign = lambda w3, call, what, extra_gas=0, preset=None, block_limit=None: (
+    series.sender.sign = lambda w3, call, what, extra_gas=0, preset=None, ceiling=None: (
         asked.update(preset) or (b"", "0x", {}))
     series.sign(object(), "batch")
     assert set(asked) == {"chainId", "nonce"}
@@ -79,3 +82,34 @@ def test_a_raw_receipt_is_the_nodes_json_with_its_numbers_read_or_none_or_the_no
         assert "header not found" in str(exc)
     else:
         raise AssertionError("a node's error was taken for an answer")
+
+
+def test_no_transaction_asks_for_more_than_eip_7825_allows_whatever_the_block_holds():
+    """Osaka's cap (2^24 gas a transaction) under a 30-million block; a smaller block's own limit below it."""
+    w3 = Node()
+    assert TransactionSeries(Sender("0x" + "11" * 20), w3).gas_ceiling == 2**24
+    w3.latest = lambda which: {"baseFeePerGas": 10, "gasLimit": 10_000_000}
+    w3.eth.get_block = w3.latest
+    assert TransactionSeries(Sender("0x" + "11" * 20), w3).gas_ceiling == 10_000_000
+
+
+class Call:
+    """A contract call whose estimate is `gas`."""
+
+    def __init__(self, gas):
+        self.gas = gas
+
+    def build_transaction(self, params):
+        return {**params, "gas": params.get("gas", self.gas), "nonce": 0}
+
+
+def test_an_estimate_above_the_cap_is_refused_and_a_known_bound_is_capped():
+    sender, w3 = Sender("0x" + "11" * 20), Node()  # a 30-million block
+    with pytest.raises(CallRefused) as refused:
+        sender._build(w3, Call(2**24 + 1), "a roll chunk", 0)
+    assert str(refused.value) == ("a roll chunk: needs 16,777,217 gas, more than one transaction may use (16,777,216: "
+                                  "the block's gas limit, and at most 2^24 by EIP-7825)")
+    with pytest.raises(CallRefused, match="a batch: needs 16,800,000 gas, more than one transaction may use"):
+        sender._build(w3, Call(16_000_000), "a batch", 0, extra_gas=800_000)  # a wallet's allowance is not cut
+    assert sender._build(w3, Call(0), "a batch", 0, preset={"gas": 20_000_000})["gas"] == 2**24
+    assert sender._build(w3, Call(14_000_000), "a batch", 0)["gas"] == 2**24  # 1.2× the estimate and more, capped
