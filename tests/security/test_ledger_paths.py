@@ -140,6 +140,26 @@ def test_quorum_reached_late_extends_the_deadline_once(strict, roster, path):
     assert strict.governor.proposalDeadline(p.id) == tx.timestamp + 600
 
 
+def test_sealed_votes_revealed_late_extend_the_deadline_once(strict, roster):
+    """A bloc that reveals the quorum in the last seconds of a sealed vote gives the others the extension too,
+    and a reveal after the original deadline still counts."""
+    r1, r2, r3, r4 = roster["regular"]
+    p = propose(strict, [strict.ordinary()], "late reveal", r1, "sealed")
+    strict.wait_snapshot(p)
+    for voter in (r1, r2, r3, r4):
+        strict.own_commit(p.id, voter, FOR, SALT)
+    deadline = strict.governor.proposalDeadline(p.id)
+    sleep(deadline - latest_timestamp() - 5)
+    tx = strict.reveal(p.id, [(v.address, FOR, SALT) for v in (r1, r2, r3)], accounts[0])  # the quorum, late
+    assert tx.events["ProposalExtended"]["extendedDeadline"] == tx.timestamp + 600
+    sleep(300)  # past the original deadline
+    assert latest_timestamp() > deadline
+    later = strict.reveal(p.id, [(r4.address, FOR, SALT)], accounts[0])
+    assert [e["voter"] for e in later.events["VoteCast"]] == [r4.address]
+    assert "ProposalExtended" not in later.events
+    assert strict.governor.proposalDeadline(p.id) == tx.timestamp + 600
+
+
 @pytest.mark.parametrize("first, second", [("direct", "batch"), ("batch", "direct"), ("batch", "batch")])
 def test_a_member_votes_once_whichever_paths_it_uses(gov, roster, first, second):
     r1 = roster["regular"][0]
