@@ -3,9 +3,9 @@ pragma solidity ^0.8.24;
 
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {Memory} from "@openzeppelin/contracts/utils/Memory.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
-import {BallotMemory} from "../utils/BallotMemory.sol";
 import {CallArguments} from "../utils/CallArguments.sol";
 import {VoterWord} from "../utils/VoterWord.sol";
 import {BallotSignatures} from "./BallotSignatures.sol";
@@ -60,15 +60,18 @@ library BatchBallots {
         VoteLedger.Session memory session;
         VoteLedger.open(session, ctx.proposalId);
         if (!session.initialized) (session.capWeight, session.quorum) = (ctx.capWeight, ctx.quorum);
-        uint256 free = BallotMemory.mark();
+        // Each ballot's memory (its digest's encoding, its event's data, a reason's copy) is freed for the next:
+        // nothing allocated for a ballot is used after it, and memory costs quadratically in its size (about
+        // 30 gas a ballot at 100, nearly 200 at 1,000; bench).
+        Memory.Pointer free = Memory.getFreeMemoryPointer();
         for (uint256 i = 0; i < compact.length; ++i) {
             (address voter, uint8 support, bool signed) = _checkCompact(ctx, compact[i]);
             _count(session, voter, support, signed, voters[i], "");
-            BallotMemory.release(free);
+            Memory.unsafeSetFreeMemoryPointer(free);
         }
         for (uint256 i = 0; i < full.length; ++i) {
             _countFull(ctx, session, full[i], voters[compact.length + i]);
-            BallotMemory.release(free);
+            Memory.unsafeSetFreeMemoryPointer(free);
         }
         VoteLedger.close(session);
         return session.counted;

@@ -2,8 +2,8 @@
 pragma solidity ^0.8.24;
 
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
+import {Memory} from "@openzeppelin/contracts/utils/Memory.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
-import {BallotMemory} from "../utils/BallotMemory.sol";
 import {CallArguments} from "../utils/CallArguments.sol";
 import {VoterWord} from "../utils/VoterWord.sol";
 import {BallotSignatures} from "./BallotSignatures.sol";
@@ -62,7 +62,7 @@ library SealedBallots {
             seats[i] = commits[i].voter;
         }
         uint256[] memory voters = ctx.registry.electorate(seats, ctx.snapshot);
-        uint256 free = BallotMemory.mark();
+        Memory.Pointer free = Memory.getFreeMemoryPointer();
         for (uint256 i = 0; i < commits.length; ++i) {
             IConsortiumGovernor.SealedCommit calldata c = commits[i];
             (bool recorded, IConsortiumGovernor.BallotRejection rejection) = _commit(ctx, c, voters[i]);
@@ -72,7 +72,7 @@ library SealedBallots {
             } else {
                 emit IConsortiumGovernor.BallotRejected(ctx.proposalId, c.voter, rejection);
             }
-            BallotMemory.release(free);
+            Memory.unsafeSetFreeMemoryPointer(free); // as BatchBallots.count frees a ballot's memory
         }
     }
 
@@ -98,10 +98,10 @@ library SealedBallots {
             seats[i] = reveals[i].voter;
         }
         uint256[] memory voters = ctx.registry.electorate(seats, ctx.snapshot);
-        uint256 free = BallotMemory.mark();
+        Memory.Pointer free = Memory.getFreeMemoryPointer();
         for (uint256 i = 0; i < reveals.length; ++i) {
             _reveal(session, reveals[i], voters[i]);
-            BallotMemory.release(free);
+            Memory.unsafeSetFreeMemoryPointer(free); // as BatchBallots.count frees a ballot's memory
         }
         VoteLedger.close(session);
         return session.counted;

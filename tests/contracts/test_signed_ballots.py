@@ -235,8 +235,8 @@ def test_compact_ballots_count_like_full_ones(gov, roster, active):
 
 
 def test_every_ballot_of_a_batch_is_read_whole_though_each_reuses_the_last_ones_memory(roster):
-    """BallotMemory frees what a ballot allocated for the next: reasons long and short, in both layouts,
-    each come out exactly as signed."""
+    """The batch frees what a ballot allocated for the next (BatchBallots.count): reasons long and short, in both
+    layouts, each come out exactly as signed."""
     extra = [Account.create() for _ in range(3)]
     suite = deploy_suite(roster, extra_members=[(a.address, "regular") for a in extra])
     p = suite.propose([suite.call(suite.registry, "suspend", 7, "")], "memory", roster["founding"][0])
