@@ -480,6 +480,29 @@ def test_a_saturated_weight_counts_whole_once_the_counters_are_stored(weighed, r
     assert g.vote(p, member, FOR).events["VoteCast"]["weight"] == 2**32 - 1
 
 
+def test_a_quorum_beyond_64_bits_is_stored_unreachable_not_wrapped(roster):
+    """The counters word keeps the quorum in 64 bits. A contribution part can lift the total, and so the quorum,
+    past that: the attack is a quorum of 2^64 + 5, which, wrapped to 64 bits, the two founding members' 6 would
+    reach. Stored clamped, it stays unreachable, as the true quorum is: no member weighs more than 2^32."""
+    g = deploy_suite(roster, contributions={"enabled": True, "unit": 1, "period": PERIOD, "max_part": 0},
+                     quorum_percent=100)
+    f1, f2 = roster["founding"]
+    quorum = 2**64 + 5
+    # The total that makes it: the tiers' 10 plus a part. At period 0, with a unit of 1 wei, a part is
+    # isqrt(units × 1e18) / 1e9, so units = part² (below the 2^128 one attribution may record).
+    part = quorum - g.registry.totalWeight()
+    member = g.member_id(roster["regular"][0])
+    g.pass_proposal([g.call(g.ledger, "attribute", member, part**2, "an era's work")], "credit", f1, {f1: FOR, f2: FOR})
+    sleep(1)
+    p = g.propose([g.ordinary()], "after the credit", f1)
+    g.wait_snapshot(p)
+    assert g.governor.proposalQuorum(p.id) == quorum
+    g.vote(p, f1, FOR)  # the first counted ballot stores the counters
+    g.vote(p, f2, FOR)
+    g.wait_deadline(p)
+    assert g.governor.proposalVotes(p.id)[1] == 6
+    assert g.state(p) == "Defeated"
+
 
 # ───── the config ─────
 
