@@ -45,11 +45,13 @@ $(STAMP)/brownie-network: $(STAMP)/venv Makefile
 
 # brownie recompiles a contract when its source or a contract it inherits changed, not when an internal library
 # it uses did (VoteLedger, VoterWord, ...: brownie's dependency lists leave them out), so tests would run stale
-# bytecode, and a guard broken on purpose would stay green. Any change under contracts/ recompiles everything;
-# the stamp is taken before compiling, so an edit made meanwhile counts as a change.
+# bytecode, and a guard broken on purpose would stay green. Any change under contracts/, to the compiler settings,
+# or to the npm lock (OpenZeppelin, solc) recompiles everything; the stamp is taken before compiling, so an edit
+# made meanwhile counts as a change.
 compile: $(STAMP)/venv solc
 	@if [ ! -f $(STAMP)/compiled ] || [ ! -d build/contracts ] || \
-		[ -n "$$(find contracts brownie-config.yaml -newer $(STAMP)/compiled -print -quit)" ]; then \
+		[ -n "$$(find contracts brownie-config.yaml package-lock.json tools/solc.js -newer $(STAMP)/compiled -print \
+			-quit)" ]; then \
 		touch $(STAMP)/compiling && \
 		{ $(BIN)/brownie compile --all > $(STAMP)/compile.log 2>&1 || { cat $(STAMP)/compile.log; exit 1; }; } && \
 		mv $(STAMP)/compiling $(STAMP)/compiled; fi
