@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from orchestrator.chain.node import MAX_TRANSACTION_GAS
+
 # A batched ballot's gas that no code can save: 96 bytes of calldata (1,404), ecrecover and its call (3,100),
 # the VoteCast event (2,405), the cold read of the voter's seat (2,100).
 FLOOR_PER_BALLOT = 1_404 + 3_100 + 2_405 + 2_100
@@ -14,7 +16,7 @@ def _n(value) -> str:
 def _over_cap(reference_gas: int) -> str:
     """A note for a reference batch that needs more gas than EIP-7825 allows one transaction."""
     return "; the reference's needs more than the 2^24 gas EIP-7825 allows a transaction" if (
-        reference_gas > 2**24) else ""
+        reference_gas > MAX_TRANSACTION_GAS) else ""
 
 
 def _ratio(ours: float, ref: float | None) -> str:

@@ -56,10 +56,6 @@ MAX_TRANSACTION_BYTES = 128 * 1024
 # needs that much (deploy.py admits the founding roll in chunks of about 14 million).
 MAX_TRANSACTION_GAS = 2**24
 
-
-def gas_ceiling(block_gas_limit: int) -> int:
-    """The most gas one transaction may ask for in a block of `block_gas_limit`."""
-    return min(block_gas_limit, MAX_TRANSACTION_GAS)
 HARDFORK = "cancun"  # must match brownie-config.yaml's evm_version
 DEVNET_CHAIN_ID = 31337
 # Transport retries for a dropped connection, a timeout or a gateway's 429/5xx. Every request we make is
@@ -68,6 +64,11 @@ DEVNET_CHAIN_ID = 31337
 # for without sending, by eth_sendTransaction with the nonce fixed, which a node also mines at most once.
 TRANSPORT_RETRY = Retry(total=6, backoff_factor=0.1, status_forcelist=(429, 502, 503, 504), allowed_methods=None,
                         raise_on_status=False)
+
+
+def gas_ceiling(block_gas_limit: int) -> int:
+    """The most gas one transaction may ask for in a block of `block_gas_limit`."""
+    return min(block_gas_limit, MAX_TRANSACTION_GAS)
 
 
 def connect(rpc: str, expect_chain_id: int | None = None, timeout: float = 30.0) -> Web3:
