@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
+from orchestrator import untrusted_json
+
 DATA_PREFIX = "data:application/json,"
 
 
@@ -46,7 +48,7 @@ def read(uri: str, onchain_hash: bytes) -> Identity:
     if not uri.startswith(DATA_PREFIX):
         return Identity(None, None, False)
     try:
-        document = json.loads(unquote(uri[len(DATA_PREFIX):]))
+        document = untrusted_json.loads(unquote(uri[len(DATA_PREFIX):]))
         name, jurisdiction = document["legal_name"], document["jurisdiction"]
     except (ValueError, KeyError, TypeError):
         return Identity(None, None, False)

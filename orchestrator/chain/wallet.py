@@ -15,6 +15,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 
+from orchestrator import untrusted_json
 from orchestrator.errors import InputError, WalletError
 
 DEFAULT_DIR = Path.home() / ".consortium" / "keystores"
@@ -83,7 +84,7 @@ class Keystores:
 
     def _read(self, name: str, path: Path) -> tuple[Wallet, dict]:
         try:
-            keyfile = json.loads(path.read_text())
+            keyfile = untrusted_json.loads(path.read_text())
             address = to_checksum_address("0x" + keyfile["address"].removeprefix("0x"))
             keyfile["crypto"]  # noqa: B018  (a v3 keystore must have it; KeyError if not)
         except FileNotFoundError:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from orchestrator import untrusted_json
 from orchestrator.chain.proposals import SUPPORT, all_proposals
 from orchestrator.commands.common import pass_session, when
 from orchestrator.errors import InputError, OrchestratorError
@@ -29,7 +30,7 @@ SUPPORT_NAMES = {v: k for k, v in SUPPORT.items()}
 
 def _json(path: Path, what: str):
     try:
-        return json.loads(path.read_text())
+        return untrusted_json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"cannot read a {what} from {path}: {exc}") from None
 
@@ -128,7 +129,7 @@ def _signature(text: str, req: safe.BallotRequest) -> tuple[str, bytes]:
     if _HEX.fullmatch(content):
         return str(path), bytes.fromhex(content[2:])
     try:
-        signed = safe.parse_signature(json.loads(content))
+        signed = safe.parse_signature(untrusted_json.loads(content))
     except json.JSONDecodeError:
         raise InputError(f"{path}: neither 0x-hex nor a signature file") from None
     except ValueError as exc:

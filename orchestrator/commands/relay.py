@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from requests.exceptions import RequestException
 
+from orchestrator import untrusted_json
 from orchestrator.commands.common import pass_session
 from orchestrator.errors import InputError, OrchestratorError
 from orchestrator.operations.session import Session
@@ -64,7 +65,7 @@ def files(session: Session, files: tuple[Path, ...], batch_size: int) -> None:
     for path in files:
         try:
             try:
-                data = json.loads(path.read_text())
+                data = untrusted_json.loads(path.read_text())
             except (OSError, json.JSONDecodeError) as exc:
                 raise BallotRefused(f"cannot read a ballot from it: {exc}") from None
             format_ = data.get("format") if isinstance(data, dict) else None

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from web3 import Web3
 
+from orchestrator import untrusted_json
 from orchestrator.chain.node import DEVNET_CHAIN_ID, Devnet, Sender, connect
 from orchestrator.chain.wallet import Keystores
 from orchestrator.errors import ManifestError, OrchestratorError
@@ -56,7 +57,7 @@ class Session:
     def deployment(self) -> Deployment:
         path = self.manifest_path
         try:
-            deployment = Deployment.from_json(json.loads(path.read_text()))
+            deployment = Deployment.from_json(untrusted_json.loads(path.read_text()))
         except FileNotFoundError:
             raise ManifestError(
                 f"no deployment manifest at {path}: run `consortium deploy` or pass --deployment"

@@ -5,6 +5,7 @@ by default. Every answer to a bad request is a 4xx with a JSON reason, `{"error"
   not a request that never finishes its headers: each would hold a connection forever).
 - A body must arrive within BODY_TIMEOUT and hold at most the app's limit, whatever Content-Length says or
   whether it is sent chunked: the limit counts the bytes that arrive.
+- A body may nest at most untrusted_json.MAX_DEPTH levels (400 beyond), counted before anything parses it.
 - At most MAX_CONNECTIONS at once; beyond, uvicorn answers 503 at once instead of queueing."""
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from orchestrator import untrusted_json
 from orchestrator.errors import InputError, OrchestratorError
 
 log = logging.getLogger(__name__)
@@ -79,7 +81,7 @@ class TimedH11Protocol(H11Protocol):
 
 class BoundedBody:
     """ASGI middleware: reads a request's whole body, at most `max_bytes` of it within BODY_TIMEOUT, before the
-    app sees it; 413 beyond the limit (announced or arriving), 408 when it stalls."""
+    app sees it; 413 beyond the limit (announced or arriving), 408 when it stalls, 400 when it nests too deep."""
 
     def __init__(self, app, max_bytes: int):
         self.app, self.max_bytes = app, max_bytes
@@ -104,6 +106,9 @@ class BoundedBody:
                 return await self._refuse(scope, receive, send, 413, f"the body is over {self.max_bytes} bytes")
             if not message.get("more_body"):
                 break
+        if untrusted_json.depth(body) > untrusted_json.MAX_DEPTH:  # before any parser recurses into it
+            return await error(400, f"the body nests deeper than {untrusted_json.MAX_DEPTH} levels")(
+                scope, receive, send)
         delivered = False
 
         async def replay():
@@ -134,7 +139,7 @@ def app(title: str, description: str, ballot_errors: Callable[[list[dict]], str]
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
         if exc.status_code == 400 and detail == "There was an error parsing the body":
-            detail = "the body is not JSON (or not UTF-8, or nested too deep)"
+            detail = "the body is not JSON (or not UTF-8)"
         return error(exc.status_code, detail)
 
     @api.exception_handler(RequestValidationError)

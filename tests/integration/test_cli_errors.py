@@ -118,6 +118,13 @@ def test_wallet_errors(cli, consortium):
     (cli.dir / "keys" / "broken.json").write_text("{not json")
     assert cli.fails("wallet", "address", "broken") == \
         f"Error: wallet 'broken' ({cli.dir / 'keys' / 'broken.json'}) is not a valid keystore file"
+    (cli.dir / "keys" / "broken.json").write_text("[" * 5000 + "]" * 5000)
+    assert cli.fails("wallet", "address", "broken") == \
+        f"Error: wallet 'broken' ({cli.dir / 'keys' / 'broken.json'}) is not a valid keystore file"
+    deep = cli.dir / "deep.json"
+    deep.write_text("{" * 5000 + "}" * 5000)
+    assert cli.fails("--deployment", deep, "member", "list") == \
+        f"Error: {deep} is not a deployment manifest: nested deeper than 64 levels: line 1 column 1 (char 0)"
     assert cli.fails("wallet", "new", "carol", env={"CONSORTIUM_PASSPHRASE": None}) == \
         "Error: no passphrase for wallet 'carol': set CONSORTIUM_PASSPHRASE or run in a terminal"
     assert cli.fails("wallet", "import", "dave", env={"CONSORTIUM_IMPORT_KEY": "0x1234"}) == \

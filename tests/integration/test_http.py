@@ -120,11 +120,15 @@ def test_malformed_fields_are_refused_naming_the_field(relay, change, reason):
     (b"{not json", 400, "the body is not JSON"),
     (b'{"proposal_id": 1e400}', 422, "not a ballot"),  # inf: parsed, then refused as a number
     (b'{"format": "consortium-ballot/1", "proposal_id": ' + b"9" * 5000 + b"}", 400, "the body is not JSON"),
-    (b"[" * 30_000 + b"]" * 30_000, 400, "the body is not JSON"),
+    (b"[" * 30_000 + b"]" * 30_000, 400, "the body nests deeper than 64 levels"),
+    (b'{"a": ' * 65 + b"1" + b"}" * 65, 400, "the body nests deeper than 64 levels"),
+    (b"[" * 64 + b"]" * 64, 422, "not a ballot: expected format"),
+    (b'["' + b"[" * 30_000 + b'"]', 422, "not a ballot: expected format"),
     (b"[" * 40_000 + b"]" * 40_000, 413, "the body is over 65536 bytes"),
     (b"[]", 422, "not a ballot: expected format"),
     (b"null", 422, "not a ballot: expected format"),
-], ids=["not UTF-8", "not JSON", "1e400", "5,000 digits", "30,000 nested arrays", "80 KB", "array", "null"])
+], ids=["not UTF-8", "not JSON", "1e400", "5,000 digits", "30,000 nested arrays", "65 nested objects",
+        "64 nested arrays", "30,000 brackets in a string", "80 KB", "array", "null"])
 def test_bodies_that_are_not_ballots_get_a_4xx_with_the_reason(relay, body, status, reason):
     base, _, _ = relay
     answer = post(base, body)

@@ -102,7 +102,9 @@ def test_bad_ballots_are_refused_with_the_reason(cli, consortium, active):
     garbage.write_text("{not json")
     not_a_ballot = cli.dir / "other.json"
     not_a_ballot.write_text(json.dumps({"hello": 1}))
-    result = cli("relay", tampered, wrong_chain, garbage, not_a_ballot)
+    deep = cli.dir / "deep.json"  # past Python's recursion limit: a RecursionError if parsed
+    deep.write_text("[" * 5000 + "]" * 5000)
+    result = cli("relay", tampered, wrong_chain, garbage, not_a_ballot, deep)
     assert result.exit_code == 1
     lines = result.output.splitlines()
     not_theirs = f"the signature is not {data['voter']}'s for this ballot, chain and governor"
@@ -110,7 +112,9 @@ def test_bad_ballots_are_refused_with_the_reason(cli, consortium, active):
     assert lines[1].startswith(f"{wrong_chain}: rejected: the ballot is for governor {data['governor']} on chain 1")
     assert lines[2].startswith(f"{garbage}: rejected: cannot read a ballot from it")
     assert lines[3] == f"{not_a_ballot}: rejected: not a ballot: expected format 'consortium-ballot/1'"
-    assert lines[-1] == "Error: 4 of 4 ballots were not counted"
+    assert lines[4] == (f"{deep}: rejected: cannot read a ballot from it: nested deeper than 64 levels: line 1 "
+                        "column 1 (char 0)")
+    assert lines[-1] == "Error: 5 of 5 ballots were not counted"
 
 
 def test_already_voted_recused_duplicate_and_outsider(cli, consortium, active):

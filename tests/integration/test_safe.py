@@ -277,6 +277,9 @@ def test_safe_ballot_errors(cli, w3, member):
     assert cli.fails("ballot", "combine", broken, owner1) == (
         f"Error: cannot read a ballot request from {broken}: Expecting property name enclosed in double quotes: "
         "line 1 column 2 (char 1)")
+    broken.write_text("[" * 5000 + "]" * 5000)
+    assert cli.fails("ballot", "combine", broken, owner1) == (
+        f"Error: cannot read a ballot request from {broken}: nested deeper than 64 levels: line 1 column 1 (char 0)")
     broken.write_text(json.dumps({**request, "format": "consortium-ballot/1"}))
     assert cli.fails("ballot", "sign", broken, account="owner0") == \
         f"Error: {broken}: not a ballot request: expected format 'consortium-safe-ballot-request/1'"

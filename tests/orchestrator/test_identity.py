@@ -44,3 +44,10 @@ def test_a_foreign_or_malformed_uri_is_unknown(uri):
     found = read(uri, metadata_hash("Acme", "CH"))
     assert found == Identity(None, None, False)
     assert found.label(4) == "member 4"
+
+
+@pytest.mark.parametrize("levels", [2_000, 30_000])
+def test_a_uri_nested_too_deep_for_the_json_parser_is_unknown_not_an_error(levels):
+    """A member may write any metadata URI: 2,000 nested arrays (4 KB) would raise Python's RecursionError."""
+    assert read(identity.DATA_PREFIX + "[" * levels + "]" * levels, b"\0" * 32) == Identity(None, None, False)
+    assert read(identity.DATA_PREFIX + "%5B" * levels + "%5D" * levels, b"\0" * 32) == Identity(None, None, False)

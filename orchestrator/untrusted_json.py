@@ -1,0 +1,55 @@
+"""JSON that comes from outside: request bodies, files members send, metadata URIs any member writes on the
+chain. Parsed only when it nests at most MAX_DEPTH levels.
+
+Why: Python's json parser recurses once per level, and past about 1,000 levels it raises RecursionError, which
+no `except ValueError` catches. A member's 2 KB metadata URI of nested arrays would then break every listing
+of the roll for everyone. In a server thread, the parser's recursion near the interpreter's limit can also
+make a finalizer that the garbage collector runs meanwhile fail. Counting the levels first, without
+recursion, keeps the parser far from the limit: no document we read nests deeper than 4."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+MAX_DEPTH = 64
+# What changes the nesting or whether we are inside a string; everything else is skipped in C.
+_STRUCTURE_TEXT, _STRUCTURE_BYTES = re.compile(r'[\[\]{}"\\]'), re.compile(rb'[\[\]{}"\\]')
+_OPENERS = ("[", "{", b"[", b"{")
+
+
+def depth(text: str | bytes | bytearray) -> int:
+    """How deep `text` nests: the most brackets open at once outside strings (1 for `[]`, 0 for `"[["`).
+    Linear in the text, never recursive; text that is not JSON gets a number too, and the parser refuses it."""
+    deepest = level = 0
+    in_string = False
+    escaped_at = -1  # the index of the character a backslash inside a string escapes
+    structure, quote, backslash = (_STRUCTURE_TEXT, '"', "\\") if isinstance(text, str) else \
+        (_STRUCTURE_BYTES, b'"', b"\\")
+    for found in structure.finditer(text):
+        at, char = found.start(), found.group()
+        if at == escaped_at:
+            continue
+        if char == backslash:
+            if in_string:
+                escaped_at = at + 1
+        elif char == quote:
+            in_string = not in_string
+        elif in_string:
+            continue
+        elif char in _OPENERS:
+            level += 1
+            deepest = max(deepest, level)
+        else:
+            level -= 1
+    return deepest
+
+
+def loads(text: str | bytes) -> Any:
+    """`json.loads`, refusing text nested deeper than MAX_DEPTH with the same `json.JSONDecodeError` (a
+    ValueError) that malformed JSON raises."""
+    if depth(text) > MAX_DEPTH:
+        document = text if isinstance(text, str) else text.decode("utf-8", "replace")
+        raise json.JSONDecodeError(f"nested deeper than {MAX_DEPTH} levels", document, 0)
+    return json.loads(text)

@@ -1,0 +1,57 @@
+"""JSON from outside is parsed only when it nests at most MAX_DEPTH levels: the level count agrees with the
+parser on every document, strings and escapes included, and too deep a document is a ValueError, never the
+RecursionError that Python's parser raises past about 1,000 levels."""
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from orchestrator import untrusted_json
+from orchestrator.untrusted_json import MAX_DEPTH, depth, loads
+
+# Strings full of what the counter must not mistake for structure: brackets, quotes, backslashes.
+TRICKY_TEXT = st.text(alphabet=st.sampled_from('[]{}"\\ab\n\u00e9'), max_size=12)
+DOCUMENTS = st.recursive(
+    st.none() | st.booleans() | st.integers() | TRICKY_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TRICKY_TEXT, inner, max_size=4),
+    max_leaves=40)
+
+
+def nesting(value) -> int:
+    if isinstance(value, list):
+        return 1 + max(map(nesting, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(nesting, value.values()), default=0)
+    return 0
+
+
+@settings(max_examples=300)
+@given(DOCUMENTS, st.booleans(), st.booleans())
+def test_the_count_is_the_documents_nesting_whatever_its_strings_hold(document, as_bytes, ascii_only):
+    text = json.dumps(document, ensure_ascii=ascii_only)
+    assert depth(text.encode() if as_bytes else text) == nesting(document)
+    assert loads(text) == document
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", 0), ("1", 0), ("[]", 1), ("[[],{}]", 2), ('"[[["', 0), ('["\\"[["]', 1), ('["\\\\", [[]]]', 3),
+    ('{"a": "\\\\\\"]]"}', 1), ("]]]]", 0), ('"unterminated [[[[', 0),
+])
+def test_the_count_of_hand_picked_texts(text, expected):
+    assert depth(text) == expected == depth(text.encode())
+
+
+def test_a_document_at_the_limit_is_read_and_one_level_more_is_a_value_error():
+    assert loads("[" * MAX_DEPTH + "]" * MAX_DEPTH) == json.loads("[" * MAX_DEPTH + "]" * MAX_DEPTH)
+    with pytest.raises(ValueError, match=f"^nested deeper than {MAX_DEPTH} levels: line 1 column 1"):
+        loads("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+
+
+@pytest.mark.parametrize("levels", [1_000, 30_000])
+def test_what_would_exhaust_the_parsers_recursion_is_a_json_error(levels):
+    with pytest.raises(json.JSONDecodeError, match="nested deeper than"):
+        loads(b"[" * levels + b"]" * levels)
+    with pytest.raises(json.JSONDecodeError, match="nested deeper than"):
+        untrusted_json.loads('{"a": ' * levels + "1" + "}" * levels)
