@@ -111,4 +111,7 @@ def test_missing_and_malformed_files(tmp_path):
     bad.write_text("name = [unclosed")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load(bad)
+    bad.write_text("name = " + "[" * 5000 + "]" * 5000)  # tomllib recurses per level: a RecursionError
+    with pytest.raises(ConfigError, match=r"bad.toml: not valid TOML: nested too deep$"):
+        load(bad)
 
