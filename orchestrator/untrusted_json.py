@@ -46,10 +46,30 @@ def depth(text: str | bytes | bytearray) -> int:
     return deepest
 
 
+class NotText(json.JSONDecodeError):
+    """A JSON string escapes half of a UTF-16 surrogate pair alone (`"\\ud800"`). JSON allows it, and Python
+    parses it to a str that no encoder takes: the first `.encode()` (a hash, a signature digest, a database
+    write) would raise UnicodeEncodeError far from where the text came in."""
+
+
 def loads(text: str | bytes) -> Any:
-    """`json.loads`, refusing text nested deeper than MAX_DEPTH with the same `json.JSONDecodeError` (a
-    ValueError) that malformed JSON raises."""
+    """`json.loads`, refusing text nested deeper than MAX_DEPTH and strings that are not text ({NotText}), with
+    the `json.JSONDecodeError` (a ValueError) that malformed JSON raises."""
     if depth(text) > MAX_DEPTH:
-        document = text if isinstance(text, str) else text.decode("utf-8", "replace")
-        raise json.JSONDecodeError(f"nested deeper than {MAX_DEPTH} levels", document, 0)
-    return json.loads(text)
+        raise json.JSONDecodeError(f"nested deeper than {MAX_DEPTH} levels", _document(text), 0)
+    value = json.loads(text)
+    # In bytes a surrogate can only come escaped (UTF-8 has no encoding for one); a str may hold it raw.
+    if ("\\u" in text or not text.isascii()) if isinstance(text, str) else b"\\u" in text:
+        try:
+            json.dumps(value, ensure_ascii=False).encode()  # in C; nesting is bounded above
+        except UnicodeEncodeError as exc:
+            escape = f"\\u{ord(exc.object[exc.start]):04x}"
+            document = _document(text)
+            found = re.search(re.escape(escape), document, re.IGNORECASE)
+            raise NotText(f"a string holds {escape}, half of a UTF-16 surrogate pair alone: not text", document,
+                          found.start() if found else 0) from None
+    return value
+
+
+def _document(text: str | bytes) -> str:
+    return text if isinstance(text, str) else text.decode("utf-8", "replace")

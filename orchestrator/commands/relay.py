@@ -66,7 +66,7 @@ def files(session: Session, files: tuple[Path, ...], batch_size: int) -> None:
         try:
             try:
                 data = untrusted_json.loads(path.read_text())
-            except (OSError, json.JSONDecodeError) as exc:
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise BallotRefused(f"cannot read a ballot from it: {exc}") from None
             format_ = data.get("format") if isinstance(data, dict) else None
             kinds.add(ballot_file.KINDS.get(format_, (None, "ballot"))[1])

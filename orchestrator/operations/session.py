@@ -62,7 +62,7 @@ class Session:
             raise ManifestError(
                 f"no deployment manifest at {path}: run `consortium deploy` or pass --deployment"
             ) from None
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
             raise ManifestError(f"{path} is not a deployment manifest: {exc}") from None
         chain_id = self.w3.eth.chain_id
         if deployment.chain_id != chain_id:

@@ -5,7 +5,8 @@ by default. Every answer to a bad request is a 4xx with a JSON reason, `{"error"
   not a request that never finishes its headers: each would hold a connection forever).
 - A body must arrive within BODY_TIMEOUT and hold at most the app's limit, whatever Content-Length says or
   whether it is sent chunked: the limit counts the bytes that arrive.
-- A body may nest at most untrusted_json.MAX_DEPTH levels (400 beyond), counted before anything parses it.
+- A body may nest at most untrusted_json.MAX_DEPTH levels (400 beyond), counted before anything parses it, and
+  its strings must be text (400 for half a surrogate pair escaped alone, `"\\ud800"`).
 - At most MAX_CONNECTIONS at once; beyond, uvicorn answers 503 at once instead of queueing."""
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ class TimedH11Protocol(H11Protocol):
 
 class BoundedBody:
     """ASGI middleware: reads a request's whole body, at most `max_bytes` of it within BODY_TIMEOUT, before the
-    app sees it; 413 beyond the limit (announced or arriving), 408 when it stalls, 400 when it nests too deep."""
+    app sees it; 413 beyond the limit (announced or arriving), 408 when it stalls, 400 when it nests too deep or
+    holds a string that is not text."""
 
     def __init__(self, app, max_bytes: int):
         self.app, self.max_bytes = app, max_bytes
@@ -109,6 +111,13 @@ class BoundedBody:
         if untrusted_json.depth(body) > untrusted_json.MAX_DEPTH:  # before any parser recurses into it
             return await error(400, f"the body nests deeper than {untrusted_json.MAX_DEPTH} levels")(
                 scope, receive, send)
+        if b"\\u" in body:  # an escape may be half a surrogate pair, which the app's str fields would take
+            try:
+                untrusted_json.loads(body)
+            except untrusted_json.NotText as exc:
+                return await error(400, f"the body is refused: {exc.msg}")(scope, receive, send)
+            except ValueError:
+                pass  # not JSON: the app says so
         delivered = False
 
         async def replay():

@@ -125,6 +125,10 @@ def test_wallet_errors(cli, consortium):
     deep.write_text("{" * 5000 + "}" * 5000)
     assert cli.fails("--deployment", deep, "member", "list") == \
         f"Error: {deep} is not a deployment manifest: nested deeper than 64 levels: line 1 column 1 (char 0)"
+    deep.write_bytes(b'{"name": "\xff"}')
+    assert cli.fails("--deployment", deep, "member", "list") == (
+        f"Error: {deep} is not a deployment manifest: 'utf-8' codec can't decode byte 0xff in position 10: invalid "
+        "start byte")
     assert cli.fails("wallet", "new", "carol", env={"CONSORTIUM_PASSPHRASE": None}) == \
         "Error: no passphrase for wallet 'carol': set CONSORTIUM_PASSPHRASE or run in a terminal"
     assert cli.fails("wallet", "import", "dave", env={"CONSORTIUM_IMPORT_KEY": "0x1234"}) == \

@@ -316,15 +316,19 @@ def test_a_lapsed_member_is_told_since_when_and_how_to_restore_its_vote(cli, w3)
     assert "voted for" in cli.ok("vote", pid, "for", account="r2")
 
 
-def test_a_member_whose_metadata_nests_too_deep_is_listed_by_number_and_stops_nothing(cli, w3, named):
-    """The attack: a member rewrites its own metadata URI as 2,000 nested arrays (4 KB). Python's json parser
-    raises RecursionError on it, which no `except ValueError` catches: every listing of the roll, the index's
-    names and the report would fail for everyone. Read as what it is, a URI with no readable name."""
-    deep = identity.DATA_PREFIX + "[" * 2000 + "]" * 2000
+@pytest.mark.parametrize("uri", [identity.DATA_PREFIX + "[" * 2000 + "]" * 2000,
+                                 identity.DATA_PREFIX + '{"legal_name": "\\ud800", "jurisdiction": "CH"}'],
+                         ids=["2,000 nested arrays", "half a surrogate pair"])
+def test_a_member_whose_metadata_is_hostile_is_listed_by_number_and_stops_nothing(cli, w3, named, uri):
+    """The attack: a member rewrites its own metadata URI as 2,000 nested arrays (4 KB), on which Python's json
+    parser raises RecursionError, or as a name that is half a surrogate pair, which no encoder takes (the hash
+    check raised UnicodeEncodeError). Neither is a ValueError the reader caught: every listing of the roll, the
+    index's names and the report failed for everyone. Read as what it is, a URI with no readable name."""
     cli.rpc("anvil_impersonateAccount", named["r1"])
-    registry(cli, w3).functions.updateMetadata(deep, b"\0" * 32).transact({"from": named["r1"]})
+    registry(cli, w3).functions.updateMetadata(uri, b"\0" * 32).transact({"from": named["r1"]})
     assert cli.ok("member", "list").splitlines()[3].split()[:3] == ["2", "(not", "on"]
     assert cli.ok("member", "show", "2").splitlines()[0] == "member 2 (its name is not on the chain)"
-    cli.ok("index")
-    report = cli.ok("report", "--from", "2000-01-01", "--to", "2100-12-31")
+    index = {"CONSORTIUM_DB": f"sqlite:///{cli.dir / 'index.db'}"}
+    cli.ok("index", env=index)
+    report = cli.ok("report", "--from", "2000-01-01", "--to", "2100-12-31", env=index)
     assert "member 1 Acme Ltd" in report and "Zürich" not in report

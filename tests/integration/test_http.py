@@ -135,6 +135,17 @@ def test_bodies_that_are_not_ballots_get_a_4xx_with_the_reason(relay, body, stat
     assert answer[0] == status and answer[1]["error"].startswith(reason), answer
 
 
+def test_a_string_that_is_half_a_surrogate_pair_is_a_400_not_a_500(relay):
+    """Any outsider, no signature needed: `"reason": "\\ud800"` is valid JSON, parsed to a str that the ballot's
+    digest could not encode (a 500). Escaped text, a whole surrogate pair included, still reaches the checks."""
+    base, _, ballot = relay
+    assert "reason" in ballot
+    assert post(base, json.dumps({**ballot, "reason": "\ud800"}).encode()) == (400, {
+        "error": "the body is refused: a string holds \\ud800, half of a UTF-16 surrogate pair alone: not text"})
+    status, answer = post(base, json.dumps({**ballot, "reason": "caf\u00e9 \U0001f600"}).encode())
+    assert status == 422 and answer["error"].startswith("the signature is not "), answer
+
+
 def test_a_ballot_not_sent_as_json_is_refused_with_the_content_type_to_use(relay):
     base, _, ballot = relay
     assert post(base, json.dumps(ballot).encode(), "text/plain") == (

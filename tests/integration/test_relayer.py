@@ -104,7 +104,9 @@ def test_bad_ballots_are_refused_with_the_reason(cli, consortium, active):
     not_a_ballot.write_text(json.dumps({"hello": 1}))
     deep = cli.dir / "deep.json"  # past Python's recursion limit: a RecursionError if parsed
     deep.write_text("[" * 5000 + "]" * 5000)
-    result = cli("relay", tampered, wrong_chain, garbage, not_a_ballot, deep)
+    latin = cli.dir / "latin.json"  # not UTF-8: the files after it were never read
+    latin.write_bytes(b'{"reason": "caf\xe9"}')
+    result = cli("relay", tampered, wrong_chain, garbage, not_a_ballot, deep, latin, good)
     assert result.exit_code == 1
     lines = result.output.splitlines()
     not_theirs = f"the signature is not {data['voter']}'s for this ballot, chain and governor"
@@ -114,7 +116,10 @@ def test_bad_ballots_are_refused_with_the_reason(cli, consortium, active):
     assert lines[3] == f"{not_a_ballot}: rejected: not a ballot: expected format 'consortium-ballot/1'"
     assert lines[4] == (f"{deep}: rejected: cannot read a ballot from it: nested deeper than 64 levels: line 1 "
                         "column 1 (char 0)")
-    assert lines[-1] == "Error: 5 of 5 ballots were not counted"
+    assert lines[5] == (f"{latin}: rejected: cannot read a ballot from it: 'utf-8' codec can't decode byte 0xe9 in "
+                        "position 15: invalid continuation byte")
+    assert lines[6] == f"{good}: accepted"
+    assert lines[-1] == "Error: 6 of 7 ballots were not counted"
 
 
 def test_already_voted_recused_duplicate_and_outsider(cli, consortium, active):

@@ -51,3 +51,9 @@ def test_a_uri_nested_too_deep_for_the_json_parser_is_unknown_not_an_error(level
     """A member may write any metadata URI: 2,000 nested arrays (4 KB) would raise Python's RecursionError."""
     assert read(identity.DATA_PREFIX + "[" * levels + "]" * levels, b"\0" * 32) == Identity(None, None, False)
     assert read(identity.DATA_PREFIX + "%5B" * levels + "%5D" * levels, b"\0" * 32) == Identity(None, None, False)
+
+
+def test_a_name_that_is_half_a_surrogate_pair_is_unknown_not_an_error():
+    """`{"legal_name": "\\ud800"}` parses to a str no encoder takes: hashing it raised UnicodeEncodeError."""
+    uri = identity.DATA_PREFIX + '{"legal_name":"\\ud800","jurisdiction":"CH"}'
+    assert read(uri, b"\0" * 32) == Identity(None, None, False)

@@ -55,3 +55,22 @@ def test_what_would_exhaust_the_parsers_recursion_is_a_json_error(levels):
         loads(b"[" * levels + b"]" * levels)
     with pytest.raises(json.JSONDecodeError, match="nested deeper than"):
         untrusted_json.loads('{"a": ' * levels + "1" + "}" * levels)
+
+
+@pytest.mark.parametrize("text, escape, at", [
+    ('"\\ud800"', "\\ud800", 1), ('{"reason": "ok \\uDFFF"}', "\\udfff", 15), ('{"\\udc00": 1}', "\\udc00", 2),
+    ('["\\ude00\\ud83d"]', "\\ude00", 2),  # a pair in the wrong order is two lone halves
+])
+def test_a_lone_surrogate_escape_is_not_text_and_is_a_json_error(text, escape, at):
+    """JSON may escape half of a UTF-16 pair alone; Python then holds a str that no encoder takes, and the
+    first `.encode()` (a hash, a signature digest, a database) raises UnicodeEncodeError far from here."""
+    message = (f"a string holds {escape}, half of a UTF-16 surrogate pair alone: not text: line 1 column {at + 1} "
+               f"(char {at})")
+    for form in (text, text.encode()):
+        with pytest.raises(untrusted_json.NotText) as refused:
+            loads(form)
+        assert str(refused.value) == message
+
+
+def test_escaped_text_and_a_whole_surrogate_pair_are_read():
+    assert loads('["\\ud83d\\ude00", "\\u00e9", "\\\\ud800"]') == ["\U0001f600", "\u00e9", "\\ud800"]
