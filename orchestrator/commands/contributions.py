@@ -93,7 +93,7 @@ def timepoint(session: Session, at: str | None, proposal: str | None) -> tuple[i
 
 
 def _parse_time(text: str) -> int:
-    if text.strip().isdigit():
+    if text.strip().isdecimal():
         return int(text)
     for fmt in ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
         try:

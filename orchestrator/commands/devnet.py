@@ -22,7 +22,7 @@ def parse_duration(text: str) -> int:
         if number.endswith(name):
             number, unit = number[: -len(name)].strip(), name
             break
-    if not number.isdigit() or int(number) == 0:
+    if not number.isdecimal() or int(number) == 0:
         raise InputError(f"duration {text!r} is not a positive whole number of s, min, h or d (e.g. 2h, 30d)")
     return int(number) * UNITS[unit]
 

@@ -280,7 +280,7 @@ def _as_governance(session, contract, what: str, name: str, *args) -> gv.Call:
 def _reservation(session, text: str) -> tuple[int, int]:
     """--reserve TIER=SEATS: TIER by name or id."""
     tier, sep, seats = text.rpartition("=")
-    if not sep or not tier.strip() or not seats.strip().isdigit() or not 0 < int(seats) < 256:
+    if not sep or not tier.strip() or not seats.strip().isdecimal() or not 0 < int(seats) < 256:
         raise InputError(f"--reserve {text!r} is not TIER=SEATS, e.g. regular=1 (1 to 255 seats)")
     return gv.tier_id(session.registry, tier.strip()), int(seats)
 

@@ -115,7 +115,7 @@ def elected_text(c: Candidate) -> str:
 def election_id(text: str) -> int:
     """An election id as a page or a command gives it."""
     text = text.strip()
-    if not text.isdigit() or len(text) > 9:
+    if not text.isdecimal() or len(text) > 9:
         raise InputError(f"election id {text!r} is not a whole number")
     return int(text)
 
@@ -140,7 +140,7 @@ def of_proposal(obs: Observatory, proposal_id: str) -> int | None:
         return None
     with obs.engine.connect() as db:
         ballot = db.execute(select(election_ballots).where(election_ballots.c.proposal_id == proposal_id)).first()
-        if ballot is None or not ballot.election_id.isdigit() or len(ballot.election_id) > 9:
+        if ballot is None or not ballot.election_id.isdecimal() or len(ballot.election_id) > 9:
             return None
         opened = db.execute(select(elections.c.registry)
                             .where(elections.c.election_id == int(ballot.election_id))).scalar()

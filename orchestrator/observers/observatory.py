@@ -225,7 +225,7 @@ class Observatory:
             # SQLite compares so (on the ids' index); PostgreSQL is told to (a locale's collation may ignore ":").
             column = proposals.c.proposal_id.collate("C") if self.engine.dialect.name == "postgresql" \
                 else proposals.c.proposal_id
-            matches = [] if len(text) < 6 or not text.isdigit() else [r.proposal_id for r in db.execute(
+            matches = [] if len(text) < 6 or not text.isdecimal() else [r.proposal_id for r in db.execute(
                 select(proposals.c.proposal_id).where(column >= text, column < text + ":")
                 .order_by(column).limit(2))]
         if len(matches) == 1:

@@ -39,7 +39,7 @@ def member_id(registry, text: str) -> int:
         if found == 0:
             raise InputError(f"{text} is not the seat of a current member")
         return found
-    if text.strip().isdigit():
+    if text.strip().isdecimal():
         value = int(text)
         if not 0 < value <= registry.functions.memberCount().call():
             raise InputError(f"there is no member {value}")
@@ -71,7 +71,7 @@ def tier_id(registry, text: str) -> int:
     names = [registry.functions.tier(i).call()[0] for i in range(count)]
     if text in names:
         return names.index(text)
-    if text.isdigit() and int(text) < count:
+    if text.isdecimal() and int(text) < count:
         return int(text)
     raise InputError(f"unknown tier {text!r}; tiers are {names}")
 
