@@ -161,9 +161,16 @@ STATUSES = ["None", "Active", "Suspended", "Resigned", "Expelled", "Lapsed"]
 STANDARD_STATUSES = ["None", "Draft", "Adopted", "Superseded", "Deprecated"]
 
 
-def utc(timestamp: int) -> str:
-    """A chain timestamp as people read it: the date and time in UTC."""
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+UTC_FORMATS = {"second": "%Y-%m-%d %H:%M:%S UTC", "minute": "%Y-%m-%d %H:%M UTC", "day": "%Y-%m-%d"}
+
+
+def utc(timestamp: int, resolution: str = "second") -> str:
+    """A chain timestamp as people read it: the date and time in UTC, to the second, the minute or the day.
+    Any uint a contract or a proposal's call holds has words: past the calendar, the number itself."""
+    try:
+        return datetime.fromtimestamp(timestamp, UTC).strftime(UTC_FORMATS[resolution])
+    except (ValueError, OverflowError, OSError):  # Python's datetime ends with the year 9999
+        return f"timestamp {timestamp} ({'after 9999-12-31' if timestamp > 0 else 'before 0001-01-01'})"
 
 
 def _eth(value: int) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -40,7 +39,7 @@ def _require_member(session: Session) -> int:
 
 
 def _date(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
+    return utc(timestamp, "day")
 
 
 # ───────────────────────────── vote ─────────────────────────────

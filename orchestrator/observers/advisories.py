@@ -21,7 +21,7 @@ from web3 import Web3
 
 from orchestrator.errors import InputError
 from orchestrator.observers.indexer.derived import advisory_words, subject_key
-from orchestrator.observers.indexer.schema import advisories, advisory_changes, bodies, events
+from orchestrator.observers.indexer.schema import MAX_ID, advisories, advisory_changes, bodies, events
 from orchestrator.observers.observatory import Observatory, Page
 
 # The feed's filters (query parameters), in the order the API's documentation lists them.
@@ -232,6 +232,8 @@ class Advisories:
     def one(self, advisory_id: int) -> dict:
         """One advisory's current state, its history (filed, then every change in chain order, each with its
         transaction) and its replies. A LookupError when the index holds no such advisory."""
+        if not 0 <= advisory_id <= MAX_ID:  # a proposal's call may name any uint256
+            raise LookupError(f"no advisory {advisory_id} in the index")
         self.obs.identities  # noqa: B018
         current = _current([advisory_id])
         with self.obs.engine.connect() as db:

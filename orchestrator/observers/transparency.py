@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlalchemy import and_, select
 
 from orchestrator import identity
 from orchestrator.chain.amounts import format_amount
+from orchestrator.chain.reverts import utc
 from orchestrator.labels import tier_label
 from orchestrator.observers import contributions
 from orchestrator.observers import elections as observed_elections
@@ -110,7 +110,7 @@ def build(obs: Observatory, start: int, end: int) -> TransparencyReport:
 
 
 def _day(ts: int) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return utc(ts, "minute")
 
 
 def _detail(change: dict) -> str:

@@ -16,7 +16,7 @@ from web3 import Web3
 from orchestrator.chain import artifacts
 from orchestrator.chain.amounts import ETH
 from orchestrator.observers.advisories import Advisories
-from orchestrator.observers.indexer.schema import bodies, events, standards
+from orchestrator.observers.indexer.schema import MAX_ID, bodies, events, standards
 from orchestrator.operations.calls import GOVERNED, Words, describe
 from orchestrator.operations.config import ZERO_ADDRESS
 
@@ -88,6 +88,8 @@ class IndexWords(Words):
         return f"{address} ({'the' if current else 'a former'} seat of {self.member(member_id)})"
 
     def standard(self, standard_id: int) -> str:
+        if not 0 <= standard_id <= MAX_ID:  # a proposal's call may name any uint256
+            return f"standard {standard_id}"
         with self.obs.engine.connect() as db:
             row = db.execute(select(standards.c.title, standards.c.version)
                              .where(standards.c.standard_id == standard_id)).first()

@@ -5,9 +5,9 @@ navigation and the "as of block N" line from the index."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from orchestrator.chain.reverts import utc
 
 # The pages in the navigation, in order: (path, name).
 PAGES = [("/", "Proposals"), ("/members", "Members"), ("/treasury", "Treasury"), ("/bodies", "Bodies"),
@@ -29,7 +29,7 @@ ENVIRONMENT.globals["nav"] = PAGES
 
 def when(ts: int | None) -> str:
     """A chain time as every page prints it."""
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC") if ts else ""
+    return utc(ts, "minute") if ts else ""
 
 
 ENVIRONMENT.filters["when"] = when

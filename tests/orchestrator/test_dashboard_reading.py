@@ -14,6 +14,7 @@ from sqlalchemy import event, insert
 from web3 import Web3
 
 from orchestrator import identity
+from orchestrator.chain.reverts import utc
 from orchestrator.db import engine
 from orchestrator.errors import InputError
 from orchestrator.observers.indexer.schema import (
@@ -158,6 +159,42 @@ def test_an_enum_out_of_range_is_named_as_such(url):
     assert describe(words, FACTORY, 0, data) == (
         "create the kind 99 (not a Body.Kind) 'Board' of member 7 Bitex Ltd, acting on 1 approval(s), "
         "mandate: nothing")
+
+
+ELECTIONS = Web3.to_checksum_address("0x" + "44" * 20)
+STANDARDS = Web3.to_checksum_address("0x" + "55" * 20)
+ADVISORIES = Web3.to_checksum_address("0x" + "66" * 20)
+
+
+@pytest.mark.parametrize(("target", "contract", "signature", "args", "expected"), [
+    (ELECTIONS, "ElectionRegistry", "open(address,uint8,(uint8,uint8)[],uint48,uint48,string)",
+     [FACTORY, 3, [], 2**48 - 1, 2**47, "t"],
+     f"open election 't' of 3 seat(s) of body {FACTORY}: nominations until timestamp 281474976710655 (after "
+     "9999-12-31), term until timestamp 140737488355328 (after 9999-12-31)"),
+    (STANDARDS, "StandardsRegistry", "adopt(uint256)", [2**256 - 1], f"adopt standard {2**256 - 1}"),
+    (ADVISORIES, "AdvisoryRegistry", "publish(uint256)", [2**63], f"publish advisory {2**63}"),
+])
+def test_a_call_with_numbers_past_any_calendar_or_index_is_described(url, target, contract, signature, args,
+                                                                    expected):
+    """Any member who may propose chooses a call's arguments: a date in the year 8,921,556 raised ValueError,
+    an id beyond the index's integers OverflowError in its query, and the proposal's page was a 500."""
+    with engine(url).begin() as db:
+        rows = Rows(db)
+        rows.n = 10**6  # past the fixture's keys
+        rows.event(1, target, contract, "Probe", {})  # the index knows the contract at `target`
+    types = eth_abi.grammar.parse(signature[signature.index("("):]).components
+    data = _selector(signature) + eth_abi.encode([t.to_type_str() for t in types], args)
+    assert describe(IndexWords(Observatory(url)), target, 0, data) == expected
+
+
+@pytest.mark.parametrize(("timestamp", "resolution", "text"), [
+    (0, "second", "1970-01-01 00:00:00 UTC"), (253402300799, "minute", "9999-12-31 23:59 UTC"),
+    (253402300800, "day", "timestamp 253402300800 (after 9999-12-31)"), (2**256 - 1, "second",
+                                                                         f"timestamp {2**256 - 1} (after 9999-12-31)"),
+    (-(2**62), "day", f"timestamp {-(2**62)} (before 0001-01-01)"),
+])
+def test_every_timestamp_has_words_past_the_calendar_its_number(timestamp, resolution, text):
+    assert utc(timestamp, resolution) == text
 
 
 # ───── 2. seats ─────

@@ -9,6 +9,9 @@ from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Tab
 from orchestrator.db import SafeText
 
 metadata = MetaData()
+# The largest id an Integer column holds on every backend (PostgreSQL's int4). The contracts number members,
+# standards and advisories from 1, so a larger id is in no row: lookups answer "none" without asking.
+MAX_ID = 2**31 - 1
 
 events = Table(
     "events",
