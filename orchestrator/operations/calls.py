@@ -18,7 +18,7 @@ from eth_utils import function_abi_to_4byte_selector, to_checksum_address
 from web3.exceptions import ContractCustomError, ContractLogicError, Web3Exception
 
 from orchestrator import identity
-from orchestrator.chain import artifacts
+from orchestrator.chain import artifacts, decoded_size
 from orchestrator.chain.amounts import BASE_UNITS, asset_of, format_amount
 from orchestrator.chain.reverts import utc
 from orchestrator.labels import member_label, tier_label
@@ -346,9 +346,16 @@ def describe(words: Words, target: str, value: int, data: bytes) -> str:
     if found is None:
         return f"call 0x{data[:4].hex()} on {words.account(target)} (0x{data[4:].hex()}){sent}"
     try:
-        found.get_function_by_selector(data[:4])
+        inputs = found.get_function_by_selector(data[:4]).abi["inputs"]
     except ValueError:
         return f"call 0x{data[:4].hex()} on {words.account(target)} (unknown to its ABI){sent}"
+    try:
+        # A canonical encoding decodes to at most its size; the slack covers static arguments cut short.
+        decoded_size.check([_abi_type(i) for i in inputs], data[4:], 2 * len(data) + 4096)
+    except decoded_size.TooLarge:
+        return (f"call {words.function(target, data[:4])} on {words.account(target)} with arguments whose offsets "
+                f"point at the same bytes again and again ({len(data) - 4} bytes that would decode to more than "
+                f"twice as many): not decoded{sent}")
     try:
         fn, args = found.decode_function_input(data)
     except (DecodingError, ValueError, OverflowError):

@@ -6,6 +6,7 @@ links."""
 
 import json
 import re
+import time
 
 import eth_abi
 import pytest
@@ -30,6 +31,7 @@ from orchestrator.observers.indexer.schema import (
 from orchestrator.observers.observatory import Observatory, ProposalResult, TierResult
 from orchestrator.observers.words import IndexWords, describe_indexed
 from orchestrator.operations.calls import describe
+from tests.orchestrator.test_decoded_size import aliased
 
 REGISTRY = Web3.to_checksum_address("0x" + "11" * 20)
 GOVERNOR = Web3.to_checksum_address("0x" + "22" * 20)
@@ -139,6 +141,20 @@ def test_a_governed_call_whose_arguments_do_not_decode_is_described(url, data, s
         f"call MemberRegistry.{signature} on the member registry ({REGISTRY}) with arguments that do not decode "
         f"({size} bytes after the selector)")
     assert describe(words, REGISTRY, 10**18, data).endswith(" with 1 ETH")
+
+
+def test_arguments_whose_offsets_share_bytes_are_not_decoded_into_copies(url):
+    """Any member who may propose: 2,000 offsets to one tuple with a 50 KB string are 114 KB of calldata that
+    eth_abi decoded to 2,000 copies, 100 MB, and the proposal's page listed them all (575 MB per request)."""
+    data = _selector("bootstrapAdmit((address,uint8,string,bytes32)[])") + aliased(2_000, 50_000)
+    start = time.process_time()
+    assert describe(IndexWords(Observatory(url)), REGISTRY, 0, data) == (
+        "call MemberRegistry.bootstrapAdmit((address,uint8,string,bytes32)[]) on the member registry "
+        f"({REGISTRY}) with arguments whose offsets point at the same bytes again and again ({len(data) - 4} bytes "
+        "that would decode to more than twice as many): not decoded")
+    assert time.process_time() - start < 1
+    few = _selector("bootstrapAdmit((address,uint8,string,bytes32)[])") + aliased(2, 10)
+    assert describe(IndexWords(Observatory(url)), REGISTRY, 0, few).startswith("bootstrapAdmit(admissions=[{'seat'")
 
 
 def test_a_call_that_decodes_and_one_unknown_to_the_abi_read_as_before(url):
