@@ -134,9 +134,22 @@ MARKDOWN.add_render_rule("link_open", _link_open)
 MARKDOWN.add_render_rule("link_close", _link_close)
 
 
+# Rendering is linear but slow (about 5 ms a KiB, in Python): a proposer's description of 900 KB would cost
+# every view of its page 15 s of CPU, with the interpreter's lock held. Longer descriptions are shown as text,
+# and each rendering is kept (descriptions never change), so a page viewed again costs nothing.
+MAX_MARKDOWN = 64 * 1024
+
+
+@functools.lru_cache(maxsize=64)
 def markdown(text: str) -> Markup:
-    """A proposer's description as HTML for the page (see MARKDOWN)."""
+    """A proposer's description as HTML for the page (see MARKDOWN), or as plain text past MAX_MARKDOWN."""
+    if len(text) > MAX_MARKDOWN:
+        return Markup('<p class="unrendered">This description is {:,} characters long, more than the {:,} the '
+                      'page renders as Markdown: it is shown as plain text.</p><pre>{}</pre>'
+                      ).format(len(text), MAX_MARKDOWN, text)
     return Markup(MARKDOWN.render(text, {}))
+
+
 # A member's lists as CSV (/members/ID/NAME.csv), each with its columns.
 MEMBER_CSV = {
     "participation": ["proposal_id", "title", "action", "support", "weight", "relayed", "reason"],

