@@ -1,5 +1,5 @@
 """JSON that comes from outside: request bodies, files members send, metadata URIs any member writes on the
-chain. Parsed only when it nests at most MAX_DEPTH levels.
+chain. Parsed only when it nests at most MAX_DEPTH levels, and read only when its strings are text ({NotText}).
 
 Why: Python's json parser recurses once per level, and past about 1,000 levels it raises RecursionError, which
 no `except ValueError` catches. A member's 2 KB metadata URI of nested arrays would then break every listing

@@ -8,7 +8,7 @@ and stopping at a limit, keeps the cost of a hostile encoding to the limit."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from eth_abi.grammar import ABIType, TupleType, parse
 
@@ -57,7 +57,7 @@ class _Walk:
         else:  # bytes, string
             self.charge(WORD + (self.word(at) or 0))
 
-    def items(self, at: int, types) -> None:
+    def items(self, at: int, types: Iterable[ABIType]) -> None:
         """A tuple at `at`. Heads in order: a static item in place, a dynamic one as an offset from `at`."""
         head = at
         for t in types:
