@@ -14,15 +14,6 @@ from orchestrator.cli import main
 
 PASSPHRASE = "integration-passphrase"  # test-only passphrase for throwaway keystores
 LIGHT_SCRYPT_N = 2**10
-# The longest files, run first: `make test` hands whole files to two xdist workers in collection order, and the
-# year (one test of 1.5 to 2 minutes) collected last ran alone at the end while the other worker sat idle.
-LONGEST_FIRST = ("test_year.py", "test_relayer.py", "test_indexer.py", "test_faults.py")
-
-
-def pytest_collection_modifyitems(items):
-    """Order only: the longest files first, everything else as collected."""
-    items.sort(key=lambda item: (LONGEST_FIRST.index(item.path.name) if item.path.name in LONGEST_FIRST
-                                 and item.path.parent.name == "integration" else len(LONGEST_FIRST)))
 
 
 @contextmanager
