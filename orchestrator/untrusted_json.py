@@ -9,11 +9,13 @@ recursion, keeps the parser far from the limit: no document we read nests deeper
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from typing import Any
 
 MAX_DEPTH = 64
+UTF8_ONLY = "JSON text is UTF-8 (RFC 8259)"
 # What changes the nesting or whether we are inside a string; everything else is skipped in C.
 _STRUCTURE_TEXT, _STRUCTURE_BYTES = re.compile(r'[\[\]{}"\\]'), re.compile(rb'[\[\]{}"\\]')
 _OPENERS = ("[", "{", b"[", b"{")
@@ -46,6 +48,13 @@ def depth(text: str | bytes | bytearray) -> int:
     return deepest
 
 
+def utf16_or_32(data: bytes | bytearray) -> bool:
+    """Whether bytes would be parsed as UTF-16 or UTF-32, which `json.loads` also reads from bytes: a byte order
+    mark, or a NUL (JSON in UTF-8 holds none; in UTF-16 every ASCII character brings one). Refused, because
+    {depth} counts bytes: in UTF-16, U+2200 is the bytes 22 00, a '"' that would hide the brackets after it."""
+    return b"\x00" in data or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+
+
 class NotText(json.JSONDecodeError):
     """A JSON string escapes half of a UTF-16 surrogate pair alone (`"\\ud800"`). JSON allows it, and Python
     parses it to a str that no encoder takes: the first `.encode()` (a hash, a signature digest, a database
@@ -55,6 +64,8 @@ class NotText(json.JSONDecodeError):
 def loads(text: str | bytes) -> Any:
     """`json.loads`, refusing text nested deeper than MAX_DEPTH and strings that are not text ({NotText}), with
     the `json.JSONDecodeError` (a ValueError) that malformed JSON raises."""
+    if not isinstance(text, str) and utf16_or_32(text):
+        raise json.JSONDecodeError(UTF8_ONLY, _document(text), 0)
     if depth(text) > MAX_DEPTH:
         raise json.JSONDecodeError(f"nested deeper than {MAX_DEPTH} levels", _document(text), 0)
     value = json.loads(text)

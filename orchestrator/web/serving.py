@@ -108,6 +108,8 @@ class BoundedBody:
                 return await self._refuse(scope, receive, send, 413, f"the body is over {self.max_bytes} bytes")
             if not message.get("more_body"):
                 break
+        if untrusted_json.utf16_or_32(body):  # the app's parser would read it so, past the depth count
+            return await error(400, f"the body is not JSON: {untrusted_json.UTF8_ONLY}")(scope, receive, send)
         if untrusted_json.depth(body) > untrusted_json.MAX_DEPTH:  # before any parser recurses into it
             return await error(400, f"the body nests deeper than {untrusted_json.MAX_DEPTH} levels")(
                 scope, receive, send)

@@ -125,10 +125,15 @@ def test_malformed_fields_are_refused_naming_the_field(relay, change, reason):
     (b"[" * 64 + b"]" * 64, 422, "not a ballot: expected format"),
     (b'["' + b"[" * 30_000 + b'"]', 422, "not a ballot: expected format"),
     (b"[" * 40_000 + b"]" * 40_000, 413, "the body is over 65536 bytes"),
+    # UTF-16, which Python's parser also reads: U+2200 is the bytes 22 00, a '"' the depth count would see
+    (('["\u2200", ' + "[" * 5_000 + "]" * 5_001).encode("utf-16-be"), 400,
+     "the body is not JSON: JSON text is UTF-8 (RFC 8259)"),
+    ("[]".encode("utf-16"), 400, "the body is not JSON: JSON text is UTF-8 (RFC 8259)"),
     (b"[]", 422, "not a ballot: expected format"),
     (b"null", 422, "not a ballot: expected format"),
 ], ids=["not UTF-8", "not JSON", "1e400", "5,000 digits", "30,000 nested arrays", "65 nested objects",
-        "64 nested arrays", "30,000 brackets in a string", "80 KB", "array", "null"])
+        "64 nested arrays", "30,000 brackets in a string", "80 KB", "UTF-16 hiding a quote", "UTF-16 with a BOM",
+        "array", "null"])
 def test_bodies_that_are_not_ballots_get_a_4xx_with_the_reason(relay, body, status, reason):
     base, _, _ = relay
     answer = post(base, body)

@@ -74,3 +74,13 @@ def test_a_lone_surrogate_escape_is_not_text_and_is_a_json_error(text, escape, a
 
 def test_escaped_text_and_a_whole_surrogate_pair_are_read():
     assert loads('["\\ud83d\\ude00", "\\u00e9", "\\\\ud800"]') == ["\U0001f600", "\u00e9", "\\ud800"]
+
+
+@pytest.mark.parametrize("data", [
+    ('["\u2200", ' + "[" * 5_000 + "]" * 5_001).encode("utf-16-be"),  # 22 00: a '"' to a byte count
+    "[]".encode("utf-16"), "[]".encode("utf-32"), b'["\x00"]',
+])
+def test_bytes_python_would_read_as_utf16_or_32_are_refused_before_counting(data):
+    with pytest.raises(json.JSONDecodeError, match=r"^JSON text is UTF-8 \(RFC 8259\): line 1 column 1"):
+        loads(data)
+    assert loads(b'["\\u0000", "\xc3\xa9"]') == ["\x00", "\u00e9"]  # NUL escaped, and UTF-8, are text
