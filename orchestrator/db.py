@@ -60,8 +60,9 @@ def engine(url: str) -> Engine:
 def _create(parsed: URL, printable: str) -> Engine:
     try:
         if parsed.get_backend_name() == "sqlite":
-            # Connections are shared with `relay serve`'s submitter thread.
-            created = create_engine(parsed, connect_args={"check_same_thread": False})
+            # Connections are shared with `relay serve`'s submitter thread. A writer waits up to 30 s for another
+            # (`relay serve` and `index --follow` may share a file) before "database is locked", not sqlite3's 5 s.
+            created = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
             event.listen(created, "connect", _sqlite_wal)
         elif parsed.get_backend_name() == "postgresql":
             created = create_engine(parsed, **POSTGRES_POOL)

@@ -55,8 +55,16 @@ def sleep(seconds: int) -> None:
 
 
 def mine_at(timestamp: int) -> None:
-    brownie.web3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])
+    next_block_at(timestamp)
     chain.mine()  # brownie re-reads its clock offset from the new block
+
+
+def next_block_at(timestamp: int) -> None:
+    """The next block, the next transaction's, has exactly this timestamp. Mining one at a time near a
+    boundary and sending the transaction after it would leave the transaction's time to the wall clock:
+    a stall of a few seconds on a loaded host would move it past the boundary."""
+    answer = brownie.web3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])
+    assert "error" not in answer, answer  # anvil refuses a time before the latest block's
 
 
 def advance_past(timestamp: int) -> None:

@@ -93,8 +93,13 @@ def connect(rpc: str, expect_chain_id: int | None = None, timeout: float = 30.0)
 
 
 def anvil_binary() -> str:
-    """anvil from the project's node_modules, else from PATH."""
-    local = artifacts.PROJECT_ROOT / "node_modules" / ".bin" / "anvil"
+    """anvil from the project's node_modules, else from PATH. From node_modules, the platform package's binary
+    itself, not the npm launcher in .bin: the launcher returns on SIGTERM without waiting for anvil, so a
+    Devnet that waited on it would see anvil stopped while it still held the port and wrote its --state
+    file, and Linux's stop-with-parent would reach only the launcher."""
+    modules = artifacts.PROJECT_ROOT / "node_modules"
+    binaries = sorted(modules.glob("@foundry-rs/anvil-*/bin/anvil"))  # one: npm installs this platform's only
+    local = binaries[0] if binaries else modules / ".bin" / "anvil"
     found = str(local) if local.exists() else shutil.which("anvil")
     if not found:
         raise ChainError("anvil not found: run `make setup` (it installs @foundry-rs/anvil)")
@@ -127,7 +132,7 @@ class Devnet:
     Hardhat Network) is the same with its own `command()`."""
 
     name = "anvil"
-    ready_within = 20  # seconds
+    ready_within = 60  # seconds: a loaded host starts anvil in one, and loads a --state file in a few
     cwd: str | None = None
 
     def __init__(self, port: int | None = None, accounts: int = 10, extra_args: tuple[str, ...] = ()):
@@ -174,6 +179,7 @@ class Devnet:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()
         self.process = None
         if self._previous_sigterm is not None:
             signal.signal(signal.SIGTERM, self._previous_sigterm)

@@ -9,9 +9,8 @@ from tests.governance import (
     FOR,
     MEMBER_CASE,
     ORDINARY,
-    latest_timestamp,
+    next_block_at,
     reverts,
-    sleep,
 )
 
 HASH = b"\x33" * 32
@@ -221,7 +220,7 @@ def test_late_quorum_extends_the_deadline(gov, roster):
     p = gov.propose([gov.ordinary()], "late", roster["founding"][0])
     gov.wait_snapshot(p)
     deadline = gov.governor.proposalDeadline(p.id)
-    sleep(deadline - latest_timestamp() - 10)
+    next_block_at(deadline - 10)
     tx = gov.vote(p, roster["founding"][0], FOR)
     assert tx.events["ProposalExtended"]["extendedDeadline"] == tx.timestamp + 600
     assert gov.governor.proposalDeadline(p.id) == tx.timestamp + 600

@@ -216,7 +216,7 @@ def test_resign_by_the_member_itself(reg, governance):
 def test_rotate_seat_keeps_weight_and_history(reg, governance):
     mid = admit(reg, governance, accounts[1], tier=0)
     sleep(10)
-    before = chain[-1].timestamp - 5  # the block's time, not brownie's wall-clock estimate, which runs ahead on a slow host
+    before = chain[-1].timestamp - 5  # the block's time, not brownie's wall-clock estimate: it runs ahead
     tx = reg.rotateSeat(accounts[2], {"from": accounts[1]})
     assert tx.events["SeatRotated"] == {"memberId": mid, "oldSeat": accounts[1], "newSeat": accounts[2]}
     assert reg.memberIdOf(accounts[2]) == mid

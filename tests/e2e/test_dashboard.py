@@ -378,12 +378,14 @@ def test_the_live_refresh_updates_an_open_votes_figures(copy, browser):
             db.execute("INSERT INTO ballots VALUES (?, 0, ?, ?, ?, 36, ?, 0, 2, 40, 'late', 0)",
                        ("0x" + "ef" * 32, head + 2, ts + 24, pid, "0x" + "12" * 20))
             db.execute("UPDATE cursor SET block = ?", (head + 2,))
-        deadline = time.monotonic() + 20  # polled from here: the page's CSP forbids evaluating a string
+        # Polled from here: the page's CSP forbids evaluating a string. The page refreshes 5 s after the last
+        # refresh ended (10 s after a failed one); a minute covers a loaded host.
+        deadline = time.monotonic() + 60
         while page.locator("#asof-block").inner_text() != str(head + 2) and time.monotonic() < deadline:
             time.sleep(0.25)
         assert page.locator("#asof-block").inner_text() == str(head + 2)
         assert int(founding.inner_text()) == before + 40
-        page.wait_for_selector('#chart rect[data-tier="founding"][data-support="abstain"]', timeout=20000)
+        page.wait_for_selector('#chart rect[data-tier="founding"][data-support="abstain"]', timeout=60000)
         page.close()
 
 

@@ -46,8 +46,14 @@ def w3(devnet):
 class Cli:
     def __init__(self, devnet, tmp_path, w3):
         self.devnet, self.dir, self.w3 = devnet, tmp_path, w3
+        # The database is the test's own: the CLI's default (consortium.db in the working directory) would be
+        # shared by every test of both xdist workers.
         self.env = {"CONSORTIUM_RPC": devnet.url, "CONSORTIUM_KEYSTORE": str(tmp_path / "keys"),
-                    "CONSORTIUM_PASSPHRASE": PASSPHRASE, "CONSORTIUM_DEPLOYMENT": str(tmp_path / "manifest.json")}
+                    "CONSORTIUM_PASSPHRASE": PASSPHRASE, "CONSORTIUM_DEPLOYMENT": str(tmp_path / "manifest.json"),
+                    "CONSORTIUM_DB": f"sqlite:///{tmp_path / 'consortium.db'}"}
+        # The node's own controls (mining thousands of blocks, time travel) get minutes, not web3's 30 s: anvil's
+        # cost per mined block grows with the chain, and a loaded host runs it at half speed.
+        self._control = Web3.HTTPProvider(w3.provider.endpoint_uri, request_kwargs={"timeout": 300})
 
     def __call__(self, *args, account=None, env=None, input=None):
         prefix = ["--account", account] if account else []
@@ -72,7 +78,7 @@ class Cli:
         return json.loads((self.dir / "manifest.json").read_text())
 
     def rpc(self, method, *params):
-        return self.w3.provider.make_request(method, list(params))
+        return self._control.make_request(method, list(params))
 
     def advance(self, seconds):
         self.rpc("evm_increaseTime", seconds)

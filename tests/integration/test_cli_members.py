@@ -9,6 +9,7 @@ import re
 import time
 
 import pytest
+from web3 import HTTPProvider
 
 from orchestrator import identity
 from orchestrator.commands.common import when
@@ -145,19 +146,24 @@ def test_an_ambiguous_name_lists_the_candidates(cli, consortium):
                                                   "3 (Co, active), 4 (Co, active); give the member id")
 
 
-def test_member_list_of_hundreds_of_members_takes_seconds(cli, w3):
-    """Four calls per member in batches of raw eth_calls: 400 members in a few seconds (the time is printed)."""
+def test_member_list_of_hundreds_of_members_takes_a_few_round_trips(cli, w3, monkeypatch):
+    """Four calls per member in batches of raw eth_calls: 400 members in a handful of round trips to the node,
+    not 1,600 (counted, not timed: a loaded host's seconds say nothing; the time is printed)."""
     roll_ = [(f"0x{i:040x}", ("founding", "regular", "observer")[i % 3], f"Member {i} Ltd", "CH")
              for i in range(1, 401)]
     deploy(cli, roll_, dues={"regular": "0.5 ether"})
+    round_trips = []
+    for method in ("make_request", "make_batch_request"):
+        sent = getattr(HTTPProvider, method)
+        monkeypatch.setattr(HTTPProvider, method, lambda self, *args, sent=sent, method=method:
+                            round_trips.append(method) or sent(self, *args))
     start = time.perf_counter()
     out = cli.ok("member", "list")
-    elapsed = time.perf_counter() - start
-    print(f"\nmember list of 400 members: {elapsed:.2f} s")
+    print(f"\nmember list of 400 members: {time.perf_counter() - start:.2f} s, {len(round_trips)} round trips")
     lines = out.splitlines()
     assert lines[0] == "400 member(s)" and len(lines) == 402
     assert lines[401].split()[:4] == ["400", "Member", "400", "Ltd"]
-    assert elapsed < 10
+    assert len(round_trips) <= 40, round_trips
 
 
 def governor(cli, w3):

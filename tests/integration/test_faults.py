@@ -67,7 +67,13 @@ def proxy(devnet):
 
 @pytest.fixture(autouse=True)
 def through(cli, tmp_path):
-    cli.env.update({"CONSORTIUM_DB": f"sqlite:///{tmp_path / 'faults.db'}", "CONSORTIUM_RPC_TIMEOUT": str(TIMEOUT)})
+    cli.env["CONSORTIUM_DB"] = f"sqlite:///{tmp_path / 'faults.db'}"
+
+
+def via(url: str) -> dict:
+    """The environment of a command that talks to the node through a faulty proxy at `url`: with the short
+    time-out. The set-up's commands talk to the node itself with the default, whatever the host's speed."""
+    return {"CONSORTIUM_RPC": url, "CONSORTIUM_RPC_TIMEOUT": str(TIMEOUT)}
 
 
 def assert_index_is_the_chain(cli, w3):
@@ -81,7 +87,7 @@ def test_the_indexer_through_a_faulty_provider_loses_and_duplicates_nothing(cli,
     activity(cli)
     cli.rpc("anvil_mine", hex(3000))  # ranges to refuse
     activity(cli)
-    cli.ok("index", env={"CONSORTIUM_RPC": proxy.url})  # one run, through every fault
+    cli.ok("index", env=via(proxy.url))  # one run, through every fault
     assert set(proxy.injected) == {"http_error", "reset", "timeout", "range_limit"}, proxy.injected
     assert_index_is_the_chain(cli, w3)
 
@@ -90,7 +96,7 @@ def test_a_node_that_stops_answering_mid_command_gets_a_one_line_error(cli, cons
     """Past the transport's retries: the command stops with what happened, not a traceback."""
     dead = FaultyRPC(devnet.url, ["ok"] * 3 + ["reset"] * 20)  # answers the connection, then drops everything
     try:
-        assert cli.fails("index", env={"CONSORTIUM_RPC": dead.url}) == (
+        assert cli.fails("index", env=via(dead.url)) == (
             f"Error: the node at {dead.url} stopped answering (ConnectionError); what was committed is kept: "
             "run the command again")
     finally:
@@ -110,13 +116,13 @@ class RelayProcess:
 
     def __init__(self, cli, rpc: str, *options: str):
         self.port = free_port()
-        env = {**os.environ, **cli.env, "CONSORTIUM_RPC": rpc}
+        env = {**os.environ, **cli.env, **via(rpc)}
         self.log = cli.dir / "relay.log"  # every run appends: what a failing test shows
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "orchestrator.cli", "relay", "serve", "--port", str(self.port),
                  "--interval", "0.2", *options], env=env, cwd=ROOT, stdout=log, stderr=log, preexec_fn=interruptible)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # its start goes through the proxy's faults, a second per time-out
         while not self._get("/health"):
             assert time.monotonic() < deadline and self.process.poll() is None, "the relayer did not start"
             time.sleep(0.1)
@@ -137,6 +143,7 @@ class RelayProcess:
                     return json.loads(response.read())
             except urllib.error.HTTPError as exc:
                 assert exc.code == 503, exc.read()
+            time.sleep(0.25)  # the proxy's next answers, not the same instant's
         raise AssertionError("the relayer kept answering 503")
 
     def kill(self) -> None:
@@ -213,15 +220,16 @@ def test_a_relayer_killed_mid_batch_three_times_counts_every_ballot_once(cli, co
 # ───────────────────────────── the node itself ─────────────────────────────
 
 def stop_anvil(devnet: Devnet) -> None:
-    """Stop anvil: it saves its chain to the --state file."""
+    """Stop anvil: it saves its chain to the --state file, and exits (Devnet runs the binary itself, so this
+    waits for anvil, not for a launcher) after which its port is free."""
     devnet.process.terminate()
-    devnet.process.wait(timeout=10)
+    devnet.process.wait(timeout=60)
 
 
 def start_anvil(devnet: Devnet) -> None:
     """Start anvil again on the same port from its --state file: the same chain, block hashes included."""
     devnet.process = subprocess.Popen(devnet.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while not Web3(Web3.HTTPProvider(devnet.url, request_kwargs={"timeout": 1})).is_connected():
         assert time.monotonic() < deadline, "anvil did not come back"
         time.sleep(0.1)
@@ -230,7 +238,7 @@ def start_anvil(devnet: Devnet) -> None:
 def test_anvil_stopped_mid_run_under_faults_loses_and_duplicates_nothing(cli, consortium, active, w3, devnet, proxy):
     """The relayer (serving) and the indexer (following) keep running through a faulty provider while the
     node goes away for a few seconds and comes back."""
-    env = {**os.environ, **cli.env, "CONSORTIUM_RPC": proxy.url}
+    env = {**os.environ, **cli.env, **via(proxy.url)}
     with (cli.dir / "index.log").open("a") as log:
         follower = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", "index", "--follow", "--interval",
                                      "0.3"], env=env, cwd=ROOT, stdout=log, stderr=log, preexec_fn=interruptible)

@@ -187,7 +187,7 @@ def test_slow_clients_are_cut_off_with_408(relay, monkeypatch):
     assert raw(base, b"POST /ballots HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{") == (  # nor the body
         408, {"error": "the body did not arrive in time"})
     assert raw(base, b"") [0] == 408  # a connection that sends nothing at all
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 25  # the 0.5 s limits, not the 10 s defaults (30 s for the three), on any host
 
 
 @pytest.mark.parametrize("path, status, reason", [

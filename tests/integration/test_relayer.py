@@ -224,7 +224,7 @@ def test_a_dropped_transaction_returns_its_ballots_to_the_queue(cli, consortium,
     w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction({"from": sender, "to": sender, "value": 0}))
     started = time.monotonic()
     sent = relayer.submit()
-    assert time.monotonic() - started < 15
+    assert time.monotonic() - started < 120  # at once: not after ten minutes of receipt time-outs, on any host
     assert relayer.store.get(ballot.id).status == "included"
     assert tx_hash not in sent and relayer.store.unmined_batches() == []
 
@@ -280,16 +280,19 @@ def test_serve_accepts_over_http_and_submits_in_the_background_and_logs_each_bat
                 urllib.request.urlopen(bad)
             assert refused.value.code == 422
             assert json.loads(refused.value.read())["error"] == "not a ballot: expected format 'consortium-ballot/1'"
-            deadline = time.monotonic() + 20
-            status = None
-            while time.monotonic() < deadline and status != "included":
+            # The submitter commits the batch's outcome before it logs it: both are waited for, a minute at most.
+            deadline = time.monotonic() + 60
+            status, logged = None, []
+            while time.monotonic() < deadline and not (status == "included" and logged):
                 with urllib.request.urlopen(f"{base}/ballots/{ballot_id}") as response:
                     status = json.loads(response.read())["status"]
+                logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("batch ")]
                 time.sleep(0.2)
             assert status == "included"
             tx_hash = relayer.store.get(ballot_id).tx_hash
-            assert re.fullmatch(rf"batch \d+: 1 ballots counted, 0 rejected by the governor, in {tx_hash} "
-                                r"\(block \d+, [\d,]+ gas\)", caplog.records[-1].getMessage())
+            assert len(logged) == 1 and re.fullmatch(
+                rf"batch \d+: 1 ballots counted, 0 rejected by the governor, in {tx_hash} "
+                r"\(block \d+, [\d,]+ gas\)", logged[0]), logged
     finally:
         stop.set()
 

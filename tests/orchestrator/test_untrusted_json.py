@@ -27,7 +27,7 @@ def nesting(value) -> int:
     return 0
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # a loaded host stalls an example past 200 ms
 @given(DOCUMENTS, st.booleans(), st.booleans())
 def test_the_count_is_the_documents_nesting_whatever_its_strings_hold(document, as_bytes, ascii_only):
     text = json.dumps(document, ensure_ascii=ascii_only)

@@ -6,7 +6,7 @@ from brownie import Body, TestToken, TestWallet, accounts, web3
 from brownie.exceptions import VirtualMachineError
 
 from tests.contracts.conftest import deploy_suite
-from tests.governance import AGAINST, FOR, latest_timestamp, reverts, sleep
+from tests.governance import AGAINST, FOR, next_block_at, reverts, sleep
 
 ETH = "0x" + "00" * 20
 
@@ -65,7 +65,7 @@ def test_a_low_turnout_takeover_fails_for_quorum_and_a_late_quorum_is_extended(s
     gov.wait_snapshot(late)
     for voter in roster["regular"][:2]:
         gov.vote(late, voter, FOR)
-    sleep(gov.governor.proposalDeadline(late.id) - latest_timestamp() - 5)
+    next_block_at(gov.governor.proposalDeadline(late.id) - 5)
     tx = gov.vote(late, roster["regular"][2], FOR)  # the third weight, the quorum, 5 s before the deadline
     assert tx.events["ProposalExtended"]["extendedDeadline"] == tx.timestamp + 600
     sleep(300)

@@ -11,7 +11,7 @@ import pytest
 from brownie import accounts
 
 from tests.contracts.conftest import deploy_suite
-from tests.governance import ABSTAIN, AGAINST, FOR, latest_timestamp, reverts, sleep
+from tests.governance import ABSTAIN, AGAINST, FOR, latest_timestamp, next_block_at, reverts, sleep
 
 PATHS = ["direct", "batch"]
 ALL_PATHS = [*PATHS, "sealed"]
@@ -129,7 +129,7 @@ def test_quorum_reached_late_extends_the_deadline_once(strict, roster, path):
     p = strict.propose([strict.ordinary()], "late", r1)
     strict.wait_snapshot(p)
     cast(strict, p, path, [(r1, FOR), (r2, FOR)])
-    sleep(strict.governor.proposalDeadline(p.id) - latest_timestamp() - 5)
+    next_block_at(strict.governor.proposalDeadline(p.id) - 5)
     (tx,) = cast(strict, p, path, [(r3, FOR)])  # the quorum, 5 s before the deadline
     assert tx.events["ProposalExtended"]["extendedDeadline"] == tx.timestamp + 600
     assert strict.governor.proposalDeadline(p.id) == tx.timestamp + 600
@@ -149,7 +149,7 @@ def test_sealed_votes_revealed_late_extend_the_deadline_once(strict, roster):
     for voter in (r1, r2, r3, r4):
         strict.own_commit(p.id, voter, FOR, SALT)
     deadline = strict.governor.proposalDeadline(p.id)
-    sleep(deadline - latest_timestamp() - 5)
+    next_block_at(deadline - 5)
     tx = strict.reveal(p.id, [(v.address, FOR, SALT) for v in (r1, r2, r3)], accounts[0])  # the quorum, late
     assert tx.events["ProposalExtended"]["extendedDeadline"] == tx.timestamp + 600
     sleep(300)  # past the original deadline
@@ -241,7 +241,7 @@ def test_approvals_reaching_quorum_late_extend_the_deadline(strict, roster, path
     p = propose(strict, [], "late", r1, path)
     strict.wait_snapshot(p)
     cast(strict, p, path, [(r1, FOR), (r2, ABSTAIN)])
-    sleep(strict.governor.proposalDeadline(p.id) - latest_timestamp() - 5)
+    next_block_at(strict.governor.proposalDeadline(p.id) - 5)
     (tx,) = cast(strict, p, path, [(r3, FOR)])  # the quorum, 5 s before the deadline
     assert tx.events["ProposalExtended"]["extendedDeadline"] == tx.timestamp + 600
     assert strict.governor.proposalDeadline(p.id) == tx.timestamp + 600

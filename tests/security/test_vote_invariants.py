@@ -16,7 +16,7 @@ from brownie.test import strategy
 
 from tests.contracts.conftest import deploy_suite
 from tests.contracts.test_registry_stateful import _state_machine
-from tests.governance import latest_timestamp, reverts, sleep
+from tests.governance import latest_timestamp, next_block_at, reverts, sleep
 
 EXAMPLES = 256  # `make test`; set CONSORTIUM_FUZZ_EXAMPLES for a longer, nightly-style run
 TIER_WEIGHTS = {0: 3, 1: 1, 2: 0}
@@ -72,9 +72,15 @@ class VotingMachine:
         self.standing[member_id].append((tx.timestamp, old_tier if tier is None else tier, status or old_status))
 
     def _near_a_boundary(self):
-        """Votes right at the snapshot or the deadline depend on the next block's exact time: skip them."""
+        """Votes right at the snapshot or the deadline depend on the next block's exact time: skip them. Away
+        from both, the next transaction is mined one second after the latest block, whatever the wall clock
+        did meanwhile: the model reads the proposal's state at the latest block, and a stalled host must not
+        move the transaction across a boundary."""
         now, deadline = latest_timestamp(), self.gov.governor.proposalDeadline(self.p.id)
-        return abs(now - self.snapshot) <= 3 or abs(now - deadline) <= 3
+        if abs(now - self.snapshot) <= 3 or abs(now - deadline) <= 3:
+            return True
+        next_block_at(now + 1)
+        return False
 
     def _countable(self, member_id):
         """Active proposal, weight at the snapshot, a seat now (a resigned member's seat is gone), not yet
@@ -122,6 +128,7 @@ class VotingMachine:
                 with brownie.reverts():
                     self.gov.governor.castVote(self.p.id, 1, {"from": old_seat})
                 if member_id in self.counted:
+                    next_block_at(latest_timestamp() + 1)
                     with reverts("GovernorAlreadyCastVote"):
                         self.gov.governor.castVote(self.p.id, 1, {"from": new_seat})
 
