@@ -52,6 +52,8 @@ def _one_line(exc: Exception, rpc: str | None) -> str | None:
 
     if isinstance(exc, OrchestratorError):
         return str(exc)
+    if isinstance(exc, UnicodeEncodeError):
+        return _not_utf8(exc)
     from requests.exceptions import ConnectionError as RequestsConnectionError
     from requests.exceptions import HTTPError, Timeout
 
@@ -71,6 +73,17 @@ def _one_line(exc: Exception, rpc: str | None) -> str | None:
 
         return f"the node refused a request: {rpc_message(exc)}"
     return None
+
+
+def _not_utf8(exc: UnicodeEncodeError) -> str:
+    """Text given that cannot be sent, signed or stored: bytes the shell passed that are not UTF-8 (Python keeps
+    each as a lone surrogate, U+DC80 to U+DCFF, and only UTF-8 text is encoded), or half a surrogate pair."""
+    held = exc.object[exc.start:exc.end]
+    try:
+        found = "the bytes " + held.encode("utf-8", "surrogateescape").hex(" ")
+    except UnicodeEncodeError:
+        found = f"{held!r}, half of a UTF-16 surrogate pair"
+    return f"the text given is not UTF-8 (it holds {found}): give it in UTF-8"
 
 
 class ConsortiumGroup(click.Group):

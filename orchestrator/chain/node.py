@@ -272,6 +272,8 @@ class Sender:
             tx = call.build_transaction(params)
         except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
             raise CallRefused(f"{what}: {decode_revert(exc)}") from None
+        except UnicodeEncodeError:  # a ValueError, but ours: text that is not UTF-8 cannot be encoded (cli.py says so)
+            raise
         except (Web3RPCError, ValueError) as exc:  # the node's own refusal of the estimate
             raise refusal(exc, what, self.address) from None
         if ceiling is None:

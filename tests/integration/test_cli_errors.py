@@ -8,6 +8,8 @@ import sys
 from click.testing import CliRunner
 
 from orchestrator.cli import main
+from tests.integration.test_cli_governance import proposal_id
+from tests.integration.test_relayer import HOLDER
 
 
 def test_unreachable_rpc_is_one_line_without_the_transports_retry_warnings(cli):
@@ -162,3 +164,18 @@ def test_a_call_to_the_timelocks_roles_is_refused_with_a_sentence(cli, consortiu
                      "--description", "Give me the admin role", account="f1")
     assert line == (f"Error: propose: GovernorForbiddenCall: a proposal may call {timelock} only to change its "
                     "settings, not with selector 0x2f2ff15d: everything else there would run outside the governor")
+
+
+def test_text_that_is_not_utf8_is_refused_by_name_before_anything_is_sent(cli, consortium):
+    """A shell passes bytes that are not UTF-8 (`--reason $'\\xff'`) as Python's lone surrogates: the command says
+    which bytes, instead of a traceback or "the node refused it" (the node never saw them)."""
+    pid = proposal_id(cli.ok("propose", "budget", HOLDER, "1 wei", "--description", "ok", account="f1"))
+    cli.advance(2)
+    before = cli.w3.eth.get_transaction_count(consortium["f1"])
+    for command, byte in ((["propose", "budget", HOLDER, "1 wei", "--description", "caf\udcc3"], "c3"),
+                          (["vote", pid, "for", "--reason", "\udcff"], "ff"),
+                          (["vote", pid, "for", "--sign-only", "--reason", "\udcff"], "ff")):
+        assert cli.fails(*command, account="f1") == \
+            f"Error: the text given is not UTF-8 (it holds the bytes {byte}): give it in UTF-8", command
+    assert cli.w3.eth.get_transaction_count(consortium["f1"]) == before
+    assert "voted for" in cli.ok("vote", pid, "for", account="f1")  # nothing of the refused vote was kept
