@@ -52,7 +52,7 @@ def _one_line(exc: Exception, rpc: str | None) -> str | None:
 
     if isinstance(exc, OrchestratorError):
         return str(exc)
-    if isinstance(exc, UnicodeEncodeError):
+    if isinstance(exc, UnicodeEncodeError) and exc.encoding == "utf-8" and exc.reason == "surrogates not allowed":
         return _not_utf8(exc)
     from requests.exceptions import ConnectionError as RequestsConnectionError
     from requests.exceptions import HTTPError, Timeout
