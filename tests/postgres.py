@@ -41,7 +41,7 @@ class PostgresServer:
         self.bin = _initdb().parent
         self.dir = Path(tempfile.mkdtemp(prefix="consortium-pg-"))
         self.data, self.log = self.dir / "data", self.dir / "server.log"
-        self.port = _free_port()
+        self.port = 0  # chosen by start()
         self.user = "postgres"
         self._as_owner: list[str] = []
         if os.geteuid() == 0:
@@ -57,10 +57,21 @@ class PostgresServer:
     def start(self) -> PostgresServer:
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", self.user, "--auth=trust", "-E", "UTF8",
                   "--no-sync")
-        # fsync off: a crashed test cluster is thrown away anyway, and it makes every commit cheap.
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-o", options, "start")
-        return self
+        # The port is chosen once initdb is done, and again if another process took it before the server bound it:
+        # a free port is only free until someone binds it (the other xdist worker starts devnets meanwhile).
+        attempts = 5
+        while True:
+            self.port = _free_port()
+            # fsync off: a crashed test cluster is thrown away anyway, and it makes every commit cheap.
+            options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+            try:
+                self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-o", options,
+                          "start")
+                return self
+            except RuntimeError as exc:
+                attempts -= 1
+                if "could not bind" not in str(exc) or not attempts:
+                    raise
 
     def stop(self) -> None:
         if self.data.exists():
