@@ -6,12 +6,13 @@ import signal
 import subprocess
 import sys
 
+import psutil
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from web3 import Web3
 
-from orchestrator.chain.node import free_port
+from orchestrator.chain.node import Devnet, free_port
 from orchestrator.operations.deploy import contract
 from orchestrator.relay import ballots
 
@@ -153,3 +154,13 @@ def test_devnet_command_serves_until_stopped(tmp_path):
         process.wait(timeout=30)
     # The command waits for anvil itself to exit: once it has returned, nothing answers on the port.
     assert not Web3(Web3.HTTPProvider(f"http://127.0.0.1:{port}", request_kwargs={"timeout": 1})).is_connected()
+
+
+def test_a_devnet_is_anvil_itself_so_stopping_it_stops_anvil():
+    """The process a Devnet starts, waits for and has Linux stop with its parent is the one listening: not npm's
+    launcher, which exits on SIGTERM before anvil does (port still held, --state file still being written)."""
+    with Devnet() as node:
+        process = psutil.Process(node.process.pid)
+        listening = [c for c in process.connections(kind="tcp") if c.status == psutil.CONN_LISTEN]
+        assert [c.laddr.port for c in listening] == [node.port]
+    assert not process.is_running()  # exited and reaped when the block ended
