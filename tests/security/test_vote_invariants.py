@@ -71,7 +71,7 @@ class VotingMachine:
         _, old_tier, old_status = self.standing[member_id][-1]
         self.standing[member_id].append((tx.timestamp, old_tier if tier is None else tier, status or old_status))
 
-    def _near_a_boundary(self):
+    def _near_a_boundary_else_pin_the_next_block(self):
         """Votes right at the snapshot or the deadline depend on the next block's exact time: skip them. Away
         from both, the next transaction is mined one second after the latest block, whatever the wall clock
         did meanwhile: the model reads the proposal's state at the latest block, and a stalled host must not
@@ -112,7 +112,7 @@ class VotingMachine:
         if self._status(member_id) in SEATED:
             seat = self.seats[member_id - 1]
             self._change(member_id, self.gov.registry.resign({"from": seat}), status="resigned")
-            if not self._near_a_boundary():
+            if not self._near_a_boundary_else_pin_the_next_block():
                 with brownie.reverts():
                     self.gov.governor.castVote(self.p.id, 1, {"from": seat})
 
@@ -124,7 +124,7 @@ class VotingMachine:
             old_seat, new_seat = self.seats[member_id - 1], self.unused.pop()
             self.gov.registry.rotateSeat(new_seat, {"from": old_seat})
             self.seats[member_id - 1] = new_seat
-            if not self._near_a_boundary():
+            if not self._near_a_boundary_else_pin_the_next_block():
                 with brownie.reverts():
                     self.gov.governor.castVote(self.p.id, 1, {"from": old_seat})
                 if member_id in self.counted:
@@ -160,7 +160,7 @@ class VotingMachine:
 
     def rule_vote(self, st_member, st_support):
         member_id = st_member + 1
-        if self._near_a_boundary() or member_id > len(self.seats):
+        if self._near_a_boundary_else_pin_the_next_block() or member_id > len(self.seats):
             return
         seat = self.seats[member_id - 1]
         if self._countable(member_id):
@@ -172,7 +172,7 @@ class VotingMachine:
 
     def rule_relay_batch(self, st_subset, st_support):
         """Signed ballots of regular members (ids 3-6) chosen by the bits of st_subset, in one batch."""
-        if self._near_a_boundary():
+        if self._near_a_boundary_else_pin_the_next_block():
             return
         chosen = [3 + bit for bit in range(4) if st_subset >> bit & 1]
         ballots = [self.gov.member_ballot(self.seats[m - 1].private_key, self.p.id, st_support) for m in chosen]
@@ -190,7 +190,7 @@ class VotingMachine:
 
     def rule_recuse(self, st_member):
         member_id = st_member + 1
-        if self._near_a_boundary() or member_id > len(self.seats):
+        if self._near_a_boundary_else_pin_the_next_block() or member_id > len(self.seats):
             return
         seat = self.seats[member_id - 1]
         allowed = (self.gov.governor.state(self.p.id) in (0, 1) and member_id not in self.counted
